@@ -1,0 +1,46 @@
+"""allauth customisation. Reflect is invitation-only: sign-up opens for a visitor who
+holds a valid invitation, and the invited address counts as verified because the
+invitation link itself was delivered to it."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+
+from accounts.models import Invitation
+from accounts.selectors import invitation_by_token
+
+SESSION_INVITATION_KEY = "reflect_invitation_token"
+
+
+def remember_invitation(request, invitation: Invitation) -> None:
+    request.session[SESSION_INVITATION_KEY] = invitation.token
+
+
+def pending_invitation(request) -> Invitation | None:
+    token = request.session.get(SESSION_INVITATION_KEY)
+    if not token:
+        return None
+    invitation = invitation_by_token(token)
+    return invitation if invitation and invitation.is_open else None
+
+
+class ReflectAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return pending_invitation(request) is not None
+
+    def is_email_verified(self, request, email: str) -> bool:
+        invitation = pending_invitation(request)
+        if invitation and invitation.email.lower() == (email or "").lower():
+            return True
+        return super().is_email_verified(request, email)
+
+    def _invitation_or(self, request, default: str) -> str:
+        invitation = pending_invitation(request)
+        if invitation:
+            return reverse("invitation_accept", kwargs={"token": invitation.token})
+        return default
+
+    def get_login_redirect_url(self, request) -> str:
+        return self._invitation_or(request, super().get_login_redirect_url(request))
+
+    def get_signup_redirect_url(self, request) -> str:
+        return self._invitation_or(request, super().get_signup_redirect_url(request))

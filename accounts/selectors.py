@@ -1,0 +1,68 @@
+"""Reads for accounts. ``access_*`` helpers fetch with the permission check built in:
+a foreign object and a missing one give the same 404."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_scopes import scopes_disabled
+
+from accounts.models import Invitation, Membership, Organization, User
+
+
+def memberships_of_user(user: User) -> list[Membership]:
+    """The person's active memberships across organisations.
+
+    This is tenant resolution: it runs before any scope exists, which is why it may
+    look across organisations. It returns only rows that belong to ``user``.
+    """
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+
+
+def access_organization_membership(user: User, org_slug: str) -> Membership:
+    """The user's active membership of the organisation with this slug, or 404."""
+    with scopes_disabled():
+        membership = (
+            Membership.objects.filter(user=user, is_active=True, organization__slug=org_slug)
+            .select_related("organization", "user")
+            .first()
+        )
+    if membership is None:
+        raise Http404("No such organisation.")
+    return membership
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """An invitation found by its secret token; the token itself is the permission.
+
+    Tenant resolution again: the token decides which organisation we are in.
+    """
+    with scopes_disabled():
+        return Invitation.objects.select_related("organization", "invited_by").filter(token=token).first()
+
+
+def access_invitation_by_token(token: str) -> Invitation:
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def access_member(organization: Organization, public_id: str) -> Membership:
+    """A membership of this organisation (active or not) by public id; runs in scope."""
+    return get_object_or_404(Membership.objects.select_related("user"), organization=organization, public_id=public_id)
+
+
+def access_invitation(organization: Organization, public_id: str) -> Invitation:
+    return get_object_or_404(Invitation.objects, organization=organization, public_id=public_id)
+
+
+def active_members(organization: Organization):
+    return Membership.objects.filter(organization=organization, is_active=True).select_related("user")
+
+
+def invitations_listed(organization: Organization):
+    return Invitation.objects.filter(organization=organization).select_related("invited_by")

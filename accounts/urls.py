@@ -1,0 +1,13 @@
+"""Organisation-admin pages; mounted under ``/o/<org_slug>/``."""
+
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("admin/members/", views.members_list, name="members_list"),
+    path("admin/members/<str:member_id>/role/", views.member_change_role, name="member_change_role"),
+    path("admin/members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("admin/invitations/", views.invitations, name="invitations"),
+    path("admin/invitations/<str:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+]

@@ -1,0 +1,128 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.adapter import remember_invitation
+from accounts.decorators import org_admin_required
+from accounts.forms import InvitationForm, MemberRoleForm, ProfileForm
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    """Land people where they work: straight into their only organisation, or a picker."""
+    memberships = selectors.memberships_of_user(request.user)
+    if len(memberships) == 1:
+        return redirect("organization_home", org_slug=memberships[0].organization.slug)
+    return render(request, "accounts/home.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = selectors.access_invitation_by_token(token)
+    if not request.user.is_authenticated:
+        if invitation.is_open:
+            remember_invitation(request, invitation)
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("invitation_accept", token=token)
+        messages.success(request, f"Welcome to {membership.organization.name}.")
+        return redirect("organization_home", org_slug=membership.organization.slug)
+    can_accept = invitation.is_open and services.user_has_verified_email(request.user, invitation.email)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "can_accept": can_accept})
+
+
+@org_admin_required
+@require_GET
+def members_list(request, org_slug):
+    members = selectors.active_members(request.organization)
+    return render(
+        request,
+        "accounts/members_list.html",
+        {"members": members, "role_form": MemberRoleForm(), "invite_form": InvitationForm()},
+    )
+
+
+@org_admin_required
+@require_POST
+def member_change_role(request, org_slug, member_id):
+    member = selectors.access_member(request.organization, member_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+        return redirect("members_list", org_slug=org_slug)
+    try:
+        services.membership_change_role(membership=member, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{member.user.name} is now {member.get_role_display().lower()}.")
+    return redirect("members_list", org_slug=org_slug)
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, org_slug, member_id):
+    member = selectors.access_member(request.organization, member_id)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=member)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"{member.user.name} has been removed from {request.organization.name}.")
+        return redirect("members_list", org_slug=org_slug)
+    return render(request, "accounts/member_remove.html", {"member": member})
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+def invitations(request, org_slug):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organization=request.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("invitations", org_slug=org_slug)
+    listed = selectors.invitations_listed(request.organization)
+    return render(request, "accounts/invitations.html", {"form": form, "invitations": listed})
+
+
+@org_admin_required
+@require_POST
+def invitation_revoke(request, org_slug, invitation_id):
+    invitation = selectors.access_invitation(request.organization, invitation_id)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, f"The invitation for {invitation.email} is revoked.")
+    return redirect("invitations", org_slug=org_slug)

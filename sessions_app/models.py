@@ -1,0 +1,1 @@
+# Cohorts, series, meetings, RSVPs and reflections arrive with the scheduling issue.
