@@ -2,7 +2,7 @@
 holds a valid invitation, and the invited address counts as verified because the
 invitation link itself was delivered to it."""
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from django.urls import reverse
 
 from accounts.models import Invitation
@@ -13,6 +13,8 @@ SESSION_INVITATION_KEY = "reflect_invitation_token"
 
 def remember_invitation(request, invitation: Invitation) -> None:
     request.session[SESSION_INVITATION_KEY] = invitation.token
+    # allauth pre-fills the sign-up form with this address and treats it as verified.
+    get_adapter(request).stash_verified_email(request, invitation.email)
 
 
 def pending_invitation(request) -> Invitation | None:
@@ -26,12 +28,6 @@ def pending_invitation(request) -> Invitation | None:
 class ReflectAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return pending_invitation(request) is not None
-
-    def is_email_verified(self, request, email: str) -> bool:
-        invitation = pending_invitation(request)
-        if invitation and invitation.email.lower() == (email or "").lower():
-            return True
-        return super().is_email_verified(request, email)
 
     def _invitation_or(self, request, default: str) -> str:
         invitation = pending_invitation(request)

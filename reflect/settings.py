@@ -6,7 +6,9 @@ nothing but Python. ``REFLECT_ENV=production`` demands the secrets and turns on 
 HTTPS hardening that ``manage.py check --deploy`` looks for.
 """
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -14,11 +16,17 @@ import dj_database_url
 from reflect.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("REFLECT_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-REFLECT_ENV = env_choice("REFLECT_ENV", "development", {"development", "test", "production"})
+# pytest exports PYTEST_VERSION before any plugin reads settings: the suite gets test
+# settings without a second settings module.
+REFLECT_ENV = env_choice(
+    "REFLECT_ENV",
+    "test" if "PYTEST_VERSION" in os.environ else "development",
+    {"development", "test", "production"},
+)
 PRODUCTION = REFLECT_ENV == "production"
+_default_var_dir = tempfile.mkdtemp(prefix="reflect-test-var-") if REFLECT_ENV == "test" else BASE_DIR / "var"
+VAR_DIR = Path(env_str("REFLECT_VAR_DIR", str(_default_var_dir)))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _development_secret_key() -> str:
@@ -217,6 +225,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

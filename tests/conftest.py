@@ -1,9 +1,11 @@
 """Shared fixtures. The alice/bob/charlie cast (after healthchecks' hc/test.py):
 alice and bob share an organisation, charlie has his own and must never see theirs."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Organization, Role
@@ -36,8 +38,20 @@ def cast(db) -> Cast:
     return Cast(org=org, other_org=other_org, alice=alice, bob=bob, charlie=charlie)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth counts rate limits in the cache: one test's failed logins must not lock
+    # another test's user out.
+    cache.clear()
+
+
 @pytest.fixture
 def unscoped():
     """For arranging and asserting across organisations in tests."""
     with scopes_disabled():
         yield
+
+
+# Playwright's sync API runs an event loop in the test thread and the ORM refuses to run
+# beside one; only the test process gets this (ENVIRONMENT.md, "Browser tests").
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

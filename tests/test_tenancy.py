@@ -1,0 +1,167 @@
+"""Tenant isolation, enumerated from the URLconf so that every future view is covered
+the day it is added: a pattern that takes an organisation or an object and is not
+classified here makes these tests fail."""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import ScopeError, scope
+
+from accounts.models import TenantModel
+from tests.factories import InvitationFactory
+
+pytestmark = [pytest.mark.tenancy, pytest.mark.django_db]
+
+KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
+
+# Patterns with URL arguments that are not organisation-scoped, and why.
+NOT_TENANT_SCOPED = {
+    "invitation_accept": "the secret single-use token is the permission",
+}
+# allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
+NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
+
+# How to make an object of the victim organisation for each object argument.
+OBJECT_MAKERS: dict[str, Callable] = {
+    "member_id": lambda cast: cast.bob.public_id,
+    "invitation_id": lambda cast: InvitationFactory(organization=cast.org).public_id,
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and namespace != "admin":
+            yield Route(name=entry.name or route, route=route, kwargs=tuple(KWARG.findall(route)))
+
+
+ALL_ROUTES = list(_walk(get_resolver().url_patterns))
+ORG_ROUTES = [r for r in ALL_ROUTES if "org_slug" in r.kwargs]
+ORG_OBJECT_ROUTES = [r for r in ORG_ROUTES if len(r.kwargs) > 1]
+
+
+def _url(route: Route, cast, org_slug: str) -> str:
+    kwargs = {"org_slug": org_slug}
+    for name in route.kwargs:
+        if name != "org_slug":
+            kwargs[name] = OBJECT_MAKERS[name](cast)
+    return reverse(route.name, kwargs=kwargs)
+
+
+def test_every_route_with_arguments_is_classified():
+    unclassified = [
+        r.route
+        for r in ALL_ROUTES
+        if r.kwargs
+        and "org_slug" not in r.kwargs
+        and r.name not in NOT_TENANT_SCOPED
+        and not r.route.startswith(NOT_TENANT_SCOPED_PREFIXES)
+    ]
+    assert unclassified == [], "Put these under /o/<org_slug>/ or explain them in NOT_TENANT_SCOPED"
+
+
+def test_every_object_argument_has_a_maker():
+    missing = {k for r in ORG_ROUTES for k in r.kwargs if k != "org_slug" and k not in OBJECT_MAKERS}
+    assert missing == set(), "Add an OBJECT_MAKERS entry so the isolation matrix covers these views"
+
+
+def test_matrix_covers_the_known_views():
+    # Guards the enumeration itself: if it silently found nothing, the matrix would pass vacuously.
+    names = {r.name for r in ORG_ROUTES}
+    assert {"organization_home", "members_list", "member_remove", "invitations", "invitation_revoke"} <= names
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_member_of_another_organization_gets_404(client, cast, unscoped, route, method):
+    url = _url(route, cast, cast.org.slug)
+    client.force_login(cast.charlie.user)
+    response = getattr(client, method)(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+def test_unknown_organization_looks_like_a_foreign_one(client, cast, unscoped, route):
+    client.force_login(cast.charlie.user)
+    foreign = client.get(_url(route, cast, cast.org.slug))
+    missing = client.get(_url(route, cast, "no-such-org"))
+    assert (foreign.status_code, missing.status_code) == (404, 404)
+    assert foreign.content == missing.content
+
+
+@pytest.mark.parametrize("route", ORG_OBJECT_ROUTES, ids=str)
+def test_object_of_another_organization_is_404_under_own_slug(client, cast, unscoped, route):
+    # charlie is admin of his own organisation, so only the object lookup can stop him.
+    # A method the view does not take may answer 405, but then exactly as for an id that
+    # does not exist at all; at least one method must reach the lookup and answer 404.
+    foreign_url = _url(route, cast, cast.other_org.slug)
+    bogus_url = re.sub(r"/[\w-]{12}/", "/doesNotExist/", foreign_url)
+    client.force_login(cast.charlie.user)
+    foreign = {m: getattr(client, m)(foreign_url).status_code for m in ("get", "post")}
+    bogus = {m: getattr(client, m)(bogus_url).status_code for m in ("get", "post")}
+    assert bogus_url != foreign_url
+    assert foreign == bogus
+    assert 404 in foreign.values()
+    assert set(foreign.values()) <= {404, 405}
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+def test_anonymous_visitor_is_sent_to_login(client, cast, unscoped, route):
+    url = _url(route, cast, cast.org.slug)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+def test_left_member_loses_access(client, cast, unscoped):
+    cast.bob.is_active = False
+    cast.bob.save()
+    client.force_login(cast.bob.user)
+    assert client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug})).status_code == 404
+
+
+def _tenant_models():
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+def test_tenant_models_are_found():
+    assert {m.__name__ for m in _tenant_models()} >= {"Membership", "Invitation"}
+
+
+@pytest.mark.parametrize("model", _tenant_models(), ids=lambda m: m.__name__)
+def test_unscoped_query_on_tenant_model_raises(model):
+    with pytest.raises(ScopeError):
+        list(model.objects.all())
+
+
+@pytest.mark.parametrize("model", _tenant_models(), ids=lambda m: m.__name__)
+def test_scoped_query_sees_only_its_organization(model, cast):
+    with scope(organization=cast.other_org):
+        rows = list(model.objects.all())
+    assert all(row.organization_id == cast.other_org.pk for row in rows)
+
+
+def test_every_table_with_an_organization_key_is_a_tenant_model():
+    with_org_key = {
+        m.__name__
+        for m in apps.get_models()
+        if any(f.name == "organization" and f.is_relation for f in m._meta.get_fields())
+        and m._meta.app_label in {"accounts", "sessions_app"}
+    }
+    assert with_org_key == {m.__name__ for m in _tenant_models()}
