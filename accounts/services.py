@@ -90,8 +90,24 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     return invitation
 
 
-def invitation_send(*, invitation: Invitation) -> None:
-    """Send the invitation e-mail (text and HTML) and record when."""
+def invitation_send(*, invitation: Invitation) -> bool:
+    """Send the invitation e-mail (text and HTML) once; False if it was already claimed.
+
+    The row is claimed with a conditional update before sending, so two deliveries of
+    the same task cannot both send; a failed send releases the claim for a retry.
+    """
+    claimed = Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    try:
+        _invitation_message(invitation).send()
+    except Exception:
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+        raise
+    return True
+
+
+def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     context = {
         "invitation": invitation,
         "organization": invitation.organization,
@@ -104,8 +120,7 @@ def invitation_send(*, invitation: Invitation) -> None:
         to=[invitation.email],
     )
     message.attach_alternative(render_to_string("accounts/email/invitation.html", context), "text/html")
-    message.send()
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return message
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
@@ -130,6 +145,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
                 f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
+        # The invitation may carry reserved cohort places (sessions_app builds on accounts).
+        from sessions_app.services.cohorts import cohort_invitations_fulfil
+
+        cohort_invitations_fulfil(invitation=invitation, membership=membership)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

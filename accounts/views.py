@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_scopes import scope
 
 from accounts import selectors, services
 from accounts.adapter import remember_invitation
@@ -45,7 +46,9 @@ def invitation_accept(request, token):
         return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(invitation=invitation, user=request.user)
+            # The token resolved the tenant; everything from here on runs inside it.
+            with scope(organization=invitation.organization):
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("invitation_accept", token=token)

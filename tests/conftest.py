@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django_scopes.state import state as scopes_state
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Organization, Role
@@ -43,6 +45,24 @@ def _fresh_cache():
     # allauth counts rate limits in the cache: one test's failed logins must not lock
     # another test's user out.
     cache.clear()
+
+
+class ProductionScopeClient(Client):
+    """A test client whose requests start with no django-scopes state at all, exactly as
+    in production, even when the test itself is inside ``scopes_disabled()`` or a scope.
+    Otherwise a view that forgot to enter its scope would pass here and fail for users."""
+
+    def request(self, **request):
+        token = scopes_state.set(None)
+        try:
+            return super().request(**request)
+        finally:
+            scopes_state.reset(token)
+
+
+@pytest.fixture
+def client() -> ProductionScopeClient:
+    return ProductionScopeClient()
 
 
 @pytest.fixture

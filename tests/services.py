@@ -66,6 +66,8 @@ def postgres_bin_dir() -> Path:
 def _as_postgres_user(command: list[str]) -> list[str]:
     # initdb refuses to run as root; drop to the postgres system user when we are root.
     if os.geteuid() == 0:
+        if not shutil.which("runuser"):
+            raise ServiceUnavailable("runuser is needed to run PostgreSQL as the postgres user")
         return ["runuser", "-u", "postgres", "--", *command]
     return command
 
