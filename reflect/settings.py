@@ -194,6 +194,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "store_processed": False,
+        # Worker remote-control messages; kombu would otherwise write ./control/.
+        "control_folder": str(_broker_dir / "control"),
         "polling_interval": 0.25,
     }
 CELERY_TASK_SERIALIZER = "json"
