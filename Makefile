@@ -39,13 +39,13 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test-sqlite: install
-	$(BIN)/pytest -m "not integration and not e2e and not chaos"
+	$(BIN)/pytest -m "not integration and not e2e and not chaos and not postgres"
 
 test-postgres: install
 	$(BIN)/python -m tests.services --postgres -- $(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest -m "not integration and not e2e and not chaos" -x -q
+	$(BIN)/pytest -m "not integration and not e2e and not chaos and not postgres" -x -q
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

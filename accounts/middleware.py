@@ -1,7 +1,10 @@
 """Tenant resolution: the one place that turns ``/o/<org_slug>/…`` into a scope."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.selectors import access_organization_membership
@@ -49,3 +52,17 @@ class OrganizationScopeMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Show every time in the signed-in person's own time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            with timezone.override(ZoneInfo(user.time_zone)):
+                return self.get_response(request)
+        return self.get_response(request)

@@ -41,6 +41,10 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 def membership_remove(*, membership: Membership) -> Membership:
     """Mark the membership as left. The row stays so the person's own data keeps its context."""
     _assert_keeps_an_admin(membership)
+    # A calendar-feed URL must not come back to life if the person rejoins later.
+    from sessions_app.models import CalendarFeed
+
+    CalendarFeed.objects.filter(membership=membership).delete()
     membership.is_active = False
     membership.left_at = timezone.now()
     membership.save(update_fields=["is_active", "left_at"])

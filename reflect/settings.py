@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("me/", accounts_views.profile, name="profile"),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
+    path("", include("sessions_app.urls_feed")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
+from sessions_app.models import Cohort, CohortMember, CohortRole, Meeting
 
 PASSWORD = "correct horse battery"
 
@@ -50,3 +51,34 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.MEMBER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    kind = "custom"
+    ground_rules = ""
+
+
+class CohortMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CohortMember
+
+    cohort = factory.SubFactory(CohortFactory)
+    organization = factory.SelfAttribute("cohort.organization")
+    membership = factory.SubFactory(MembershipFactory, organization=factory.SelfAttribute("..cohort.organization"))
+    role = CohortRole.MEMBER
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    cohort = factory.SubFactory(CohortFactory)
+    organization = factory.SelfAttribute("cohort.organization")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + timezone.timedelta(hours=1))
+    time_zone = "Europe/London"

@@ -5,6 +5,7 @@ classified here makes these tests fail."""
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
 from django.apps import apps
@@ -12,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
-from tests.factories import InvitationFactory
+from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.django_db]
 
@@ -21,14 +22,38 @@ KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 # Patterns with URL arguments that are not organisation-scoped, and why.
 NOT_TENANT_SCOPED = {
     "invitation_accept": "the secret single-use token is the permission",
+    "calendar_feed": "the secret feed token is the permission",
 }
 # allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
 NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
 
-# How to make an object of the victim organisation for each object argument.
+class Victims:
+    """Objects of the victim organisation (``cast.org``), made on first use and shared by
+    the URL arguments of one request, so nested ids belong together."""
+
+    def __init__(self, cast):
+        self.cast = cast
+
+    @cached_property
+    def cohort(self):
+        return CohortFactory(organization=self.cast.org)
+
+    @cached_property
+    def cohort_member(self):
+        return CohortMemberFactory(cohort=self.cohort, membership=self.cast.bob)
+
+    @cached_property
+    def meeting(self):
+        return MeetingFactory(cohort=self.cohort)
+
+
+# How to make an object of the victim organisation for each URL argument.
 OBJECT_MAKERS: dict[str, Callable] = {
-    "member_id": lambda cast: cast.bob.public_id,
-    "invitation_id": lambda cast: InvitationFactory(organization=cast.org).public_id,
+    "member_id": lambda v: v.cast.bob.public_id,
+    "invitation_id": lambda v: InvitationFactory(organization=v.cast.org).public_id,
+    "cohort_id": lambda v: v.cohort.public_id,
+    "cohort_member_id": lambda v: v.cohort_member.public_id,
+    "meeting_id": lambda v: v.meeting.public_id,
 }
 
 
@@ -56,11 +81,12 @@ ORG_ROUTES = [r for r in ALL_ROUTES if "org_slug" in r.kwargs]
 ORG_OBJECT_ROUTES = [r for r in ORG_ROUTES if len(r.kwargs) > 1]
 
 
-def _url(route: Route, cast, org_slug: str) -> str:
+def _url(route: Route, cast, org_slug: str, *, missing_objects: bool = False) -> str:
     kwargs = {"org_slug": org_slug}
+    victims = Victims(cast)
     for name in route.kwargs:
         if name != "org_slug":
-            kwargs[name] = OBJECT_MAKERS[name](cast)
+            kwargs[name] = "doesNotExist" if missing_objects else OBJECT_MAKERS[name](victims)
     return reverse(route.name, kwargs=kwargs)
 
 
@@ -111,7 +137,7 @@ def test_object_of_another_organization_is_404_under_own_slug(client, cast, unsc
     # A method the view does not take may answer 405, but then exactly as for an id that
     # does not exist at all; at least one method must reach the lookup and answer 404.
     foreign_url = _url(route, cast, cast.other_org.slug)
-    bogus_url = re.sub(r"/[\w-]{12}/", "/doesNotExist/", foreign_url)
+    bogus_url = _url(route, cast, cast.other_org.slug, missing_objects=True)
     client.force_login(cast.charlie.user)
     foreign = {m: getattr(client, m)(foreign_url).status_code for m in ("get", "post")}
     bogus = {m: getattr(client, m)(bogus_url).status_code for m in ("get", "post")}

@@ -1,0 +1,590 @@
+"""Recurrence for debrief series: friendly rules, RRULE validation and expansion.
+
+Pure: no ORM, no clock. Callers pass every date and time in.
+
+Wall-clock rule
+---------------
+A series meets at one fixed *local* time (``start_time`` in ``time_zone``) on the dates
+its RRULE produces. The rule is expanded over naive local date-times (DTSTART is
+``first_date`` at ``start_time``, no zone attached), then each one is localised with
+zoneinfo using ``fold=0``, which PEP 495 defines as "the UTC offset in force before the
+transition". That gives:
+
+* a local time that does not exist (spring-forward gap) moves forward by the size of the
+  gap: 02:30 on a 02:00→03:00 night becomes 03:30, and 02:15 on Lord Howe's 02:00→02:30
+  night becomes 02:45;
+* an ambiguous local time (fall-back) takes the first, earlier instant: 01:30 on the night
+  London falls back is 01:30 BST (00:30 UTC), not 01:30 GMT. RFC 5545 reads an ambiguous
+  DTSTART;TZID the same way, so calendar clients agree with us;
+* a date that does not exist at all in the zone (Samoa skipped 30 December 2011) has no
+  meeting: moving it a whole day forward would land on top of the next day's meeting.
+
+``end = start + duration`` in elapsed time: a 90-minute meeting lasts 90 minutes even on
+the night the clocks change. ``Occurrence.local_date`` is the date the rule produced; it
+identifies the occurrence (``Meeting.series_local_date``) even when a gap moved the start.
+
+UNTIL is read on the same naive local clock: a date-only UNTIL means "up to the end of
+that day"; a UTC UNTIL (``…Z``, as Google and Outlook export it) is converted to the
+series' zone.
+
+Cost
+----
+Expansion does not walk from ``first_date``. For rules without COUNT, DTSTART is moved
+forward by a whole number of rule periods (INTERVAL days, weeks, months or years) to just
+before the window, so looking up the next meeting costs the same for a series started
+last week or twenty years ago. Whole periods keep the phase (which fortnight, which
+quarter), and the BY… parts that RFC 5545 derives from DTSTART (the weekday of a weekly
+rule, the day of a monthly one) are first made explicit from the real ``first_date``, so
+"monthly on the 31st" stays on the 31st. Rules with COUNT are expanded from the start:
+validation caps COUNT at ``MAX_COUNT``, which bounds that walk.
+"""
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
+
+MAX_COUNT = 1000
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+_FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": YEARLY}
+_SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+_TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# name: (largest absolute value, negative values allowed, frequencies it may be used with)
+_NUMBER_LISTS = {
+    "BYMONTH": (12, False, ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")),
+    "BYWEEKNO": (53, True, ("YEARLY",)),
+    "BYYEARDAY": (366, True, ("YEARLY",)),
+    "BYMONTHDAY": (31, True, ("DAILY", "MONTHLY", "YEARLY")),
+    "BYSETPOS": (366, True, ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")),
+}
+_KNOWN_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", *_NUMBER_LISTS, "BYDAY", "WKST", *_TIME_PARTS)
+_BYDAY_TOKEN = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+_UNTIL_VALUE = re.compile(r"(\d{8})(?:T(\d{6})(Z?))?")
+# The Gregorian calendar repeats every 400 years: this many of each period fit in one cycle.
+_PERIODS_PER_400_YEARS = {"DAILY": 146097, "WEEKLY": 20871, "MONTHLY": 4800, "YEARLY": 400}
+# Gaps move a naive time by hours, so a two-day margin finds every occurrence near a bound.
+_LOCAL_MARGIN = timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    local_date: date
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class _Rule:
+    freq: str
+    interval: int = 1
+    count: int | None = None
+    until: datetime | None = None  # naive local wall clock, or aware UTC
+    bymonth: tuple[int, ...] = ()
+    byweekno: tuple[int, ...] = ()
+    byyearday: tuple[int, ...] = ()
+    bymonthday: tuple[int, ...] = ()
+    byday: tuple[tuple[int | None, int], ...] = ()  # (ordinal, weekday)
+    bysetpos: tuple[int, ...] = ()
+    wkst: int = 0
+
+    @property
+    def text(self) -> str:
+        parts = [f"FREQ={self.freq}"]
+        if self.interval != 1:
+            parts.append(f"INTERVAL={self.interval}")
+        if self.count is not None:
+            parts.append(f"COUNT={self.count}")
+        if self.until is not None:
+            zone_mark = "Z" if self.until.tzinfo else ""
+            parts.append(f"UNTIL={self.until:%Y%m%dT%H%M%S}{zone_mark}")
+        for name in ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY"):
+            if values := getattr(self, name.lower()):
+                parts.append(f"{name}={','.join(map(str, values))}")
+        if self.byday:
+            tokens = (f"{'' if n is None else n}{WEEKDAY_CODES[day]}" for n, day in self.byday)
+            parts.append(f"BYDAY={','.join(tokens)}")
+        if self.bysetpos:
+            parts.append(f"BYSETPOS={','.join(map(str, self.bysetpos))}")
+        if self.wkst:
+            parts.append(f"WKST={WEEKDAY_CODES[self.wkst]}")
+        return ";".join(parts)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_rrule(text: str) -> str:
+    """Check a raw RRULE (with or without "RRULE:") and return it normalised.
+
+    Everything that can be judged from the text alone. Whether the rule yields any
+    meeting depends on the first date too (FREQ=YEARLY;BYMONTHDAY=30 is empty only for a
+    series starting in February): ``validate_series`` checks that.
+
+    More than one meeting a day is ruled out by shape: FREQ is at least DAILY and the
+    time of day belongs to the series, not the rule (no BYHOUR/BYMINUTE/BYSECOND).
+    """
+    return _parse(text).text
+
+
+def validate_series(*, rule: str, first_date: date, start_time: time, time_zone: str, duration_minutes: int) -> str:
+    """``validate_rrule`` plus the checks that need the series: a known zone, a sane
+    duration, and at least one meeting. Returns the normalised rule."""
+    series = _series(rule, first_date, start_time, time_zone, duration_minutes)
+    if duration_minutes > 24 * 60:
+        raise ValueError("A meeting can last at most 24 hours.")
+    if not _can_ever_occur(series):
+        raise ValueError(
+            f"This rule never produces a meeting from {first_date.day} {first_date:%B %Y}; check its BY… parts."
+        )
+    before_first = datetime.combine(first_date, time(), tzinfo=UTC) - _LOCAL_MARGIN
+    if next(_iter_occurrences(series, not_before=before_first), None) is None:
+        raise ValueError(
+            f"This rule ends before its first meeting on or after {first_date.day} {first_date:%B %Y}; check UNTIL."
+        )
+    return series.rule.text
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> _Rule:
+    parts = _split_parts(text)
+    freq = _parse_freq(parts.pop("FREQ", None))
+    _reject_time_parts(parts)
+    if "BYSETPOS" in parts and not any(name.startswith("BY") and name != "BYSETPOS" for name in parts):
+        raise ValueError(
+            "BYSETPOS picks from the dates another BY… part lists "
+            "(for example BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1); add that part."
+        )
+    fields: dict = {"freq": freq}
+    if "INTERVAL" in parts:
+        fields["interval"] = _positive_int("INTERVAL", parts.pop("INTERVAL"), "of at least 1")
+    if "COUNT" in parts:
+        fields["count"] = _positive_int("COUNT", parts.pop("COUNT"), f"from 1 to {MAX_COUNT}", MAX_COUNT)
+    if "UNTIL" in parts:
+        if "count" in fields:
+            raise ValueError("A rule ends with COUNT or with UNTIL, not both.")
+        fields["until"] = _parse_until(parts.pop("UNTIL"))
+    if "BYDAY" in parts:
+        fields["byday"] = _parse_byday(parts.pop("BYDAY"), freq)
+    if "WKST" in parts:
+        fields["wkst"] = _parse_wkst(parts.pop("WKST"))
+    for name, value in parts.items():
+        fields[name.lower()] = _parse_number_list(name, value, freq)
+    return _Rule(**fields)
+
+
+def _split_parts(text: str) -> dict[str, str]:
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :].strip()
+    if not body:
+        raise ValueError("Enter a recurrence rule, for example FREQ=WEEKLY;BYDAY=TU.")
+    parts: dict[str, str] = {}
+    for chunk in filter(None, body.split(";")):
+        name, sep, value = chunk.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not sep or not name or not value:
+            raise ValueError(f"Could not read “{chunk}”: a rule is NAME=VALUE parts separated by semicolons.")
+        if name not in _KNOWN_PARTS:
+            raise ValueError(f"{name} is not an RRULE part.")
+        if name in parts:
+            raise ValueError(f"{name} appears more than once.")
+        parts[name] = value
+    return parts
+
+
+def _parse_freq(value: str | None) -> str:
+    if value is None:
+        raise ValueError("The rule needs a FREQ, for example FREQ=WEEKLY.")
+    if value in _SUB_DAILY:
+        raise ValueError(f"Debriefs repeat at most daily; FREQ={value} is not allowed.")
+    if value not in _FREQUENCIES:
+        raise ValueError(f"FREQ={value} is not a frequency; use DAILY, WEEKLY, MONTHLY or YEARLY.")
+    return value
+
+
+def _reject_time_parts(parts: dict[str, str]) -> None:
+    for name in _TIME_PARTS:
+        if name not in parts:
+            continue
+        value = parts[name]
+        if "," in value:
+            raise ValueError(f"{name}={value} would put more than one meeting on a day; a series meets once a day.")
+        raise ValueError(f"The meeting time is set on the series, not in the rule: remove {name}={value}.")
+
+
+def _positive_int(name: str, value: str, allowed: str, largest: int | None = None) -> int:
+    number = int(value) if value.isdigit() else 0
+    if number < 1 or (largest is not None and number > largest):
+        hint = "; end a longer series with UNTIL" if name == "COUNT" else ""
+        raise ValueError(f"{name} must be a whole number {allowed}, not “{value}”{hint}.")
+    return number
+
+
+def _parse_until(value: str) -> datetime:
+    match = _UNTIL_VALUE.fullmatch(value)
+    try:
+        day = datetime.strptime(match[1], "%Y%m%d") if match else None
+        clock = time(23, 59, 59) if match and match[2] is None else datetime.strptime(match[2], "%H%M%S").time()
+    except (TypeError, ValueError):
+        day = None
+    if day is None:
+        raise ValueError(f"UNTIL must be a date like 20261231 or a UTC time like 20261231T170000Z, not “{value}”.")
+    return datetime.combine(day.date(), clock, tzinfo=UTC if match[3] else None)
+
+
+def _parse_byday(value: str, freq: str) -> tuple[tuple[int | None, int], ...]:
+    days = []
+    for token in value.split(","):
+        match = _BYDAY_TOKEN.fullmatch(token)
+        if not match:
+            raise ValueError(f"BYDAY lists weekdays such as MO,TU or 1MO,-1FR, not “{token}”.")
+        ordinal = None if match[1] is None else int(match[1])
+        if ordinal is not None:
+            _check_byday_ordinal(token, ordinal, freq)
+        days.append((ordinal, WEEKDAY_CODES.index(match[2])))
+    return tuple(sorted(set(days), key=lambda d: (d[1], d[0] or 0)))
+
+
+def _check_byday_ordinal(token: str, ordinal: int, freq: str) -> None:
+    if freq not in ("MONTHLY", "YEARLY"):
+        raise ValueError(f"A numbered weekday such as {token} needs FREQ=MONTHLY or FREQ=YEARLY.")
+    largest = 5 if freq == "MONTHLY" else 53
+    if not 1 <= abs(ordinal) <= largest:
+        raise ValueError(f"BYDAY={token} is out of range: use 1 to {largest} or -{largest} to -1.")
+
+
+def _parse_wkst(value: str) -> int:
+    if value not in WEEKDAY_CODES:
+        raise ValueError(f"WKST must be a weekday code such as MO, not “{value}”.")
+    return WEEKDAY_CODES.index(value)
+
+
+def _parse_number_list(name: str, value: str, freq: str) -> tuple[int, ...]:
+    largest, signed, frequencies = _NUMBER_LISTS[name]
+    if freq not in frequencies:
+        raise ValueError(f"{name} cannot be used with FREQ={freq}.")
+    numbers = []
+    for token in value.split(","):
+        if not re.fullmatch(r"[+-]?\d{1,3}", token):
+            raise ValueError(f"{name} must list whole numbers separated by commas, not “{value}”.")
+        number = int(token)
+        if not (1 <= number <= largest or (signed and -largest <= number <= -1)):
+            negative = f" or -{largest} to -1" if signed else ""
+            raise ValueError(f"{name}={token} is out of range: use 1 to {largest}{negative}.")
+        numbers.append(number)
+    return tuple(sorted(set(numbers)))
+
+
+# ---------------------------------------------------------------- expansion
+
+
+@dataclass(frozen=True)
+class _Series:
+    rule: _Rule
+    first_date: date
+    start_time: time
+    zone: ZoneInfo
+    duration: timedelta
+
+
+def occurrences(
+    *,
+    rule: str,
+    first_date: date,
+    start_time: time,
+    time_zone: str,
+    duration_minutes: int,
+    window_start: datetime,
+    window_end: datetime,
+) -> list[Occurrence]:
+    """Occurrences starting in ``[window_start, window_end)``, in order.
+
+    The cost depends on the window, not on the age of the series (module docstring).
+    """
+    series = _series(rule, first_date, start_time, time_zone, duration_minutes)
+    _require_aware(window_start=window_start, window_end=window_end)
+    found = []
+    for occurrence in _iter_occurrences(series, not_before=window_start):
+        if occurrence.start >= window_end:
+            break
+        found.append(occurrence)
+    return found
+
+
+def next_occurrence(
+    *, rule: str, first_date: date, start_time: time, time_zone: str, duration_minutes: int, not_before: datetime
+) -> Occurrence | None:
+    """The first occurrence starting at or after ``not_before``; None once the series has ended."""
+    series = _series(rule, first_date, start_time, time_zone, duration_minutes)
+    return next(_iter_occurrences(series, not_before=not_before), None)
+
+
+def _series(rule: str, first_date: date, start_time: time, time_zone: str, duration_minutes: int) -> _Series:
+    if start_time.tzinfo is not None:
+        raise ValueError("start_time is a local wall-clock time; pass it without tzinfo.")
+    if duration_minutes < 1:
+        raise ValueError("A meeting lasts at least one minute.")
+    return _Series(_parse(rule), first_date, start_time, _zone(time_zone), timedelta(minutes=duration_minutes))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"“{name}” is not a known time zone.") from None
+
+
+def _require_aware(**values: datetime) -> None:
+    for name, value in values.items():
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{name} must be an aware datetime.")
+
+
+def _iter_occurrences(series: _Series, *, not_before: datetime) -> Iterator[Occurrence]:
+    _require_aware(not_before=not_before)
+    local_from = _naive_local(not_before, series.zone) - _LOCAL_MARGIN
+    for naive in _naive_rule(series, dtstart=_expansion_start(series, local_from.date())):
+        if naive < local_from:
+            continue
+        occurrence = _localise(series, naive)
+        if occurrence is not None and occurrence.start >= not_before:
+            yield occurrence
+
+
+def _naive_local(moment: datetime, zone: ZoneInfo) -> datetime:
+    try:
+        return moment.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # UNTIL=99991231T235959Z and the like: as good as never
+        return moment.replace(tzinfo=None)
+
+
+def _expansion_start(series: _Series, local_from: date) -> datetime:
+    """DTSTART moved forward by whole rule periods to at most ``local_from``.
+
+    The moved DTSTART drops only occurrences of its own first period that fall before it,
+    and those are before ``local_from`` anyway: the rest of the set is unchanged.
+    """
+    rule, first = series.rule, series.first_date
+    if rule.count is not None or local_from <= first:
+        return datetime.combine(first, series.start_time)
+    start = _period_start_in_phase(rule.freq, rule.interval, first=first, limit=local_from)
+    return datetime.combine(start, series.start_time)
+
+
+def _period_start_in_phase(freq: str, n: int, *, first: date, limit: date) -> date:
+    if freq == "DAILY":
+        return first + timedelta(days=(limit - first).days // n * n)
+    if freq == "WEEKLY":
+        return first + timedelta(weeks=(limit - first).days // (7 * n) * n)
+    # Monthly and yearly rules pick each period's dates as a set (BYSETPOS, "last
+    # Friday"), so start on the period's first day, and keep first_date itself for
+    # its own period, which may not be skipped.
+    if freq == "MONTHLY":
+        skipped = ((limit.year - first.year) * 12 + limit.month - first.month) // n * n
+        return first.replace(day=1) + relativedelta(months=skipped) if skipped else first
+    skipped = (limit.year - first.year) // n * n
+    return date(first.year + skipped, 1, 1) if skipped else first
+
+
+def _naive_rule(series: _Series, *, dtstart: datetime, open_ended: bool = False) -> rrule:
+    rule = series.rule
+    until = rule.until
+    if until is not None and until.tzinfo is not None:
+        until = _naive_local(until, series.zone)
+    if open_ended:
+        until = None
+    return rrule(
+        dtstart=dtstart,
+        until=until,
+        count=None if open_ended else rule.count,
+        cache=False,
+        **_rrule_pattern(rule, series.first_date),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _rrule_pattern(rule: _Rule, first_date: date) -> dict:
+    """dateutil arguments with the parts RFC 5545 derives from DTSTART spelt out from
+    the real first date, so that moving DTSTART cannot change them."""
+    bymonth, bymonthday, byday = rule.bymonth, rule.bymonthday, rule.byday
+    if not (rule.byweekno or rule.byyearday or bymonthday or byday):
+        if rule.freq == "YEARLY":
+            bymonth = bymonth or (first_date.month,)
+            bymonthday = (first_date.day,)
+        elif rule.freq == "MONTHLY":
+            bymonthday = (first_date.day,)
+        elif rule.freq == "WEEKLY":
+            byday = ((None, first_date.weekday()),)
+    return {
+        "freq": _FREQUENCIES[rule.freq],
+        "interval": rule.interval,
+        "wkst": rule.wkst,
+        "bymonth": bymonth or None,
+        "byweekno": rule.byweekno or None,
+        "byyearday": rule.byyearday or None,
+        "bymonthday": bymonthday or None,
+        "byweekday": [weekday(day, ordinal) for ordinal, day in byday] or None,
+        "bysetpos": rule.bysetpos or None,
+    }
+
+
+def _localise(series: _Series, naive: datetime) -> Occurrence | None:
+    # fold=0 is what replace() gives: the offset before the transition (module docstring).
+    start = naive.replace(tzinfo=series.zone).astimezone(UTC)
+    if _naive_local(start, series.zone) - naive >= timedelta(days=1):
+        return None  # the whole local date was skipped
+    return Occurrence(local_date=naive.date(), start=start, end=start + series.duration)
+
+
+def _can_ever_occur(series: _Series) -> bool:
+    """Whether the rule, without UNTIL or COUNT, produces anything at all.
+
+    dateutil only gives up on an empty rule at year 9999, which takes seconds for a daily
+    rule. The calendar repeats every 400 years, so we expand a copy moved forward by whole
+    cycles (and whole rule periods, to keep the phase) to where year 9999 stops it after
+    one or two cycles: if those hold nothing, nothing ever comes.
+    """
+    periods = _PERIODS_PER_400_YEARS[series.rule.freq]
+    cycle_years = 400 * (series.rule.interval // math.gcd(series.rule.interval, periods))
+    first = series.first_date
+    room = datetime.max.year - cycle_years - first.year
+    shift = max(room // cycle_years * cycle_years, 0)
+    dtstart = datetime.combine(first.replace(year=first.year + shift), series.start_time)
+    return next(iter(_naive_rule(series, dtstart=dtstart, open_ended=True)), None) is not None
+
+
+# ---------------------------------------------------------------- friendly rules
+
+Frequency = Literal["weekly", "fortnightly", "monthly_weekday", "monthly_day", "daily"]
+# Which build_rrule arguments each friendly frequency uses.
+_FRIENDLY_CHOICES = {
+    "weekly": ("weekdays",),
+    "fortnightly": ("weekdays",),
+    "monthly_weekday": ("weekdays", "nth"),
+    "monthly_day": ("month_day",),
+    "daily": ("weekdays",),
+}
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second to last"}
+
+
+def build_rrule(
+    *,
+    frequency: Frequency,
+    weekdays: list[int] | None = None,
+    nth: int | None = None,
+    month_day: int | None = None,
+    until: date | None = None,
+    count: int | None = None,
+) -> str:
+    """The RRULE for a choice made in the friendly form.
+
+    ``weekdays`` count from 0 = Monday, like ``date.weekday()``. ``nth`` (1 to 4, or -1 for
+    the last) goes with ``monthly_weekday`` and exactly one weekday; ``month_day`` (1 to 28,
+    or -1 for the last day, so that every month has one) with ``monthly_day``. ``until``
+    is the last local date a meeting may fall on.
+    """
+    _reject_unused(frequency, weekdays=weekdays, nth=nth, month_day=month_day)
+    days = _weekday_codes(weekdays)
+    if frequency in ("weekly", "fortnightly"):
+        if not days:
+            raise ValueError("Choose at least one weekday.")
+        parts = ["FREQ=WEEKLY", "INTERVAL=2" if frequency == "fortnightly" else "", f"BYDAY={','.join(days)}"]
+    elif frequency == "monthly_weekday":
+        if len(days) != 1:
+            raise ValueError("A monthly meeting on a weekday needs exactly one weekday.")
+        if nth not in (1, 2, 3, 4, -1):
+            raise ValueError("Choose the first, second, third, fourth or last (1 to 4, or -1) weekday of the month.")
+        parts = ["FREQ=MONTHLY", f"BYDAY={nth}{days[0]}"]
+    elif frequency == "monthly_day":
+        if month_day is None or not (1 <= month_day <= 28 or month_day == -1):
+            raise ValueError("Choose a day of the month from 1 to 28, or -1 for the last day.")
+        parts = ["FREQ=MONTHLY", f"BYMONTHDAY={month_day}"]
+    else:
+        parts = ["FREQ=DAILY", f"BYDAY={','.join(days)}" if days else ""]
+    if until is not None:
+        parts.append(f"UNTIL={until:%Y%m%d}T235959")
+    if count is not None:
+        parts.append(f"COUNT={count}")
+    return validate_rrule(";".join(filter(None, parts)))
+
+
+def _weekday_codes(weekdays: list[int] | None) -> list[str]:
+    if any(day not in range(7) for day in weekdays or ()):
+        raise ValueError("Weekdays are numbered 0 (Monday) to 6 (Sunday).")
+    return [WEEKDAY_CODES[day] for day in sorted(set(weekdays or ()))]
+
+
+def _reject_unused(frequency: str, **choices: object) -> None:
+    if frequency not in _FRIENDLY_CHOICES:
+        raise ValueError(f"Unknown frequency “{frequency}”.")
+    for name, value in choices.items():
+        if value not in (None, []) and name not in _FRIENDLY_CHOICES[frequency]:
+            raise ValueError(f"A {frequency.replace('_', ' ')} series does not take {name.replace('_', ' ')}.")
+
+
+def describe_rrule(rule: str) -> str:
+    """Plain English for a rule: "Every 2 weeks on Tuesday", "Monthly on the first Tuesday"."""
+    parsed = _parse(rule)
+    return (_describe_pattern(parsed) or f"Custom rule ({parsed.text})") + _describe_end(parsed)
+
+
+def _describe_pattern(rule: _Rule) -> str | None:
+    if rule.bymonth or rule.byweekno or rule.byyearday or rule.bysetpos or rule.wkst:
+        return None
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[rule.freq]
+    every = f"Every {rule.interval} {unit}s" if rule.interval > 1 else None
+    if rule.freq == "DAILY" and not rule.bymonthday:
+        return _describe_daily(rule, every)
+    if rule.freq == "WEEKLY":
+        days = _join(WEEKDAY_NAMES[day] for _, day in rule.byday)
+        return f"{every or 'Weekly'} on {days or 'the weekday of the first meeting'}"
+    if rule.freq == "MONTHLY":
+        on = _describe_month_position(rule)
+        return None if on is None else f"{every or 'Monthly'} on {on}"
+    if rule.freq == "YEARLY" and not (rule.byday or rule.bymonthday):
+        return f"{every or 'Yearly'} on the date of the first meeting"
+    return None
+
+
+def _describe_daily(rule: _Rule, every: str | None) -> str:
+    days = [day for _, day in rule.byday]
+    if not days:
+        return every or "Every day"
+    if days == [0, 1, 2, 3, 4] and every is None:
+        return "Every weekday"
+    return f"{every or 'Daily'}, on {_join(WEEKDAY_NAMES[d] for d in days)}"
+
+
+def _describe_month_position(rule: _Rule) -> str | None:
+    if not rule.byday and not rule.bymonthday:
+        return "the day of the month of the first meeting"
+    if rule.byday and rule.bymonthday:
+        return None
+    if rule.bymonthday:
+        days = ["the last day" if d == -1 else f"day {d}" for d in rule.bymonthday]
+        return None if any(d < -1 for d in rule.bymonthday) else _join(days)
+    if any(n not in _ORDINALS for n, _ in rule.byday):
+        return None
+    return _join(f"the {_ORDINALS[n]} {WEEKDAY_NAMES[day]}" for n, day in rule.byday)
+
+
+def _describe_end(rule: _Rule) -> str:
+    if rule.count is not None:
+        return ", once" if rule.count == 1 else f", {rule.count} times"
+    if rule.until is not None:
+        return f", until {rule.until.day} {rule.until:%B %Y}"
+    return ""
+
+
+def _join(words) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)

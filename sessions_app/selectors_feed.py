@@ -1,0 +1,46 @@
+"""Reads for calendars: the secret feed token and the meetings a person's calendar holds."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from accounts.models import Membership
+from sessions_app.models import CalendarFeed, CohortMember, Meeting, MeetingInvitee
+
+
+def access_calendar_feed_by_token(token: str) -> CalendarFeed:
+    """The feed behind a secret subscription URL, or 404.
+
+    Tenant resolution: calendar apps cannot log in, so the token itself is the
+    permission and decides which organisation we are in. That is why this one lookup
+    may look across organisations. A person who has left the organisation (or whose
+    account is switched off) loses the feed at once, exactly like an unknown token.
+    """
+    with scopes_disabled():
+        feed = (
+            CalendarFeed.objects.select_related("membership__user", "membership__organization")
+            .filter(token=token, membership__is_active=True, membership__user__is_active=True)
+            .first()
+        )
+    if feed is None:
+        raise Http404("No such calendar.")
+    return feed
+
+
+def calendar_meetings(membership: Membership, *, since: datetime) -> QuerySet[Meeting]:
+    """The meetings on a person's calendar: the same people-rule as
+    ``selectors.my_upcoming_meetings`` (their cohorts' open meetings and the invite-only
+    ones they were called to), cancelled ones included, ending after ``since``.
+
+    One query whatever the number of meetings: the cohort, series (for the title) and
+    organisation (for the URL) come joined.
+    """
+    my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
+    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
+    return (
+        Meeting.objects.filter(Q(cohort_id__in=my_cohorts, invite_only=False) | Q(pk__in=invited), ends_at__gt=since)
+        .select_related("cohort", "series", "organization")
+        .order_by("starts_at")
+    )

@@ -1,0 +1,1 @@
+"""Writes for cohorts, series, meetings and RSVPs. Views, tasks and commands call these."""

@@ -1,0 +1,126 @@
+"""Calendars: a meeting as an iCalendar event, invitations for e-mail and download, and
+each person's secret subscription feed.
+
+Rendering itself is the pure ``sessions_app.ics`` module; this one decides what goes in.
+Only logistics ever reach a calendar: never reflections, panel notes or who else comes.
+"""
+
+import dataclasses
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Literal
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from reflect.ids import new_token
+from sessions_app.ics import CalendarEvent, render_calendar
+from sessions_app.models import CalendarFeed, Meeting
+from sessions_app.selectors_feed import calendar_meetings
+
+InviteMethod = Literal["REQUEST", "CANCEL"]
+
+# A subscribed calendar keeps what it last saw: recent meetings stay in it for a while,
+# and a cancellation must be published (STATUS:CANCELLED) for clients to remove it.
+FEED_PAST = timedelta(days=30)
+
+
+def meeting_url(meeting: Meeting) -> str:
+    path = reverse("meeting_detail", kwargs={"org_slug": meeting.organization.slug, "meeting_id": meeting.public_id})
+    return f"{settings.SITE_URL}{path}"
+
+
+def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
+    """The calendar event for ``meeting``, the same for every person who sees it."""
+    title = meeting.display_title
+    cohort_name = meeting.cohort.name
+    summary = title if title == cohort_name else f"{title} · {cohort_name}"
+    url = meeting_url(meeting)
+    lines = []
+    if meeting.is_cancelled:
+        # Some clients show a cancelled event in a subscribed calendar instead of
+        # dropping it; the summary says so as well.
+        summary = f"Cancelled: {summary}"
+        lines.append("This meeting is cancelled.")
+    if meeting.video_url:
+        lines.append(f"Video link: {meeting.video_url}")
+    lines.append(f"Details and replies: {url}")
+    return CalendarEvent(
+        uid=meeting.ical_uid,
+        sequence=meeting.sequence,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        summary=summary,
+        dtstamp=now,
+        last_modified=meeting.updated_at,
+        location=meeting.location,
+        url=url,
+        description="\n".join(lines),
+        status="CANCELLED" if meeting.is_cancelled else "CONFIRMED",
+    )
+
+
+def invite_method(meeting: Meeting) -> InviteMethod:
+    return "CANCEL" if meeting.is_cancelled else "REQUEST"
+
+
+def organizer_email() -> str:
+    """Invitations come from the site's own sender address (RFC 5546 wants an organizer)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def meeting_invite_ics(
+    meeting: Meeting, *, method: InviteMethod, now: datetime, attendee_email: str | None = None
+) -> bytes:
+    """An iTIP invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one
+    meeting, for an e-mail attachment or a download.
+
+    The UID stays the same for the meeting's whole life and SEQUENCE follows
+    ``meeting.sequence``, so a calendar updates the event it already has. Times are in
+    the meeting's own zone. ``attendee_email`` names only the one recipient.
+    """
+    event = dataclasses.replace(
+        meeting_event(meeting, now=now), organizer_email=organizer_email(), attendee_email=attendee_email
+    )
+    return render_calendar(
+        [event], method=method, calendar_name=f"Reflect · {meeting.cohort.name}", time_zone=meeting.time_zone
+    )
+
+
+def calendar_feed_for(membership: Membership) -> CalendarFeed:
+    """The person's feed in this organisation, created the first time it is asked for."""
+    feed, _ = CalendarFeed.objects.get_or_create(
+        membership=membership, defaults={"organization_id": membership.organization_id}
+    )
+    return feed
+
+
+def calendar_feed_regenerate(*, membership: Membership) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once (it matches no row)."""
+    feed = calendar_feed_for(membership)
+    feed.token = new_token()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def calendar_feed_revoke(*, membership: Membership) -> None:
+    CalendarFeed.objects.filter(membership=membership).delete()
+
+
+def feed_ics(membership: Membership, *, now: datetime) -> bytes:
+    """The person's subscription calendar (METHOD:PUBLISH) in their own time zone.
+
+    Their meetings from ``FEED_PAST`` ago onwards as far as they are materialised,
+    cancelled ones as STATUS:CANCELLED. No attendees and no organizer: a feed URL gets
+    shared, and it must not give away who else comes.
+    """
+    events = [meeting_event(meeting, now=now) for meeting in calendar_meetings(membership, since=now - FEED_PAST)]
+    return render_calendar(
+        events,
+        method="PUBLISH",
+        calendar_name=f"Reflect · {membership.organization.name}",
+        time_zone=membership.user.time_zone,
+    )

@@ -1,0 +1,138 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Invitation, Membership, Organization
+from sessions_app.models import Cohort, CohortInvitation, CohortMember, CohortRole
+from sessions_app.presets import PRESETS
+
+
+def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
+    """Create a cohort with its kind's defaults; ``overrides`` win over the preset."""
+    if Cohort.objects.filter(organization=organization, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a cohort called “{name}”."})
+    preset = PRESETS[kind]
+    fields = {
+        "description": preset.description,
+        "ground_rules": preset.ground_rules,
+        "min_members": preset.min_members,
+        "max_members": preset.max_members,
+        "max_facilitators": preset.max_facilitators,
+        "default_duration_minutes": preset.duration_minutes,
+        "panel_size": preset.panel_size,
+        "panel_prep_days": preset.panel_prep_days,
+    }
+    fields.update({key: value for key, value in overrides.items() if value is not None})
+    return Cohort.objects.create(organization=organization, name=name, kind=kind, **fields)
+
+
+def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
+    """Change a cohort; new ground rules must be acknowledged again by everyone."""
+    if "ground_rules" in fields and fields["ground_rules"] != cohort.ground_rules:
+        cohort.ground_rules_updated_at = timezone.now()
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    _check_limits_hold(cohort)
+    cohort.save()
+    return cohort
+
+
+def _check_limits_hold(cohort: Cohort) -> None:
+    for role in CohortRole.values:
+        limit = _limit_for(cohort, role)
+        count = CohortMember.objects.filter(cohort=cohort, role=role).count()
+        if limit is not None and count > limit:
+            raise ValidationError(f"This cohort already has {count} {_plural(role)}; the limit can't go below that.")
+
+
+def _limit_for(cohort: Cohort, role: str) -> int | None:
+    return cohort.max_facilitators if role == CohortRole.FACILITATOR else cohort.max_members
+
+
+def _plural(role: str) -> str:
+    return "facilitators" if role == CohortRole.FACILITATOR else "members"
+
+
+def _assert_room_for(cohort: Cohort, role: str, adding: int = 1) -> None:
+    limit = _limit_for(cohort, role)
+    if limit is None:
+        return
+    present = CohortMember.objects.filter(cohort=cohort, role=role).count()
+    if present + adding > limit:
+        kind_label = PRESETS[cohort.kind].label
+        raise ValidationError(
+            f"{cohort.name} can have at most {limit} {_plural(role)} ({kind_label}); "
+            f"it has {present}, so {adding} more would not fit."
+        )
+
+
+def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = CohortRole.MEMBER) -> CohortMember:
+    if not membership.is_active:
+        raise ValidationError(f"{membership.user.name} is no longer a member of the organisation.")
+    existing = CohortMember.objects.filter(cohort=cohort, membership=membership).first()
+    if existing:
+        if existing.role == role:
+            return existing
+        _assert_room_for(cohort, role)
+        existing.role = role
+        existing.save(update_fields=["role"])
+        return existing
+    _assert_room_for(cohort, role)
+    return CohortMember.objects.create(
+        organization=cohort.organization, cohort=cohort, membership=membership, role=role
+    )
+
+
+def cohort_remove_member(*, cohort_member: CohortMember) -> None:
+    cohort_member.delete()
+
+
+def cohort_below_minimum(cohort: Cohort) -> str | None:
+    """A plain-words warning when a group is too small for its kind, else None."""
+    if cohort.min_members is None:
+        return None
+    count = CohortMember.objects.filter(cohort=cohort, role=CohortRole.MEMBER).count()
+    if count >= cohort.min_members:
+        return None
+    return f"{PRESETS[cohort.kind].label}s work best with at least {cohort.min_members} members; this one has {count}."
+
+
+def ground_rules_acknowledge(*, cohort_member: CohortMember) -> CohortMember:
+    cohort_member.ground_rules_acknowledged_at = timezone.now()
+    cohort_member.save(update_fields=["ground_rules_acknowledged_at"])
+    return cohort_member
+
+
+def cohort_invite(
+    *, cohort: Cohort, email: str, role: str, cohort_role: str, invited_by
+) -> tuple[Invitation | None, CohortMember | None]:
+    """Add an existing organisation member straight away, or invite the address to the
+    organisation with a reserved place in the cohort."""
+    from accounts.services import invitation_create
+
+    member = Membership.objects.filter(
+        organization=cohort.organization, user__email__iexact=email.strip(), is_active=True
+    ).first()
+    if member:
+        return None, cohort_add_member(cohort=cohort, membership=member, role=cohort_role)
+    _assert_room_for(cohort, cohort_role)
+    with transaction.atomic():
+        invitation = invitation_create(organization=cohort.organization, email=email, role=role, invited_by=invited_by)
+        CohortInvitation.objects.update_or_create(
+            organization=cohort.organization, invitation=invitation, cohort=cohort, defaults={"role": cohort_role}
+        )
+    return invitation, None
+
+
+def cohort_invitations_fulfil(*, invitation: Invitation, membership: Membership) -> list[CohortMember]:
+    """Called when an invitation is accepted: take up the reserved cohort places.
+
+    A cohort that filled up in the meantime is skipped rather than failing the whole join.
+    """
+    joined = []
+    for place in CohortInvitation.objects.filter(invitation=invitation).select_related("cohort"):
+        try:
+            joined.append(cohort_add_member(cohort=place.cohort, membership=membership, role=place.role))
+        except ValidationError:
+            continue
+    return joined

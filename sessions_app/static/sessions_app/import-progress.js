@@ -1,0 +1,44 @@
+// Follows a running cohort import without reloading the page; the page works without it
+// (a <noscript> refresh). Reloads once the import has finished, to show its outcome.
+(function () {
+  "use strict";
+  var section = document.getElementById("import-progress");
+  if (!section || !section.dataset.pollUrl) return;
+  var bar = document.getElementById("import-bar");
+  var count = document.getElementById("import-count");
+  var RUNNING = ["pending", "running"];
+
+  function show(progress) {
+    bar.max = Math.max(progress.total, 1);
+    bar.value = progress.processed;
+    bar.textContent = progress.percent + "%";
+    if (progress.status === "pending") {
+      count.textContent = "Waiting to start on " + progress.total + " rows…";
+    } else if (progress.processed >= progress.total) {
+      count.textContent = "All " + progress.total + " rows checked; saving…";
+    } else {
+      count.textContent = "Checked " + progress.processed + " of " + progress.total + " rows…";
+    }
+  }
+
+  function poll() {
+    fetch(section.dataset.pollUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (progress) {
+        if (RUNNING.indexOf(progress.status) === -1) {
+          window.location.reload();
+          return;
+        }
+        show(progress);
+        window.setTimeout(poll, 700);
+      })
+      .catch(function () {
+        window.setTimeout(poll, 3000); // a hiccup in the network: keep trying, more slowly
+      });
+  }
+
+  window.setTimeout(poll, 700);
+})();

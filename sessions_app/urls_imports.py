@@ -1,0 +1,14 @@
+"""CSV import of cohort members; mounted under /o/<org_slug>/."""
+
+from django.urls import path
+
+from sessions_app.views import imports
+
+urlpatterns = [
+    path("cohorts/<str:cohort_id>/import/", imports.cohort_import, name="cohort_import"),
+    path(
+        "cohorts/<str:cohort_id>/imports/<str:import_id>/",
+        imports.cohort_import_status,
+        name="cohort_import_status",
+    ),
+]

@@ -1,0 +1,16 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from sessions_app import selectors
+
+
+@require_GET
+def organization_home(request, org_slug):
+    """The member's home in one organisation: next meetings and anything waiting for them."""
+    membership = request.membership
+    context = {
+        "meetings": selectors.my_upcoming_meetings(membership, now=timezone.now(), limit=10),
+        "ground_rules_due": selectors.cohorts_needing_ground_rules(membership),
+    }
+    return render(request, "sessions_app/organization_home.html", context)

@@ -1,0 +1,90 @@
+"""Upload a CSV of people for a cohort and follow its import; admins and the cohort's
+facilitators only."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sessions_app.models import Cohort, CohortImport, ImportStatus
+from sessions_app.services import imports as import_services
+from sessions_app.views._access import managed_cohort
+
+RECENT_IMPORTS = 5
+
+
+class CohortImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Saved as “CSV UTF-8”, at most 2 MB and 5,000 people.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+def _access_import(cohort: Cohort, import_id: str) -> CohortImport:
+    cohort_import = CohortImport.objects.filter(cohort=cohort, public_id=import_id).first()
+    if cohort_import is None:
+        raise Http404("No such import.")
+    return cohort_import
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_import(request, org_slug, cohort_id):
+    cohort = managed_cohort(request, cohort_id)
+    form = CohortImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            # One byte past the limit is enough for the service to refuse the file.
+            started = import_services.cohort_import_start(
+                cohort=cohort, created_by=request.membership, csv_bytes=upload.read(import_services.MAX_BYTES + 1)
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("cohort_import_status", org_slug=org_slug, cohort_id=cohort_id, import_id=started.public_id)
+    recent = CohortImport.objects.filter(cohort=cohort).defer("csv_text")[:RECENT_IMPORTS]
+    return render(request, "sessions_app/imports/import_form.html", {"cohort": cohort, "form": form, "recent": recent})
+
+
+def _wants_json(request) -> bool:
+    return request.GET.get("format") == "json" or (
+        request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    )
+
+
+def import_progress(cohort_import: CohortImport) -> dict:
+    return {
+        "status": cohort_import.status,
+        "processed": cohort_import.processed_rows,
+        "total": cohort_import.total_rows,
+        "percent": cohort_import.percent,
+        "errors": cohort_import.errors,
+        "notes": cohort_import.notes,
+    }
+
+
+@never_cache
+@require_GET
+def cohort_import_status(request, org_slug, cohort_id, import_id):
+    cohort = managed_cohort(request, cohort_id)
+    cohort_import = _access_import(cohort, import_id)
+    if _wants_json(request):
+        return JsonResponse(import_progress(cohort_import))
+    in_progress = cohort_import.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+    context = {
+        "cohort": cohort,
+        "cohort_import": cohort_import,
+        "in_progress": in_progress,
+        "saving": cohort_import.status == ImportStatus.RUNNING
+        and cohort_import.processed_rows >= cohort_import.total_rows,
+        "poll_url": reverse(
+            "cohort_import_status",
+            kwargs={"org_slug": org_slug, "cohort_id": cohort_id, "import_id": import_id},
+        )
+        + "?format=json",
+    }
+    return render(request, "sessions_app/imports/import_status.html", context)
