@@ -2,7 +2,7 @@ import zoneinfo
 
 from django import forms
 
-from accounts.models import Role, User
+from accounts.models import NOT_PLACES, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -14,12 +14,12 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones() - NOT_PLACES)]
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=_time_zone_choices, help_text="Reminders and meeting times use this.")
+    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Reminders and meeting times use this.")
 
     class Meta:
         model = User

@@ -9,9 +9,12 @@ from django_scopes import ScopedManager
 
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
 
+# In the tz database but not places: "localtime" follows the server, "Factory" is a placeholder.
+NOT_PLACES = {"localtime", "Factory"}
+
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in zoneinfo.available_timezones() or value in NOT_PLACES:
         raise ValidationError(f"“{value}” is not a known time zone (use a name such as Europe/London).")
 
 

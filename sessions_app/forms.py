@@ -1,9 +1,9 @@
-import zoneinfo
 from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.forms import time_zone_choices
 from sessions_app import recurrence
 from sessions_app.models import Cohort, CohortRole
 from sessions_app.presets import KIND_CHOICES
@@ -26,10 +26,6 @@ FREQUENCIES = [
     ("daily", "Every day"),
     ("custom", "Custom rule (RFC 5545 RRULE)"),
 ]
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class CohortCreateForm(forms.Form):

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
+
+from sessions_app.recurrence import load_zone
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 Status = Literal["CONFIRMED", "CANCELLED"]
@@ -61,6 +63,9 @@ def render_calendar(
     is included; with None they are UTC. METHOD:CANCEL marks every event CANCELLED.
     REQUEST and CANCEL need an organizer (RFC 5546). PUBLISH, which feeds subscribed
     calendars, never names attendees: a feed URL gets shared, an address list must not.
+
+    No X-WR-TIMEZONE: readers that honour it (Google, the x-wr-timezone library) move
+    UTC times into that zone and lose which of two equal wall-clock times was meant.
     """
     if method not in ("PUBLISH", "REQUEST", "CANCEL"):
         raise ValueError(f"Unknown calendar method “{method}”.")
@@ -80,12 +85,7 @@ def render_calendar(
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
-    if name is None:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"“{name}” is not a known time zone.") from None
+    return None if name is None else load_zone(name)
 
 
 def _vevent(event: CalendarEvent, *, method: Method, zone: ZoneInfo | None) -> Event:

@@ -44,9 +44,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
@@ -71,7 +71,8 @@ _BYDAY_TOKEN = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL_VALUE = re.compile(r"(\d{8})(?:T(\d{6})(Z?))?")
 # The Gregorian calendar repeats every 400 years: this many of each period fit in one cycle.
 _PERIODS_PER_400_YEARS = {"DAILY": 146097, "WEEKLY": 20871, "MONTHLY": 4800, "YEARLY": 400}
-# Gaps move a naive time by hours, so a two-day margin finds every occurrence near a bound.
+# Gaps move a naive time by hours (once, in Samoa, by a day): a two-day margin on the naive
+# clock finds every occurrence near a window's bound.
 _LOCAL_MARGIN = timedelta(days=2)
 
 
@@ -126,8 +127,8 @@ def validate_rrule(text: str) -> str:
     """Check a raw RRULE (with or without "RRULE:") and return it normalised.
 
     Everything that can be judged from the text alone. Whether the rule yields any
-    meeting depends on the first date too (FREQ=YEARLY;BYMONTHDAY=30 is empty only for a
-    series starting in February): ``validate_series`` checks that.
+    meeting can depend on the first date too (FREQ=DAILY;INTERVAL=7;BYDAY=TU meets only
+    if the series starts on a Tuesday): ``validate_series`` checks that.
 
     More than one meeting a day is ruled out by shape: FREQ is at least DAILY and the
     time of day belongs to the series, not the rule (no BYHOUR/BYMINUTE/BYSECOND).
@@ -232,13 +233,13 @@ def _positive_int(name: str, value: str, allowed: str, largest: int | None = Non
 def _parse_until(value: str) -> datetime:
     match = _UNTIL_VALUE.fullmatch(value)
     try:
-        day = datetime.strptime(match[1], "%Y%m%d") if match else None
-        clock = time(23, 59, 59) if match and match[2] is None else datetime.strptime(match[2], "%H%M%S").time()
-    except (TypeError, ValueError):
-        day = None
-    if day is None:
-        raise ValueError(f"UNTIL must be a date like 20261231 or a UTC time like 20261231T170000Z, not “{value}”.")
-    return datetime.combine(day.date(), clock, tzinfo=UTC if match[3] else None)
+        day = datetime.strptime(match[1], "%Y%m%d").date()
+        clock = datetime.strptime(match[2], "%H%M%S").time() if match[2] else time(23, 59, 59)
+    except (TypeError, ValueError):  # TypeError: no match at all
+        raise ValueError(
+            f"UNTIL must be a date like 20261231 or a UTC time like 20261231T170000Z, not “{value}”."
+        ) from None
+    return datetime.combine(day, clock, tzinfo=UTC if match[3] else None)
 
 
 def _parse_byday(value: str, freq: str) -> tuple[tuple[int | None, int], ...]:
@@ -333,14 +334,21 @@ def _series(rule: str, first_date: date, start_time: time, time_zone: str, durat
         raise ValueError("start_time is a local wall-clock time; pass it without tzinfo.")
     if duration_minutes < 1:
         raise ValueError("A meeting lasts at least one minute.")
-    return _Series(_parse(rule), first_date, start_time, _zone(time_zone), timedelta(minutes=duration_minutes))
+    return _Series(_parse(rule), first_date, start_time, load_zone(time_zone), timedelta(minutes=duration_minutes))
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"“{name}” is not a known time zone.") from None
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``, or ValueError with a message for the user."""
+    if name not in _known_zone_names():
+        raise ValueError(f"“{name}” is not a known time zone.")
+    return ZoneInfo(name)
+
+
+@cache
+def _known_zone_names() -> frozenset[str]:
+    # "localtime" and "Factory" are files in the zone database but mean "whatever this
+    # server is set to": a series would move when the machine does.
+    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
 
 
 def _require_aware(**values: datetime) -> None:
@@ -432,7 +440,7 @@ def _rrule_pattern(rule: _Rule, first_date: date) -> dict:
         "byweekno": rule.byweekno or None,
         "byyearday": rule.byyearday or None,
         "bymonthday": bymonthday or None,
-        "byweekday": [weekday(day, ordinal) for ordinal, day in byday] or None,
+        "byweekday": tuple(weekday(day, ordinal) for ordinal, day in byday) or None,
         "bysetpos": rule.bysetpos or None,
     }
 

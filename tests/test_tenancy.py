@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
+from sessions_app.models import CohortImport
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.django_db]
@@ -54,6 +55,9 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    "import_id": lambda v: (
+        CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
+    ),
 }
 
 

@@ -16,10 +16,17 @@ committed when they happen. The run has two phases:
    invitations are written together with the final status. Progress written inside it
    would only become visible at its commit (and on SQLite a second connection cannot
    write beside it), so the page shows "saving" while ``processed_rows == total_rows``
-   and the status is still running. Existing members are added with one bulk insert to
-   keep this phase, and the write lock it holds, short; invitations go one by one
-   through ``cohort_invite`` because each renews or creates an invitation and queues
-   its e-mail for after the commit.
+   and the status is still running.
+
+   This phase holds a write lock (on SQLite, the whole database's), so it is kept
+   short: existing members are added with one bulk insert, and the cohort places with
+   another. Invitations still go one by one through ``invitation_create``, which renews
+   an open invitation or makes a new one and queues its e-mail for after the commit,
+   so its rules live in one place. Measured on SQLite: 5,000 rows take about 0.5 s when
+   all are members already, about 7 s when all are new addresses.
+
+Size limits count the people in the cohort plus everyone the file adds or invites, as
+``cohort_invite`` does; places kept by earlier, still open invitations are not counted.
 
 A killed worker leaves the import ``running`` with nothing written: the status and
 the rows commit together.
@@ -41,8 +48,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from accounts.services import invitation_create
 from sessions_app.models import Cohort, CohortImport, CohortInvitation, CohortMember, CohortRole, ImportStatus
-from sessions_app.services.cohorts import _assert_room_for, cohort_invite
+from sessions_app.services.cohorts import _assert_room_for
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -111,9 +119,14 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 def _columns(header: list[str]) -> dict[str, int]:
     """Column name → position, from the header line; raises with a plain message."""
     columns: dict[str, int] = {}
-    for position, cell in enumerate(header):
-        name = " ".join(cell.lower().split())
-        name = COLUMN_ALIASES.get(name, name)
+    names = [" ".join(cell.lower().split()) for cell in header]
+    names = [COLUMN_ALIASES.get(name, name) for name in names]
+    if not set(names) & set(COLUMNS):
+        raise ValidationError(
+            "The first line must name the columns, for example “name,email,role” (role may be left out); "
+            f"it reads “{_shown(','.join(header))}”."
+        )
+    for position, (cell, name) in enumerate(zip(header, names, strict=True)):
         if not name:
             continue
         if name not in COLUMNS:
@@ -295,7 +308,7 @@ def _batches(items: list, size: int = LOOKUP_BATCH) -> Iterator[list]:
 def _save(cohort_import: CohortImport, rows: list[ImportRow]) -> tuple[int, int, list[dict]]:
     """Phase 2, inside the transaction: who is present is decided here, under the lock."""
     # Serialises imports into the same cohort on PostgreSQL (SQLite locks the database).
-    cohort = Cohort.objects.select_for_update().get(pk=cohort_import.cohort_id)
+    cohort = Cohort.objects.select_for_update(no_key=True).get(pk=cohort_import.cohort_id)
     present = dict(
         CohortMember.objects.filter(cohort=cohort)
         .annotate(email=Lower("membership__user__email"))
@@ -338,9 +351,29 @@ def _save(cohort_import: CohortImport, rows: list[ImportRow]) -> tuple[int, int,
         ],
         batch_size=LOOKUP_BATCH,
     )
+    # Invitations go through ``invitation_create`` one by one: it renews an open
+    # invitation or makes a new one and queues its e-mail for after the commit. The
+    # cohort places are what ``cohort_invite`` would write, in one statement (a place
+    # left by an expired invitation gets the file's role).
     invited_by = cohort_import.created_by.user if cohort_import.created_by_id else None
-    for row in to_invite:
-        cohort_invite(cohort=cohort, email=row.email, role=Role.MEMBER, cohort_role=row.role, invited_by=invited_by)
+    places = [
+        CohortInvitation(
+            organization=cohort.organization,
+            cohort=cohort,
+            invitation=invitation_create(
+                organization=cohort.organization, email=row.email, role=Role.MEMBER, invited_by=invited_by
+            ),
+            role=row.role,
+        )
+        for row in to_invite
+    ]
+    CohortInvitation.objects.bulk_create(
+        places,
+        batch_size=LOOKUP_BATCH,
+        update_conflicts=True,
+        unique_fields=["invitation", "cohort"],
+        update_fields=["role"],
+    )
     return len(to_add), len(to_invite), notes
 
 

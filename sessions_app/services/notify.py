@@ -39,7 +39,7 @@ def meeting_changed(*, meeting: Meeting, change: str, people: list[Membership] |
         recipients = list(meeting_audience(meeting).values_list("pk", flat=True))
     else:
         recipients = [person.pk for person in people]
-    logger.info("meeting %s %s: %d people to tell", meeting.public_id, change, len(recipients))
+    logger.debug("meeting %s %s: %d people to tell", meeting.public_id, change, len(recipients))
     return recipients
 
 

@@ -257,7 +257,7 @@ def _update_one(meeting: Meeting, change: MeetingChange) -> Meeting:
 def _one_occurrence(*, local_date: date, start_time: time, time_zone: str, duration_minutes: int):
     """One local date and time as UTC instants, by the same DST rules as a series."""
     around = datetime.combine(local_date, time(12), ZoneInfo("UTC"))
-    (occ,) = recurrence.occurrences(
+    found = recurrence.occurrences(
         rule="FREQ=DAILY;COUNT=1",
         first_date=local_date,
         start_time=start_time,
@@ -266,7 +266,9 @@ def _one_occurrence(*, local_date: date, start_time: time, time_zone: str, durat
         window_start=around - timedelta(days=2),
         window_end=around + timedelta(days=2),
     )
-    return occ
+    if not found:  # a date the zone skipped entirely (Samoa, 30 December 2011)
+        raise ValidationError(f"{local_date:%-d %B %Y} does not exist in {time_zone}.")
+    return found[0]
 
 
 def _update_following(meeting: Meeting, change: MeetingChange, now: datetime) -> Meeting:

@@ -34,7 +34,7 @@ def _access_import(cohort: Cohort, import_id: str) -> CohortImport:
 @require_http_methods(["GET", "POST"])
 def cohort_import(request, org_slug, cohort_id):
     cohort = managed_cohort(request, cohort_id)
-    form = CohortImportForm(request.POST or None, request.FILES or None)
+    form = CohortImportForm(request.POST, request.FILES) if request.method == "POST" else CohortImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -12,6 +12,7 @@ from sessions_app.recurrence import (
     Occurrence,
     build_rrule,
     describe_rrule,
+    load_zone,
     next_occurrence,
     occurrences,
     validate_rrule,
@@ -490,6 +491,14 @@ def test_validate_series_rejects_with_message(changes, message):
 )
 def test_validate_series_accepts_rules_with_a_meeting(rule):
     assert validate_series(rule=rule, **SERIES) == rule
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "America", "", "../etc/passwd", "Europe/London "])
+def test_load_zone_accepts_only_iana_names(name):
+    with pytest.raises(ValueError) as error:
+        load_zone(name)
+
+    assert str(error.value) == f"“{name}” is not a known time zone."
 
 
 def test_occurrences_require_aware_window():

@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -63,7 +63,15 @@ class Command(BaseCommand):
                         user=user,
                         defaults={"role": role, "is_active": True, "left_at": None},
                     )
+            self._seed_cohorts(organizations)
         self._print_logins()
+
+    def _seed_cohorts(self, organizations) -> None:
+        from sessions_app.demo import seed_cohorts
+
+        for organization in organizations.values():
+            with scope(organization=organization):
+                seed_cohorts(organization)
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Every demo login uses the password:"))

@@ -1,0 +1,78 @@
+"""Demo cohorts and meetings for ``manage.py seed_demo``. Idempotent: a cohort is made
+once by name, its series once, and re-running only tops the horizon up."""
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Membership, Organization
+from sessions_app import recurrence
+from sessions_app.models import Cohort, CohortRole
+from sessions_app.services import cohorts, scheduling
+
+# org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]
+DEMO_COHORTS = {
+    "st-marys": [
+        (
+            "Schwartz Rounds",
+            "schwartz_rounds",
+            {"frequency": "monthly_weekday", "weekdays": [2], "nth": 1},
+            time(12, 30),
+            [
+                ("farah@stmarys.example", CohortRole.FACILITATOR),
+                ("sam@stmarys.example", "member"),
+                ("priya@stmarys.example", "member"),
+                ("tom@stmarys.example", "member"),
+                ("lucy@stmarys.example", "member"),
+            ],
+        ),
+        (
+            "Balint group (GP trainees)",
+            "balint_group",
+            {"frequency": "fortnightly", "weekdays": [1]},
+            time(18, 0),
+            [
+                ("farah@stmarys.example", CohortRole.FACILITATOR),
+                ("priya@stmarys.example", "member"),
+                ("tom@stmarys.example", "member"),
+                ("lucy@stmarys.example", "member"),
+            ],
+        ),
+    ],
+    "northfield-chaplaincy": [
+        (
+            "Case reflection circle",
+            "chaplaincy_case_reflection",
+            {"frequency": "monthly_weekday", "weekdays": [3], "nth": 2},
+            time(10, 0),
+            [
+                ("joel@northfield.example", CohortRole.FACILITATOR),
+                ("sam@stmarys.example", "member"),
+                ("maria@northfield.example", "member"),
+                ("ben@northfield.example", "member"),
+            ],
+        ),
+    ],
+}
+
+
+def seed_cohorts(organization: Organization) -> None:
+    members = {m.user.email: m for m in Membership.objects.filter(organization=organization).select_related("user")}
+    for name, kind, rule_args, start, people in DEMO_COHORTS.get(organization.slug, []):
+        cohort = Cohort.objects.filter(organization=organization, name=name).first()
+        if cohort is None:
+            cohort = cohorts.cohort_create(organization=organization, name=name, kind=kind)
+        for email, role in people:
+            cohorts.cohort_add_member(cohort=cohort, membership=members[email], role=role)
+        if not cohort.series.exists():
+            scheduling.series_create(
+                cohort=cohort,
+                rule=recurrence.build_rrule(**rule_args),
+                first_date=timezone.localdate() + timedelta(days=1),
+                start_time=start,
+                time_zone=organization.time_zone,
+                duration_minutes=cohort.default_duration_minutes,
+                location="Education centre, room 3" if kind != "chaplaincy_case_reflection" else "The chapel",
+                capacity=12 if kind == "balint_group" else None,
+            )
+        scheduling.series_materialize_all(cohort_ids=[cohort.pk])
