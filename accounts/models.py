@@ -3,11 +3,15 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
+
+# Aggregates never describe fewer people than this, whatever an organisation sets.
+MIN_GROUP_SIZE_FLOOR = 3
 
 # In the tz database but not places: "localtime" follows the server, "Factory" is a placeholder.
 NOT_PLACES = {"localtime", "Factory"}
@@ -66,10 +70,19 @@ class Organization(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    # k: aggregates are shown only where at least this many distinct people contribute.
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name="smallest group shown (k)"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=MIN_GROUP_SIZE_FLOOR), name="organization_k_at_least_3"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

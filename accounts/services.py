@@ -72,7 +72,7 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     from accounts.tasks import send_invitation
 
     email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email__iexact=email, is_active=True).exists():
+    if Membership.objects.filter(organization=organization, user__email=email, is_active=True).exists():
         raise ValidationError(f"{email} is already a member of {organization.name}.")
     expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     with transaction.atomic():

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from reflect.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -39,6 +40,15 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _development_secret_key()
+
+# Fernet keys for reflection text, newest first (reflect/crypto.py). Unset, development
+# and test generate one under var/ on first use; production must not start without them.
+REFLECT_ENCRYPTION_KEYS = env_list("REFLECT_ENCRYPTION_KEYS", [])
+if PRODUCTION and not REFLECT_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Environment variable REFLECT_ENCRYPTION_KEYS is required: comma-separated Fernet keys, newest first."
+    )
+
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -211,11 +221,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "purge-expired-invitations": {
-        "task": "accounts.purge_expired_invitations",
-        "schedule": 3600.0,
-    },
+    # The outbox sweep: the database holds every notification; this only wakes it up.
+    "dispatch-notifications": {"task": "sessions_app.dispatch_notifications", "schedule": 60.0},
+    "plan-upcoming-notifications": {"task": "sessions_app.plan_upcoming_notifications", "schedule": 15 * 60.0},
+    "extend-series-horizon": {"task": "sessions_app.extend_series_horizon", "schedule": 6 * 3600.0},
+    "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
 }
+# A claimed notification whose dispatcher died is taken again after this many seconds.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
 
 # --- Internationalisation ----------------------------------------------------------
 

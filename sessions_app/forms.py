@@ -199,3 +199,62 @@ class PanelNotesForm(forms.Form):
     panel_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label="Panel preparation notes"
     )
+
+
+LEAD_CHOICES = [
+    (7 * 24 * 60, "a week before"),
+    (2 * 24 * 60, "two days before"),
+    (24 * 60, "the day before"),
+    (3 * 60, "three hours before"),
+    (60, "an hour before"),
+    (15, "15 minutes before"),
+]
+
+
+class AttentionBudgetForm(forms.Form):
+    quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
+    quiet_start = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Quiet from")
+    quiet_end = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Quiet until")
+    days_off = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days off (nothing at all)",
+    )
+    daily_cap = forms.IntegerField(min_value=0, max_value=20, label="At most this many messages a day")
+    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="At most this many a week")
+    min_gap_minutes = forms.IntegerField(
+        min_value=0, max_value=24 * 60, label="At least this many minutes between them"
+    )
+    digest_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Daily digest at")
+    reminder_leads = forms.TypedMultipleChoiceField(
+        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
+    )
+    on_leave = forms.BooleanField(required=False, label="I'm on leave: send me nothing")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("quiet_hours_enabled") and (data.get("quiet_start") is None or data.get("quiet_end") is None):
+            raise ValidationError("Give both ends of your quiet hours, or switch them off.")
+        if data.get("quiet_start") is not None and data.get("quiet_start") == data.get("quiet_end"):
+            raise ValidationError("Quiet hours need different start and end times.")
+        return data
+
+
+class AttentionPolicyForm(forms.Form):
+    default_daily_cap = forms.IntegerField(min_value=0, max_value=20)
+    default_weekly_cap = forms.IntegerField(min_value=0, max_value=60)
+    default_min_gap_minutes = forms.IntegerField(min_value=0, max_value=24 * 60)
+    default_quiet_start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    default_quiet_end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    default_digest_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    max_daily_cap = forms.IntegerField(min_value=0, max_value=20, label="Ceiling: messages a day")
+    max_weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="Ceiling: messages a week")
+    min_min_gap_minutes = forms.IntegerField(min_value=0, max_value=24 * 60, label="Shortest gap anyone may choose")
+    urgent_may_break_quiet = forms.BooleanField(
+        required=False, label="Urgent items (hot-debrief calls, same-day cancellations) may reach people in quiet hours"
+    )
+    monthly_meeting_minutes = forms.IntegerField(
+        min_value=0, max_value=100 * 60, label="Meeting-load budget (minutes a month)"
+    )

@@ -1,10 +1,11 @@
 """Reads for cohorts and meetings. Every ``access_*`` helper answers 404 both for
 objects that do not exist and for objects this person may not see."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.models import (
@@ -14,6 +15,9 @@ from sessions_app.models import (
     Meeting,
     MeetingInvitee,
     MeetingStatus,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
     Rsvp,
     RsvpStatus,
 )
@@ -125,4 +129,79 @@ def scheduled(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
 def cohorts_with_members(membership: Membership) -> QuerySet[Cohort]:
     return visible_cohorts(membership).prefetch_related(
         Prefetch("members", queryset=CohortMember.objects.select_related("membership__user"))
+    )
+
+
+def meeting_audience(meeting: Meeting) -> QuerySet[Membership]:
+    """Everyone a meeting concerns: its invitees (invite-only meetings) or its cohort's
+    active members, whatever they answered (callers decide who hears what)."""
+    if meeting.invite_only:
+        ids = MeetingInvitee.objects.filter(meeting=meeting).values("membership_id")
+    else:
+        ids = CohortMember.objects.filter(cohort_id=meeting.cohort_id).values("membership_id")
+    return Membership.objects.filter(pk__in=ids, is_active=True)
+
+
+# --- Notifications: the person's ledger and the organisation's k-anonymous view --------
+
+
+def ledger_rows(membership: Membership, *, since: datetime) -> list:
+    """Every notification for this person since ``since``, newest first, each with
+    ``shown_at``: when it was sent, or when it is (or was) due."""
+    rows = (
+        Notification.objects.filter(recipient=membership)
+        .filter(Q(sent_at__gte=since) | Q(sent_at=None, due_at__gte=since))
+        .exclude(status=NotificationStatus.SENDING)
+        .select_related("meeting__cohort")
+    )
+    for row in rows:
+        row.shown_at = row.sent_at or row.due_at
+    return sorted(rows, key=lambda row: row.shown_at, reverse=True)
+
+
+def interruptions_since(membership: Membership, *, since: datetime) -> int:
+    return (
+        Notification.objects.filter(recipient=membership, status=NotificationStatus.SENT, sent_at__gte=since)
+        .exclude(kind=NotificationKind.DIGEST)
+        .count()
+    )
+
+
+WEEKLY_BUCKETS = [(0, 0, "none"), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, "more than 10")]
+
+
+def notification_distribution(organization, *, since: datetime) -> dict | None:
+    """How many messages people received per week, as a distribution only: None when fewer
+    than k people are counted, and any bucket under k shown as "fewer than k"."""
+    k = organization.min_group_size
+    weeks = max(1, round((timezone.now() - since).days / 7))
+    sent = dict(
+        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since)
+        .exclude(kind=NotificationKind.DIGEST)
+        .values_list("recipient_id")
+        .annotate(n=Count("pk"))
+    )
+    people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
+    if len(people) < k:
+        return None
+    per_week = [sent.get(pk, 0) / weeks for pk in people]
+    buckets = []
+    for low, high, label in WEEKLY_BUCKETS:
+        count = sum(1 for value in per_week if value >= low and (high is None or value <= high + 0.999))
+        buckets.append({"label": label, "count": count if count >= k or count == 0 else None})
+    statuses = dict(Notification.objects.filter(updated_at__gte=since).values_list("status").annotate(n=Count("pk")))
+    return {"people": len(people), "k": k, "buckets": buckets, "statuses": statuses}
+
+
+def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> list[Notification]:
+    """In-app notices: what was sent or gathered for the digest in the last three days."""
+    return list(
+        Notification.objects.filter(
+            recipient=membership,
+            status__in=[NotificationStatus.SENT, NotificationStatus.MERGED],
+            updated_at__gte=now - timedelta(days=3),
+        )
+        .exclude(kind=NotificationKind.DIGEST)
+        .select_related("meeting__cohort")
+        .order_by("-updated_at")[:limit]
     )

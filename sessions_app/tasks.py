@@ -4,8 +4,11 @@ the object is gone, then does its work inside the object's organisation scope.""
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
+from accounts.models import Organization
 from sessions_app.models import CohortImport, ImportStatus
-from sessions_app.services import imports
+from sessions_app.services import dispatch, imports, planning, scheduling
+
+DISPATCH_BATCHES_PER_RUN = 10
 
 
 @shared_task(name="sessions_app.run_cohort_import")
@@ -22,3 +25,32 @@ def run_cohort_import(*, cohort_import_id: int) -> None:
         # The service claims the import (pending → running) with a conditional update,
         # so a redelivered task that got past the check above still does nothing.
         imports.cohort_import_run(cohort_import=cohort_import)
+
+
+@shared_task(name="sessions_app.dispatch_notifications", ignore_result=True)
+def dispatch_notifications() -> None:
+    """The every-minute sweep of the outbox (and the wake-up call for urgent items).
+    Bounded: at most a few batches per run; the next sweep takes the rest."""
+    for _ in range(DISPATCH_BATCHES_PER_RUN):
+        if dispatch.dispatch_due().claimed < dispatch.BATCH_SIZE:
+            return
+
+
+@shared_task(name="sessions_app.plan_upcoming_notifications", ignore_result=True)
+def plan_upcoming_notifications() -> None:
+    for organization in _organizations():
+        with scope(organization=organization):
+            planning.plan_upcoming()
+
+
+@shared_task(name="sessions_app.extend_series_horizon", ignore_result=True)
+def extend_series_horizon() -> None:
+    """Keep every open series materialised a full horizon ahead."""
+    for organization in _organizations():
+        with scope(organization=organization):
+            scheduling.series_materialize_all()
+
+
+def _organizations() -> list[Organization]:
+    with scopes_disabled():
+        return list(Organization.objects.all())

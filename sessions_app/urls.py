@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from sessions_app.views import cohorts, home, meetings
+from sessions_app.views import attention, cohorts, home, meetings
 
 urlpatterns = [
     path("", home.organization_home, name="organization_home"),
@@ -24,6 +24,9 @@ urlpatterns = [
     path("meetings/<str:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<str:meeting_id>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
     path("meetings/<str:meeting_id>/panel/", meetings.meeting_panel_notes, name="meeting_panel_notes"),
+    path("attention/", attention.attention_settings_view, name="attention_settings"),
+    path("ledger/", attention.ledger, name="ledger"),
+    path("admin/attention/", attention.organization_attention, name="organization_attention"),
     path("", include("sessions_app.urls_imports")),
     path("", include("sessions_app.urls_calendar")),
 ]

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 from reflect.settings import BASE_DIR
 
@@ -12,6 +13,7 @@ PRODUCTION_ENV = {
     "REFLECT_ENV": "production",
     "SECRET_KEY": "x" * 40 + "-not-a-real-key-but-long-and-varied-0123456789",
     "ALLOWED_HOSTS": "reflect.example.org",
+    "REFLECT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
 
@@ -37,6 +39,16 @@ def test_production_without_secret_key_refuses_to_start():
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "Environment variable SECRET_KEY is required." in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["", " , "])
+def test_production_without_encryption_keys_refuses_to_start(keys):
+    result = _manage("check", **{**PRODUCTION_ENV, "REFLECT_ENCRYPTION_KEYS": keys})
+    assert result.returncode != 0
+    assert (
+        "Environment variable REFLECT_ENCRYPTION_KEYS is required: comma-separated Fernet keys, newest first."
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(

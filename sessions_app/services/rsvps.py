@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.models import CohortMember, Meeting, MeetingInvitee, Rsvp, RsvpStatus
+from sessions_app.services import planning
 from sessions_app.services.notify import meeting_changed
 
 ANSWERS = {RsvpStatus.GOING, RsvpStatus.CANT, RsvpStatus.SKIP}
@@ -56,6 +57,7 @@ def rsvp_set(*, meeting: Meeting, membership: Membership, status: str, now: date
         rsvp.status = new_status
         rsvp.updated_at = now
         rsvp.save()
+        planning.plan_rsvp_change(meeting=meeting, membership=membership, status=new_status, now=now)
         if was_going and new_status != RsvpStatus.GOING:
             _promote_waitlisted(meeting, now)
     return rsvp

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from sessions_app import recurrence
 from sessions_app.models import Cohort, Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
+from sessions_app.services import planning
 from sessions_app.services.notify import meeting_changed
 
 HORIZON = timedelta(weeks=16)
@@ -80,6 +81,7 @@ def series_create(
             last_date=last_date,
         )
         series_materialize(series=series, now=now)
+        planning.plan_series_created(series=series, now=now)
     return series
 
 

@@ -12,5 +12,6 @@ def organization_home(request, org_slug):
     context = {
         "meetings": selectors.my_upcoming_meetings(membership, now=timezone.now(), limit=10),
         "ground_rules_due": selectors.cohorts_needing_ground_rules(membership),
+        "notices": selectors.recent_notices(membership, now=timezone.now()),
     }
     return render(request, "sessions_app/organization_home.html", context)

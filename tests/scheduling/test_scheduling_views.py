@@ -273,7 +273,21 @@ def test_list_pages_use_a_constant_number_of_queries(client, cast, balint, djang
     with django_assert_num_queries(9):
         client.get(url("cohort_detail", cast, cohort_id=balint.public_id))
     client.force_login(cast.bob.user)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url("organization_home", cast))
     with scopes_disabled():
         assert Meeting.objects.count() == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_meeting_page_for_a_facilitator_uses_constant_queries(client, cast, balint, django_assert_num_queries, rows):
+    with scope(organization=cast.org):
+        facilitator = CohortMemberFactory(cohort=balint, role=CohortRole.FACILITATOR)
+        meeting = MeetingFactory(cohort=balint)
+        for _ in range(rows):
+            person = CohortMemberFactory(cohort=balint).membership
+            Rsvp.objects.create(organization=cast.org, meeting=meeting, membership=person, status="going")
+    client.force_login(facilitator.membership.user)
+    with django_assert_num_queries(10):
+        page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
+    assert page.count('<li>Person ') == rows

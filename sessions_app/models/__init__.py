@@ -1,0 +1,44 @@
+"""Models of sessions_app, grouped by concern; import them from here."""
+
+from sessions_app.models.attention import AttentionBudget, AttentionPolicy
+from sessions_app.models.notifications import Notification, NotificationKind, NotificationStatus
+from sessions_app.models.scheduling import (
+    CalendarFeed,
+    Cohort,
+    CohortImport,
+    CohortInvitation,
+    CohortMember,
+    CohortRole,
+    ImportStatus,
+    Meeting,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+    Rsvp,
+    RsvpStatus,
+    Series,
+    public_id_field,
+)
+
+__all__ = [
+    "AttentionBudget",
+    "AttentionPolicy",
+    "CalendarFeed",
+    "Cohort",
+    "CohortImport",
+    "CohortInvitation",
+    "CohortMember",
+    "CohortRole",
+    "ImportStatus",
+    "Meeting",
+    "MeetingInvitee",
+    "MeetingKind",
+    "MeetingStatus",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
+    "Rsvp",
+    "RsvpStatus",
+    "Series",
+    "public_id_field",
+]

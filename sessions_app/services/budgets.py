@@ -1,0 +1,65 @@
+"""From stored settings to the pure policy's ``Budget``: the organisation's defaults fill
+what a person left empty, and its ceilings bound what they loosened."""
+
+from datetime import timedelta
+
+from accounts.models import Membership, Organization
+from sessions_app import attention
+from sessions_app.models import AttentionBudget, AttentionPolicy
+
+
+def policy_for(organization: Organization) -> AttentionPolicy:
+    policy, _ = AttentionPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+def budget_settings_for(membership: Membership) -> AttentionBudget:
+    settings, _ = AttentionBudget.objects.get_or_create(
+        organization_id=membership.organization_id, membership=membership
+    )
+    return settings
+
+
+def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
+    return attention.Budget(
+        time_zone=time_zone,
+        quiet_start=None,
+        quiet_end=None,
+        daily_cap=policy.max_daily_cap,
+        weekly_cap=policy.max_weekly_cap,
+        min_gap=timedelta(minutes=policy.min_min_gap_minutes),
+        digest_time=policy.default_digest_time,
+        urgent_may_break_quiet=policy.urgent_may_break_quiet,
+    )
+
+
+def effective_budget(*, membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> attention.Budget:
+    """The budget the dispatcher applies to this person now."""
+
+    def pick(own, default):
+        return default if own is None else own
+
+    quiet = settings.quiet_hours_enabled
+    person = attention.Budget(
+        time_zone=membership.user.time_zone,
+        quiet_start=pick(settings.quiet_start, policy.default_quiet_start) if quiet else None,
+        quiet_end=pick(settings.quiet_end, policy.default_quiet_end) if quiet else None,
+        days_off=frozenset(settings.days_off or ()),
+        daily_cap=pick(settings.daily_cap, policy.default_daily_cap),
+        weekly_cap=pick(settings.weekly_cap, policy.default_weekly_cap),
+        min_gap=timedelta(minutes=pick(settings.min_gap_minutes, policy.default_min_gap_minutes)),
+        digest_time=pick(settings.digest_time, policy.default_digest_time),
+        on_leave=settings.on_leave,
+    )
+    return attention.within_ceiling(person=person, ceiling=_ceiling(policy, membership.user.time_zone))
+
+
+def budget_for(membership: Membership) -> attention.Budget:
+    return effective_budget(
+        membership=membership, policy=policy_for(membership.organization), settings=budget_settings_for(membership)
+    )
+
+
+def reminder_leads(*, policy: AttentionPolicy, settings: AttentionBudget) -> list[int]:
+    leads = settings.reminder_leads if settings.reminder_leads is not None else policy.default_reminder_leads
+    return sorted({int(minutes) for minutes in leads if 0 < int(minutes) <= 14 * 24 * 60}, reverse=True)

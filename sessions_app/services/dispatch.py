@@ -1,0 +1,205 @@
+"""Dispatch: claim due notifications, re-check them at send time, let the attention policy
+decide, and record what happened and why — exactly once per row.
+
+Claiming is ``select_for_update(skip_locked=True)`` on PostgreSQL and a conditional
+``UPDATE … WHERE status IN (pending, held)`` everywhere, so two dispatchers never take
+the same row. A claimed row carries a lease: a dispatcher killed mid-send leaves it in
+``sending`` and the next sweep after the lease takes it again (the resend carries the
+same Message-ID, so a mail server or client can recognise it).
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from reflect.mail import is_transient
+from sessions_app import attention
+from sessions_app.models import MeetingStatus, Notification, NotificationKind, NotificationStatus, Rsvp, RsvpStatus
+from sessions_app.models.notifications import DUE_STATUSES
+from sessions_app.services import budgets, messages
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH_SIZE = 200
+HISTORY = timedelta(days=8)
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        self.outcomes[status] = self.outcomes.get(status, 0) + 1
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTIFICATION_LEASE_SECONDS", 60))
+
+
+def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> DispatchResult:
+    """One sweep: reclaim abandoned claims, claim a batch of due rows, process each."""
+    now = now or timezone.now()
+    result = DispatchResult()
+    with scopes_disabled():  # the sweep spans organisations; each row is processed in its own scope
+        _reclaim_abandoned(now)
+        claimed = _claim(now, batch_size)
+        rows = list(
+            Notification.objects.filter(pk__in=claimed)
+            .select_related("organization", "recipient__user", "recipient__organization", "meeting__cohort")
+            .order_by("due_at", "pk")
+        )
+    result.claimed = len(rows)
+    mail = get_connection(fail_silently=False)
+    try:
+        for row in rows:
+            with scope(organization=row.organization):
+                result.count(_process(row, now, mail))
+    finally:
+        mail.close()
+    return result
+
+
+def _reclaim_abandoned(now: datetime) -> int:
+    return Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=now - lease()).update(
+        status=NotificationStatus.PENDING, reason="Retrying after an interrupted send.", updated_at=now
+    )
+
+
+def _claim(now: datetime, batch_size: int) -> list[int]:
+    due = Notification.objects.filter(status__in=DUE_STATUSES, due_at__lte=now).order_by("due_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
+            Notification.objects.filter(pk__in=ids).update(status=NotificationStatus.SENDING, claimed_at=now)
+        return ids
+    # SQLite has no row locks: claim one row at a time with a conditional update.
+    return [pk for pk in due.values_list("pk", flat=True)[:batch_size] if _claim_one(pk, now)]
+
+
+def _claim_one(pk: int, now: datetime) -> bool:
+    return bool(
+        Notification.objects.filter(pk=pk, status__in=DUE_STATUSES).update(
+            status=NotificationStatus.SENDING, claimed_at=now
+        )
+    )
+
+
+def _process(row: Notification, now: datetime, mail) -> str:
+    stale = _stale_reason(row)
+    if stale:
+        return _finish(row, NotificationStatus.DROPPED, stale, now)
+    budget = budgets.budget_for(row.recipient)
+    decision = attention.decide(budget=budget, item=_item(row), sent=_sent_history(row, now), now=now)
+    if decision.action == attention.Action.SEND:
+        return _send(row, now, mail, decision)
+    if decision.action == attention.Action.DEFER:
+        row.due_at = decision.at
+        return _finish(row, NotificationStatus.HELD, decision.reason, now)
+    if decision.action == attention.Action.DIGEST:
+        row.digest = _digest_for(row, decision.at, now)
+        return _finish(row, NotificationStatus.MERGED, decision.reason, now)
+    return _finish(row, NotificationStatus.DROPPED, decision.reason, now)
+
+
+def _stale_reason(row: Notification) -> str | None:
+    """Re-checks at send time: the world may have changed since the row was planned."""
+    if not row.recipient.is_active:
+        return f"Not sent: you are no longer a member of {row.organization.name}."
+    meeting = row.meeting
+    if meeting is None:
+        return None
+    if meeting.status == MeetingStatus.CANCELLED and row.kind not in {NotificationKind.CANCELLATION}:
+        return "Not sent: the meeting was cancelled."
+    if (
+        row.kind == NotificationKind.REMINDER
+        and Rsvp.objects.filter(
+            meeting=meeting, membership=row.recipient, status__in=[RsvpStatus.CANT, RsvpStatus.SKIP]
+        ).exists()
+    ):
+        return "Not sent: you said you wouldn't be there."
+    return None
+
+
+def _item(row: Notification) -> attention.Item:
+    return attention.Item(
+        priority=attention.Priority(row.priority),
+        due_at=row.due_at,
+        latest_useful_at=row.latest_useful_at,
+        is_digest=row.kind == NotificationKind.DIGEST,
+    )
+
+
+def _sent_history(row: Notification, now: datetime) -> list[datetime]:
+    return list(
+        Notification.objects.filter(recipient=row.recipient, status=NotificationStatus.SENT, sent_at__gte=now - HISTORY)
+        .exclude(kind=NotificationKind.DIGEST)
+        .values_list("sent_at", flat=True)
+    )
+
+
+def _digest_for(row: Notification, at: datetime, now: datetime) -> Notification:
+    key = f"{row.organization_id}:{row.recipient_id}:digest:{at:%Y%m%dT%H%M}"
+    digest, _ = Notification.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "organization_id": row.organization_id,
+            "recipient": row.recipient,
+            "kind": NotificationKind.DIGEST,
+            "priority": attention.Priority.LOW,
+            "due_at": at,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return digest
+
+
+def _send(row: Notification, now: datetime, mail, decision) -> str:
+    # Refresh the lease right before the hand-off: the lease measures one send, not the batch.
+    Notification.objects.filter(pk=row.pk).update(claimed_at=timezone.now(), attempts=row.attempts + 1)
+    row.attempts += 1
+    message = messages.notification_email(row, connection=mail, now=now)
+    if message is None:
+        return _finish(row, NotificationStatus.DROPPED, "Not sent: nothing was left to tell.", now)
+    try:
+        message.send()
+    except Exception as error:
+        return _send_failed(row, error, now)
+    row.sent_at = now
+    row.overrides = list(decision.overrides)
+    reason = "Sent." if not decision.overrides else f"Sent although it broke {', '.join(decision.overrides)}: urgent."
+    if row.kind == NotificationKind.DIGEST:
+        row.merged_items.update(reason="Sent in your digest.", updated_at=now)
+    return _finish(row, NotificationStatus.SENT, reason, now)
+
+
+def _send_failed(row: Notification, error: Exception, now: datetime) -> str:
+    if is_transient(error) and row.attempts < MAX_ATTEMPTS:
+        # Bounded backoff: 1, 2, 4, 8 minutes, all well before a meeting-day reminder goes stale.
+        row.due_at = now + timedelta(minutes=2 ** (row.attempts - 1))
+        logger.warning("notification %s: transient mail error, retrying", row.public_id)
+        return _finish(row, NotificationStatus.PENDING, "The mail server was busy; trying again shortly.", now)
+    logger.error("notification %s: mail failed (%s)", row.public_id, type(error).__name__)
+    return _finish(row, NotificationStatus.FAILED, f"Could not be delivered: {_describe(error)}.", now)
+
+
+def _describe(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None)
+    return f"the mail server answered {code}" if code else "the mail server refused it"
+
+
+def _finish(row: Notification, status: str, reason: str, now: datetime) -> str:
+    row.status = status
+    row.reason = reason[:300]
+    row.updated_at = now
+    row.claimed_at = None
+    row.save(update_fields=["status", "reason", "updated_at", "claimed_at", "due_at", "digest", "sent_at", "overrides"])
+    return status

@@ -1,0 +1,105 @@
+"""The e-mails the outbox sends: plain text and HTML, a stable Message-ID, a link to the
+person's attention settings (also as List-Unsubscribe), and an ICS invitation where a
+calendar should change. Only logistics: never anything a person wrote."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from sessions_app.models import Notification, NotificationKind, NotificationStatus
+from sessions_app.services.calendar import meeting_invite_ics, meeting_url
+
+SUBJECTS = {
+    NotificationKind.INVITE: "New: {title}, {when}",
+    NotificationKind.SERIES: "New series: {cohort}",
+    NotificationKind.UPDATE: "Changed: {title}, now {when}",
+    NotificationKind.CANCELLATION: "Cancelled: {title}, {when}",
+    NotificationKind.REMINDER: "Reminder: {title}, {when}",
+    NotificationKind.PROMOTION: "A place is yours: {title}, {when}",
+    NotificationKind.PANEL_PREP: "Panel preparation: {title}, {when}",
+    NotificationKind.REFLECTION_PROMPT: "A moment to reflect on {title}?",
+    NotificationKind.HOT_DEBRIEF: "Hot debrief called: {title}, {when}",
+}
+ICS_METHOD = {
+    NotificationKind.INVITE: "REQUEST",
+    NotificationKind.UPDATE: "REQUEST",
+    NotificationKind.PROMOTION: "REQUEST",
+    NotificationKind.HOT_DEBRIEF: "REQUEST",
+    NotificationKind.CANCELLATION: "CANCEL",
+}
+
+
+def preferences_url(row: Notification) -> str:
+    return settings.SITE_URL + reverse("attention_settings", kwargs={"org_slug": row.organization.slug})
+
+
+def _when(meeting, zone: ZoneInfo) -> str:
+    local = meeting.starts_at.astimezone(zone)
+    return f"{local:%a %-d %b %H:%M}"
+
+
+def _line(row: Notification, zone: ZoneInfo) -> dict:
+    meeting = row.meeting
+    facts = {"title": "", "cohort": "", "when": "", "url": ""}
+    if meeting is not None:
+        facts = {
+            "title": meeting.display_title,
+            "cohort": meeting.cohort.name,
+            "when": _when(meeting, zone),
+            "url": meeting_url(meeting),
+        }
+    template = SUBJECTS.get(row.kind, "{title}")
+    return {"kind": row.kind, "text": template.format(**facts), "meeting": meeting, **facts}
+
+
+def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
+    """The message for one notification (a digest gathers its merged items), or None when
+    a digest has nothing left in it."""
+    zone = ZoneInfo(row.recipient.user.time_zone)
+    if row.kind == NotificationKind.DIGEST:
+        items = [_line(item, zone) for item in _digest_items(row)]
+        if not items:
+            return None
+        subject = f"Your Reflect digest: {len(items)} thing{'s' if len(items) != 1 else ''}"
+    else:
+        items = [_line(row, zone)]
+        subject = items[0]["text"]
+    context = {
+        "row": row,
+        "items": items,
+        "person": row.recipient.user,
+        "organization": row.organization,
+        "preferences_url": preferences_url(row),
+        "is_digest": row.kind == NotificationKind.DIGEST,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=render_to_string("sessions_app/email/notification.txt", context),
+        to=[row.recipient.user.email],
+        connection=connection,
+        headers={"Message-ID": row.message_id, "List-Unsubscribe": f"<{context['preferences_url']}>"},
+    )
+    message.attach_alternative(render_to_string("sessions_app/email/notification.html", context), "text/html")
+    _attach_calendar(message, row, now)
+    return message
+
+
+def _digest_items(digest: Notification) -> list[Notification]:
+    merged = digest.merged_items.filter(status=NotificationStatus.MERGED).select_related("meeting__cohort")
+    return [
+        item
+        for item in merged
+        if item.meeting is None or item.meeting.status == "scheduled" or item.kind == NotificationKind.CANCELLATION
+    ]
+
+
+def _attach_calendar(message: EmailMultiAlternatives, row: Notification, now: datetime) -> None:
+    method = ICS_METHOD.get(row.kind)
+    if method is None or row.meeting is None:
+        return
+    body = meeting_invite_ics(row.meeting, method=method, now=now, attendee_email=row.recipient.user.email)
+    message.attach("invite.ics", body, f"text/calendar; charset=utf-8; method={method}")

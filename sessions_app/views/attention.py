@@ -1,0 +1,102 @@
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import org_admin_required
+from sessions_app import selectors
+from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
+from sessions_app.services import attention_settings, budgets
+
+BUDGET_FIELDS = (
+    "quiet_hours_enabled",
+    "quiet_start",
+    "quiet_end",
+    "days_off",
+    "daily_cap",
+    "weekly_cap",
+    "min_gap_minutes",
+    "digest_time",
+    "reminder_leads",
+    "on_leave",
+)
+
+
+@require_http_methods(["GET", "POST"])
+def attention_settings_view(request, org_slug):
+    membership = request.membership
+    policy = budgets.policy_for(request.organization)
+    own = budgets.budget_settings_for(membership)
+    effective = budgets.effective_budget(membership=membership, policy=policy, settings=own)
+    form = AttentionBudgetForm(request.POST or None, initial=_initial(effective, own, policy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            attention_settings.budget_update(membership=membership, **{f: form.cleaned_data[f] for f in BUDGET_FIELDS})
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Saved. Reminders already planned now follow your new settings.")
+            return redirect("attention_settings", org_slug=org_slug)
+    return render(
+        request, "sessions_app/attention_settings.html", {"form": form, "policy": policy, "budget": effective}
+    )
+
+
+def _initial(effective, own, policy) -> dict:
+    return {
+        "quiet_hours_enabled": own.quiet_hours_enabled,
+        "quiet_start": effective.quiet_start or policy.default_quiet_start,
+        "quiet_end": effective.quiet_end or policy.default_quiet_end,
+        "days_off": sorted(effective.days_off),
+        "daily_cap": effective.daily_cap,
+        "weekly_cap": effective.weekly_cap,
+        "min_gap_minutes": int(effective.min_gap.total_seconds() // 60),
+        "digest_time": effective.digest_time,
+        "reminder_leads": budgets.reminder_leads(policy=policy, settings=own),
+        "on_leave": own.on_leave,
+    }
+
+
+@require_GET
+def ledger(request, org_slug):
+    """What Reflect sent me: this week and last, with the reason for each."""
+    membership = request.membership
+    now = timezone.now()
+    zone = ZoneInfo(request.user.time_zone)
+    this_monday = (now.astimezone(zone) - timedelta(days=now.astimezone(zone).weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    rows = list(selectors.ledger_rows(membership, since=this_monday - timedelta(days=7)))
+    budget = budgets.budget_for(membership)
+    used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
+    context = {
+        "this_week": [r for r in rows if r.shown_at >= this_monday],
+        "last_week": [r for r in rows if r.shown_at < this_monday],
+        "used": used,
+        "budget": budget,
+    }
+    return render(request, "sessions_app/ledger.html", context)
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+def organization_attention(request, org_slug):
+    policy = budgets.policy_for(request.organization)
+    form = AttentionPolicyForm(
+        request.POST or None, initial={f: getattr(policy, f) for f in AttentionPolicyForm.base_fields}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            attention_settings.policy_update(organization=request.organization, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
+            return redirect("organization_attention", org_slug=org_slug)
+    distribution = selectors.notification_distribution(request.organization, since=timezone.now() - timedelta(days=28))
+    return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})
