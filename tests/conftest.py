@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_scopes.state import state as scopes_state
 from django_scopes import scopes_disabled
+from django_scopes.state import state as scopes_state
 
 from accounts.models import Membership, Organization, Role
 from tests.factories import MembershipFactory, OrganizationFactory

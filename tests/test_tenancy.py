@@ -28,6 +28,7 @@ NOT_TENANT_SCOPED = {
 # allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
 NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
 
+
 class Victims:
     """Objects of the victim organisation (``cast.org``), made on first use and shared by
     the URL arguments of one request, so nested ids belong together."""

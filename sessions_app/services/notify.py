@@ -6,6 +6,7 @@ how people are told.
 """
 
 import logging
+from datetime import datetime
 
 from accounts.models import Membership
 from sessions_app.models import Meeting
@@ -16,13 +17,15 @@ logger = logging.getLogger(__name__)
 CHANGES = {"created", "updated", "cancelled", "promoted"}
 
 
-def meeting_changed(*, meeting: Meeting, change: str, people: list[Membership] | None = None) -> int:
+def meeting_changed(
+    *, meeting: Meeting, change: str, people: list[Membership] | None = None, now: datetime | None = None
+) -> int:
     """Plan what ``change`` to ``meeting`` means for ``people`` (default: its audience).
 
     Returns how many notifications were planned. Never logs names or anything a person wrote.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
-    planned = planning.plan_meeting_change(meeting=meeting, change=change, people=people)
+    planned = planning.plan_meeting_change(meeting=meeting, change=change, people=people, now=now)
     logger.debug("meeting %s %s: %d notifications planned", meeting.public_id, change, planned)
     return planned

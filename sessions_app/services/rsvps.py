@@ -87,7 +87,7 @@ def _promote_waitlisted(meeting: Meeting, now: datetime) -> Rsvp | None:
     first.status = RsvpStatus.GOING
     first.updated_at = now
     first.save(update_fields=["status", "updated_at"])
-    meeting_changed(meeting=meeting, change="promoted", people=[first.membership])
+    meeting_changed(meeting=meeting, change="promoted", people=[first.membership], now=now)
     return first
 
 

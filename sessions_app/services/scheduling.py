@@ -136,14 +136,16 @@ def series_materialize(*, series: Series, now: datetime | None = None) -> Materi
         else {}
     )
     existing = {m.series_local_date: m for m in Meeting.objects.filter(series=series, starts_at__gte=now)}
-    created = _create_missing(series, wanted, existing)
-    updated = sum(_follow_series(series, meeting, wanted[day]) for day, meeting in existing.items() if day in wanted)
-    cancelled = sum(_cancel_orphan(meeting) for day, meeting in existing.items() if day not in wanted)
+    created = _create_missing(series, wanted, existing, now)
+    updated = sum(
+        _follow_series(series, meeting, wanted[day], now) for day, meeting in existing.items() if day in wanted
+    )
+    cancelled = sum(_cancel_orphan(meeting, now) for day, meeting in existing.items() if day not in wanted)
     Series.objects.filter(pk=series.pk).update(materialized_until=now + HORIZON)
     return MaterializeResult(created=created, updated=updated, cancelled=cancelled)
 
 
-def _create_missing(series: Series, wanted: dict, existing: dict) -> int:
+def _create_missing(series: Series, wanted: dict, existing: dict, now: datetime) -> int:
     # A meeting of this series may already exist for a date in the past part of the
     # window boundary (started before now); the unique constraint is the final guard.
     known_days = set(existing) | set(
@@ -169,11 +171,11 @@ def _create_missing(series: Series, wanted: dict, existing: dict) -> int:
     ]
     Meeting.objects.bulk_create(new)
     for meeting in new:
-        meeting_changed(meeting=meeting, change="created")
+        meeting_changed(meeting=meeting, change="created", now=now)
     return len(new)
 
 
-def _follow_series(series: Series, meeting: Meeting, occ: recurrence.Occurrence) -> bool:
+def _follow_series(series: Series, meeting: Meeting, occ: recurrence.Occurrence, now: datetime) -> bool:
     if meeting.is_detached:
         return False
     target = {"starts_at": occ.start, "ends_at": occ.end, "status": MeetingStatus.SCHEDULED}
@@ -184,16 +186,16 @@ def _follow_series(series: Series, meeting: Meeting, occ: recurrence.Occurrence)
     for name in changed:
         setattr(meeting, name, target[name])
     _bump(meeting, changed)
-    meeting_changed(meeting=meeting, change="updated")
+    meeting_changed(meeting=meeting, change="updated", now=now)
     return True
 
 
-def _cancel_orphan(meeting: Meeting) -> bool:
+def _cancel_orphan(meeting: Meeting, now: datetime) -> bool:
     if meeting.is_detached or meeting.is_cancelled:
         return False
     meeting.status = MeetingStatus.CANCELLED
     _bump(meeting, ["status"])
-    meeting_changed(meeting=meeting, change="cancelled")
+    meeting_changed(meeting=meeting, change="cancelled", now=now)
     return True
 
 
@@ -228,7 +230,7 @@ def meeting_update(
     _assert_changeable(meeting, now)
     if following and meeting.series_id:
         return _update_following(meeting, change, now)
-    return _update_one(meeting, change)
+    return _update_one(meeting, change, now)
 
 
 def _assert_changeable(meeting: Meeting, now: datetime) -> None:
@@ -238,7 +240,7 @@ def _assert_changeable(meeting: Meeting, now: datetime) -> None:
         raise ValidationError("This meeting is cancelled.")
 
 
-def _update_one(meeting: Meeting, change: MeetingChange) -> Meeting:
+def _update_one(meeting: Meeting, change: MeetingChange, now: datetime) -> Meeting:
     local = _local_start(meeting)
     day = change.local_date or local.date()
     start = change.start_time or local.time().replace(tzinfo=None)
@@ -252,7 +254,7 @@ def _update_one(meeting: Meeting, change: MeetingChange) -> Meeting:
     meeting.is_detached = True
     with transaction.atomic():
         _bump(meeting, ["starts_at", "ends_at", "location", "video_url", "capacity", "is_detached"])
-        meeting_changed(meeting=meeting, change="updated")
+        meeting_changed(meeting=meeting, change="updated", now=now)
     return meeting
 
 
@@ -343,7 +345,7 @@ def meeting_cancel(*, meeting: Meeting, following: bool = False, now: datetime |
             target.status = MeetingStatus.CANCELLED
             target.is_detached = True  # stays cancelled whatever the series does next
             _bump(target, ["status", "is_detached"])
-            meeting_changed(meeting=target, change="cancelled")
+            meeting_changed(meeting=target, change="cancelled", now=now)
     return len(targets)
 
 
@@ -356,11 +358,13 @@ def hot_debrief_create(
     location: str = "",
     video_url: str = "",
     follow_ups: bool = False,
+    now: datetime | None = None,
 ) -> Meeting:
     """An ad-hoc hot debrief (STOP5/TALK) for the people called, optionally with
     TRiM-style follow-ups at 72 hours and one month."""
     if not people:
         raise ValidationError("Choose at least one person to call to the debrief.")
+    now = now or timezone.now()
     with transaction.atomic():
         debrief = _ad_hoc(
             cohort,
@@ -371,6 +375,7 @@ def hot_debrief_create(
             location,
             video_url,
             people,
+            now,
         )
         if follow_ups:
             for offset in FOLLOW_UP_OFFSETS:
@@ -383,13 +388,14 @@ def hot_debrief_create(
                     location,
                     video_url,
                     people,
+                    now,
                 )
                 follow.parent = debrief
                 follow.save(update_fields=["parent"])
     return debrief
 
 
-def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people) -> Meeting:
+def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people, now) -> Meeting:
     meeting = Meeting.objects.create(
         organization=cohort.organization,
         cohort=cohort,
@@ -405,7 +411,7 @@ def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
     )
-    meeting_changed(meeting=meeting, change="created")
+    meeting_changed(meeting=meeting, change="created", now=now)
     return meeting
 
 

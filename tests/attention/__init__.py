@@ -60,7 +60,7 @@ wall_times = st.builds(
     hour=st.one_of(st.integers(0, 3), st.integers(0, 23)),
     minute=st.one_of(st.sampled_from([0, 30, 59]), st.integers(0, 59)),
 )
-minutes = st.integers(min_value=0).map(lambda n: timedelta(minutes=n))
+minutes = st.integers(0, 7 * 24 * 60).map(lambda n: timedelta(minutes=n))
 
 
 @st.composite

@@ -290,4 +290,4 @@ def test_meeting_page_for_a_facilitator_uses_constant_queries(client, cast, bali
     client.force_login(facilitator.membership.user)
     with django_assert_num_queries(10):
         page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
-    assert page.count('<li>Person ') == rows
+    assert page.count("<li>Person ") == rows
