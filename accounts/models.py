@@ -74,6 +74,8 @@ class Organization(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name="smallest group shown (k)"
     )
+    # Reflections older than this are deleted unless their author pinned them; empty = keep.
+    reflection_retention_months = models.PositiveSmallIntegerField(null=True, blank=True, default=24)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -18,8 +18,10 @@ from sessions_app.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
+    Reflection,
     Rsvp,
     RsvpStatus,
+    Visibility,
 )
 
 
@@ -205,3 +207,60 @@ def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> 
         .select_related("meeting__cohort")
         .order_by("-updated_at")[:limit]
     )
+
+
+# --- Reflections: who may read what --------------------------------------------------
+
+
+def reflections_visible_to(membership: Membership) -> QuerySet[Reflection]:
+    """The author's own, plus finished reflections shared with a cohort this person is in
+    (or, for "facilitators", a cohort this person facilitates). Being an organisation
+    admin grants nothing here."""
+    my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
+    facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
+    shared_with_me = Q(is_draft=False) & (
+        Q(visibility__in=[Visibility.COHORT, Visibility.COHORT_ANONYMOUS], cohort_id__in=my_cohorts)
+        | Q(visibility=Visibility.FACILITATORS, cohort_id__in=facilitated)
+    )
+    return Reflection.objects.filter(Q(author=membership) | shared_with_me)
+
+
+def access_reflection(membership: Membership, reflection_id: str) -> Reflection:
+    reflection = (
+        reflections_visible_to(membership)
+        .filter(public_id=reflection_id)
+        .select_related("author__user", "meeting", "cohort")
+        .first()
+    )
+    if reflection is None:
+        raise Http404("No such reflection.")
+    return reflection
+
+
+def access_own_reflection(membership: Membership, reflection_id: str) -> Reflection:
+    reflection = Reflection.objects.filter(author=membership, public_id=reflection_id).first()
+    if reflection is None:
+        raise Http404("No such reflection.")
+    return reflection
+
+
+def author_shown(reflection: Reflection, viewer: Membership) -> str | None:
+    """The author's name as this viewer may see it: None when shared anonymously."""
+    if reflection.author_id == viewer.pk:
+        return "You"
+    if reflection.visibility == Visibility.COHORT_ANONYMOUS:
+        return None
+    return reflection.author.user.name
+
+
+def shared_in_cohort(cohort: Cohort, viewer: Membership) -> list[Reflection]:
+    rows = list(
+        reflections_visible_to(viewer)
+        .filter(cohort=cohort, is_draft=False)
+        .exclude(visibility=Visibility.PRIVATE)
+        .select_related("author__user", "meeting")
+        .order_by("-created_at")
+    )
+    for row in rows:
+        row.shown_author = author_shown(row, viewer)
+    return rows

@@ -2,6 +2,13 @@
 
 from sessions_app.models.attention import AttentionBudget, AttentionPolicy
 from sessions_app.models.notifications import Notification, NotificationKind, NotificationStatus
+from sessions_app.models.reflections import (
+    ActionPoint,
+    Reflection,
+    ReflectionTemplate,
+    SessionEvaluation,
+    Visibility,
+)
 from sessions_app.models.scheduling import (
     CalendarFeed,
     Cohort,
@@ -21,6 +28,7 @@ from sessions_app.models.scheduling import (
 )
 
 __all__ = [
+    "ActionPoint",
     "AttentionBudget",
     "AttentionPolicy",
     "CalendarFeed",
@@ -37,8 +45,12 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationStatus",
+    "Reflection",
+    "ReflectionTemplate",
     "Rsvp",
     "RsvpStatus",
     "Series",
+    "SessionEvaluation",
+    "Visibility",
     "public_id_field",
 ]

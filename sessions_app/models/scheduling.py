@@ -128,6 +128,8 @@ class Meeting(TenantModel):
     sequence = models.PositiveIntegerField(default=0)  # ICS SEQUENCE, raised on every change
     panel_notes = models.TextField(blank=True, max_length=4000)
     invite_only = models.BooleanField(default=False)  # hot debriefs: only the people called
+    # "Not recorded": no action points and no shared reflections for this meeting.
+    not_recorded = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -176,6 +176,8 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
     row.sent_at = now
     row.overrides = list(decision.overrides)
     reason = "Sent." if not decision.overrides else f"Sent although it broke {', '.join(decision.overrides)}: urgent."
+    if row.payload.get("note"):
+        reason = f"{reason} {row.payload['note']}"
     if row.kind == NotificationKind.DIGEST:
         row.merged_items.update(reason="Sent in your digest.", updated_at=now)
     return _finish(row, NotificationStatus.SENT, reason, now)

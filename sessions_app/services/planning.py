@@ -142,9 +142,10 @@ def _upsert_reminders(rows: list[Notification]) -> int:
     for row in rows:
         old = existing.get(row.idempotency_key)
         if old is not None and old.status in replannable:
-            old.status, old.due_at, old.reason, old.updated_at = row.status, row.due_at, row.reason, timezone.now()
+            old.status, old.due_at, old.reason, old.payload = row.status, row.due_at, row.reason, row.payload
+            old.updated_at = timezone.now()
             changed.append(old)
-    Notification.objects.bulk_update(changed, ["status", "due_at", "reason", "updated_at"])
+    Notification.objects.bulk_update(changed, ["status", "due_at", "reason", "payload", "updated_at"])
     return _write([row for row in rows if row.idempotency_key not in existing]) + len(changed)
 
 
@@ -169,6 +170,7 @@ def _reminder_row(person, meeting, lead: int, budget, now) -> Notification | Non
     elif planned != wanted:
         local = timezone.localtime(planned, timezone=budget_zone(budget))
         row.reason = f"Moved earlier to {local:%a %H:%M} so it doesn't land in your quiet hours."
+        row.payload["note"] = row.reason  # kept for the ledger once the row is sent
     return row
 
 

@@ -1,0 +1,168 @@
+"""Writing, sharing and deleting reflections, and the few records a debrief keeps."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Organization
+from sessions_app.models import (
+    ActionPoint,
+    Cohort,
+    CohortMember,
+    Meeting,
+    Reflection,
+    ReflectionTemplate,
+    Visibility,
+)
+from sessions_app.reflection_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
+
+SHARED = (Visibility.FACILITATORS, Visibility.COHORT, Visibility.COHORT_ANONYMOUS)
+
+
+def template_for(organization: Organization, key: str) -> Template:
+    if key in BUILT_IN:
+        return BUILT_IN[key]
+    if key.startswith("custom:"):
+        custom = ReflectionTemplate.objects.filter(organization=organization, public_id=key[7:]).first()
+        if custom is not None:
+            return _as_template(custom)
+    raise ValidationError(f"Unknown reflection template “{key}”.")
+
+
+def _as_template(custom: ReflectionTemplate) -> Template:
+    prompts = tuple(Prompt(p["key"], p["question"], int(p["max_length"])) for p in custom.prompts)
+    return Template(key=f"custom:{custom.public_id}", name=custom.name, description=custom.description, prompts=prompts)
+
+
+def templates_for(organization: Organization) -> list[Template]:
+    return [
+        *BUILT_IN.values(),
+        *(_as_template(t) for t in ReflectionTemplate.objects.filter(organization=organization)),
+    ]
+
+
+def _clean_answers(template: Template, answers: dict[str, str]) -> dict[str, str]:
+    cleaned, errors = {}, {}
+    for prompt in template.prompts:
+        text = (answers.get(prompt.key) or "").strip()
+        if len(text) > prompt.max_length:
+            errors[prompt.key] = f"Keep this to {prompt.max_length} characters (it has {len(text)})."
+        cleaned[prompt.key] = text
+    if errors:
+        raise ValidationError(errors)
+    if not any(cleaned.values()):
+        raise ValidationError("Write something in at least one box, or leave without saving.")
+    return cleaned
+
+
+def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meeting | None, visibility: str) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError("Choose who may read this.")
+    if visibility == Visibility.PRIVATE:
+        return
+    if cohort is None:
+        raise ValidationError("Choose the cohort to share with, or keep it to yourself.")
+    if not CohortMember.objects.filter(cohort=cohort, membership=author).exists():
+        raise ValidationError("You can share only with a cohort you belong to.")
+    if meeting is not None and meeting.not_recorded:
+        raise ValidationError("This meeting is not recorded: reflections on it stay private.")
+
+
+def reflection_save(
+    *,
+    author: Membership,
+    template_key: str,
+    answers: dict[str, str],
+    visibility: str,
+    meeting: Meeting | None = None,
+    cohort: Cohort | None = None,
+    is_draft: bool = False,
+    reflection: Reflection | None = None,
+) -> Reflection:
+    """Create or update the author's reflection. A meeting implies its cohort."""
+    template = template_for(author.organization, template_key)
+    cohort = meeting.cohort if meeting is not None else cohort
+    cleaned = _clean_answers(template, answers)
+    _check_sharing(author=author, cohort=cohort, meeting=meeting, visibility=visibility)
+    if reflection is None:
+        reflection = Reflection(organization=author.organization, author=author)
+    elif reflection.author_id != author.pk:
+        raise ValidationError("Only the author can change a reflection.")
+    reflection.template_key, reflection.template_name = template.key, template.name
+    reflection.meeting, reflection.cohort = meeting, cohort
+    reflection.answers = cleaned
+    reflection.visibility, reflection.is_draft = visibility, is_draft
+    reflection.updated_at = timezone.now()
+    reflection.save()
+    return reflection
+
+
+def reflection_set_visibility(*, reflection: Reflection, author: Membership, visibility: str) -> Reflection:
+    """Share, narrow or revoke at any time."""
+    if reflection.author_id != author.pk:
+        raise ValidationError("Only the author can change who reads a reflection.")
+    _check_sharing(author=author, cohort=reflection.cohort, meeting=reflection.meeting, visibility=visibility)
+    reflection.visibility = visibility
+    reflection.updated_at = timezone.now()
+    reflection.save(update_fields=["visibility", "updated_at"])
+    return reflection
+
+
+def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) -> Reflection:
+    if reflection.author_id != author.pk:
+        raise ValidationError("Only the author can keep a reflection.")
+    reflection.pinned = pinned
+    reflection.save(update_fields=["pinned"])
+    return reflection
+
+
+def reflection_delete(*, reflection: Reflection, author: Membership) -> None:
+    if reflection.author_id != author.pk:
+        raise ValidationError("Only the author can delete a reflection.")
+    reflection.delete()
+
+
+def reflection_template_create(
+    *, organization: Organization, name: str, description: str, prompts: list[tuple[str, int]]
+) -> ReflectionTemplate:
+    """An organisation's own template: up to MAX_PROMPTS questions, each with a limit."""
+    if not 1 <= len(prompts) <= MAX_PROMPTS:
+        raise ValidationError(f"A template has between 1 and {MAX_PROMPTS} questions.")
+    if any(not 20 <= limit <= MAX_PROMPT_LENGTH for _, limit in prompts):
+        raise ValidationError(f"Each answer's limit must be between 20 and {MAX_PROMPT_LENGTH} characters.")
+    if ReflectionTemplate.objects.filter(organization=organization, name__iexact=name).exists():
+        raise ValidationError(f"There is already a template called “{name}”.")
+    return ReflectionTemplate.objects.create(
+        organization=organization,
+        name=name,
+        description=description,
+        prompts=[{"key": f"q{i + 1}", "question": q, "max_length": limit} for i, (q, limit) in enumerate(prompts)],
+    )
+
+
+def meeting_set_not_recorded(*, meeting: Meeting, not_recorded: bool) -> Meeting:
+    """A debrief the group chose not to record keeps no action points and no shared
+    reflections: existing ones are removed (action points) or made private (reflections)."""
+    with transaction.atomic():
+        meeting.not_recorded = not_recorded
+        meeting.save(update_fields=["not_recorded"])
+        if not_recorded:
+            ActionPoint.objects.filter(meeting=meeting).delete()
+            Reflection.objects.filter(meeting=meeting).exclude(visibility=Visibility.PRIVATE).update(
+                visibility=Visibility.PRIVATE, updated_at=timezone.now()
+            )
+    return meeting
+
+
+def action_point_add(*, meeting: Meeting, what: str, owner: Membership | None, due) -> ActionPoint:
+    if meeting.not_recorded:
+        raise ValidationError("This meeting is not recorded, so it keeps no action points.")
+    return ActionPoint.objects.create(
+        organization=meeting.organization, meeting=meeting, what=what.strip(), owner=owner, due=due
+    )
+
+
+def action_point_toggle(*, action_point: ActionPoint) -> ActionPoint:
+    action_point.done = not action_point.done
+    action_point.save(update_fields=["done"])
+    return action_point
