@@ -16,5 +16,6 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
     path("", include("sessions_app.urls_feed")),
+    path("", include("sessions_app.urls_mydata")),
     path("admin/", admin.site.urls),
 ]

@@ -28,5 +28,6 @@ urlpatterns = [
     path("ledger/", attention.ledger, name="ledger"),
     path("admin/attention/", attention.organization_attention, name="organization_attention"),
     path("", include("sessions_app.urls_imports")),
+    path("", include("sessions_app.urls_insights")),
     path("", include("sessions_app.urls_calendar")),
 ]

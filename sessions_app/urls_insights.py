@@ -1,0 +1,3 @@
+"""Insights (k-anonymous aggregates) and session evaluations; mounted under /o/<org_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""A person's own data across organisations (export, delete account); mounted at the site root."""
+
+urlpatterns: list = []
