@@ -226,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     "plan-upcoming-notifications": {"task": "sessions_app.plan_upcoming_notifications", "schedule": 15 * 60.0},
     "extend-series-horizon": {"task": "sessions_app.extend_series_horizon", "schedule": 6 * 3600.0},
     "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
+    "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
 }
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)

@@ -57,7 +57,7 @@ calls ``decide`` once an item is due, and the decision is about ``now``.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -169,7 +169,7 @@ class Decision:
     action: Action
     at: datetime | None
     reason: str
-    overrides: tuple[str, ...] = field(default=())
+    overrides: tuple[str, ...] = ()
 
 
 # --- quiet time ------------------------------------------------------------------------

@@ -264,3 +264,16 @@ def shared_in_cohort(cohort: Cohort, viewer: Membership) -> list[Reflection]:
     for row in rows:
         row.shown_author = author_shown(row, viewer)
     return rows
+
+
+def shared_with_me(membership: Membership) -> list[Reflection]:
+    """Other people's reflections this person may read, newest first, authors as shown."""
+    rows = list(
+        reflections_visible_to(membership)
+        .exclude(author=membership)
+        .select_related("author__user", "meeting", "cohort")
+        .order_by("-created_at")[:100]
+    )
+    for row in rows:
+        row.shown_author = author_shown(row, membership)
+    return rows

@@ -54,3 +54,20 @@ def extend_series_horizon() -> None:
 def _organizations() -> list[Organization]:
     with scopes_disabled():
         return list(Organization.objects.all())
+
+
+@shared_task(name="sessions_app.purge_expired_reflections", ignore_result=True)
+def purge_expired_reflections() -> None:
+    """Daily: each organisation's expired, unpinned reflections go. Logs counts only."""
+    import logging
+
+    from django.utils import timezone
+
+    from sessions_app.services import retention
+
+    logger = logging.getLogger(__name__)
+    for organization in _organizations():
+        with scope(organization=organization):
+            deleted = retention.reflections_purge_expired(organization=organization, now=timezone.now())
+        if deleted:
+            logger.info("organisation %s: %d expired reflections deleted", organization.pk, deleted)

@@ -13,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
-from sessions_app.models import CohortImport
+from reflect.ids import new_public_id
+from sessions_app.models import ActionPoint, CohortImport, Reflection, ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.django_db]
@@ -48,6 +49,22 @@ class Victims:
     def meeting(self):
         return MeetingFactory(cohort=self.cohort)
 
+    @cached_property
+    def reflection(self):
+        # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
+        reflection = Reflection(
+            organization=self.cast.org,
+            author=self.cohort_member.membership,
+            cohort=self.cohort,
+            template_key="one_thing",
+            template_name="One thing",
+            visibility="cohort",
+            is_draft=False,
+        )
+        reflection.answers = {"note": "victim text"}
+        reflection.save()
+        return reflection
+
 
 # How to make an object of the victim organisation for each URL argument.
 OBJECT_MAKERS: dict[str, Callable] = {
@@ -56,6 +73,9 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    "reflection_id": lambda v: v.reflection.public_id,
+    "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
+    "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),

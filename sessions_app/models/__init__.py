@@ -1,7 +1,12 @@
 """Models of sessions_app, grouped by concern; import them from here."""
 
 from sessions_app.models.attention import AttentionBudget, AttentionPolicy
-from sessions_app.models.notifications import Notification, NotificationKind, NotificationStatus
+from sessions_app.models.notifications import (
+    Notification,
+    NotificationKind,
+    NotificationPriority,
+    NotificationStatus,
+)
 from sessions_app.models.reflections import (
     ActionPoint,
     Reflection,
@@ -44,6 +49,7 @@ __all__ = [
     "MeetingStatus",
     "Notification",
     "NotificationKind",
+    "NotificationPriority",
     "NotificationStatus",
     "Reflection",
     "ReflectionTemplate",

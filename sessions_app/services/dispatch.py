@@ -175,7 +175,7 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
         return _send_failed(row, error, now)
     row.sent_at = now
     row.overrides = list(decision.overrides)
-    reason = "Sent." if not decision.overrides else f"Sent although it broke {', '.join(decision.overrides)}: urgent."
+    reason = decision.reason if decision.overrides else "Sent."
     if row.payload.get("note"):
         reason = f"{reason} {row.payload['note']}"
     if row.kind == NotificationKind.DIGEST:

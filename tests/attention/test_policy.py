@@ -2,6 +2,7 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,8 +47,8 @@ def local(time_zone: str, *args: int, fold: int = 0) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo(time_zone), fold=fold).astimezone(UTC)
 
 
-def normal(*, latest: datetime | None = None, due: datetime = utc(2026, 6, 10)) -> Item:
-    return Item(priority=Priority.NORMAL, due_at=due, latest_useful_at=latest)
+def normal(*, latest: datetime | None = None, due: datetime | None = None) -> Item:
+    return Item(priority=Priority.NORMAL, due_at=due or utc(2026, 6, 10), latest_useful_at=latest)
 
 
 def urgent(*, latest: datetime | None = None) -> Item:
@@ -501,14 +502,18 @@ def simulate(budget: Budget, items: list[Item], history: list[datetime] = ()) ->
     return steps
 
 
+NORMAL_ONLY = st.just(Priority.NORMAL)
+
+
 @st.composite
-def days_of_items(draw, *, priorities=st.just(Priority.NORMAL)):
+def days_of_items(draw, *, priorities=NORMAL_ONLY):
     budget = draw(budgets(on_leave=False))
     start = draw(moments(budget.time_zone))
     items = []
     for _ in range(draw(st.integers(1, 40))):
         due = start + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
-        latest = draw(st.one_of(st.none(), st.integers(1, 3 * 24 * 60).map(lambda m: due + timedelta(minutes=m))))
+        useful_for = draw(st.one_of(st.none(), st.integers(1, 3 * 24 * 60)))
+        latest = None if useful_for is None else due + timedelta(minutes=useful_for)
         items.append(Item(priority=draw(priorities), due_at=due, latest_useful_at=latest))
     return budget, items
 
@@ -526,7 +531,7 @@ def test_simulated_days_of_normal_items_stay_within_the_budget(case):
     for moment in sends:
         assert sum(1 for other in sends if moment - timedelta(days=7) < other <= moment) <= budget.weekly_cap
         assert not in_quiet_time(budget, moment)
-    assert all(later - earlier >= budget.min_gap for earlier, later in zip(sends, sends[1:], strict=False))
+    assert all(later - earlier >= budget.min_gap for earlier, later in pairwise(sends))
     for step in steps:
         if step.decision.action == Action.SEND:
             assert step.item.latest_useful_at is None or step.now < step.item.latest_useful_at

@@ -1,0 +1,241 @@
+"""What the people who run a cohort may learn about it: counts by calendar month, each
+shown only where at least k distinct people contribute. A read module (selectors style).
+
+The privacy rules live here, so that no view or template can forget one:
+
+* **The k rule** (``shown``): a figure about people appears only where at least k
+  distinct people contribute to it; otherwise it is ``None`` ("Too few to show"). Zero
+  contributors is below k too: "nobody wrote anything" is a fact about every member.
+* **Counting, never reading**: reflections and attendance are counted by aggregate
+  queries; no reflection text is loaded, and no figure is broken down by person.
+* **No differencing**:
+  - no totals or averages over the whole period, only per month: a total would let
+    anyone subtract the months shown and recover a suppressed one;
+  - only calendar months that have ended: a month in progress changes under the
+    viewer's eyes, and two looks a day apart would give the figures for one day and
+    the few people in it;
+  - evaluation figures only once every meeting of the month is past its evaluation
+    window, so one late answer cannot be recovered by comparing the averages before
+    and after it; averages are rounded to one decimal.
+  What remains: a reflection deleted later (by its author or by retention) or a draft
+  from that month finished later still changes a past month's count by one. That says a
+  reflection came or went, never whose.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth
+
+from accounts.models import MIN_GROUP_SIZE_FLOOR, Organization
+from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS
+from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
+
+T = TypeVar("T")
+MonthKey = tuple[int, int]  # (year, month) in the organisation's time zone
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+TOO_FEW = "Too few to show"
+
+
+def group_size(organization: Organization) -> int:
+    """The organisation's k, never below the floor whatever the database holds."""
+    return max(organization.min_group_size, MIN_GROUP_SIZE_FLOOR)
+
+
+def shown(value: T, *, people: int, k: int) -> T | None:
+    """The k rule, the only one: ``value`` where at least k distinct people contribute, else None."""
+    return value if people >= max(k, MIN_GROUP_SIZE_FLOOR) else None
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    start: date  # the first day of the month, in the organisation's time zone
+    meetings_held: int  # meetings, not people: shown whatever the number
+    reflections: int | None  # None: fewer than k authors
+    attendance: float | None  # average "going" per meeting held; None: no meetings or fewer than k people
+    evaluation: Mapping[str, float] | None  # question key → average; None: see evaluation_open
+    respondents: int | None
+    evaluation_open: bool  # answers may still come in, so nothing is shown yet
+    comments: tuple[str, ...] = ()  # only with a shown evaluation; sorted, never in the order written
+
+    @property
+    def label(self) -> str:
+        return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+
+    @property
+    def key(self) -> MonthKey:
+        return (self.start.year, self.start.month)
+
+
+@dataclass(frozen=True)
+class CohortInsights:
+    k: int
+    months: tuple[MonthFigures, ...] = field(default_factory=tuple)
+
+
+# --- Pure part: from per-month tallies to what may be shown ------------------------------
+
+
+def month_starts(*, now: datetime, tz: ZoneInfo, months: int) -> list[date]:
+    """The ``months`` calendar months that ended before ``now``, oldest first."""
+    current = now.astimezone(tz).date().replace(day=1)
+    starts = []
+    year, month = current.year, current.month
+    for _ in range(months):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        starts.append(date(year, month, 1))
+    return starts[::-1]
+
+
+def _next_month(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 12 else date(start.year, start.month + 1, 1)
+
+
+def assemble(
+    *,
+    starts: list[date],
+    k: int,
+    now: datetime,
+    reflections: Mapping[MonthKey, tuple[int, int]],  # (reflections, distinct authors)
+    meetings: Mapping[MonthKey, tuple[int, datetime | None]],  # (held, latest end of any meeting)
+    attendance: Mapping[MonthKey, tuple[int, int]],  # ("going" answers, distinct people)
+    evaluations: Mapping[MonthKey, tuple[int, Mapping[str, float | None]]],  # (respondents, averages)
+) -> CohortInsights:
+    """Apply the k rule and the differencing guards to raw monthly tallies."""
+    figures = []
+    for start in starts:
+        key = (start.year, start.month)
+        written, authors = reflections.get(key, (0, 0))
+        held, last_end = meetings.get(key, (0, None))
+        going, attendees = attendance.get(key, (0, 0))
+        respondents, averages = evaluations.get(key, (0, {}))
+        evaluation_open = last_end is not None and last_end + EVALUATION_WINDOW > now
+        evaluation = None
+        if held and not evaluation_open and respondents:
+            evaluation = shown(
+                {q: round(averages[q], 1) for q in QUESTION_KEYS if averages.get(q) is not None},
+                people=respondents,
+                k=k,
+            )
+        figures.append(
+            MonthFigures(
+                start=start,
+                meetings_held=held,
+                reflections=shown(written, people=authors, k=k),
+                attendance=shown(round(going / held, 1), people=attendees, k=k) if held else None,
+                evaluation=evaluation,
+                respondents=respondents if evaluation is not None else None,
+                evaluation_open=evaluation_open,
+            )
+        )
+    return CohortInsights(k=k, months=tuple(figures))
+
+
+# --- Queries: one aggregate per kind of figure, a constant number whatever the data ------
+
+
+def _by_month(rows, tz: ZoneInfo) -> dict[MonthKey, dict]:
+    out = {}
+    for row in rows:
+        local = row.pop("month").astimezone(tz)
+        out[(local.year, local.month)] = row
+    return out
+
+
+def _aware(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def _meetings_of(cohort: Cohort, *, since: datetime, until: datetime) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        cohort=cohort, status=MeetingStatus.SCHEDULED, starts_at__gte=since, starts_at__lt=until
+    )
+
+
+def cohort_insights(cohort: Cohort, *, now: datetime, months: int = 6) -> CohortInsights:
+    """Monthly figures for the ``months`` calendar months that ended before ``now``."""
+    organization = cohort.organization
+    tz = ZoneInfo(organization.time_zone)
+    k = group_size(organization)
+    starts = month_starts(now=now, tz=tz, months=months)
+    since, until = _aware(starts[0], tz), _aware(_next_month(starts[-1]), tz)
+    month_of = lambda path: TruncMonth(path, tzinfo=tz)  # noqa: E731
+
+    reflections = _by_month(
+        Reflection.objects.filter(cohort=cohort, is_draft=False, created_at__gte=since, created_at__lt=until)
+        .annotate(month=month_of("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"), people=Count("author", distinct=True))
+        .order_by(),
+        tz,
+    )
+    meetings = _by_month(
+        _meetings_of(cohort, since=since, until=until)
+        .annotate(month=month_of("starts_at"))
+        .values("month")
+        .annotate(held=Count("pk", filter=Q(ends_at__lte=now)), last_end=Max("ends_at"))
+        .order_by(),
+        tz,
+    )
+    held = _meetings_of(cohort, since=since, until=until).filter(ends_at__lte=now)
+    attendance = _by_month(
+        Rsvp.objects.filter(meeting__in=held, status=RsvpStatus.GOING)
+        .annotate(month=month_of("meeting__starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"), people=Count("membership", distinct=True))
+        .order_by(),
+        tz,
+    )
+    averages = {key: Avg(Cast(KT(f"ratings__{key}"), FloatField())) for key in QUESTION_KEYS}
+    evaluations = _by_month(
+        SessionEvaluation.objects.filter(meeting__in=held)
+        .annotate(month=month_of("meeting__starts_at"))
+        .values("month")
+        .annotate(people=Count("respondent", distinct=True), **averages)
+        .order_by(),
+        tz,
+    )
+    insights = assemble(
+        starts=starts,
+        k=k,
+        now=now,
+        reflections={key: (row["n"], row["people"]) for key, row in reflections.items()},
+        meetings={key: (row["held"], row["last_end"]) for key, row in meetings.items()},
+        attendance={key: (row["n"], row["people"]) for key, row in attendance.items()},
+        evaluations={
+            key: (row["people"], {q: row[q] for q in QUESTION_KEYS}) for key, row in evaluations.items()
+        },
+    )
+    shown_months = [m for m in insights.months if m.evaluation is not None]
+    if not shown_months:
+        return insights
+    # Comments are decrypted only for months whose evaluation is shown (k or more people).
+    in_shown_months = Q()
+    for month in shown_months:
+        in_shown_months |= Q(meeting__starts_at__gte=_aware(month.start, tz)) & Q(
+            meeting__starts_at__lt=_aware(_next_month(month.start), tz)
+        )
+    comments: dict[MonthKey, list[str]] = {}
+    rows = (
+        SessionEvaluation.objects.filter(in_shown_months, meeting__in=held)
+        .exclude(comment_encrypted="")
+        .values_list("meeting__starts_at", "comment_encrypted")
+    )
+    for starts_at, comment in rows:
+        local = starts_at.astimezone(tz)
+        comments.setdefault((local.year, local.month), []).append(comment)
+    return replace(
+        insights,
+        months=tuple(
+            replace(month, comments=tuple(sorted(comments.get(month.key, []))))
+            if month.evaluation is not None
+            else month
+            for month in insights.months
+        ),
+    )

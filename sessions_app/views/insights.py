@@ -1,0 +1,88 @@
+"""Cohort insights (k-anonymous monthly aggregates, for admins and the cohort's
+facilitators) and the optional session evaluation (for the people who went)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sessions_app import insights as insight_selectors
+from sessions_app import selectors
+from sessions_app.evaluations import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
+from sessions_app.services import evaluations as evaluation_services
+from sessions_app.svg import Bar, bar_chart
+from sessions_app.views._access import managed_cohort
+
+
+@require_GET
+def cohort_insights(request, org_slug, cohort_id):
+    cohort = managed_cohort(request, cohort_id)
+    insights = insight_selectors.cohort_insights(cohort, now=timezone.now())
+    months = insights.months
+    charts = [
+        bar_chart(
+            chart_id="reflections",
+            title=f"Reflections written each month in {cohort.name}",
+            bars=[Bar(m.label, m.reflections) for m in months],
+        ),
+        bar_chart(
+            chart_id="attendance",
+            title=f"Average number of people at each meeting of {cohort.name}, by month",
+            bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, "no meetings") for m in months],
+        ),
+    ]
+    context = {
+        "cohort": cohort,
+        "insights": insights,
+        "charts": charts,
+        "questions": QUESTIONS,
+        "too_few": insight_selectors.TOO_FEW,
+        "evaluated_months": [m for m in months if m.evaluation is not None],
+    }
+    return render(request, "sessions_app/insights/cohort_insights.html", context)
+
+
+class EvaluationForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything else? (optional)",
+        help_text="Please don't name colleagues or patients.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(value), label) for value, label in SCALE]
+        questions = {
+            q.key: forms.ChoiceField(label=q.text, choices=choices, widget=forms.RadioSelect) for q in QUESTIONS
+        }
+        # Questions first, the comment last.
+        self.fields = {**questions, "comment": self.fields["comment"]}
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_evaluation(request, org_slug, meeting_id):
+    membership = request.membership
+    meeting = selectors.access_meeting(membership, meeting_id)
+    refusal = evaluation_services.evaluation_refusal(meeting=meeting, respondent=membership, now=timezone.now())
+    form = EvaluationForm(request.POST or None) if refusal is None else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evaluation_services.evaluation_submit(
+                meeting=meeting,
+                respondent=membership,
+                ratings={q.key: data[q.key] for q in QUESTIONS},
+                comment=data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you. Your answers only ever count in averages of several people.")
+            return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
+    context = {"meeting": meeting, "form": form, "refusal": refusal, "k": insight_selectors.group_size(membership.organization)}
+    status = 403 if refusal and request.method == "POST" else 200
+    return render(request, "sessions_app/insights/evaluation_form.html", context, status=status)

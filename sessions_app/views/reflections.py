@@ -1,0 +1,217 @@
+"""Writing and reading reflections. Private by default; the author decides who else may
+read each one, and may change or revoke that at any time."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import org_admin_required
+from sessions_app import nudges, selectors
+from sessions_app.forms import ReflectionForm, ReflectionTemplateForm
+from sessions_app.models import CohortMember, ReflectionTemplate, Visibility
+from sessions_app.reflection_templates import BUILT_IN
+from sessions_app.services import reflections as services
+
+
+@require_GET
+def reflection_list(request, org_slug):
+    membership = request.membership
+    mine = list(
+        selectors.reflections_visible_to(membership).filter(author=membership).select_related("meeting", "cohort")
+    )
+    shared = [r for r in selectors.shared_with_me(membership)]
+    return render(
+        request,
+        "sessions_app/reflections/list.html",
+        {
+            "mine": mine,
+            "shared": shared,
+            "templates": services.templates_for(request.organization),
+        },
+    )
+
+
+def _my_cohorts(membership):
+    return [m.cohort for m in CohortMember.objects.filter(membership=membership).select_related("cohort")]
+
+
+def _meeting_from(request):
+    meeting_id = request.GET.get("meeting") or request.POST.get("meeting")
+    return selectors.access_meeting(request.membership, meeting_id) if meeting_id else None
+
+
+@require_http_methods(["GET", "POST"])
+def reflection_new(request, org_slug):
+    membership = request.membership
+    try:
+        template = services.template_for(request.organization, request.GET.get("template") or "rolfe")
+    except ValidationError:
+        template = BUILT_IN["rolfe"]
+    meeting = _meeting_from(request)
+    form = ReflectionForm(request.POST or None, template=template, cohorts=_my_cohorts(membership), meeting=meeting)
+    return _save_or_show(request, form, template=template, meeting=meeting, reflection=None)
+
+
+def _save_or_show(request, form, *, template, meeting, reflection):
+    findings = []
+    if request.method == "POST" and form.is_valid():
+        findings = nudges.identifying_details(form.all_text())
+        if not findings or form.cleaned_data["anonymised_checked"]:
+            saved = _save(request, form, template=template, meeting=meeting, reflection=reflection)
+            if saved is not None:
+                return redirect("reflection_detail", org_slug=request.organization.slug, reflection_id=saved.public_id)
+    return render(
+        request,
+        "sessions_app/reflections/form.html",
+        {
+            "form": form,
+            "template": template,
+            "meeting": meeting,
+            "reflection": reflection,
+            "findings": findings,
+        },
+    )
+
+
+def _save(request, form, *, template, meeting, reflection):
+    cohort_id = form.cleaned_data.get("cohort")
+    cohort = next((c for c in _my_cohorts(request.membership) if c.public_id == cohort_id), None)
+    try:
+        saved = services.reflection_save(
+            author=request.membership,
+            template_key=template.key,
+            answers=form.answers(),
+            visibility=form.cleaned_data["visibility"],
+            meeting=meeting,
+            cohort=cohort,
+            is_draft="save_draft" in request.POST,
+            reflection=reflection,
+        )
+    except ValidationError as error:
+        for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+            form.add_error(f"answer_{field}" if field and f"answer_{field}" in form.fields else None, errors)
+        return None
+    messages.success(request, "Saved as a draft." if saved.is_draft else "Saved.")
+    return saved
+
+
+@require_GET
+def reflection_detail(request, org_slug, reflection_id):
+    reflection = selectors.access_reflection(request.membership, reflection_id)
+    template = _template_or_none(request, reflection)
+    prompts = (
+        [(p.question, reflection.answers.get(p.key, "")) for p in template.prompts]
+        if template
+        else [(key, value) for key, value in reflection.answers.items()]
+    )
+    return render(
+        request,
+        "sessions_app/reflections/detail.html",
+        {
+            "reflection": reflection,
+            "prompts": prompts,
+            "is_author": reflection.author_id == request.membership.pk,
+            "author_name": selectors.author_shown(reflection, request.membership),
+            "visibility_choices": Visibility.choices,
+        },
+    )
+
+
+def _template_or_none(request, reflection):
+    try:
+        return services.template_for(request.organization, reflection.template_key)
+    except ValidationError:
+        return None  # a deleted custom template: show the stored answers by key
+
+
+@require_http_methods(["GET", "POST"])
+def reflection_edit(request, org_slug, reflection_id):
+    reflection = selectors.access_own_reflection(request.membership, reflection_id)
+    template = _template_or_none(request, reflection) or BUILT_IN["one_thing"]
+    initial = {f"answer_{key}": value for key, value in reflection.answers.items()}
+    initial.update(visibility=reflection.visibility, cohort=reflection.cohort.public_id if reflection.cohort else "")
+    form = ReflectionForm(
+        request.POST or None,
+        initial=initial,
+        template=template,
+        cohorts=_my_cohorts(request.membership),
+        meeting=reflection.meeting,
+    )
+    return _save_or_show(request, form, template=template, meeting=reflection.meeting, reflection=reflection)
+
+
+@require_http_methods(["GET", "POST"])
+def reflection_delete(request, org_slug, reflection_id):
+    reflection = selectors.access_own_reflection(request.membership, reflection_id)
+    if request.method == "POST":
+        services.reflection_delete(reflection=reflection, author=request.membership)
+        messages.success(request, "Deleted. It's gone for good.")
+        return redirect("reflection_list", org_slug=org_slug)
+    return render(request, "sessions_app/reflections/delete.html", {"reflection": reflection})
+
+
+@require_POST
+def reflection_share(request, org_slug, reflection_id):
+    reflection = selectors.access_own_reflection(request.membership, reflection_id)
+    try:
+        services.reflection_set_visibility(
+            reflection=reflection, author=request.membership, visibility=request.POST.get("visibility", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Now readable by: {reflection.get_visibility_display().lower()}.")
+    return redirect("reflection_detail", org_slug=org_slug, reflection_id=reflection_id)
+
+
+@require_POST
+def reflection_pin(request, org_slug, reflection_id):
+    reflection = selectors.access_own_reflection(request.membership, reflection_id)
+    services.reflection_pin(reflection=reflection, author=request.membership, pinned=not reflection.pinned)
+    messages.success(request, "Kept beyond the retention period." if reflection.pinned else "No longer kept.")
+    return redirect("reflection_detail", org_slug=org_slug, reflection_id=reflection_id)
+
+
+@require_GET
+def cohort_shared_reflections(request, org_slug, cohort_id):
+    cohort = selectors.access_cohort(request.membership, cohort_id)
+    if selectors.cohort_member_of(cohort, request.membership) is None:
+        # Admins who are not in the cohort see aggregates only, never reflections.
+        raise PermissionDenied("Only the cohort's members read what it shares.")
+    shared = selectors.shared_in_cohort(cohort, request.membership)
+    return render(request, "sessions_app/reflections/cohort_shared.html", {"cohort": cohort, "shared": shared})
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+def reflection_templates(request, org_slug):
+    form = ReflectionTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_template_create(
+                organization=request.organization,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                prompts=form.cleaned_data["questions"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Template added. Members can choose it when they write.")
+            return redirect("reflection_templates", org_slug=org_slug)
+    custom = ReflectionTemplate.objects.filter(organization=request.organization)
+    return render(
+        request,
+        "sessions_app/reflections/templates.html",
+        {"form": form, "custom": custom, "built_in": BUILT_IN.values()},
+    )
+
+
+@org_admin_required
+@require_POST
+def reflection_template_delete(request, org_slug, template_id):
+    template = get_object_or_404(ReflectionTemplate, organization=request.organization, public_id=template_id)
+    template.delete()
+    messages.success(request, f"“{template.name}” removed; reflections written with it keep their answers.")
+    return redirect("reflection_templates", org_slug=org_slug)
