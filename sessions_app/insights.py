@@ -33,7 +33,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 
 from accounts.models import MIN_GROUP_SIZE_FLOOR, Organization
-from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS
+from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
 from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
 
 T = TypeVar("T")
@@ -67,6 +67,12 @@ class MonthFigures:
     @property
     def label(self) -> str:
         return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+
+    @property
+    def evaluation_rows(self) -> tuple[tuple[Question, float | None], ...]:
+        """(question, average) in the questions' own order, for tables."""
+        averages = self.evaluation or {}
+        return tuple((question, averages.get(question.key)) for question in QUESTIONS)
 
     @property
     def key(self) -> MonthKey:
@@ -208,9 +214,7 @@ def cohort_insights(cohort: Cohort, *, now: datetime, months: int = 6) -> Cohort
         reflections={key: (row["n"], row["people"]) for key, row in reflections.items()},
         meetings={key: (row["held"], row["last_end"]) for key, row in meetings.items()},
         attendance={key: (row["n"], row["people"]) for key, row in attendance.items()},
-        evaluations={
-            key: (row["people"], {q: row[q] for q in QUESTION_KEYS}) for key, row in evaluations.items()
-        },
+        evaluations={key: (row["people"], {q: row[q] for q in QUESTION_KEYS}) for key, row in evaluations.items()},
     )
     shown_months = [m for m in insights.months if m.evaluation is not None]
     if not shown_months:

@@ -84,9 +84,7 @@ def bar_chart(
                 f'<rect x="{left:.1f}" y="{top}" width="{bar_width:.1f}" height="{plot_height}" '
                 f'fill="url(#{ident}-hatch)" fill-opacity="0.5" stroke="{HATCH}" stroke-dasharray="4 3"/>'
             )
-            parts.append(
-                f'<text x="{centre:.1f}" y="{top - 6}" fill="{MUTED}">{escape(suppressed_label)}</text>'
-            )
+            parts.append(f'<text x="{centre:.1f}" y="{top - 6}" fill="{MUTED}">{escape(suppressed_label)}</text>')
         else:
             bar_height = plot_height * bar.value / highest
             if bar_height > 0:

@@ -1,3 +1,12 @@
 """A person's own data across organisations (export, delete account); mounted at the site root."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sessions_app.views import mydata
+
+urlpatterns = [
+    path("me/data/", mydata.my_data, name="my_data"),
+    path("me/data/export.json", mydata.my_data_json, name="my_data_json"),
+    path("me/data/export.md", mydata.my_data_markdown, name="my_data_markdown"),
+    path("me/data/delete/", mydata.my_data_delete, name="my_data_delete"),
+]

@@ -29,6 +29,7 @@ from sessions_app.models import (
     AttentionBudget,
     CalendarFeed,
     CohortMember,
+    CohortRole,
     Meeting,
     MeetingInvitee,
     MeetingStatus,
@@ -347,32 +348,28 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         f"## {_inline(org['organization'])}",
         "",
         f"- Role: {_label(Role, org['role'])}; joined {clock(org['joined_at'])}{left}",
-        "- Reflections are "
-        + (f"deleted after {months} months unless you keep them." if months is not None else "kept until you delete them."),
+        f"- Reflections are deleted after {months} months unless you keep them."
+        if months is not None
+        else "- Reflections are kept until you delete them.",
     ]
     out += ["", "### Cohorts", ""]
-    out += [
-        f"- {_inline(c['cohort'])} ({c['role']}), since {clock(c['joined_at'])}; ground rules accepted "
-        + (clock(c["ground_rules_acknowledged_at"]) if c["ground_rules_acknowledged_at"] else "not yet")
-        for c in org["cohorts"]
-    ] or ["None."]
+    out += [_cohort_line(c, clock) for c in org["cohorts"]] or ["None."]
     out += ["", "### Your answers to meetings", ""]
-    out += [
-        f"- {_meeting_line(r['meeting'], clock)}: {_label(RsvpStatus, r['status'])}" for r in org["rsvps"]
-    ] or ["None."]
-    out += ["", "### Your reflections", ""]
+    answers = [f"- {_meeting_line(r['meeting'], clock)}: {_label(RsvpStatus, r['status'])}" for r in org["rsvps"]]
+    out += answers or ["None."]
+    out += ["", "### Your reflections"]
     if not org["reflections"]:
-        out.append("None.")
+        out += ["", "None."]
     for reflection in org["reflections"]:
-        out += _reflection_section(reflection, clock)
-    out += ["", "### Your session evaluations", ""]
+        out += ["", *_reflection_section(reflection, clock)]
+    out += ["", "### Your session evaluations"]
     if not org["evaluations"]:
-        out.append("None.")
+        out += ["", "None."]
     for evaluation in org["evaluations"]:
         ratings = ", ".join(f"{_inline(k)}: {v}" for k, v in sorted(evaluation["ratings"].items())) or "no ratings"
-        out.append(f"- {_meeting_line(evaluation['meeting'], clock)}: {ratings}")
+        out += ["", f"{_meeting_line(evaluation['meeting'], clock)}: {ratings}"]
         if evaluation["comment"]:
-            out += ["", *(f"  {line}" for line in _quoted(evaluation["comment"])), ""]
+            out += ["", *_quoted(evaluation["comment"])]
     out += ["", "### What Reflect sent, held or dropped for you", ""]
     out += [
         f"- {clock(n['sent_at'] or n['due_at'])}: {_label(NotificationKind, n['kind'])}"
@@ -387,7 +384,7 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
     if budget is None:
         out.append("You follow the organisation's defaults.")
     else:
-        out += [f"- {key.replace('_', ' ').capitalize()}: {_inline(str(value))}" for key, value in budget.items()]
+        out += _budget_lines(budget, clock)
     out += ["", "### Calendar subscription", ""]
     feed = org["calendar_feed"]
     out.append(
@@ -397,6 +394,42 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         else "You have no calendar subscription link."
     )
     return out
+
+
+def _cohort_line(cohort: dict, clock: _Clock) -> str:
+    acknowledged = cohort["ground_rules_acknowledged_at"]
+    rules = f"accepted {clock(acknowledged)}" if acknowledged else "not yet accepted"
+    role = _label(CohortRole, cohort["role"]).lower()
+    return f"- {_inline(cohort['cohort'])} ({role}), since {clock(cohort['joined_at'])}; ground rules {rules}"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _budget_lines(budget: dict, clock: _Clock) -> list[str]:
+    def shown(value, unit: str = "") -> str:
+        return "the organisation's default" if value is None else f"{value}{unit}"
+
+    leads = budget["reminder_leads"]
+    if not budget["quiet_hours_enabled"]:
+        quiet = "off"
+    elif budget["quiet_start"] is None and budget["quiet_end"] is None:
+        quiet = "the organisation's default times"
+    else:
+        quiet = f"from {shown(budget['quiet_start'])} to {shown(budget['quiet_end'])}"
+    return [
+        f"- Quiet hours: {quiet}",
+        "- Days off: " + (", ".join(WEEKDAYS[d] for d in budget["days_off"] if 0 <= d < 7) or "none"),
+        f"- Interruptions a day: {shown(budget['daily_cap'])}",
+        f"- Interruptions a week: {shown(budget['weekly_cap'])}",
+        f"- Gap between interruptions: {shown(budget['min_gap_minutes'], ' minutes')}",
+        f"- Daily digest at: {shown(budget['digest_time'])}",
+        "- Reminders: "
+        + (shown(None) if leads is None else ", ".join(f"{minutes} minutes" for minutes in leads) + " before"),
+        f"- On leave: {'yes' if budget['on_leave'] else 'no'}",
+        f"- Meeting minutes a month: {shown(budget['monthly_meeting_minutes'])}",
+        f"- Last changed: {clock(budget['updated_at'])}",
+    ]
 
 
 def _reflection_section(reflection: dict, clock: _Clock) -> list[str]:
@@ -410,7 +443,7 @@ def _reflection_section(reflection: dict, clock: _Clock) -> list[str]:
         facts.append("Kept beyond the retention period")
     if reflection["draft"]:
         facts.append("Draft")
-    out = ["", f"#### {_inline(reflection['template'])}, {clock(reflection['created_at'])}", ""]
+    out = [f"#### {_inline(reflection['template'])}, {clock(reflection['created_at'])}", ""]
     out += [f"- {fact}" for fact in facts]
     for key, answer in reflection["answers"].items():
         question = reflection["questions"].get(key, key)

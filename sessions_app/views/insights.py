@@ -19,6 +19,7 @@ from sessions_app.views._access import managed_cohort
 @require_GET
 def cohort_insights(request, org_slug, cohort_id):
     cohort = managed_cohort(request, cohort_id)
+    cohort.organization = request.organization  # the same row, already loaded by the middleware
     insights = insight_selectors.cohort_insights(cohort, now=timezone.now())
     months = insights.months
     charts = [
@@ -83,6 +84,11 @@ def meeting_evaluation(request, org_slug, meeting_id):
         else:
             messages.success(request, "Thank you. Your answers only ever count in averages of several people.")
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
-    context = {"meeting": meeting, "form": form, "refusal": refusal, "k": insight_selectors.group_size(membership.organization)}
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "refusal": refusal,
+        "k": insight_selectors.group_size(membership.organization),
+    }
     status = 403 if refusal and request.method == "POST" else 200
     return render(request, "sessions_app/insights/evaluation_form.html", context, status=status)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -129,6 +130,7 @@ class SmtpServer:
 def smtp_sink(pytestconfig) -> SmtpServer:
     if Controller is None:
         unavailable(pytestconfig, "aiosmtpd is not installed (pip install aiosmtpd)")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     sink = MailSink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)

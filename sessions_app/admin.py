@@ -1,0 +1,78 @@
+"""The site operator's Django admin. Reflection and evaluation text is never shown here:
+those admins list metadata only, and the encrypted fields are excluded from every form."""
+
+from django.contrib import admin
+
+from sessions_app.models import (
+    AttentionPolicy,
+    Cohort,
+    CohortMember,
+    Meeting,
+    Notification,
+    Reflection,
+    SessionEvaluation,
+    Series,
+)
+
+
+class CohortMemberInline(admin.TabularInline):
+    model = CohortMember
+    extra = 0
+    raw_id_fields = ["membership"]
+    fields = ["membership", "role", "ground_rules_acknowledged_at"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "kind", "created_at"]
+    list_filter = ["organization", "kind"]
+    inlines = [CohortMemberInline]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cohort", "rrule", "first_date", "start_time", "time_zone", "last_date"]
+    list_filter = ["organization"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cohort", "kind", "status", "starts_at", "sequence"]
+    list_filter = ["organization", "status", "kind"]
+    exclude = ["panel_notes"]
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
+    list_filter = ["organization", "visibility"]
+    fields = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SessionEvaluation)
+class SessionEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "created_at"]
+    fields = ["meeting", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "organization", "kind", "priority", "status", "due_at", "sent_at"]
+    list_filter = ["organization", "status", "kind"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AttentionPolicy)
+class AttentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["organization", "default_daily_cap", "max_daily_cap", "urgent_may_break_quiet"]

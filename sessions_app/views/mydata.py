@@ -1,0 +1,98 @@
+"""'My data': a person's own data across all their organisations, at the site root.
+
+No organisation is in the URL, so no middleware scope applies: the services in
+``sessions_app.services.personal_data`` start from the signed-in person and reach only
+their rows.
+"""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import memberships_of_user
+from sessions_app.services import personal_data
+
+DELETED_MESSAGE = "Your account and everything you wrote are deleted."
+
+
+class AccountDeleteForm(forms.Form):
+    email = forms.EmailField(
+        label="Type your e-mail address to confirm",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email.lower() != self.user.email.lower():
+            raise ValidationError("That is not the address you sign in with, so nothing was deleted.")
+        return email
+
+
+def _page(request, form: AccountDeleteForm):
+    context = {
+        "form": form,
+        "memberships": memberships_of_user(request.user),
+        "blocking": personal_data.organizations_needing_another_admin(request.user),
+    }
+    return render(request, "sessions_app/my_data.html", context)
+
+
+@login_required
+@require_GET
+def my_data(request):
+    """What Reflect keeps about me, the two downloads, and deleting the account."""
+    return _page(request, AccountDeleteForm(user=request.user))
+
+
+def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"reflect-my-data-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache  # one person's reflections: no cache anywhere may keep a copy
+@login_required
+@require_GET
+def my_data_json(request):
+    export = personal_data.personal_data_export(request.user)
+    body = json.dumps(export, ensure_ascii=False, indent=2)
+    return _download(body, content_type="application/json", extension="json")
+
+
+@never_cache
+@login_required
+@require_GET
+def my_data_markdown(request):
+    export = personal_data.personal_data_export(request.user)
+    body = personal_data.personal_data_markdown(export)
+    return _download(body, content_type="text/markdown; charset=utf-8", extension="md")
+
+
+@login_required
+@require_POST
+def my_data_delete(request):
+    form = AccountDeleteForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            personal_data.account_delete(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(request, DELETED_MESSAGE)
+            return redirect("account_login")
+    return _page(request, form)
