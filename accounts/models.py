@@ -75,7 +75,9 @@ class Organization(models.Model):
         default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name="smallest group shown (k)"
     )
     # Reflections older than this are deleted unless their author pinned them; empty = keep.
-    reflection_retention_months = models.PositiveSmallIntegerField(null=True, blank=True, default=24)
+    reflection_retention_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=24, validators=[MinValueValidator(1)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

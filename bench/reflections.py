@@ -36,11 +36,10 @@ import sys
 import tempfile
 import time as clock
 import types
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.services import ServiceUnavailable, postgres_server
 
@@ -134,8 +133,7 @@ def _populate(now: datetime) -> dict:
     with scopes_disabled(), transaction.atomic():
         org = Organization.objects.create(name="Bench Trust", slug="bench", time_zone="Europe/London")
         users = User.objects.bulk_create(
-            User(email=f"p{n}@bench.example", display_name=f"Person {n}", password=password)
-            for n in range(MEMBERS + 1)
+            User(email=f"p{n}@bench.example", display_name=f"Person {n}", password=password) for n in range(MEMBERS + 1)
         )
         admin = Membership.objects.create(organization=org, user=users[0], role=Role.ADMIN)
         people = Membership.objects.bulk_create(Membership(organization=org, user=user) for user in users[1:])
@@ -236,15 +234,25 @@ def _queries(client, url: str) -> int:
     return len(captured)
 
 
-def _median_ms(client, url: str, requests: int) -> float:
-    for _ in range(3):  # warm caches: templates, URL resolver, connection
-        client.get(url)
-    timings = []
-    for _ in range(requests):
-        started = clock.perf_counter()
-        client.get(url)
-        timings.append(clock.perf_counter() - started)
-    return statistics.median(timings) * 1000
+def _timed_ms(clients: dict, urls: dict, requests: int) -> dict[str, float]:
+    """Median milliseconds per request for each page, the pages taken in turn (round
+    robin) so that a busy moment on the machine slows all of them alike."""
+    timings: dict[str, list[float]] = {page: [] for page in clients}
+    for round_ in range(requests + 3):
+        for page, client in clients.items():
+            started = clock.perf_counter()
+            client.get(urls[page])
+            if round_ >= 3:  # the first rounds warm templates, the URL resolver and the connection
+                timings[page].append(clock.perf_counter() - started)
+    return {page: statistics.median(values) * 1000 for page, values in timings.items()}
+
+
+def _analyze() -> None:
+    """Fresh planner statistics, as a database in use would have."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _client_for(membership):
@@ -300,26 +308,27 @@ def main(argv: list[str] | None = None) -> int:
         world = _populate(timezone.now())
         urls = _urls(world)
         member, admin = _client_for(world["viewer"]), _client_for(world["admin"])
-        pages = {"list": member, "cohort": member, "insights": admin}
+        viewers = {"list": member, "cohort": member, "insights": admin}
+        pages = {page: client for page, client in viewers.items() if urls[page] is not None}
         baseline_samples = []
         written = 0
         for size in SIZES:
             _add_reflections(world, start=written, stop=size)
             written = size
-            baseline_samples.append(_median_ms(member, urls["baseline"], args.requests))
-            for page, client in pages.items():
-                if urls[page] is None:
-                    results[f"{page}_queries_{size}"] = results[f"{page}_ms_{size}"] = "n/a"
-                    continue
-                results[f"{page}_queries_{size}"] = _queries(client, urls[page])
-                results[f"{page}_ms_{size}"] = _median_ms(client, urls[page], args.requests)
-            baseline_samples.append(_median_ms(member, urls["baseline"], args.requests))
+            _analyze()
+            for page in ("list", "cohort", "insights"):
+                results[f"{page}_queries_{size}"] = _queries(pages[page], urls[page]) if page in pages else "n/a"
+            timed = _timed_ms({**pages, "baseline": member}, urls, args.requests)
+            baseline_samples.append(timed.pop("baseline"))
+            print("DEBUG baseline", size, baseline_samples[-1], file=sys.stderr)
+            for page in ("list", "cohort", "insights"):
+                results[f"{page}_ms_{size}"] = timed.get(page, "n/a")
         baseline = statistics.median(baseline_samples)
         results["baseline_ms"] = baseline
         results["baseline_page"] = "template view /bench-baseline/o/<org>/ (login, membership, scope, base.html)"
         results["baseline_queries"] = _queries(member, urls["baseline"])
-        results["healthz_ms"] = _median_ms(member, "/healthz", args.requests)
-        for page in pages:
+        results["healthz_ms"] = _timed_ms({"healthz": member}, {"healthz": "/healthz"}, args.requests)["healthz"]
+        for page in ("list", "cohort", "insights"):
             for size in SIZES:
                 ms = results[f"{page}_ms_{size}"]
                 results[f"{page}_ratio_{size}"] = "n/a" if ms == "n/a" else f"{ms / baseline:.2f}"

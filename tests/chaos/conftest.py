@@ -51,7 +51,7 @@ from tests.integration.conftest import (
     wait_until,
     worker_database_url,
 )
-from tests.services import RedisServer, ServiceUnavailable, free_port, wait_for_port
+from tests.services import RedisServer, ServiceUnavailable, free_port
 
 try:
     from aiosmtpd.controller import Controller
@@ -159,10 +159,15 @@ def chaos_redis(pytestconfig) -> RedisServer:
         server.close()
 
 
-def restart_empty(redis: RedisServer) -> None:
+def restart_empty(redis: RedisServer, *, down_for: float = 0.0, meanwhile: Callable[[], object] | None = None) -> None:
+    """Stop Redis (its data goes with it), stay down ``down_for`` seconds, doing
+    ``meanwhile`` if given, and start it again, empty, on the same port."""
     redis.stop()
+    deadline = time.monotonic() + down_for
+    if meanwhile is not None:
+        meanwhile()
+    time.sleep(max(0.0, deadline - time.monotonic()))
     redis.start()
-    wait_for_port(redis.port)
     client = Redis.from_url(redis.url)
     try:
         assert client.dbsize() == 0, "Redis came back with data: it should have restarted empty"
@@ -335,9 +340,7 @@ class Due:
         return len(self.message_ids)
 
 
-def create_due_notifications(
-    *, organizations: int = 2, people_per_organization: int = 50, per_person: int = 10
-) -> Due:
+def create_due_notifications(*, organizations: int = 2, people_per_organization: int = 50, per_person: int = 10) -> Due:
     """``organizations × people × per_person`` notifications, all due now, for people
     whose budgets let every one of them through: no quiet hours, no minimum gap, caps
     above what they will receive (per_person ≤ the policy ceiling of 20 a day)."""
@@ -402,6 +405,12 @@ def create_due_notifications(
     )
 
 
+def set_due(pks: set[int], at) -> None:
+    """Move rows' due time: as if the clock reached them (or the planner moved them)."""
+    with scopes_disabled():
+        Notification.objects.filter(pk__in=pks).update(due_at=at)
+
+
 def status_counts() -> dict[str, int]:
     with scopes_disabled():
         return Counter(Notification.objects.values_list("status", flat=True))
@@ -410,7 +419,9 @@ def status_counts() -> dict[str, int]:
 def sending_message_ids() -> set[str]:
     """The rows a dispatcher holds right now (claimed, not yet finished)."""
     with scopes_disabled():
-        return {row.message_id for row in Notification.objects.filter(status=NotificationStatus.SENDING).only("public_id")}
+        return {
+            row.message_id for row in Notification.objects.filter(status=NotificationStatus.SENDING).only("public_id")
+        }
 
 
 @pytest.fixture

@@ -23,8 +23,10 @@ Run: ``python -m tests.services --postgres -- pytest -m chaos -v -s``
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from redis import Redis
 
 from sessions_app.services.dispatch import BATCH_SIZE
@@ -34,9 +36,10 @@ from tests.chaos.conftest import (
     Cluster,
     Due,
     MailSink,
-    Service,
+    create_due_notifications,
     restart_empty,
     sending_message_ids,
+    set_due,
     status_counts,
 )
 from tests.integration.conftest import wait_until
@@ -119,11 +122,18 @@ class Timeline:
     first_sent: float
     fault: float
     recovered: float
+    busy_until: float | None = None  # end of the pre-fault sending, if it ended before the fault
 
     def rate(self, outcome: Outcome) -> float:
         """Messages a second before the fault: what this box, this run, could do."""
-        before = sum(1 for at in outcome.first_at.values() if at <= self.fault)
-        return before / max(self.fault - self.first_sent, 0.1)
+        until = self.busy_until or self.fault
+        before = sum(1 for at in outcome.first_at.values() if at <= until)
+        return before / max(until - self.first_sent, 0.1)
+
+    def resumed(self, outcome: Outcome) -> float:
+        """Seconds from recovery to the first message sent after it."""
+        after = [at for at in outcome.first_at.values() if at > self.recovered]
+        return min(after) - self.recovered if after else 0.0  # 0: nothing was left to send
 
     def backlog(self, outcome: Outcome) -> int:
         return sum(1 for at in outcome.first_at.values() if at > self.recovered)
@@ -137,6 +147,9 @@ class Timeline:
         return outcome.done_at - self.recovered
 
     def assert_in_time(self, outcome: Outcome) -> None:
+        assert self.resumed(outcome) <= 2 * SWEEP_SECONDS + SLACK, (
+            f"sending resumed only {self.resumed(outcome):.1f} s after recovery"
+        )
         assert self.took(outcome) <= self.allowed(outcome), (
             f"the last message went out {self.took(outcome):.1f} s after recovery; "
             f"allowed {self.allowed(outcome):.1f} s (backlog {self.backlog(outcome)} at {self.rate(outcome):.0f}/s)"
@@ -152,8 +165,10 @@ def report(title: str, outcome: Outcome, started: float, lines: list[str]) -> No
         f"duplicated {len(duplicates)} (extra copies {sum(n - 1 for n in duplicates.values())}), "
         f"all out {outcome.done_at - started:.1f} s after the first beat"
     )
-    for message_id, n in sorted(duplicates.items()):
+    for message_id, n in sorted(duplicates.items())[:10]:
         print(f"  duplicate: {message_id} received {n} times")
+    if len(duplicates) > 10:
+        print(f"  … and {len(duplicates) - 10} more duplicates")
     for line in lines:
         print(f"  {line}")
 
@@ -199,9 +214,9 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
     ready_2 = time.monotonic()
 
     outcome = settle(cluster, chaos_redis.url, sink, due)
-    timeline = Timeline(
-        started=started, first_sent=first_sent, fault=handoff["at"], recovered=max(ready_2, kill_2 + LEASE_SECONDS)
-    )
+    # Whole again once the replacement runs and, if the dead worker held rows, their lease ran out.
+    recovered = max(ready_2, kill_2 + LEASE_SECONDS) if held_2 else ready_2
+    timeline = Timeline(started=started, first_sent=first_sent, fault=handoff["at"], recovered=recovered)
     report(
         "(a) worker SIGKILLed mid-batch, twice",
         outcome,
@@ -210,8 +225,9 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
             f"kill 1 during the hand-off of {handoff['message_id']}: the dead worker held {len(held_1)} rows, "
             f"replacement ready {ready_1 - handoff['at']:.1f} s later",
             f"kill 2 at {kill_2 - started:.1f} s: the dead worker held {len(held_2)} rows",
-            f"pre-fault rate {timeline.rate(outcome):.0f}/s; after recovery (restart and lease) the last message "
-            f"went out in {timeline.took(outcome):.1f} s, allowed {timeline.allowed(outcome):.1f} s",
+            f"pre-fault rate {timeline.rate(outcome):.0f}/s; after recovery (restart and lease) sending resumed in "
+            f"{timeline.resumed(outcome):.1f} s and the last message went out in {timeline.took(outcome):.1f} s, "
+            f"allowed {timeline.allowed(outcome):.1f} s",
         ],
     )
     outcome.assert_complete()
@@ -232,32 +248,48 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
 
 def test_redis_restarted_empty_loses_and_duplicates_nothing(cluster, chaos_redis, smtp_sink, due_notifications):
     sink, due = smtp_sink.sink, due_notifications
+    # Half the rows fall due only while Redis is down the second time (below), so no
+    # wake-up call published before that outage can be what sends them.
+    wave_2 = set(list(due.pk_by_message_id.values())[1::2])
+    set_due(wave_2, timezone.now() + timedelta(hours=1))
     worker = cluster.worker("worker-1")
     started = time.monotonic()
     beat = cluster.beat("beat-1")
     first_sent = first_message_at(sink, started)
 
-    # While a sweep runs: the queue and the sweep's own unacknowledged message vanish.
-    wait_until(lambda: sink.count() >= 300, 60, "300 messages")
-    fault = time.monotonic()
-    restart_empty(chaos_redis)
-    recovered = time.monotonic()
+    # Outage 1, while a sweep runs: the queue and the sweep's own unacknowledged message vanish.
+    wait_until(lambda: sink.count() >= 200, 60, "200 messages")
+    down_1 = time.monotonic()
+    restart_empty(chaos_redis, down_for=1.0)
+    up_1 = time.monotonic()
+
+    # Outage 2, between sweeps: the worker waits on a connection that dies, beat publishes into nothing.
+    wait_until(lambda: sink.count() >= len(due) - len(wave_2), 60, "the first half to be sent")
+    first_half_sent = sink.received[-1].at
+    down_2 = time.monotonic()
+    restart_empty(chaos_redis, down_for=2.0, meanwhile=lambda: set_due(wave_2, timezone.now()))
+    up_2 = time.monotonic()
+    survivors = f"worker alive {worker.alive()}, beat alive {beat.alive()}"
 
     outcome = settle(cluster, chaos_redis.url, sink, due)
-    timeline = Timeline(started=started, first_sent=first_sent, fault=fault, recovered=recovered)
+    timeline = Timeline(
+        started=started, first_sent=first_sent, fault=down_2, recovered=up_2, busy_until=first_half_sent
+    )
     report(
-        "(b) Redis restarted empty",
+        "(b) Redis restarted empty, twice",
         outcome,
         started,
         [
-            f"Redis down for {recovered - fault:.1f} s at {fault - started:.1f} s; "
-            f"worker alive {worker.alive()}, beat alive {beat.alive()}",
-            f"pre-fault rate {timeline.rate(outcome):.0f}/s; after recovery the last message went out in "
+            f"outage 1 at {down_1 - started:.1f} s for {up_1 - down_1:.1f} s while a sweep ran; "
+            f"outage 2 at {down_2 - started:.1f} s for {up_2 - down_2:.1f} s between sweeps, "
+            f"{len(wave_2)} rows fell due during it; {survivors} afterwards",
+            f"pre-fault rate {timeline.rate(outcome):.0f}/s; after Redis came back the second time sending "
+            f"resumed in {timeline.resumed(outcome):.1f} s and the last message went out in "
             f"{timeline.took(outcome):.1f} s, allowed {timeline.allowed(outcome):.1f} s",
         ],
     )
     outcome.assert_complete()
-    assert outcome.duplicates == {}
+    assert not outcome.duplicates, f"{len(outcome.duplicates)} notifications were sent twice"
     timeline.assert_in_time(outcome)
 
 
@@ -283,4 +315,37 @@ def test_two_workers_and_two_beats_send_each_notification_exactly_once(
         [f"rate {outcome.expected / (outcome.done_at - started):.0f}/s overall"],
     )
     outcome.assert_complete()
-    assert outcome.duplicates == {}, "two dispatchers sent the same notification"
+    assert not outcome.duplicates, f"two dispatchers both sent {len(outcome.duplicates)} notifications"
+
+
+def test_two_dispatchers_do_not_both_send_a_batch_that_outlasts_the_lease(cluster, chaos_redis, smtp_sink):
+    """(c) once more, with one batch due and a mail server that takes 40 ms a message, so
+    one dispatcher's batch of 200 takes about twice the 5 s lease — as 200 messages at
+    300 ms each (a TLS relay, one connection per message) take longer than the
+    production lease of 60 s. The lease is refreshed per row, "the lease measures one
+    send, not the batch"; no single send here comes near it. Still the idle dispatcher
+    must not take the rows the busy one has claimed and not yet reached."""
+    sink = smtp_sink.sink
+    sink.delay = 0.04
+    due = create_due_notifications(people_per_organization=BATCH_SIZE // 20, per_person=10)
+    assert len(due) == BATCH_SIZE
+    cluster.worker("worker-1")
+    cluster.worker("worker-2")
+    started = time.monotonic()
+    cluster.beat("beat-1")
+    cluster.beat("beat-2")
+    first_message_at(sink, started)
+
+    outcome = settle(cluster, chaos_redis.url, sink, due)
+    received = sink.received
+    report(
+        "(c) two workers, two beats, one batch slower than the lease",
+        outcome,
+        started,
+        [f"{len(received)} messages in {received[-1].at - received[0].at:.1f} s; lease {LEASE_SECONDS} s"],
+    )
+    outcome.assert_complete()
+    assert not outcome.duplicates, (
+        f"{len(outcome.duplicates)} notifications were sent twice: the second dispatcher reclaimed rows that were "
+        "waiting in the first one's batch (claimed_at = batch start) and both sent them"
+    )

@@ -5,7 +5,6 @@ database: that needs PostgreSQL (run under ``python -m tests.services --postgres
 and ``transactional_db``. Outside CI a missing service skips loudly; in CI it fails.
 """
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -16,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import kombu.pools
 import pytest
 from django.db import connection
 from redis import Redis
 
-from reflect.celery import app
+from tests.celery_helpers import publishing_to, reset_broker_pools  # noqa: F401
 from tests.services import RedisServer, ServiceUnavailable, in_ci
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -111,33 +109,6 @@ def worker_database_url() -> str:
     if s["PASSWORD"]:
         credentials += ":" + quote(s["PASSWORD"], safe="")
     return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{quote(s['NAME'], safe='')}"
-
-
-def reset_broker_pools() -> None:
-    # The app builds a connection pool and a producer pool from the broker URL on first
-    # publish and caches them (app._pool, app.amqp._producer_pool, and kombu's global
-    # pools keyed by URL). app.pool.force_close_all() alone would leave a *closed* pool in
-    # kombu's cache ("Acquire on closed pool" next time): reset kombu's pools and drop the
-    # app's references, so the next publish connects to whatever the config says now.
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextlib.contextmanager
-def publishing_to(url: str, monkeypatch: pytest.MonkeyPatch):
-    """Make this process's .delay() really go to ``url`` instead of running eagerly."""
-    # Celery's conf.broker_url prefers the CELERY_BROKER_URL environment variable.
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    changes = {"broker_url": url, "broker_transport_options": {}, "task_always_eager": False}
-    saved = {key: app.conf.get(key) for key in changes}
-    app.conf.update(changes)
-    reset_broker_pools()
-    try:
-        yield
-    finally:
-        reset_broker_pools()
-        app.conf.update(saved)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from kombu import Connection
 
-from reflect.celery import app
 from sessions_app.models import Reflection
+from tests.celery_helpers import publishing_to
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections]
@@ -24,16 +24,10 @@ CANARY = "CANARY-7f3e quiet blue heron"
 
 
 @pytest.fixture
-def memory_broker():
+def memory_broker(monkeypatch):
     """Publish Celery messages to kombu's in-memory transport so the test can read them."""
-    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
-    app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = "memory://", False, {}
-    app._pool = None
-    try:
+    with publishing_to("memory://", monkeypatch):
         yield
-    finally:
-        app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = saved
-        app._pool = None
 
 
 def _drain(queue: str = "celery") -> list[bytes]:

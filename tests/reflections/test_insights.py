@@ -205,7 +205,7 @@ def test_cohort_name_is_escaped_in_the_chart(client, cast):
     client.force_login(cast.alice.user)
     page = client.get(url("cohort_insights", cast, cohort_id=cohort.public_id)).content.decode()
     assert "<script>alert(1)</script>" not in page
-    assert "<title id=\"chart-reflections-title\">Reflections written each month in &lt;script&gt;alert(1)" in page
+    assert '<title id="chart-reflections-title">Reflections written each month in &lt;script&gt;alert(1)' in page
 
 
 def test_chart_escapes_labels_draws_suppressed_bars_and_uses_no_inline_styles():
@@ -235,7 +235,6 @@ def meeting(cast, cohort):
         meeting = past_meeting(cohort)
         went(meeting, [cast.bob])
     return meeting
-
 
 
 def test_an_attendee_evaluates_once_and_the_comment_is_encrypted(cast, meeting):
@@ -317,7 +316,7 @@ def test_someone_who_did_not_go_sees_why_and_no_form(client, cast, cohort, meeti
     client.force_login(cast.alice.user)  # an admin, not at the meeting
     response = client.get(url("meeting_evaluation", cast, meeting_id=meeting.public_id))
     assert "Only people who said they were going to this meeting can evaluate it." in text(response)
-    assert "<form method=\"post\" class=\"card\">" not in text(response)
+    assert '<form method="post" class="card">' not in text(response)
 
 
 @frozen

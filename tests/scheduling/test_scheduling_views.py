@@ -288,6 +288,6 @@ def test_meeting_page_for_a_facilitator_uses_constant_queries(client, cast, bali
             person = CohortMemberFactory(cohort=balint).membership
             Rsvp.objects.create(organization=cast.org, meeting=meeting, membership=person, status="going")
     client.force_login(facilitator.membership.user)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
     assert page.count("<li>Person ") == rows
