@@ -5,12 +5,13 @@ insights page at 10 and at 1,000 reflections, and what encryption costs per refl
 
 * query counts — one request each, at both sizes; they should be equal;
 * time per request — the median of ``--requests`` requests through ``django.test.Client``
-  (the whole middleware stack, a logged-in person), reported in milliseconds and as a
-  ratio to a baseline page measured in the same run: a minimal template view mounted
-  by this script at ``/bench-baseline/o/<org>/``, which goes through the same middleware
+  (the whole middleware stack, a logged-in person), in milliseconds and as a ratio to a
+  baseline page timed in the same rounds (pages and baseline taken in turn, so a busy
+  moment on the machine slows all of them alike): a minimal template view mounted by
+  this script at ``/bench-baseline/o/<org>/``, which goes through the same middleware
   (session, user, membership check, scope) and renders ``base.html`` with one heading,
-  so the ratio is the page's own work; ``/healthz`` (no template, no queries) is printed
-  for context;
+  so the ratio is the page's own work. ``baseline_ms`` is the median of the two sizes'
+  baselines; ``/healthz`` (no template, no queries) is printed for context;
 * encryption — ``reflect.crypto.encrypt`` / ``decrypt`` of a ~1 KB answers JSON, in
   microseconds per reflection.
 
@@ -47,6 +48,7 @@ SIZES = (10, 1000)
 MEMBERS = 20
 MEETINGS = 12
 CRYPTO_ROUNDS = 2000
+WARMUP = 10
 BASELINE_URLCONF = "bench_reflections_urls"
 
 
@@ -238,11 +240,11 @@ def _timed_ms(clients: dict, urls: dict, requests: int) -> dict[str, float]:
     """Median milliseconds per request for each page, the pages taken in turn (round
     robin) so that a busy moment on the machine slows all of them alike."""
     timings: dict[str, list[float]] = {page: [] for page in clients}
-    for round_ in range(requests + 3):
+    for round_ in range(WARMUP + requests):
         for page, client in clients.items():
             started = clock.perf_counter()
             client.get(urls[page])
-            if round_ >= 3:  # the first rounds warm templates, the URL resolver and the connection
+            if round_ >= WARMUP:  # untimed rounds warm templates, the URL resolver and the connection
                 timings[page].append(clock.perf_counter() - started)
     return {page: statistics.median(values) * 1000 for page, values in timings.items()}
 
@@ -310,7 +312,6 @@ def main(argv: list[str] | None = None) -> int:
         member, admin = _client_for(world["viewer"]), _client_for(world["admin"])
         viewers = {"list": member, "cohort": member, "insights": admin}
         pages = {page: client for page, client in viewers.items() if urls[page] is not None}
-        baseline_samples = []
         written = 0
         for size in SIZES:
             _add_reflections(world, start=written, stop=size)
@@ -319,18 +320,17 @@ def main(argv: list[str] | None = None) -> int:
             for page in ("list", "cohort", "insights"):
                 results[f"{page}_queries_{size}"] = _queries(pages[page], urls[page]) if page in pages else "n/a"
             timed = _timed_ms({**pages, "baseline": member}, urls, args.requests)
-            baseline_samples.append(timed.pop("baseline"))
-            print("DEBUG baseline", size, baseline_samples[-1], file=sys.stderr)
             for page in ("list", "cohort", "insights"):
                 results[f"{page}_ms_{size}"] = timed.get(page, "n/a")
-        baseline = statistics.median(baseline_samples)
-        results["baseline_ms"] = baseline
+            results[f"baseline_ms_{size}"] = timed["baseline"]
+        results["baseline_ms"] = statistics.median(results[f"baseline_ms_{size}"] for size in SIZES)
         results["baseline_page"] = "template view /bench-baseline/o/<org>/ (login, membership, scope, base.html)"
         results["baseline_queries"] = _queries(member, urls["baseline"])
         results["healthz_ms"] = _timed_ms({"healthz": member}, {"healthz": "/healthz"}, args.requests)["healthz"]
         for page in ("list", "cohort", "insights"):
             for size in SIZES:
-                ms = results[f"{page}_ms_{size}"]
+                # Against the baseline timed in the same rounds, so both saw the same machine.
+                ms, baseline = results[f"{page}_ms_{size}"], results[f"baseline_ms_{size}"]
                 results[f"{page}_ratio_{size}"] = "n/a" if ms == "n/a" else f"{ms / baseline:.2f}"
         encrypt_us, decrypt_us, size_bytes = measure_crypto()
         results["answer_json_bytes"] = size_bytes

@@ -10,8 +10,8 @@ from sessions_app.models import (
     Meeting,
     Notification,
     Reflection,
-    SessionEvaluation,
     Series,
+    SessionEvaluation,
 )
 
 

@@ -232,6 +232,9 @@ class AttentionBudgetForm(forms.Form):
         choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
     )
     on_leave = forms.BooleanField(required=False, label="I'm on leave: send me nothing")
+    monthly_meeting_minutes = forms.IntegerField(
+        min_value=0, max_value=100 * 60, label="Minutes of debriefs a month before Reflect offers to skip some"
+    )
 
     def clean(self):
         data = super().clean()

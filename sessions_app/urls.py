@@ -46,6 +46,7 @@ urlpatterns = [
         name="reflection_template_delete",
     ),
     path("attention/", attention.attention_settings_view, name="attention_settings"),
+    path("meeting-load/skip/", meetings.meeting_load_skip, name="meeting_load_skip"),
     path("ledger/", attention.ledger, name="ledger"),
     path("admin/attention/", attention.organization_attention, name="organization_attention"),
     path("", include("sessions_app.urls_imports")),

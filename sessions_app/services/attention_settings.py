@@ -45,6 +45,11 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
         errors["min_gap_minutes"] = (
             f"Your organisation keeps at least {policy.min_min_gap_minutes} minutes between messages."
         )
+    minutes = fields.get("monthly_meeting_minutes")
+    if minutes is not None and minutes > policy.monthly_meeting_minutes:
+        errors["monthly_meeting_minutes"] = (
+            f"Your organisation's meeting budget is {policy.monthly_meeting_minutes} minutes a month."
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -23,6 +23,7 @@ BUDGET_FIELDS = (
     "digest_time",
     "reminder_leads",
     "on_leave",
+    "monthly_meeting_minutes",
 )
 
 
@@ -59,6 +60,7 @@ def _initial(effective, own, policy) -> dict:
         "digest_time": effective.digest_time,
         "reminder_leads": budgets.reminder_leads(policy=policy, settings=own),
         "on_leave": own.on_leave,
+        "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
     }
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sessions_app import selectors
 from sessions_app.forms import HotDebriefForm, MeetingCancelForm, MeetingEditForm, PanelNotesForm, SeriesForm
 from sessions_app.models import CohortRole, RsvpStatus
-from sessions_app.services import rsvps, scheduling
+from sessions_app.services import meeting_load, rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
 
 SERIES_FIELDS = (
@@ -49,6 +49,13 @@ def series_create(request, org_slug, cohort_id):
             messages.success(
                 request, f"Scheduled {count} meetings for the next 16 weeks; more are added as time goes on."
             )
+            over = meeting_load.members_pushed_over(series)
+            if over:
+                messages.warning(
+                    request,
+                    f"This series puts {over} member{'s' if over != 1 else ''} over their monthly meeting budget; "
+                    "they are offered a one-click skip for the extra meetings.",
+                )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/series_form.html", {"form": form, "cohort": cohort})
 
@@ -193,3 +200,13 @@ def meeting_panel_notes(request, org_slug, meeting_id):
     else:
         messages.error(request, " ".join(form.errors.get("panel_notes", [])))
     return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
+
+
+@require_POST
+def meeting_load_skip(request, org_slug):
+    month = request.POST.get("month", "")
+    skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
+    messages.success(
+        request, f"Skipping {skipped} meeting{'s' if skipped != 1 else ''} in {month}. No need to explain."
+    )
+    return redirect("organization_home", org_slug=org_slug)

@@ -1,0 +1,119 @@
+"""The meeting-load budget: minutes of debriefs per person per month.
+
+Debriefs are meant to restore attention, not to become one more demand on it. When a
+cohort's meetings push someone over their monthly budget, they are offered a one-click
+"skip" for the surplus; admins see only how many people are affected, never who.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Membership
+from sessions_app.models import (
+    AttentionBudget,
+    CohortMember,
+    Meeting,
+    MeetingInvitee,
+    MeetingStatus,
+    Rsvp,
+    RsvpStatus,
+    Series,
+)
+from sessions_app.services import budgets, rsvps
+
+DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
+
+
+@dataclass(frozen=True)
+class Overload:
+    month: str  # "2026-12"
+    minutes: int
+    budget: int
+    surplus: tuple[Meeting, ...]  # meetings the person could skip to get back within budget
+
+
+def budget_minutes(membership: Membership) -> int:
+    own = AttentionBudget.objects.filter(membership=membership).values_list("monthly_meeting_minutes", flat=True)
+    chosen = next(iter(own), None)
+    return chosen if chosen is not None else budgets.policy_for(membership.organization).monthly_meeting_minutes
+
+
+def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
+    """Meetings the person is expected at: their cohorts' and debriefs they were called
+    to, not cancelled, not declined."""
+    cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
+    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
+    declined = Rsvp.objects.filter(membership=membership, status__in=DECLINED).values("meeting_id")
+    return list(
+        Meeting.objects.filter(Q(cohort_id__in=cohorts, invite_only=False) | Q(pk__in=invited))
+        .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .exclude(pk__in=declined)
+        .select_related("cohort")
+        .order_by("starts_at")
+    )
+
+
+def overloads(membership: Membership, *, now: datetime | None = None) -> list[Overload]:
+    now = now or timezone.now()
+    zone = ZoneInfo(membership.user.time_zone)
+    limit = budget_minutes(membership)
+    going = set(
+        Rsvp.objects.filter(membership=membership, status=RsvpStatus.GOING).values_list("meeting_id", flat=True)
+    )
+    by_month: dict[str, list[Meeting]] = defaultdict(list)
+    for meeting in _expected_meetings(membership, now):
+        by_month[f"{meeting.starts_at.astimezone(zone):%Y-%m}"].append(meeting)
+    result = []
+    for month, meetings in sorted(by_month.items()):
+        minutes = sum(_minutes(m) for m in meetings)
+        if minutes > limit:
+            result.append(Overload(month, minutes, limit, _surplus(meetings, minutes - limit, going)))
+    return result
+
+
+def _minutes(meeting: Meeting) -> int:
+    return int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+
+
+def _surplus(meetings: list[Meeting], excess: int, going: set[int]) -> tuple[Meeting, ...]:
+    """The latest meetings of the month the person hasn't said yes to, until the excess is covered."""
+    chosen = []
+    for meeting in reversed(meetings):
+        if excess <= 0:
+            break
+        if meeting.pk in going:
+            continue
+        chosen.append(meeting)
+        excess -= _minutes(meeting)
+    return tuple(reversed(chosen))
+
+
+def members_pushed_over(series: Series, *, now: datetime | None = None) -> int:
+    """How many of the cohort's members this series puts over budget in any month (a count, never names)."""
+    now = now or timezone.now()
+    members = Membership.objects.filter(
+        pk__in=CohortMember.objects.filter(cohort_id=series.cohort_id).values("membership_id"), is_active=True
+    ).select_related("user", "organization")
+    return sum(
+        1
+        for person in members
+        if any(m.series_id == series.pk for overload in overloads(person, now=now) for m in overload.surplus)
+    )
+
+
+def meeting_load_skip_surplus(*, membership: Membership, month: str, now: datetime | None = None) -> int:
+    """One click: answer "skip this one" for the surplus meetings of ``month``."""
+    now = now or timezone.now()
+    skipped = 0
+    for overload in overloads(membership, now=now):
+        if overload.month != month:
+            continue
+        for meeting in overload.surplus:
+            rsvps.rsvp_set(meeting=meeting, membership=membership, status=RsvpStatus.SKIP, now=now)
+            skipped += 1
+    return skipped
