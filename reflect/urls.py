@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from reflect import devmail
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("", include("sessions_app.urls_feed")),
     path("", include("sessions_app.urls_mydata")),
     path("admin/", admin.site.urls),
+    # Development only: the view itself refuses unless DEBUG and the file backend are on.
+    path("dev/mail/", devmail.dev_mail, name="dev_mail"),
 ]
