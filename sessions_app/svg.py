@@ -52,8 +52,8 @@ def bar_chart(
     title: str,
     bars: Sequence[Bar],
     suppressed_label: str = "too few",
-    width: int = 560,
-    height: int = 200,
+    width: int = 480,
+    height: int = 190,
 ) -> SafeString:
     """An accessible bar chart as inline SVG markup, safe to put straight into a template."""
     ident = _safe_id(chart_id)
@@ -74,7 +74,7 @@ def bar_chart(
         f'<defs><pattern id="{ident}-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="{HATCH}" stroke-width="2"/>'
         "</pattern></defs>",
-        f'<g font-size="12" text-anchor="middle" fill="{INK}">',
+        f'<g font-size="13" text-anchor="middle" fill="{INK}">',
     ]
     for index, bar in enumerate(bars):
         centre = side + slot * index + slot / 2

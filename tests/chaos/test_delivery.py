@@ -36,6 +36,7 @@ from tests.chaos.conftest import (
     Cluster,
     Due,
     MailSink,
+    Service,
     create_due_notifications,
     restart_empty,
     sending_message_ids,
@@ -188,10 +189,10 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
     worker = cluster.worker("worker-1")
     handoff: dict[str, object] = {}
 
-    def kill_during_handoff(message_id: str) -> None:
+    def kill_during_handoff(message_id: str, victim: Service = worker) -> None:
         # Runs inside the SMTP server, after it has the whole message and before it answers.
-        handoff.update(message_id=message_id, service=worker, at=time.monotonic())
-        worker.kill()
+        handoff.update(message_id=message_id, at=time.monotonic())
+        victim.kill()
 
     # Kill 1: certain to interrupt an SMTP hand-off, in the second batch of 200.
     sink.trap(BATCH_SIZE + 50, kill_during_handoff)
