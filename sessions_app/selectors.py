@@ -271,7 +271,8 @@ def shared_with_me(membership: Membership) -> list[Reflection]:
     rows = list(
         reflections_visible_to(membership)
         .exclude(author=membership)
-        .select_related("author__user", "meeting", "cohort")
+        .select_related("author__user", "meeting__series", "meeting__cohort", "cohort")
+        .defer("answers_encrypted")
         .order_by("-created_at")[:100]
     )
     for row in rows:

@@ -9,15 +9,18 @@ from sessions_app.models import AttentionBudget, AttentionPolicy
 
 
 def policy_for(organization: Organization) -> AttentionPolicy:
-    policy, _ = AttentionPolicy.objects.get_or_create(organization=organization)
-    return policy
+    """The organisation's policy; an unsaved one with the defaults until an admin saves it
+    (so reading a page never writes)."""
+    return AttentionPolicy.objects.filter(organization=organization).first() or AttentionPolicy(
+        organization=organization
+    )
 
 
 def budget_settings_for(membership: Membership) -> AttentionBudget:
-    settings, _ = AttentionBudget.objects.get_or_create(
+    """The person's own settings; unsaved (all defaults) until they first change them."""
+    return AttentionBudget.objects.filter(membership=membership).first() or AttentionBudget(
         organization_id=membership.organization_id, membership=membership
     )
-    return settings
 
 
 def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:

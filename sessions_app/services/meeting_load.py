@@ -53,7 +53,7 @@ def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
         Meeting.objects.filter(Q(cohort_id__in=cohorts, invite_only=False) | Q(pk__in=invited))
         .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
         .exclude(pk__in=declined)
-        .select_related("cohort")
+        .select_related("cohort", "series")
         .order_by("starts_at")
     )
 

@@ -13,12 +13,18 @@ from sessions_app.models import CohortMember, ReflectionTemplate, Visibility
 from sessions_app.reflection_templates import BUILT_IN
 from sessions_app.services import reflections as services
 
+MAX_LISTED = 200
+
 
 @require_GET
 def reflection_list(request, org_slug):
     membership = request.membership
+    # The list shows no text: defer the encrypted answers rather than decrypt them all.
     mine = list(
-        selectors.reflections_visible_to(membership).filter(author=membership).select_related("meeting", "cohort")
+        selectors.reflections_visible_to(membership)
+        .filter(author=membership)
+        .select_related("meeting__series", "meeting__cohort", "cohort")
+        .defer("answers_encrypted")[:MAX_LISTED]
     )
     shared = [r for r in selectors.shared_with_me(membership)]
     return render(

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from sessions_app.models import Cohort, Meeting, Reflection
 

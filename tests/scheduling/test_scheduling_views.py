@@ -273,7 +273,7 @@ def test_list_pages_use_a_constant_number_of_queries(client, cast, balint, djang
     with django_assert_num_queries(9):
         client.get(url("cohort_detail", cast, cohort_id=balint.public_id))
     client.force_login(cast.bob.user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(10):
         client.get(url("organization_home", cast))
     with scopes_disabled():
         assert Meeting.objects.count() == rows
