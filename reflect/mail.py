@@ -19,4 +19,8 @@ def is_transient(error: BaseException) -> bool:
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in error.recipients.values())
+    # HTTP e-mail APIs (django-anymail): rate limits and server errors pass; 4xx do not.
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int):
+        return status == 429 or status >= 500
     return False

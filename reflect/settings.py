@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "anymail",
     "reflect",
     "accounts",
     "sessions_app",
@@ -193,6 +194,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# Production e-mail providers through django-anymail: set EMAIL_BACKEND to the provider's
+# backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_*
+# variables (ANYMAIL_POSTMARK_SERVER_TOKEN=…): they become the ANYMAIL dict.
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 
 # --- Celery ------------------------------------------------------------------------
 

@@ -21,3 +21,14 @@ from reflect.mail import is_transient
 )
 def test_only_temporary_mail_failures_are_retried(error, transient):
     assert is_transient(error) is transient
+
+
+class _ApiError(Exception):
+    def __init__(self, status_code):
+        super().__init__("api error")
+        self.status_code = status_code
+
+
+@pytest.mark.parametrize(("status", "transient"), [(429, True), (503, True), (400, False), (401, False)])
+def test_http_email_api_errors_retry_only_when_temporary(status, transient):
+    assert is_transient(_ApiError(status)) is transient
