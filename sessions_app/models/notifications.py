@@ -56,7 +56,10 @@ class Notification(TenantModel):
     digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_items")
     payload = models.JSONField(default=dict, blank=True)  # small, non-sensitive facts (never reflection text)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A claim is a lease held by one sweep: claimed_at is its heartbeat, claim_token says
+    # whose it is, so a sweep that lost a row to another (after a stall) leaves it alone.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

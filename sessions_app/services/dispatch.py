@@ -6,15 +6,24 @@ Claiming is ``select_for_update(skip_locked=True)`` on PostgreSQL and a conditio
 the same row. A claimed row carries a lease: a dispatcher killed mid-send leaves it in
 ``sending`` and the next sweep after the lease takes it again (the resend carries the
 same Message-ID, so a mail server or client can recognise it).
+
+The lease measures one send, not the batch: while a sweep works through its batch it
+keeps the rows it has not reached yet alive (a heartbeat every quarter lease), and before
+each row it checks, with a conditional update on its claim token, that the row is still
+its own. So a slow batch is never taken over by an idle dispatcher, and a sweep that
+stalled past its lease (and lost rows to another) skips them instead of sending twice.
 """
 
 import logging
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -47,10 +56,11 @@ def lease() -> timedelta:
 def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> DispatchResult:
     """One sweep: reclaim abandoned claims, claim a batch of due rows, process each."""
     now = now or timezone.now()
+    claim = Claim(token=uuid.uuid4(), now=now)
     result = DispatchResult()
     with scopes_disabled():  # the sweep spans organisations; each row is processed in its own scope
         _reclaim_abandoned(now)
-        claimed = _claim(now, batch_size)
+        claimed = _claim(claim, batch_size)
         rows = list(
             Notification.objects.filter(pk__in=claimed)
             .select_related("organization", "recipient__user", "recipient__organization", "meeting__cohort")
@@ -60,6 +70,11 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     mail = get_connection(fail_silently=False)
     try:
         for row in rows:
+            with scopes_disabled():
+                claim.keep_alive()
+                if not claim.take(row):
+                    result.count("taken over")
+                    continue
             with scope(organization=row.organization):
                 result.count(_process(row, now, mail))
     finally:
@@ -67,29 +82,53 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     return result
 
 
+@dataclass
+class Claim:
+    """One sweep's hold on its batch. ``now`` is the sweep's clock (passed in by tests);
+    the lease itself runs on the real clock, as the other dispatchers' sweeps do."""
+
+    token: uuid.UUID
+    now: datetime
+    _beat: float = field(default_factory=time.monotonic)
+
+    def mine(self):
+        return Notification.objects.filter(status=NotificationStatus.SENDING, claim_token=self.token)
+
+    def keep_alive(self) -> None:
+        """Refresh the lease of every row still waiting in the batch, a few times a lease."""
+        if time.monotonic() - self._beat >= lease().total_seconds() / 4:
+            self.mine().update(claimed_at=self._lease_time())
+            self._beat = time.monotonic()
+
+    def take(self, row: Notification) -> bool:
+        """Refresh this row's lease, if the row is still ours."""
+        return bool(self.mine().filter(pk=row.pk).update(claimed_at=self._lease_time()))
+
+    def _lease_time(self) -> datetime:
+        # A sweep run with a clock in the future must not look abandoned to itself.
+        return max(timezone.now(), self.now)
+
+
 def _reclaim_abandoned(now: datetime) -> int:
     return Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=now - lease()).update(
-        status=NotificationStatus.PENDING, reason="Retrying after an interrupted send.", updated_at=now
+        status=NotificationStatus.PENDING,
+        claim_token=None,
+        reason="Retrying after an interrupted send.",
+        updated_at=now,
     )
 
 
-def _claim(now: datetime, batch_size: int) -> list[int]:
-    due = Notification.objects.filter(status__in=DUE_STATUSES, due_at__lte=now).order_by("due_at", "pk")
+def _claim(claim: Claim, batch_size: int) -> list[int]:
+    due = Notification.objects.filter(status__in=DUE_STATUSES, due_at__lte=claim.now).order_by("due_at", "pk")
+    taken = {"status": NotificationStatus.SENDING, "claimed_at": claim.now, "claim_token": claim.token}
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
-            Notification.objects.filter(pk__in=ids).update(status=NotificationStatus.SENDING, claimed_at=now)
+            Notification.objects.filter(pk__in=ids).update(**taken)
         return ids
     # SQLite has no row locks: claim one row at a time with a conditional update.
-    return [pk for pk in due.values_list("pk", flat=True)[:batch_size] if _claim_one(pk, now)]
-
-
-def _claim_one(pk: int, now: datetime) -> bool:
-    return bool(
-        Notification.objects.filter(pk=pk, status__in=DUE_STATUSES).update(
-            status=NotificationStatus.SENDING, claimed_at=now
-        )
-    )
+    candidates = due.values_list("pk", flat=True)[:batch_size]
+    return [pk for pk in candidates if Notification.objects.filter(pk=pk, status__in=DUE_STATUSES).update(**taken)]
 
 
 def _process(row: Notification, now: datetime, mail) -> str:
@@ -163,8 +202,8 @@ def _digest_for(row: Notification, at: datetime, now: datetime) -> Notification:
 
 
 def _send(row: Notification, now: datetime, mail, decision) -> str:
-    # Refresh the lease right before the hand-off: the lease measures one send, not the batch.
-    Notification.objects.filter(pk=row.pk).update(claimed_at=timezone.now(), attempts=row.attempts + 1)
+    # Count the attempt before the hand-off, so one interrupted by a kill counts too.
+    Notification.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
     row.attempts += 1
     message = messages.notification_email(row, connection=mail, now=now)
     if message is None:
@@ -203,5 +242,11 @@ def _finish(row: Notification, status: str, reason: str, now: datetime) -> str:
     row.reason = reason[:300]
     row.updated_at = now
     row.claimed_at = None
-    row.save(update_fields=["status", "reason", "updated_at", "claimed_at", "due_at", "digest", "sent_at", "overrides"])
+    row.claim_token = None
+    row.save(
+        update_fields=[
+            *("status", "reason", "updated_at", "claimed_at", "claim_token"),
+            *("due_at", "digest", "sent_at", "overrides"),
+        ]
+    )
     return status

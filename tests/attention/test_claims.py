@@ -1,0 +1,95 @@
+"""Claims and leases in one process: a sweep that died leaves its rows to the next one
+after the lease; a sweep still working keeps its rows; one that stalled past its lease
+and lost rows to another does not send them again. (The same, with real processes, a
+real SMTP server and SIGKILL, is in tests/chaos/.)"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from sessions_app.models import Notification
+from sessions_app.services import dispatch
+from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
+from tests.factories import MeetingFactory
+
+pytestmark = [pytest.mark.attention, pytest.mark.django_db]
+
+LEASE = timedelta(seconds=60)
+
+
+@pytest.fixture
+def due_rows(setup, settings):  # noqa: F811 - the fixture imported above
+    """Two reminders for Bob due now, claimed by a sweep that has not sent them yet."""
+    settings.NOTIFICATION_LEASE_SECONDS = int(LEASE.total_seconds())
+    cohort, bob = setup
+    now = timezone.now()
+    for hours in (30, 40):
+        meeting = MeetingFactory(cohort=cohort, starts_at=now + timedelta(hours=hours))
+        with scopes_disabled():
+            Notification.objects.create(
+                organization=cohort.organization,
+                recipient=bob,
+                kind="promotion",
+                priority="normal",
+                meeting=meeting,
+                idempotency_key=f"claims:{hours}",
+                due_at=now,
+                latest_useful_at=meeting.starts_at,
+            )
+    with scopes_disabled():
+        claim = dispatch.Claim(token=dispatch.uuid.uuid4(), now=now)
+        claimed = dispatch._claim(claim, batch_size=10)
+        rows = list(Notification.objects.filter(pk__in=claimed).order_by("pk"))
+    assert len(rows) == 2
+    return claim, rows
+
+
+def _sweep(at):
+    with scopes_disabled():
+        return dispatch.dispatch_due(now=at)
+
+
+def _statuses():
+    with scopes_disabled():
+        return sorted(Notification.objects.values_list("status", flat=True))
+
+
+def test_rows_of_a_dead_sweep_wait_for_the_lease_then_go_out_once(due_rows):
+    claim, rows = due_rows
+    assert _sweep(claim.now + LEASE - timedelta(seconds=1)).claimed == 0  # still leased
+    assert _statuses() == ["sending", "sending"]
+
+    result = _sweep(claim.now + LEASE + timedelta(seconds=1))
+
+    assert (result.claimed, result.outcomes) == (2, {"sent": 2})
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(r.message_id for r in rows)
+
+
+def test_a_working_sweep_keeps_the_rows_it_has_not_reached(due_rows):
+    claim, _rows = due_rows
+    with time_machine.travel(claim.now + LEASE * 0.9, tick=False):
+        claim._beat = float("-inf")  # a quarter lease and more since the last heartbeat
+        with scopes_disabled():
+            claim.keep_alive()
+
+    # Past the first claim's lease, but not the heartbeat's: nobody may take them.
+    assert _sweep(claim.now + LEASE + timedelta(seconds=1)).claimed == 0
+    assert _statuses() == ["sending", "sending"]
+    assert mail.outbox == []
+
+
+def test_a_stalled_sweep_skips_the_rows_another_took_over(due_rows):
+    stalled, rows = due_rows
+    later = stalled.now + LEASE + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False), scopes_disabled():
+        dispatch._reclaim_abandoned(later)
+        other = dispatch.Claim(token=dispatch.uuid.uuid4(), now=later)
+        assert sorted(dispatch._claim(other, batch_size=10)) == [row.pk for row in rows]
+
+        # Both see the rows in "sending"; only the claim token tells whose they are now.
+        assert [stalled.take(row) for row in rows] == [False, False]
+        assert [other.take(row) for row in rows] == [True, True]
