@@ -70,3 +70,13 @@ def test_responses_carry_a_content_security_policy(client):
     assert response.content == b"ok"
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_lease_shorter_than_a_slow_send_is_flagged(settings):
+    from django.core.checks import run_checks
+
+    settings.EMAIL_TIMEOUT = 20
+    settings.NOTIFICATION_LEASE_SECONDS = 30
+    assert [message.id for message in run_checks()] == ["reflect.W001"]
+    settings.NOTIFICATION_LEASE_SECONDS = 60
+    assert run_checks() == []
