@@ -186,13 +186,25 @@ def notification_distribution(organization, *, since: datetime) -> dict | None:
     people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
     if len(people) < k:
         return None
-    per_week = [sent.get(pk, 0) / weeks for pk in people]
-    buckets = []
-    for low, high, label in WEEKLY_BUCKETS:
-        count = sum(1 for value in per_week if value >= low and (high is None or value <= high + 0.999))
-        buckets.append({"label": label, "count": count if count >= k or count == 0 else None})
-    statuses = dict(Notification.objects.filter(updated_at__gte=since).values_list("status").annotate(n=Count("pk")))
-    return {"people": len(people), "k": k, "buckets": buckets, "statuses": statuses}
+    per_week = [round(sent.get(pk, 0) / weeks) for pk in people]
+    counts = [
+        sum(1 for value in per_week if value >= low and (high is None or value <= high))
+        for low, high, _label in WEEKLY_BUCKETS
+    ]
+    shown = suppress_small_groups(counts, k)
+    buckets = [{"label": label, "count": count} for (_l, _h, label), count in zip(WEEKLY_BUCKETS, shown, strict=True)]
+    return {"people": len(people), "k": k, "buckets": buckets}
+
+
+def suppress_small_groups(counts: list[int], k: int) -> list[int | None]:
+    """Hide (None) every group of 1..k-1 people. The admin knows how many members there
+    are, so one hidden group could be recovered by subtraction: then the smallest other
+    group is hidden too (secondary suppression, as statistics offices do)."""
+    shown: list[int | None] = [None if 0 < count < k else count for count in counts]
+    if shown.count(None) == 1:
+        visible = [i for i, count in enumerate(shown) if count is not None]
+        shown[min(visible, key=lambda i: counts[i])] = None
+    return shown
 
 
 def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> list[Notification]:

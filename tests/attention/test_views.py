@@ -1,0 +1,182 @@
+"""The attention pages: a person's own settings (within the organisation's ceilings),
+her ledger (hers alone, this week and last), and the admin's policy page, which shows a
+distribution and never a person."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sessions_app.models import AttentionBudget, AttentionPolicy, Notification
+from sessions_app.selectors import suppress_small_groups
+from tests.factories import MembershipFactory
+
+pytestmark = [pytest.mark.attention, pytest.mark.django_db]
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("UTC"))  # a Wednesday
+
+
+def url(name, cast):
+    return reverse(name, kwargs={"org_slug": cast.org.slug})
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _settings(**changes) -> dict:
+    data = {
+        "quiet_start": "21:00",
+        "quiet_end": "07:00",
+        "daily_cap": "3",
+        "weekly_cap": "10",
+        "min_gap_minutes": "60",
+        "digest_time": "17:00",
+        "reminder_leads": ["1440", "60"],
+        "monthly_meeting_minutes": "240",
+        "quiet_hours_enabled": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def _notification(membership, key, *, status, at, reason="", kind="promotion"):
+    return Notification.objects.create(
+        organization=membership.organization,
+        recipient=membership,
+        kind=kind,
+        priority="normal",
+        idempotency_key=key,
+        due_at=at,
+        sent_at=at if status == "sent" else None,
+        status=status,
+        reason=reason,
+    )
+
+
+# --- a person's own settings -----------------------------------------------------------
+
+
+def test_settings_beyond_the_ceiling_are_refused_and_nothing_changes(client, cast):
+    with scope(organization=cast.org):
+        AttentionPolicy.objects.create(organization=cast.org, max_daily_cap=5, min_min_gap_minutes=30)
+    client.force_login(cast.bob.user)
+
+    response = client.post(url("attention_settings", cast), _settings(daily_cap="8", min_gap_minutes="10"))
+
+    page = text(response)
+    assert response.status_code == 200
+    assert "Your organisation allows at most 5 a day." in page
+    assert "Your organisation keeps at least 30 minutes between messages." in page
+    with scopes_disabled():
+        assert not AttentionBudget.objects.filter(membership=cast.bob).exists()
+
+
+def test_inconsistent_quiet_hours_get_a_message(client, cast):
+    client.force_login(cast.bob.user)
+    response = client.post(url("attention_settings", cast), _settings(quiet_start="22:00", quiet_end="22:00"))
+    assert "Quiet hours need different start and end times." in text(response)
+    with scopes_disabled():
+        assert not AttentionBudget.objects.filter(membership=cast.bob).exists()
+
+
+def test_saved_settings_are_described_in_plain_words(client, cast):
+    client.force_login(cast.bob.user)
+    response = client.post(url("attention_settings", cast), _settings(), follow=True)
+
+    page = text(response)
+    assert "Saved. Reminders already planned now follow your new settings." in page
+    assert f"Nothing between 21:00 and 07:00 ({cast.bob.user.time_zone})." in page
+    assert "At most 3 messages a day and 10 a week, at least 60 minutes apart." in page
+    with scopes_disabled():
+        budget = AttentionBudget.objects.get(membership=cast.bob)
+    assert (budget.daily_cap, budget.weekly_cap, budget.min_gap_minutes) == (3, 10, 60)
+
+
+# --- the ledger ------------------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_ledger_shows_this_week_and_last_with_reasons_and_only_mine(client, cast):
+    with scope(organization=cast.org):
+        _notification(cast.bob, "this-week", status="sent", at=NOW - timedelta(days=1), reason="Sent.")
+        _notification(
+            cast.bob, "last-week", status="dropped", at=NOW - timedelta(days=8), reason="Not sent: BOB-DROPPED."
+        )
+        _notification(cast.bob, "too-old", status="sent", at=NOW - timedelta(days=20), reason="BOB-OLD")
+        _notification(cast.alice, "alices", status="sent", at=NOW - timedelta(days=1), reason="ALICE-ONLY")
+    client.force_login(cast.bob.user)
+
+    page = text(client.get(url("ledger", cast)))
+
+    this_week, last_week = page.split("<h2>This week</h2>")[1].split("<h2>Last week</h2>")
+    assert "Tue 24 Nov" in this_week and "Sent." in this_week
+    assert "Not sent: BOB-DROPPED." in last_week and "Tue 17 Nov" in last_week
+    assert "BOB-OLD" not in page
+    assert "ALICE-ONLY" not in page
+    assert "interrupted you <strong>1</strong> time of your weekly budget" in page
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+@time_machine.travel(NOW, tick=False)
+def test_ledger_query_count_does_not_grow(client, cast, django_assert_num_queries, rows):
+    with scope(organization=cast.org):
+        for n in range(rows):
+            _notification(cast.bob, f"row-{n}", status="sent", at=NOW - timedelta(hours=n + 1), reason="Sent.")
+    client.force_login(cast.bob.user)
+    with django_assert_num_queries(7):
+        page = text(client.get(url("ledger", cast)))
+    assert page.count('class="status-sent"') == rows
+
+
+# --- the organisation's page -----------------------------------------------------------
+
+
+def test_members_cannot_open_the_policy_page(client, cast):
+    client.force_login(cast.bob.user)
+    assert client.get(url("organization_attention", cast)).status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_admin_sees_a_distribution_with_small_groups_hidden_and_no_names(client, cast):
+    with scopes_disabled():
+        quiet = [MembershipFactory(organization=cast.org) for _ in range(5)]  # plus alice and bob: 7 with none
+        busy = [MembershipFactory(organization=cast.org) for _ in range(5)]
+        lonely = MembershipFactory(organization=cast.org, user__display_name="Lonely Outlier")
+    with scope(organization=cast.org):
+        for person in busy:  # 3 a week over four weeks: "3–5"
+            for n in range(12):
+                _notification(person, f"{person.pk}-{n}", status="sent", at=NOW - timedelta(days=2, hours=n))
+        for n in range(60):  # 15 a week: "more than 10", a group of one
+            _notification(lonely, f"lonely-{n}", status="sent", at=NOW - timedelta(days=3, hours=n))
+    client.force_login(cast.alice.user)
+
+    page = text(client.get(url("organization_attention", cast)))
+
+    cells = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+    # The group of one is hidden; and since the admin knows there are 13 members, so is
+    # the smallest other group (1–2, here 0 people) that would give it away by subtraction.
+    assert cells == [
+        ("none", str(len(quiet) + 2)),
+        ("1–2", "not shown"),
+        ("3–5", "5"),
+        ("6–10", "0"),
+        ("more than 10", "not shown"),
+    ]
+    assert "Lonely Outlier" not in page and lonely.user.email not in page
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=8), st.integers(min_value=3, max_value=10))
+def test_no_hidden_group_can_be_recovered_from_the_total(counts, k):
+    shown = suppress_small_groups(counts, k)
+    hidden = [count for count, visible in zip(counts, shown, strict=True) if visible is None]
+    assert all(visible == count for count, visible in zip(counts, shown, strict=True) if visible is not None)
+    assert all(visible is None for count, visible in zip(counts, shown, strict=True) if 0 < count < k)
+    # Knowing the total gives only the sum of the hidden groups: never one of them alone.
+    assert len(hidden) != 1
