@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Invitation, Membership, Organization, Role, User
 from sessions_app.models import (
     AttentionBudget,
     CalendarFeed,
@@ -481,8 +481,9 @@ def _names(organizations: list[Organization]) -> str:
 def account_delete(*, user: User, now: datetime | None = None) -> None:
     """Delete the person and everything that is theirs, in every organisation, in one
     transaction: reflections, evaluations, RSVPs (a freed place goes to the first person
-    waiting), notifications, attention settings, calendar links, cohort places and
-    memberships, then the user (allauth's e-mail addresses and MFA rows cascade).
+    waiting), notifications, attention settings, calendar links, cohort places,
+    memberships and invitations addressed to them, then the user (allauth's e-mail
+    addresses and MFA rows cascade).
 
     Refused while the person is the last active admin of an organisation.
     Action points they owned stay with the team, without an owner.
@@ -516,8 +517,10 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
             with scope(organization=membership.organization):
                 _membership_erase(membership=membership, now=now)
         with scopes_disabled():
-            # The user row's cascade (SET_NULL on invitations sent or accepted) reaches
+            # Invitations addressed to the person hold their address; those they sent stay
+            # with the organisation, without a sender (the cascade's SET_NULL). Both reach
             # tenant tables of several organisations at once.
+            Invitation.objects.filter(Q(accepted_by=user) | Q(email__iexact=user.email)).delete()
             user_public_id = user.public_id
             user.delete()
     logger.info("account %s deleted with %d memberships", user_public_id, len(memberships))

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Membership, Role, User
+from accounts.models import Invitation, Membership, Role, User
 from sessions_app import tasks
 from sessions_app.models import (
     ActionPoint,
@@ -341,6 +341,8 @@ def test_admin_may_delete_once_someone_else_is_admin(cast, world):
         cast.bob.role = Role.ADMIN
         cast.bob.save()
         invitation = InvitationFactory(organization=cast.org, invited_by=cast.alice.user)
+        hers = InvitationFactory(organization=cast.org, email="alice@example.org", accepted_by=cast.alice.user)
+        pending = InvitationFactory(organization=cast.other_org, email="Alice@Example.org")
 
     account_delete(user=cast.alice.user)
 
@@ -348,6 +350,7 @@ def test_admin_may_delete_once_someone_else_is_admin(cast, world):
     with scopes_disabled():
         assert list(Membership.objects.filter(organization=cast.org, role=Role.ADMIN)) == [cast.bob]
         invitation.refresh_from_db()
+        assert not Invitation.objects.filter(pk__in=[hers.pk, pending.pk]).exists()
     assert invitation.invited_by is None
 
 
