@@ -230,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-notifications": {"task": "sessions_app.dispatch_notifications", "schedule": 60.0},
     "plan-upcoming-notifications": {"task": "sessions_app.plan_upcoming_notifications", "schedule": 15 * 60.0},
     "extend-series-horizon": {"task": "sessions_app.extend_series_horizon", "schedule": 6 * 3600.0},
+    "recover-stalled-imports": {"task": "sessions_app.recover_stalled_imports", "schedule": 5 * 60.0},
     "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
     "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
 }

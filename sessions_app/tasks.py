@@ -27,6 +27,13 @@ def run_cohort_import(*, cohort_import_id: int) -> None:
         imports.cohort_import_run(cohort_import=cohort_import)
 
 
+@shared_task(name="sessions_app.recover_stalled_imports", ignore_result=True)
+def recover_stalled_imports() -> None:
+    for organization in _organizations():
+        with scope(organization=organization):
+            imports.imports_recover_stalled(organization=organization)
+
+
 @shared_task(name="sessions_app.dispatch_notifications", ignore_result=True)
 def dispatch_notifications() -> None:
     """The every-minute sweep of the outbox (and the wake-up call for urgent items).

@@ -221,6 +221,10 @@ class CohortImport(TenantModel):
     added = models.PositiveIntegerField(default=0)
     invited = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # Touched by every claim and progress write: an import whose worker (or task message)
+    # was lost stops moving, and recover_stalled_imports starts it again.
+    updated_at = models.DateTimeField(default=timezone.now)
+    runs = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

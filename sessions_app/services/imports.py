@@ -29,7 +29,11 @@ Size limits count the people in the cohort plus everyone the file adds or invite
 ``cohort_invite`` does; places kept by earlier, still open invitations are not counted.
 
 A killed worker leaves the import ``running`` with nothing written: the status and
-the rows commit together.
+the rows commit together. Nor does a lost task message (Redis restarted empty) lose the
+import: ``imports_recover_stalled`` (every few minutes) starts again any import that has
+not moved for ``STALLED_AFTER``, up to ``MAX_RUNS`` times, then rejects it with a message.
+The saving transaction locks the import row and gives up if another run finished it, so
+a run presumed dead that was only slow cannot import the file twice.
 
 Names. ``Invitation`` has no name field, so for invited people the name is checked (a
 row needs one) but not stored; they choose their display name when they sign up.
@@ -40,10 +44,12 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -62,6 +68,8 @@ NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
 EMAIL_MAX_LENGTH = 254
 # Large IN lists are split so no backend's bound-parameter limit is reached.
 LOOKUP_BATCH = 500
+STALLED_AFTER = timedelta(minutes=5)  # far longer than the slowest run's quietest phase
+MAX_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -232,7 +240,7 @@ def cohort_import_run(*, cohort_import: CohortImport) -> bool:
     """Check every row, then import the whole file or nothing. False if another run
     already claimed this import (a redelivered task)."""
     claimed = CohortImport.objects.filter(pk=cohort_import.pk, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING
+        status=ImportStatus.RUNNING, processed_rows=0, runs=F("runs") + 1, updated_at=timezone.now()
     )
     if not claimed:
         return False
@@ -262,6 +270,8 @@ def _run(cohort_import: CohortImport) -> None:
         return
     try:
         with transaction.atomic():
+            if not _still_running(cohort_import):
+                return  # another run, started when this one looked dead, finished it
             added, invited, present_notes = _save(cohort_import, rows)
             notes = sorted(notes + present_notes, key=lambda note: note["line"])
             _finish(cohort_import, status=ImportStatus.DONE, notes=notes, added=added, invited=invited)
@@ -294,10 +304,52 @@ def _check_rows(
                 first_line[row.email] = line
                 rows.append(row)
         if done % PROGRESS_EVERY == 0:
-            CohortImport.objects.filter(pk=cohort_import.pk).update(processed_rows=done)
-    CohortImport.objects.filter(pk=cohort_import.pk).update(processed_rows=len(records))
+            CohortImport.objects.filter(pk=cohort_import.pk).update(processed_rows=done, updated_at=timezone.now())
+    CohortImport.objects.filter(pk=cohort_import.pk).update(processed_rows=len(records), updated_at=timezone.now())
     cohort_import.processed_rows = len(records)
     return rows, errors, notes
+
+
+def _still_running(cohort_import: CohortImport) -> bool:
+    current = CohortImport.objects.select_for_update().filter(pk=cohort_import.pk).values("finished_at").first()
+    return current is not None and current["finished_at"] is None
+
+
+def imports_recover_stalled(*, organization, now: datetime | None = None) -> int:
+    """Start again every import of this organisation that stopped moving: its task message
+    was lost (still pending) or its worker died (still running, nothing saved). The
+    conditional updates make a second sweep, or a run that was only slow, harmless."""
+    from sessions_app.tasks import run_cohort_import
+
+    now = now or timezone.now()
+    stalled = CohortImport.objects.filter(
+        organization=organization,
+        status__in=[ImportStatus.PENDING, ImportStatus.RUNNING],
+        finished_at=None,
+        updated_at__lt=now - STALLED_AFTER,
+    )
+    restarted = 0
+    for cohort_import in stalled:
+        if cohort_import.runs >= MAX_RUNS:
+            _give_up(cohort_import)
+            continue
+        moved = CohortImport.objects.filter(
+            pk=cohort_import.pk, status=cohort_import.status, updated_at=cohort_import.updated_at
+        ).update(status=ImportStatus.PENDING, updated_at=now)
+        if moved:
+            transaction.on_commit(lambda pk=cohort_import.pk: run_cohort_import.delay(cohort_import_id=pk))
+            restarted += 1
+    return restarted
+
+
+def _give_up(cohort_import: CohortImport) -> None:
+    with transaction.atomic():
+        if _still_running(cohort_import):
+            message = (
+                f"The import stopped {MAX_RUNS} times before it could finish, and nothing was imported. "
+                "Please try again, or split the file into smaller ones."
+            )
+            _finish(cohort_import, status=ImportStatus.REJECTED, errors=[_problem(None, message)])
 
 
 def _batches(items: list, size: int = LOOKUP_BATCH) -> Iterator[list]:
@@ -407,9 +459,10 @@ def _finish(
     cohort_import.invited = invited
     cohort_import.processed_rows = cohort_import.total_rows
     cohort_import.csv_text = ""
-    cohort_import.finished_at = timezone.now()
+    cohort_import.finished_at = cohort_import.updated_at = timezone.now()
     cohort_import.save(
         update_fields=[
+            "updated_at",
             "status",
             "errors",
             "notes",

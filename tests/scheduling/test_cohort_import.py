@@ -3,12 +3,14 @@ reported with its line, progress the page can follow."""
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from accounts.models import Invitation, Membership, Role, User
@@ -575,3 +577,82 @@ def test_five_thousand_rows_import_in_full(cast, cohort, django_capture_on_commi
     assert CohortInvitation.objects.filter(cohort=cohort).count() == 1000
     assert len(mailoutbox) == 1000
     assert cohort_import.finished_at is not None
+
+
+# --- An import whose task or worker was lost ----------------------------------------------
+
+STALLED = imports.STALLED_AFTER + timedelta(minutes=1)
+PEOPLE = _csv("name,email", "Bob,bob@example.org", "Erin,erin@example.net")
+
+
+def _stalled(cohort, created_by, *, status, runs, idle=STALLED) -> CohortImport:
+    """An import as a lost task message (pending) or a killed worker (running) leaves it."""
+    return CohortImport.objects.create(
+        organization=cohort.organization,
+        cohort=cohort,
+        created_by=created_by,
+        csv_text=PEOPLE.decode(),
+        total_rows=2,
+        status=status,
+        runs=runs,
+        processed_rows=1 if status == ImportStatus.RUNNING else 0,
+        updated_at=timezone.now() - idle,
+    )
+
+
+def _recover(organization, django_capture_on_commit_callbacks) -> int:
+    with scope(organization=organization), django_capture_on_commit_callbacks(execute=True):
+        return imports.imports_recover_stalled(organization=organization)
+
+
+@pytest.mark.parametrize(("status", "runs"), [(ImportStatus.PENDING, 0), (ImportStatus.RUNNING, 1)])
+def test_a_lost_import_is_started_again_and_finishes_once(
+    cast, cohort, django_capture_on_commit_callbacks, mailoutbox, status, runs
+):
+    lost = _stalled(cohort, cast.alice, status=status, runs=runs)
+
+    assert _recover(cast.org, django_capture_on_commit_callbacks) == 1
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.added, lost.invited, lost.runs, lost.csv_text) == ("done", 1, 1, runs + 1, "")
+    assert _members(cohort) == {("bob@example.org", "member")}
+    assert [m.to for m in mailoutbox] == [["erin@example.net"]]
+    assert _recover(cast.org, django_capture_on_commit_callbacks) == 0
+
+
+def test_an_import_still_moving_is_left_alone(cast, cohort, django_capture_on_commit_callbacks):
+    moving = _stalled(cohort, cast.alice, status=ImportStatus.RUNNING, runs=1, idle=timedelta(minutes=1))
+    assert _recover(cast.org, django_capture_on_commit_callbacks) == 0
+    moving.refresh_from_db()
+    assert (moving.status, moving.processed_rows, moving.runs) == ("running", 1, 1)
+
+
+def test_an_import_that_keeps_dying_is_rejected_with_a_message(cast, cohort, django_capture_on_commit_callbacks):
+    doomed = _stalled(cohort, cast.alice, status=ImportStatus.RUNNING, runs=imports.MAX_RUNS)
+
+    assert _recover(cast.org, django_capture_on_commit_callbacks) == 0
+
+    doomed.refresh_from_db()
+    assert (doomed.status, doomed.csv_text, _members(cohort)) == ("rejected", "", set())
+    assert doomed.errors == [
+        {
+            "line": None,
+            "reason": f"The import stopped {imports.MAX_RUNS} times before it could finish, and nothing was "
+            "imported. Please try again, or split the file into smaller ones.",
+        }
+    ]
+
+
+def test_a_run_presumed_dead_that_was_only_slow_does_not_import_twice(
+    cast, cohort, django_capture_on_commit_callbacks, mailoutbox
+):
+    slow = _stalled(cohort, cast.alice, status=ImportStatus.RUNNING, runs=1)
+    _recover(cast.org, django_capture_on_commit_callbacks)  # the second run imports the file
+
+    with scope(organization=cast.org), django_capture_on_commit_callbacks(execute=True):
+        imports._run(slow)  # the first run, whose copy still says running, reaches its saving phase
+
+    slow.refresh_from_db()
+    assert (slow.status, slow.added, slow.invited) == ("done", 1, 1)
+    assert _members(cohort) == {("bob@example.org", "member")}
+    assert len(mailoutbox) == 1 and Invitation.objects.count() == 1
