@@ -257,6 +257,9 @@ class AttentionPolicyForm(forms.Form):
     max_daily_cap = forms.IntegerField(min_value=0, max_value=20, label="Ceiling: messages a day")
     max_weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="Ceiling: messages a week")
     min_min_gap_minutes = forms.IntegerField(min_value=0, max_value=24 * 60, label="Shortest gap anyone may choose")
+    quiet_hours_required = forms.BooleanField(
+        required=False, label="Everyone keeps quiet hours (people may move theirs, not switch them off)"
+    )
     urgent_may_break_quiet = forms.BooleanField(
         required=False, label="Urgent items (hot-debrief calls, same-day cancellations) may reach people in quiet hours"
     )

@@ -27,6 +27,9 @@ class AttentionPolicy(TenantModel):
     max_daily_cap = models.PositiveSmallIntegerField(default=6, validators=[MaxValueValidator(20)])
     max_weekly_cap = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(60)])
     min_min_gap_minutes = models.PositiveSmallIntegerField(default=30, validators=[MaxValueValidator(24 * 60)])
+    quiet_hours_required = models.BooleanField(
+        default=False, help_text="Everyone keeps quiet hours: people may move theirs but not switch them off."
+    )
     urgent_may_break_quiet = models.BooleanField(
         default=False, help_text="Hot-debrief calls and same-day cancellations may reach people in quiet hours."
     )

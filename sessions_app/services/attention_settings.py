@@ -45,6 +45,10 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
         errors["min_gap_minutes"] = (
             f"Your organisation keeps at least {policy.min_min_gap_minutes} minutes between messages."
         )
+    if policy.quiet_hours_required and fields.get("quiet_hours_enabled") is False:
+        errors["quiet_hours_enabled"] = (
+            "Your organisation keeps quiet hours for everyone: you can move yours, but not switch them off."
+        )
     minutes = fields.get("monthly_meeting_minutes")
     if minutes is not None and minutes > policy.monthly_meeting_minutes:
         errors["monthly_meeting_minutes"] = (

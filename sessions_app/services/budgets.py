@@ -42,7 +42,7 @@ def effective_budget(*, membership: Membership, policy: AttentionPolicy, setting
     def pick(own, default):
         return default if own is None else own
 
-    quiet = settings.quiet_hours_enabled
+    quiet = settings.quiet_hours_enabled or policy.quiet_hours_required
     person = attention.Budget(
         time_zone=membership.user.time_zone,
         quiet_start=pick(settings.quiet_start, policy.default_quiet_start) if quiet else None,

@@ -180,3 +180,22 @@ def test_no_hidden_group_can_be_recovered_from_the_total(counts, k):
     assert all(visible is None for count, visible in zip(counts, shown, strict=True) if 0 < count < k)
     # Knowing the total gives only the sum of the hidden groups: never one of them alone.
     assert len(hidden) != 1
+
+
+def test_where_the_organisation_keeps_quiet_hours_nobody_switches_them_off(client, cast):
+    with scope(organization=cast.org):
+        AttentionPolicy.objects.create(organization=cast.org, quiet_hours_required=True)
+        AttentionBudget.objects.create(organization=cast.org, membership=cast.bob, quiet_hours_enabled=False)
+    client.force_login(cast.bob.user)
+
+    # Switched off before the organisation required them: the defaults apply all the same.
+    page = text(client.get(url("attention_settings", cast)))
+    assert "Nothing between 21:00 and 07:00" in page and "Your organisation keeps quiet hours for everyone." in page
+
+    data = _settings(quiet_start="22:30", quiet_end="06:30")
+    del data["quiet_hours_enabled"]
+    refused = text(client.post(url("attention_settings", cast), data))
+    assert "you can move yours, but not switch them off." in refused
+
+    moved = text(client.post(url("attention_settings", cast), _settings(quiet_start="22:30"), follow=True))
+    assert "Nothing between 22:30 and 07:00" in moved
