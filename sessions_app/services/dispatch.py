@@ -209,8 +209,13 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
     if message is None:
         return _finish(row, NotificationStatus.DROPPED, "Not sent: nothing was left to tell.", now)
     try:
+        # One connection for the whole batch, opened by the first send that needs it
+        # (open() is a no-op on an open connection): a TLS handshake per message would
+        # cost more than everything else the dispatcher does.
+        mail.open()
         message.send()
     except Exception as error:
+        _drop_connection(mail)  # a connection in an unknown state is not reused
         return _send_failed(row, error, now)
     row.sent_at = now
     row.overrides = list(decision.overrides)
@@ -220,6 +225,13 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
     if row.kind == NotificationKind.DIGEST:
         row.merged_items.update(reason="Sent in your digest.", updated_at=now)
     return _finish(row, NotificationStatus.SENT, reason, now)
+
+
+def _drop_connection(mail) -> None:
+    try:
+        mail.close()
+    except Exception:  # closing a broken connection may fail too; the next send reopens
+        logger.debug("closing a failed mail connection raised", exc_info=True)
 
 
 def _send_failed(row: Notification, error: Exception, now: datetime) -> str:
