@@ -1,6 +1,7 @@
 """From stored settings to the pure policy's ``Budget``: the organisation's defaults fill
 what a person left empty, and its ceilings bound what they loosened."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from accounts.models import Membership, Organization
@@ -61,6 +62,26 @@ def budget_for(membership: Membership) -> attention.Budget:
     return effective_budget(
         membership=membership, policy=policy_for(membership.organization), settings=budget_settings_for(membership)
     )
+
+
+def budget_lookup(memberships: list[Membership]) -> Callable[[Membership], attention.Budget]:
+    """``budget_for`` for a batch of people: their policies and settings read with two
+    queries instead of two a person (the dispatcher's hot path)."""
+    policies = {
+        policy.organization_id: policy
+        for policy in AttentionPolicy.objects.filter(organization_id__in={m.organization_id for m in memberships})
+    }
+    own = {settings.membership_id: settings for settings in AttentionBudget.objects.filter(membership__in=memberships)}
+
+    def lookup(membership: Membership) -> attention.Budget:
+        return effective_budget(
+            membership=membership,
+            policy=policies.get(membership.organization_id) or AttentionPolicy(organization=membership.organization),
+            settings=own.get(membership.pk)
+            or AttentionBudget(organization_id=membership.organization_id, membership=membership),
+        )
+
+    return lookup
 
 
 def reminder_leads(*, policy: AttentionPolicy, settings: AttentionBudget) -> list[int]:

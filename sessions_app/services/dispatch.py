@@ -17,8 +17,10 @@ stalled past its lease (and lost rows to another) skips them instead of sending 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -27,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.models import Membership
 from reflect.mail import is_transient
 from sessions_app import attention
 from sessions_app.models import MeetingStatus, Notification, NotificationKind, NotificationStatus, Rsvp, RsvpStatus
@@ -63,11 +66,19 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
         claimed = _claim(claim, batch_size)
         rows = list(
             Notification.objects.filter(pk__in=claimed)
-            .select_related("organization", "recipient__user", "recipient__organization", "meeting__cohort")
+            .select_related(
+                *("organization", "recipient__user", "recipient__organization"),
+                *("meeting__cohort", "meeting__series", "meeting__organization"),
+            )
             .order_by("due_at", "pk")
         )
+        batch = Batch(
+            now=now,
+            mail=get_connection(fail_silently=False),
+            budget_for=budgets.budget_lookup([row.recipient for row in rows]),
+            declined=_declined(rows),
+        )
     result.claimed = len(rows)
-    mail = get_connection(fail_silently=False)
     try:
         for row in rows:
             with scopes_disabled():
@@ -76,10 +87,34 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
                     result.count("taken over")
                     continue
             with scope(organization=row.organization):
-                result.count(_process(row, now, mail))
+                result.count(_process(row, batch))
     finally:
-        mail.close()
+        batch.mail.close()
     return result
+
+
+@dataclass
+class Batch:
+    """What a sweep reads once for all its rows: the clock, one mail connection, the
+    recipients' budgets and who said they won't come (a few queries, not a few a row)."""
+
+    now: datetime
+    mail: Any
+    budget_for: Callable[[Membership], attention.Budget]
+    declined: set[tuple[int, int]]  # (meeting id, membership id)
+
+
+def _declined(rows: list[Notification]) -> set[tuple[int, int]]:
+    reminders = [row for row in rows if row.kind == NotificationKind.REMINDER and row.meeting_id]
+    if not reminders:
+        return set()
+    return set(
+        Rsvp.objects.filter(
+            meeting_id__in={row.meeting_id for row in reminders},
+            membership_id__in={row.recipient_id for row in reminders},
+            status__in=[RsvpStatus.CANT, RsvpStatus.SKIP],
+        ).values_list("meeting_id", "membership_id")
+    )
 
 
 @dataclass
@@ -131,14 +166,15 @@ def _claim(claim: Claim, batch_size: int) -> list[int]:
     return [pk for pk in candidates if Notification.objects.filter(pk=pk, status__in=DUE_STATUSES).update(**taken)]
 
 
-def _process(row: Notification, now: datetime, mail) -> str:
-    stale = _stale_reason(row)
+def _process(row: Notification, batch: Batch) -> str:
+    now = batch.now
+    stale = _stale_reason(row, batch.declined)
     if stale:
         return _finish(row, NotificationStatus.DROPPED, stale, now)
-    budget = budgets.budget_for(row.recipient)
+    budget = batch.budget_for(row.recipient)
     decision = attention.decide(budget=budget, item=_item(row), sent=_sent_history(row, now), now=now)
     if decision.action == attention.Action.SEND:
-        return _send(row, now, mail, decision)
+        return _send(row, now, batch.mail, decision)
     if decision.action == attention.Action.DEFER:
         row.due_at = decision.at
         return _finish(row, NotificationStatus.HELD, decision.reason, now)
@@ -148,8 +184,9 @@ def _process(row: Notification, now: datetime, mail) -> str:
     return _finish(row, NotificationStatus.DROPPED, decision.reason, now)
 
 
-def _stale_reason(row: Notification) -> str | None:
-    """Re-checks at send time: the world may have changed since the row was planned."""
+def _stale_reason(row: Notification, declined: set[tuple[int, int]]) -> str | None:
+    """Re-checks at send time (as the batch began): the world may have changed since the
+    row was planned."""
     if not row.recipient.is_active:
         return f"Not sent: you are no longer a member of {row.organization.name}."
     meeting = row.meeting
@@ -157,12 +194,7 @@ def _stale_reason(row: Notification) -> str | None:
         return None
     if meeting.status == MeetingStatus.CANCELLED and row.kind not in {NotificationKind.CANCELLATION}:
         return "Not sent: the meeting was cancelled."
-    if (
-        row.kind == NotificationKind.REMINDER
-        and Rsvp.objects.filter(
-            meeting=meeting, membership=row.recipient, status__in=[RsvpStatus.CANT, RsvpStatus.SKIP]
-        ).exists()
-    ):
+    if row.kind == NotificationKind.REMINDER and (meeting.pk, row.recipient_id) in declined:
         return "Not sent: you said you wouldn't be there."
     return None
 
