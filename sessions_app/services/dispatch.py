@@ -136,8 +136,11 @@ class Claim:
             self._beat = time.monotonic()
 
     def take(self, row: Notification) -> bool:
-        """Refresh this row's lease, if the row is still ours."""
-        return bool(self.mine().filter(pk=row.pk).update(claimed_at=self._lease_time()))
+        """Refresh this row's lease, if the row is still ours. The attempt is counted in
+        the database now, so that a send interrupted by a kill counts; ``_finish`` writes
+        the row's own count back, raised only if it really tried to send."""
+        updates = {"claimed_at": self._lease_time(), "attempts": F("attempts") + 1}
+        return bool(self.mine().filter(pk=row.pk).update(**updates))
 
     def _lease_time(self) -> datetime:
         # A sweep run with a clock in the future must not look abandoned to itself.
@@ -234,8 +237,6 @@ def _digest_for(row: Notification, at: datetime, now: datetime) -> Notification:
 
 
 def _send(row: Notification, now: datetime, mail, decision) -> str:
-    # Count the attempt before the hand-off, so one interrupted by a kill counts too.
-    Notification.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
     row.attempts += 1
     message = messages.notification_email(row, connection=mail, now=now)
     if message is None:
@@ -290,7 +291,7 @@ def _finish(row: Notification, status: str, reason: str, now: datetime) -> str:
     row.save(
         update_fields=[
             *("status", "reason", "updated_at", "claimed_at", "claim_token"),
-            *("due_at", "digest", "sent_at", "overrides"),
+            *("due_at", "digest", "sent_at", "overrides", "attempts"),
         ]
     )
     return status

@@ -93,3 +93,23 @@ def test_a_stalled_sweep_skips_the_rows_another_took_over(due_rows):
         # Both see the rows in "sending"; only the claim token tells whose they are now.
         assert [stalled.take(row) for row in rows] == [False, False]
         assert [other.take(row) for row in rows] == [True, True]
+
+
+def test_an_attempt_counts_when_a_send_was_interrupted_not_when_a_row_waits(due_rows):
+    claim, rows = due_rows
+    with scopes_disabled():
+        assert claim.take(rows[0])  # the dispatcher dies here, mid-send
+        assert Notification.objects.get(pk=rows[0].pk).attempts == 1
+        with time_machine.travel(claim.now + LEASE + timedelta(seconds=1), tick=False):
+            assert dispatch.dispatch_due(now=claim.now + LEASE + timedelta(seconds=1)).outcomes == {"sent": 2}
+        assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 2]
+
+        # A row the policy holds back was not an attempt to send.
+        waiting = rows[0]
+        Notification.objects.filter(pk=waiting.pk).update(status="pending", attempts=0, due_at=claim.now)
+        bob = waiting.recipient
+        bob.attention_budget.on_leave = True
+        bob.attention_budget.save()
+        dispatch.dispatch_due(now=claim.now + LEASE * 2)
+        waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == ("dropped", 0)
