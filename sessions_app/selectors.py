@@ -278,14 +278,14 @@ def shared_in_cohort(cohort: Cohort, viewer: Membership) -> list[Reflection]:
     return rows
 
 
-def shared_with_me(membership: Membership) -> list[Reflection]:
+def shared_with_me(membership: Membership, *, limit: int = 100) -> list[Reflection]:
     """Other people's reflections this person may read, newest first, authors as shown."""
     rows = list(
         reflections_visible_to(membership)
         .exclude(author=membership)
         .select_related("author__user", "meeting__series", "meeting__cohort", "cohort")
         .defer("answers_encrypted")
-        .order_by("-created_at")[:100]
+        .order_by("-created_at")[:limit]
     )
     for row in rows:
         row.shown_author = author_shown(row, membership)

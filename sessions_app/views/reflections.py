@@ -3,6 +3,7 @@ read each one, and may change or revoke that at any time."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,26 +14,27 @@ from sessions_app.models import CohortMember, ReflectionTemplate, Visibility
 from sessions_app.reflection_templates import BUILT_IN
 from sessions_app.services import reflections as services
 
-MAX_LISTED = 200
+PAGE_SIZE = 25
 
 
 @require_GET
 def reflection_list(request, org_slug):
     membership = request.membership
     # The list shows no text: defer the encrypted answers rather than decrypt them all.
-    mine = list(
+    mine = (
         selectors.reflections_visible_to(membership)
         .filter(author=membership)
         .select_related("meeting__series", "meeting__cohort", "cohort")
-        .defer("answers_encrypted")[:MAX_LISTED]
+        .defer("answers_encrypted")
+        .order_by("-created_at", "-pk")
     )
-    shared = [r for r in selectors.shared_with_me(membership)]
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "sessions_app/reflections/list.html",
         {
-            "mine": mine,
-            "shared": shared,
+            "page": page,
+            "shared": selectors.shared_with_me(membership, limit=PAGE_SIZE),
             "templates": services.templates_for(request.organization),
         },
     )

@@ -213,3 +213,30 @@ def test_identifying_details_get_a_gentle_nudge_then_can_be_saved(client, people
     assert second.status_code == 302
     with scopes_disabled():
         assert Reflection.objects.get().answers == {"note": text}
+
+
+@pytest.mark.parametrize("written", [3, 30])
+def test_my_reflections_come_a_page_at_a_time_with_constant_queries(client, people, django_assert_num_queries, written):
+    with scope(organization=people["cohort"].organization):
+        for n in range(written):
+            reflection_save(
+                author=people["author"],
+                template_key="one_thing",
+                answers={"note": f"{SECRET} {n}"},
+                visibility=Visibility.PRIVATE,
+            )
+    client.force_login(people["author"].user)
+    url = reverse("reflection_list", kwargs={"org_slug": people["cohort"].organization.slug})
+
+    with django_assert_num_queries(7):
+        first = client.get(url).content.decode()
+
+    assert first.count('<li class="card"><a href="/o/') == min(written, 25)
+    assert SECRET not in first  # the list shows no text
+    if written > 25:
+        assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+        second = client.get(url + "?page=2").content.decode()
+        assert second.count('<li class="card"><a href="/o/') == written - 25
+        assert 'rel="prev"' in second and 'rel="next"' not in second
+    else:
+        assert "Page 1 of" not in first
