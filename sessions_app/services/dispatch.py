@@ -17,7 +17,8 @@ stalled past its lease (and lost rows to another) skips them instead of sending 
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,11 +87,29 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
                 if not claim.take(row):
                     result.count("taken over")
                     continue
-            with scope(organization=row.organization):
+            with scope(organization=row.organization), one_person_at_a_time(row.recipient_id):
                 result.count(_process(row, batch))
     finally:
         batch.mail.close()
     return result
+
+
+@contextmanager
+def one_person_at_a_time(membership_id: int) -> Iterator[None]:
+    """Serialise dispatchers on one person, so that the sent history read before a send
+    is still true when the send is recorded and caps hold with any number of dispatchers.
+    PostgreSQL: a session advisory lock on the membership id (no other advisory locks are
+    used here), released with the connection if the worker dies. SQLite runs one worker."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [membership_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [membership_id])
 
 
 @dataclass

@@ -2,9 +2,12 @@
 for a batch, the same Message-ID on a retry, bounded backoff for temporary refusals and
 a recorded failure for permanent ones."""
 
+import asyncio
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -23,6 +26,7 @@ class Server:
     connection (client port) handed over which Message-ID."""
 
     def __init__(self) -> None:
+        self.delay = 0.0  # seconds before answering DATA: a slow relay
         self.refuse: dict[str, str] = {}  # address -> SMTP reply to RCPT
         self.received: list[tuple[int, str, str]] = []  # (client port, recipient, Message-ID)
 
@@ -40,6 +44,7 @@ class Server:
         )
         for recipient in envelope.rcpt_tos:
             self.received.append((session.peer[1], recipient, message_id))
+        await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def connections(self) -> int:
@@ -163,3 +168,53 @@ def test_a_permanent_refusal_is_recorded_at_once(smtp, people):
         "Could not be delivered: the mail server refused it.",
     )
     assert _sweep(now + timedelta(hours=1)).claimed == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_keep_one_persons_daily_cap(smtp, cast):
+    """Fifty notifications for one person with a cap of three, split between two
+    dispatchers working at once over a slow relay: still exactly three are sent."""
+    assert connection.vendor == "postgresql", "run in the PostgreSQL pass (make test-postgres)"
+    with scopes_disabled():
+        AttentionPolicy.objects.create(organization=cast.org, min_min_gap_minutes=0)
+        AttentionBudget.objects.create(
+            organization=cast.org, membership=cast.bob, daily_cap=3, min_gap_minutes=0, quiet_hours_enabled=False
+        )
+    now = timezone.now()
+    with scopes_disabled():
+        for n in range(50):
+            Notification.objects.create(
+                organization=cast.org,
+                recipient=cast.bob,
+                kind="promotion",
+                priority="normal",
+                idempotency_key=f"smtp:bob:{n}",
+                due_at=now,
+                latest_useful_at=now + timedelta(days=1),
+            )
+    smtp.delay = 0.05
+    start = threading.Barrier(2)
+    errors = []
+
+    def sweep():
+        try:
+            start.wait()
+            with scopes_disabled():
+                dispatch.dispatch_due(now=now, batch_size=25)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    with scopes_disabled():
+        statuses = sorted(Notification.objects.exclude(kind="digest").values_list("status", flat=True))
+    assert statuses.count("sent") == 3 and statuses.count("merged") == 47, statuses
+    assert len(smtp.received) == 3
