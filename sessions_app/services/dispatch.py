@@ -33,7 +33,15 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Membership
 from reflect.mail import is_transient
 from sessions_app import attention
-from sessions_app.models import MeetingStatus, Notification, NotificationKind, NotificationStatus, Rsvp, RsvpStatus
+from sessions_app.models import (
+    Meeting,
+    MeetingStatus,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Rsvp,
+    RsvpStatus,
+)
 from sessions_app.models.notifications import DUE_STATUSES
 from sessions_app.services import budgets, messages
 
@@ -42,6 +50,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH_SIZE = 200
 HISTORY = timedelta(days=8)
+FACTS_MAX_AGE = 2.0  # seconds: how old the send-time re-checks may be
+MEETING_FACTS = ("status", "starts_at", "ends_at", "time_zone", "title", "location", "video_url", "sequence")
 
 
 @dataclass
@@ -73,17 +83,13 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
             )
             .order_by("due_at", "pk")
         )
-        batch = Batch(
-            now=now,
-            mail=get_connection(fail_silently=False),
-            budget_for=budgets.budget_lookup([row.recipient for row in rows]),
-            declined=_declined(rows),
-        )
+    batch = Batch(now=now, mail=get_connection(fail_silently=False), rows=rows)
     result.claimed = len(rows)
     try:
         for row in rows:
             with scopes_disabled():
                 claim.keep_alive()
+                batch.refresh()
                 if not claim.take(row):
                     result.count("taken over")
                     continue
@@ -114,13 +120,38 @@ def one_person_at_a_time(membership_id: int) -> Iterator[None]:
 
 @dataclass
 class Batch:
-    """What a sweep reads once for all its rows: the clock, one mail connection, the
-    recipients' budgets and who said they won't come (a few queries, not a few a row)."""
+    """What a sweep reads for all its rows at once (a few queries, not a few a row): the
+    recipients' budgets, who said they won't come, and the meetings' and memberships'
+    current state for the send-time re-checks — read again whenever they are more than
+    ``FACTS_MAX_AGE`` old, so a slow relay does not make them stale. Plus the clock and
+    one mail connection."""
 
     now: datetime
     mail: Any
-    budget_for: Callable[[Membership], attention.Budget]
-    declined: set[tuple[int, int]]  # (meeting id, membership id)
+    rows: list[Notification]
+    budget_for: Callable[[Membership], attention.Budget] = field(init=False)
+    declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
+    read_at: float = field(init=False, default=float("-inf"))
+
+    def refresh(self) -> None:
+        if time.monotonic() - self.read_at < FACTS_MAX_AGE:
+            return
+        self.budget_for = budgets.budget_lookup([row.recipient for row in self.rows])
+        self.declined = _declined(self.rows)
+        _refresh_meetings_and_people(self.rows)
+        self.read_at = time.monotonic()
+
+
+def _refresh_meetings_and_people(rows: list[Notification]) -> None:
+    """Bring the loaded meetings and memberships up to date: cancelled, moved or left."""
+    meetings = Meeting.objects.filter(pk__in={row.meeting_id for row in rows if row.meeting_id})
+    facts = {meeting["pk"]: meeting for meeting in meetings.values("pk", *MEETING_FACTS)}
+    active = dict(Membership.objects.filter(pk__in={row.recipient_id for row in rows}).values_list("pk", "is_active"))
+    for row in rows:
+        if row.meeting_id in facts:
+            for name in MEETING_FACTS:
+                setattr(row.meeting, name, facts[row.meeting_id][name])
+        row.recipient.is_active = active.get(row.recipient_id, False)
 
 
 def _declined(rows: list[Notification]) -> set[tuple[int, int]]:
@@ -207,8 +238,8 @@ def _process(row: Notification, batch: Batch) -> str:
 
 
 def _stale_reason(row: Notification, declined: set[tuple[int, int]]) -> str | None:
-    """Re-checks at send time (as the batch began): the world may have changed since the
-    row was planned."""
+    """Re-checks at send time (facts at most FACTS_MAX_AGE old): the world may have
+    changed since the row was planned."""
     if not row.recipient.is_active:
         return f"Not sent: you are no longer a member of {row.organization.name}."
     meeting = row.meeting

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from sessions_app.models import Notification
+from sessions_app.models import Meeting, Notification
 from sessions_app.services import dispatch
 from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
 from tests.factories import MeetingFactory
@@ -113,3 +113,31 @@ def test_an_attempt_counts_when_a_send_was_interrupted_not_when_a_row_waits(due_
         dispatch.dispatch_due(now=claim.now + LEASE * 2)
         waiting.refresh_from_db()
     assert (waiting.status, waiting.attempts) == ("dropped", 0)
+
+
+def test_a_meeting_cancelled_while_its_batch_is_sent_stops_the_rest(due_rows, monkeypatch):
+    """Another process cancels the meeting while the sweep hands over its first message:
+    the re-checks read the world again (here at once; in production at most
+    FACTS_MAX_AGE later), so the second reminder is not sent."""
+    claim, rows = due_rows
+    with scopes_disabled():
+        Notification.objects.filter(pk=rows[1].pk).update(meeting=rows[0].meeting)
+        Notification.objects.filter(pk__in=[r.pk for r in rows]).update(status="pending", claim_token=None)
+    monkeypatch.setattr(dispatch, "FACTS_MAX_AGE", 0.0)
+    real_email = dispatch.messages.notification_email
+
+    def email_then_cancel(row, **kwargs):
+        message = real_email(row, **kwargs)
+        with scopes_disabled():
+            Meeting.objects.filter(pk=row.meeting_id).update(status="cancelled")
+        return message
+
+    monkeypatch.setattr(dispatch.messages, "notification_email", email_then_cancel)
+
+    result = _sweep(claim.now)
+
+    assert result.outcomes == {"sent": 1, "dropped": 1}
+    with scopes_disabled():
+        dropped = Notification.objects.get(status="dropped")
+    assert dropped.reason == "Not sent: the meeting was cancelled."
+    assert len(mail.outbox) == 1
