@@ -191,8 +191,9 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
 
     def kill_during_handoff(message_id: str, victim: Service = worker) -> None:
         # Runs inside the SMTP server, after it has the whole message and before it answers.
-        handoff.update(message_id=message_id, at=time.monotonic())
+        at = time.monotonic()
         victim.kill()
+        handoff.update(message_id=message_id, at=at)  # only now: the test goes on when it sees this
 
     # Kill 1: certain to interrupt an SMTP hand-off, in the second batch of 200.
     sink.trap(BATCH_SIZE + 50, kill_during_handoff)
