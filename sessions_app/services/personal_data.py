@@ -278,9 +278,15 @@ def _inline(text: str | None) -> str:
 
 
 def _quoted(text: str) -> list[str]:
-    """Multi-line text as a block quote, every line escaped."""
+    """Multi-line text as a block quote, every line escaped. A line followed by another
+    ends in a backslash (CommonMark's hard line break), so the lines someone wrote stay
+    lines instead of running together into one paragraph."""
     lines = text.splitlines() or [""]
-    return [f"> {markdown_escape_line(line)}".rstrip() for line in lines]
+    quoted = []
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        escaped = markdown_escape_line(line).rstrip()
+        quoted.append(f"> {escaped}\\" if escaped and following.strip() else f"> {escaped}".rstrip())
+    return quoted
 
 
 def _label(choices, value: str) -> str:

@@ -189,12 +189,13 @@ def test_markdown_escapes_what_people_wrote(cast, world):
     markdown = personal_data_markdown(personal_data_export(cast.bob.user))
 
     lines = markdown.splitlines()
-    start = lines.index("> &lt;script&gt;alert(1)&lt;/script&gt;")
+    # Each line the person wrote stays a line: all but the last end in a hard break.
+    start = lines.index("> &lt;script&gt;alert(1)&lt;/script&gt;\\")
     assert lines[start - 2 : start + 3] == [
         "**One thing I want to remember from today**",
         "",
-        "> &lt;script&gt;alert(1)&lt;/script&gt;",
-        r"> \*\*bold\*\* \[link\](javascript:alert(1))",
+        "> &lt;script&gt;alert(1)&lt;/script&gt;\\",
+        r"> \*\*bold\*\* \[link\](javascript:alert(1))" + "\\",
         r"> \# not a heading",
     ]
     assert "- Cohort: &lt;b&gt;Team&lt;/b&gt; &amp; co" in lines
@@ -244,7 +245,7 @@ def test_markdown_download_is_an_escaped_attachment(client, cast, world):
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="reflect-my-data-')
     body = response.content.decode()
-    assert "> &lt;script&gt;alert(1)&lt;/script&gt;\n" in body
+    assert "> &lt;script&gt;alert(1)&lt;/script&gt;\\\n" in body
     assert "<script>" not in body
     assert CANARY not in body
 
