@@ -12,16 +12,25 @@ from sessions_app.models import AttentionBudget, AttentionPolicy
 def policy_for(organization: Organization) -> AttentionPolicy:
     """The organisation's policy; an unsaved one with the defaults until an admin saves it
     (so reading a page never writes)."""
-    return AttentionPolicy.objects.filter(organization=organization).first() or AttentionPolicy(
-        organization=organization
-    )
+    return AttentionPolicy.objects.filter(organization=organization).first() or _default_policy(organization)
 
 
 def budget_settings_for(membership: Membership) -> AttentionBudget:
     """The person's own settings; unsaved (all defaults) until they first change them."""
-    return AttentionBudget.objects.filter(membership=membership).first() or AttentionBudget(
-        organization_id=membership.organization_id, membership=membership
-    )
+    return AttentionBudget.objects.filter(membership=membership).first() or _default_settings(membership)
+
+
+def _default_policy(organization: Organization) -> AttentionPolicy:
+    return AttentionPolicy(organization=organization)
+
+
+def _default_settings(membership: Membership) -> AttentionBudget:
+    return AttentionBudget(organization_id=membership.organization_id, membership=membership)
+
+
+def keeps_quiet_hours(*, policy: AttentionPolicy, settings: AttentionBudget) -> bool:
+    """The person chose quiet hours, or their organisation keeps them for everyone."""
+    return settings.quiet_hours_enabled or policy.quiet_hours_required
 
 
 def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
@@ -43,7 +52,7 @@ def effective_budget(*, membership: Membership, policy: AttentionPolicy, setting
     def pick(own, default):
         return default if own is None else own
 
-    quiet = settings.quiet_hours_enabled or policy.quiet_hours_required
+    quiet = keeps_quiet_hours(policy=policy, settings=settings)
     person = attention.Budget(
         time_zone=membership.user.time_zone,
         quiet_start=pick(settings.quiet_start, policy.default_quiet_start) if quiet else None,
@@ -76,9 +85,8 @@ def budget_lookup(memberships: list[Membership]) -> Callable[[Membership], atten
     def lookup(membership: Membership) -> attention.Budget:
         return effective_budget(
             membership=membership,
-            policy=policies.get(membership.organization_id) or AttentionPolicy(organization=membership.organization),
-            settings=own.get(membership.pk)
-            or AttentionBudget(organization_id=membership.organization_id, membership=membership),
+            policy=policies.get(membership.organization_id) or _default_policy(membership.organization),
+            settings=own.get(membership.pk) or _default_settings(membership),
         )
 
     return lookup

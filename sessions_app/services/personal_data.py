@@ -284,8 +284,8 @@ def _quoted(text: str) -> list[str]:
     lines = text.splitlines() or [""]
     quoted = []
     for line, following in zip(lines, [*lines[1:], ""], strict=True):
-        escaped = markdown_escape_line(line).rstrip()
-        quoted.append(f"> {escaped}\\" if escaped and following.strip() else f"> {escaped}".rstrip())
+        shown = f"> {markdown_escape_line(line)}".rstrip()
+        quoted.append(f"{shown}\\" if shown != ">" and following.strip() else shown)
     return quoted
 
 

@@ -50,7 +50,7 @@ def attention_settings_view(request, org_slug):
 
 def _initial(effective, own, policy) -> dict:
     return {
-        "quiet_hours_enabled": own.quiet_hours_enabled or policy.quiet_hours_required,
+        "quiet_hours_enabled": budgets.keeps_quiet_hours(policy=policy, settings=own),
         "quiet_start": effective.quiet_start or policy.default_quiet_start,
         "quiet_end": effective.quiet_end or policy.default_quiet_end,
         "days_off": sorted(effective.days_off),
