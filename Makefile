@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format test-sqlite test-postgres test-fast bench lock clean
+.PHONY: run test install lint format audit test-sqlite test-clock test-postgres test-fast bench lock clean
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,18 @@ run: install
 
 ## make test: lint, the suite on SQLite, then everything on PostgreSQL with Redis,
 ## a real Celery worker and Chromium.
-test: install lint test-sqlite test-postgres
+test: install lint test-sqlite test-clock test-postgres
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's
+## advisory service, which needs a network that reaches it; it is not part of make test).
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --strict --progress-spinner off -r requirements.lock
 
 format: install
 	$(BIN)/ruff format .
@@ -40,6 +46,20 @@ format: install
 
 test-sqlite: install
 	$(BIN)/pytest -m "not integration and not e2e and not chaos and not postgres"
+
+## The fast suite again with the clock frozen at awkward instants (libfaketime), so a
+## test that reads the wall clock fails at once and not only at night: a winter night in
+## London, the morning New York springs forward, a year's last seconds, a leap day.
+AWKWARD_INSTANTS := 2027-01-15T02:30:00 2027-03-14T06:45:00 2027-12-31T23:59:30 2028-02-29T12:00:00
+test-clock: install
+	@if ! command -v faketime >/dev/null; then \
+	  if [ -n "$$CI" ]; then echo "faketime is missing (apt-get install faketime)"; exit 1; fi; \
+	  echo "!! faketime is missing (apt-get install faketime): the frozen-clock runs are SKIPPED"; exit 0; fi; \
+	for instant in $(AWKWARD_INSTANTS); do \
+	  echo "== fast suite with the clock at $$instant UTC"; \
+	  TZ=UTC faketime -f "@$$(echo $$instant | tr T ' ')" $(BIN)/pytest -q -p no:cacheprovider \
+	    -m "not integration and not e2e and not chaos and not postgres and not stateful" || exit 1; \
+	done
 
 test-postgres: install
 	$(BIN)/python -m tests.services --postgres -- $(BIN)/pytest

@@ -3,7 +3,7 @@ after the lease; a sweep still working keeps its rows; one that stalled past its
 and lost rows to another does not send them again. (The same, with real processes, a
 real SMTP server and SIGKILL, is in tests/chaos/.)"""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,6 +19,16 @@ from tests.factories import MeetingFactory
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
 LEASE = timedelta(seconds=60)
+
+# A Tuesday late morning in Europe/London: outside everyone's default quiet hours and days
+# off, so these tests are about leases and claims alone, at whatever hour they run.
+DAYTIME = datetime(2027, 1, 12, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _daytime():
+    with time_machine.travel(DAYTIME, tick=False):
+        yield
 
 
 @pytest.fixture
