@@ -17,7 +17,7 @@ from reflect.ids import new_public_id
 from sessions_app.models import ActionPoint, CohortImport, Reflection, ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
-pytestmark = [pytest.mark.tenancy, pytest.mark.django_db]
+pytestmark = [pytest.mark.tenancy, pytest.mark.security, pytest.mark.django_db]
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 

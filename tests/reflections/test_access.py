@@ -11,7 +11,7 @@ from sessions_app.models import CohortRole, Reflection, Visibility
 from sessions_app.services.reflections import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
+pytestmark = [pytest.mark.reflections, pytest.mark.security, pytest.mark.django_db]
 
 SECRET = "the night shift on ward 7 still weighs on me"
 

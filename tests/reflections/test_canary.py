@@ -18,7 +18,7 @@ from sessions_app.models import Reflection
 from tests.celery_helpers import publishing_to
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
-pytestmark = [pytest.mark.reflections]
+pytestmark = [pytest.mark.reflections, pytest.mark.security]
 
 CANARY = "CANARY-7f3e quiet blue heron"
 
