@@ -6,7 +6,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sessions_app.attention import (
@@ -441,7 +441,9 @@ def test_decide_never_sends_at_or_after_latest_useful_time(case):
 
 
 @given(case=decide_cases(on_leave=False))
-@FAST
+# Most drawn cases are held or merged, not sent, and are rightly filtered out below; on
+# an unlucky seed that trips the filter health check though the property held.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 def test_decide_sends_beyond_the_budget_only_with_recorded_overrides(case):
     budget, item, sent, now = case
     decision = decide(budget=budget, item=item, sent=sent, now=now)
