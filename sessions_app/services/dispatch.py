@@ -12,6 +12,11 @@ keeps the rows it has not reached yet alive (a heartbeat every quarter lease), a
 each row it checks, with a conditional update on its claim token, that the row is still
 its own. So a slow batch is never taken over by an idle dispatcher, and a sweep that
 stalled past its lease (and lost rows to another) skips them instead of sending twice.
+
+One row never stops a sweep: a row whose processing raises for any reason is marked
+``failed`` with a plain reason for the person's ledger and logged with no personal text,
+and the sweep goes on. Otherwise the oldest due row, retried first by every sweep, would
+stop everyone's reminders in every organisation for good.
 """
 
 import logging
@@ -322,6 +327,7 @@ UNEXPECTED_FAILURE = (
     "Not sent: something went wrong while preparing this message. "
     "It was recorded for the people who run Reflect to put right."
 )
+UNEXPECTED_DIGEST_FAILURE = "Not sent: the digest it was saved for could not be prepared."
 
 
 def _fail_unexpectedly(row: Notification, claim: Claim, error: Exception) -> str:
@@ -339,13 +345,13 @@ def _fail_unexpectedly(row: Notification, claim: Claim, error: Exception) -> str
         _raised_at(error),
     )
     with scopes_disabled():
-        claim.mine().filter(pk=row.pk).update(
-            status=NotificationStatus.FAILED,
-            reason=UNEXPECTED_FAILURE,
-            updated_at=claim.now,
-            claimed_at=None,
-            claim_token=None,
-        )
+        failed = {"status": NotificationStatus.FAILED, "updated_at": claim.now}
+        released = {"claimed_at": None, "claim_token": None}
+        marked = claim.mine().filter(pk=row.pk).update(reason=UNEXPECTED_FAILURE, **failed, **released)
+        if marked and row.kind == NotificationKind.DIGEST:
+            # What waited for this digest will not come either; the ledger says so
+            # rather than "merged" for ever.
+            row.merged_items.filter(status=NotificationStatus.MERGED).update(reason=UNEXPECTED_DIGEST_FAILURE, **failed)
     return NotificationStatus.FAILED
 
 

@@ -229,3 +229,32 @@ def test_a_person_whose_stored_time_zone_is_broken_does_not_stop_the_sweep(cast)
     assert _status(broken) == ("failed", FAILED_REASON)
     assert _status(fine) == ("sent", "Sent.")
     assert [message.to for message in mail.outbox] == [["charlie@example.org"]]
+
+
+@pytest.mark.security
+def test_a_digest_that_raises_fails_with_the_items_merged_into_it(cast, monkeypatch):
+    meeting = _meeting(cast.org, "Team Time")
+    with scopes_disabled():
+        digest = Notification.objects.create(
+            organization=cast.org,
+            recipient=cast.bob,
+            kind=NotificationKind.DIGEST,
+            priority="low",
+            idempotency_key="test:digest",
+            due_at=NOW - timedelta(minutes=1),
+        )
+        items = [_invite(cast.bob, meeting, due_at=NOW - timedelta(hours=3), key=f"test:item:{n}") for n in range(2)]
+        Notification.objects.filter(pk__in=[item.pk for item in items]).update(
+            status="merged", digest=digest, reason="Saved for your daily digest."
+        )
+
+    def notification_email(row, **kwargs):
+        raise ValueError("cannot render")
+
+    monkeypatch.setattr(messages, "notification_email", notification_email)
+
+    _sweep()
+
+    assert _status(digest) == ("failed", FAILED_REASON)
+    in_digest = "Not sent: the digest it was saved for could not be prepared."
+    assert [_status(item) for item in items] == [("failed", in_digest), ("failed", in_digest)]
