@@ -36,6 +36,7 @@ BAD = [
     "Night\u2028shift",  # LINE SEPARATOR
     "Night\u2029shift",  # PARAGRAPH SEPARATOR
 ]
+BAD_IDS = ["lf", "crlf", "cr", "tab", "escape", "nul", "nel", "line-separator", "paragraph-separator"]
 
 FORM_FIELDS = [
     (CohortCreateForm, "name"),
@@ -50,7 +51,7 @@ FORM_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize("value", BAD, ids=repr)
+@pytest.mark.parametrize("value", BAD, ids=BAD_IDS)
 @pytest.mark.parametrize(("form_class", "field"), FORM_FIELDS, ids=lambda x: getattr(x, "__name__", x))
 def test_forms_refuse_control_characters_in_names_titles_and_places(form_class, field, value):
     form = form_class(data={field: value})
@@ -151,6 +152,7 @@ def test_hot_debrief_with_a_line_break_in_its_title_is_a_form_error_and_calls_no
         ("Night\u2028shift\x00", "Night shift"),
         ("Équipe 🌙", "Équipe 🌙"),
     ],
+    ids=["line-feed", "crlf-and-tab", "separator-and-nul", "unchanged"],
 )
 def test_single_line_flattens_old_values_for_one_line_places(value, expected):
     assert single_line(value) == expected

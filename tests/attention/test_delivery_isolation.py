@@ -73,6 +73,7 @@ def _ics(message) -> str:
         ("series title", "SUMMARY:Night\\nshift · Night shift"),
         ("meeting title", "SUMMARY:Night\\nshift · Night shift"),
     ],
+    ids=["cohort-name", "series-title", "meeting-title"],
 )
 def test_a_line_break_in_a_name_stops_nothing_and_is_escaped(cast, where, summary):
     # Names from before the control-character rule, or written past the forms.
