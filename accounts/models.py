@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
+from reflect.text import validate_single_line
 
 # Aggregates never describe fewer people than this, whatever an organisation sets.
 MIN_GROUP_SIZE_FLOOR = 3
@@ -43,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. E-mail is the login; there is no username."""
 
     email = models.EmailField("e-mail address", unique=True)
-    display_name = models.CharField(max_length=120, blank=True)
+    display_name = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     public_id = models.CharField(max_length=PUBLIC_ID_LENGTH * 2, unique=True, default=new_public_id, editable=False)
     is_active = models.BooleanField(default=True)
@@ -67,7 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Organization(models.Model):
     """The tenant. Everything a care team owns hangs off one of these."""
 
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[validate_single_line])
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     # k: aggregates are shown only where at least this many distinct people contribute.

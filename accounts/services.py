@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
+from reflect.text import single_line
 
 
 def _assert_keeps_an_admin(membership: Membership) -> None:
@@ -119,7 +120,7 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     }
     subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.organization.name}"
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=single_line(subject),  # an old name with a line break must not fail the send
         body=render_to_string("accounts/email/invitation.txt", context),
         to=[invitation.email],
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import time_zone_choices
+from reflect.text import validate_single_line
 from sessions_app import recurrence
 from sessions_app.models import Cohort, CohortRole, Visibility
 from sessions_app.presets import KIND_CHOICES
@@ -29,7 +30,7 @@ FREQUENCIES = [
 
 
 class CohortCreateForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, validators=[validate_single_line])
     kind = forms.ChoiceField(choices=KIND_CHOICES, help_text="Fills in sensible defaults you can change afterwards.")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
 
@@ -80,7 +81,7 @@ class CohortMemberAddForm(forms.Form):
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120, required=False)
+    title = forms.CharField(max_length=120, required=False, validators=[validate_single_line])
     frequency = forms.ChoiceField(choices=FREQUENCIES, initial="fortnightly")
     weekday = forms.TypedChoiceField(
         choices=WEEKDAYS, coerce=int, required=False, help_text="For weekly, fortnightly and monthly-on-a-weekday."
@@ -99,7 +100,7 @@ class SeriesForm(forms.Form):
     last_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Last date (optional)"
     )
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
     capacity = forms.IntegerField(
         min_value=1,
@@ -155,7 +156,7 @@ class MeetingEditForm(forms.Form):
     local_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
     capacity = forms.IntegerField(min_value=1, max_value=1000, required=False)
     following = forms.TypedChoiceField(
@@ -181,10 +182,15 @@ STARTS_IN = [(30, "in 30 minutes"), (60, "in 1 hour"), (120, "in 2 hours"), (240
 
 
 class HotDebriefForm(forms.Form):
-    title = forms.CharField(max_length=120, required=False, help_text="A few neutral words; no patient details.")
+    title = forms.CharField(
+        max_length=120,
+        required=False,
+        validators=[validate_single_line],
+        help_text="A few neutral words; no patient details.",
+    )
     starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label="Starts")
     people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Who to call")
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
     follow_ups = forms.BooleanField(
         required=False, initial=True, label="Also schedule follow-ups after 72 hours and one month (TRiM)"
@@ -314,7 +320,7 @@ class ActionPointForm(forms.Form):
 
 
 class ReflectionTemplateForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, validators=[validate_single_line])
     description = forms.CharField(max_length=300, required=False)
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),

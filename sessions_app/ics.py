@@ -6,13 +6,14 @@ about DST gaps and moved meetings. The caller owns identity and time: a stable U
 meeting, a SEQUENCE raised on every change, DTSTAMP and LAST-MODIFIED.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from sessions_app.recurrence import load_zone
 
@@ -75,13 +76,27 @@ def render_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("name", calendar_name)
-    calendar.add("x-wr-calname", calendar_name)
+    # icalendar knows NAME and X-WR-CALNAME by no value type, so it would write them
+    # as they are: a line break in an organisation or cohort name then breaks the whole
+    # calendar. As TEXT (vText) they are escaped like SUMMARY.
+    calendar.add("name", _text(calendar_name))
+    calendar.add("x-wr-calname", _text(calendar_name))
     for event in events:
         calendar.add_component(_vevent(event, method=method, zone=zone))
     if zone is not None and events:
         calendar.add_missing_timezones(**_timezone_span(events))
     return calendar.to_ical()
+
+
+def _text(value: str) -> vText:
+    """A TEXT value (RFC 5545 3.3.11): icalendar escapes line breaks, ``;``, ``,`` and
+    backslashes. TEXT allows no other control character but TAB, and no escape exists for
+    one, so each becomes a space: text from before names refused them must still render."""
+    return vText("".join(" " if _is_stray_control(char) else char for char in value))
+
+
+def _is_stray_control(char: str) -> bool:
+    return char not in "\t\r\n" and unicodedata.category(char) == "Cc"
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
@@ -99,11 +114,13 @@ def _vevent(event: CalendarEvent, *, method: Method, zone: ZoneInfo | None) -> E
     start, end = _calendar_times(event.start, event.end, zone)
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
-    vevent.add("summary", event.summary)
+    vevent.add("summary", _text(event.summary))
     vevent.add("status", "CANCELLED" if method == "CANCEL" else event.status)
-    for name in ("location", "url", "description"):
+    for name in ("location", "description"):
         if value := getattr(event, name):
-            vevent.add(name, value)
+            vevent.add(name, _text(value))
+    if event.url:
+        vevent.add("url", event.url)
     if event.organizer_email:
         vevent.add("organizer", vCalAddress(f"mailto:{event.organizer_email}"))
     if event.attendee_email and method != "PUBLISH":

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from accounts.models import Invitation, Membership, Role, User
+from accounts.models import Invitation, Membership, Organization, Role, User
+from accounts.services import invitation_send
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory
 
 pytestmark = [pytest.mark.accounts, pytest.mark.django_db]
@@ -316,3 +317,15 @@ def test_profile_rejects_unknown_time_zone(client, cast):
     assert "Select a valid choice." in response.content.decode()
     cast.bob.user.refresh_from_db()
     assert cast.bob.user.time_zone == "Europe/London"
+
+
+@pytest.mark.security
+def test_invitation_from_an_organisation_with_a_line_break_in_its_name_is_sent(cast, unscoped, mailoutbox):
+    # Django refuses a subject with a line break; a name from before names refused
+    # control characters must not stop every invitation of the organisation.
+    Organization.objects.filter(pk=cast.org.pk).update(name="St Elsewhere\r\nNights")
+    invitation = InvitationFactory(organization=Organization.objects.get(pk=cast.org.pk), email="new@example.org")
+
+    assert invitation_send(invitation=invitation) is True
+
+    assert [m.subject for m in mailoutbox] == ["[Reflect] You're invited to St Elsewhere Nights"]

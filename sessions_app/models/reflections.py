@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, TenantModel
 from reflect.fields import EncryptedTextField
+from reflect.text import validate_single_line
 from sessions_app.models.scheduling import Cohort, Meeting, public_id_field
 
 
@@ -22,7 +23,7 @@ class ReflectionTemplate(TenantModel):
     """An organisation's own template: prompts (key, question, max_length) as JSON."""
 
     public_id = public_id_field()
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     description = models.CharField(max_length=300, blank=True)
     prompts = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, TenantModel, validate_time_zone
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
+from reflect.text import validate_single_line
 from sessions_app.presets import KIND_CHOICES
 
 
@@ -14,7 +15,7 @@ class Cohort(TenantModel):
     """A group that meets: a Balint group, a Schwartz Rounds programme, a team."""
 
     public_id = public_id_field()
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     kind = models.CharField(max_length=40, choices=KIND_CHOICES, default="custom")
     description = models.TextField(blank=True, max_length=2000)
     ground_rules = models.TextField(blank=True, max_length=4000)
@@ -71,13 +72,13 @@ class Series(TenantModel):
 
     public_id = public_id_field()
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="series")
-    title = models.CharField(max_length=120, blank=True)
+    title = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     rrule = models.CharField(max_length=500)
     first_date = models.DateField()
     start_time = models.TimeField()
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     duration_minutes = models.PositiveSmallIntegerField()
-    location = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     video_url = models.URLField(blank=True)
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     # Inclusive last local date; set when the series is ended or split ("this and following").
@@ -115,11 +116,11 @@ class Meeting(TenantModel):
     series_local_date = models.DateField(null=True, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
     kind = models.CharField(max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
-    title = models.CharField(max_length=120, blank=True)
+    title = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
-    location = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     video_url = models.URLField(blank=True)
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)

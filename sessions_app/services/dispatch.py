@@ -12,15 +12,22 @@ keeps the rows it has not reached yet alive (a heartbeat every quarter lease), a
 each row it checks, with a conditional update on its claim token, that the row is still
 its own. So a slow batch is never taken over by an idle dispatcher, and a sweep that
 stalled past its lease (and lost rows to another) skips them instead of sending twice.
+
+One row never stops a sweep: a row whose processing raises for any reason is marked
+``failed`` with a plain reason for the person's ledger and logged with no personal text,
+and the sweep goes on. Otherwise the oldest due row, retried first by every sweep, would
+stop everyone's reminders in every organisation for good.
 """
 
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -93,8 +100,14 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
                 if not claim.take(row):
                     result.count("taken over")
                     continue
-            with scope(organization=row.organization), one_person_at_a_time(row.recipient_id):
-                result.count(_process(row, batch))
+            try:
+                with scope(organization=row.organization), one_person_at_a_time(row.recipient_id):
+                    result.count(_process(row, batch))
+            except Exception as error:
+                # One row must never stop the sweep: it is the oldest due, so every
+                # later sweep would die on it too and nobody in any organisation would
+                # hear from Reflect again. It fails alone, and the sweep goes on.
+                result.count(_fail_unexpectedly(row, claim, error))
     finally:
         batch.mail.close()
     return result
@@ -308,6 +321,46 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
     if row.kind == NotificationKind.DIGEST:
         row.merged_items.update(reason="Sent in your digest.", updated_at=now)
     return _finish(row, NotificationStatus.SENT, reason, now)
+
+
+UNEXPECTED_FAILURE = (
+    "Not sent: something went wrong while preparing this message. "
+    "It was recorded for the people who run Reflect to put right."
+)
+UNEXPECTED_DIGEST_FAILURE = "Not sent: the digest it was saved for could not be prepared."
+
+
+def _fail_unexpectedly(row: Notification, claim: Claim, error: Exception) -> str:
+    """Record a row whose processing raised as failed, if the row is still this sweep's.
+
+    The log line names the row, the exception's type and where it was raised: never the
+    exception's message or traceback values, which may hold a name, a title or an
+    address. No retry: an error in our own code or data raises the same way next time.
+    """
+    logger.error(
+        "notification %s (%s) could not be prepared: %s at %s",
+        row.public_id,
+        row.kind,
+        type(error).__name__,
+        _raised_at(error),
+    )
+    with scopes_disabled():
+        failed = {"status": NotificationStatus.FAILED, "updated_at": claim.now}
+        released = {"claimed_at": None, "claim_token": None}
+        marked = claim.mine().filter(pk=row.pk).update(reason=UNEXPECTED_FAILURE, **failed, **released)
+        if marked and row.kind == NotificationKind.DIGEST:
+            # What waited for this digest will not come either; the ledger says so
+            # rather than "merged" for ever.
+            row.merged_items.filter(status=NotificationStatus.MERGED).update(reason=UNEXPECTED_DIGEST_FAILURE, **failed)
+    return NotificationStatus.FAILED
+
+
+def _raised_at(error: Exception) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "an unknown place"
+    innermost = frames[-1]
+    return f"{Path(innermost.filename).name}:{innermost.lineno} in {innermost.name}"
 
 
 def _drop_connection(mail) -> None:

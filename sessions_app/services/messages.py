@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from reflect.text import single_line
 from sessions_app.models import Notification, NotificationKind, NotificationStatus
 from sessions_app.services.calendar import meeting_invite_ics, meeting_url
 
@@ -77,7 +78,9 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         "is_digest": row.kind == NotificationKind.DIGEST,
     }
     message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        # Django refuses a header with a line break in it; a title from before names
+        # refused control characters must not fail every message about its meeting.
+        subject=single_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
         body=render_to_string("sessions_app/email/notification.txt", context),
         to=[row.recipient.user.email],
         connection=connection,

@@ -231,3 +231,39 @@ def test_calendar_settings_shows_the_exact_feed_url(client, cast, unscoped, sett
     assert response.status_code == 200
     assert f'value="https://reflect.example.org/calendar/{token}.ics"' in content
     assert f'href="webcal://reflect.example.org/calendar/{token}.ics"' in content
+
+
+def unfolded(body: bytes) -> list[str]:
+    return body.replace(b"\r\n ", b"").decode().split("\r\n")
+
+
+@pytest.mark.security
+def test_meeting_ics_of_a_cohort_with_a_line_break_in_its_name_still_downloads(client, cast, unscoped):
+    # A name from before names refused control characters once made this page a 500.
+    cohort = CohortMemberFactory(membership=cast.bob, cohort__organization=cast.org).cohort
+    balint = meeting(cohort, utc(2026, 10, 20, 17))
+    type(cohort).objects.filter(pk=cohort.pk).update(name="Night\nshift")
+    client.force_login(cast.bob.user)
+
+    response = client.get(meeting_ics_url(balint))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="night-shift-2026-10-20.ics"'
+    lines = unfolded(response.content)
+    assert "NAME:Reflect · Night\\nshift" in lines
+    assert "X-WR-CALNAME:Reflect · Night\\nshift" in lines
+    assert "SUMMARY:Night\\nshift" in lines
+
+
+@pytest.mark.security
+def test_feed_of_an_organisation_with_a_line_break_in_its_name_still_renders(client, cast, unscoped):
+    cohort = CohortMemberFactory(membership=cast.bob, cohort__organization=cast.org).cohort
+    balint = meeting(cohort, utc(2026, 10, 20, 17))
+    type(cast.org).objects.filter(pk=cast.org.pk).update(name="St Elsewhere\r\nNights")
+    url = feed_url(cast.bob)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "X-WR-CALNAME:Reflect · St Elsewhere\\nNights" in unfolded(response.content)
+    assert read_feed(response.content) == expected(balint)

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -185,3 +186,64 @@ def test_render_calendar_round_trips_through_independent_reader(data, case, in_l
         (e.uid, e.start, e.end) for e in events
     }
     assert [(str(e["UID"]), e["SEQUENCE"]) for e in parsed.walk("VEVENT")] == [(e.uid, e.sequence) for e in events]
+
+
+def unfolded_lines(ics: bytes) -> list[str]:
+    return ics.replace(b"\r\n ", b"").decode().split("\r\n")
+
+
+@pytest.mark.security
+def test_render_calendar_escapes_the_calendar_name():
+    # An organisation or cohort name with a line break once raised inside the renderer
+    # (NAME and X-WR-CALNAME went out unescaped), killing every dispatcher sweep.
+    ics = render_calendar(
+        [event()], method="PUBLISH", calendar_name="Reflect · Team\nTime; nights, weekends \\", time_zone=None
+    )
+
+    lines = unfolded_lines(ics)
+    assert "NAME:Reflect · Team\\nTime\\; nights\\, weekends \\\\" in lines
+    assert "X-WR-CALNAME:Reflect · Team\\nTime\\; nights\\, weekends \\\\" in lines
+
+
+@pytest.mark.security
+def test_render_calendar_escapes_line_breaks_and_drops_control_characters_in_event_text():
+    odd = event(summary="Team\r\nTime\x07", location="Room 2;\rblock B,\x1b[31m", description="One\nTwo\x00")
+
+    ics = render_calendar([odd], method="PUBLISH", calendar_name="Debriefs", time_zone=None)
+
+    lines = vevent_lines(ics)
+    assert "SUMMARY:Team\\nTime " in lines
+    assert "LOCATION:Room 2\\;\\nblock B\\, [31m" in lines
+    assert "DESCRIPTION:One\\nTwo " in lines
+
+
+# Any text at all: the renderer never raises, writes only CRLF line ends and no control
+# characters but TAB, and a reader gets the text back with line breaks kept and other
+# control characters as spaces.
+@settings(max_examples=300, deadline=None)
+@given(
+    summary=st.text(max_size=80),
+    location=st.text(max_size=80),
+    description=st.text(max_size=200),
+    calendar_name=st.text(max_size=80),
+)
+def test_render_calendar_survives_any_text(summary, location, description, calendar_name):
+    ics = render_calendar(
+        [event(summary=summary, location=location, description=description)],
+        method="PUBLISH",
+        calendar_name=calendar_name,
+        time_zone=None,
+    )
+
+    body = ics.replace(b"\r\n", b"").decode()
+    assert [char for char in body if unicodedata.category(char) == "Cc" and char != "\t"] == []
+    (vevent,) = Calendar.from_ical(ics).walk("VEVENT")
+    for name, text in (("SUMMARY", summary), ("LOCATION", location), ("DESCRIPTION", description)):
+        assert str(vevent.get(name, "")) == _as_read_back(text)
+
+
+def _as_read_back(text: str) -> str:
+    # icalendar reads a literal "\N" in the input as an escaped line break (RFC 5545 allows
+    # both \n and \N), so that is what comes back.
+    text = text.replace("\\N", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(" " if unicodedata.category(char) == "Cc" and char not in "\t\n" else char for char in text)
