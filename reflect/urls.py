@@ -1,8 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from reflect import devmail
+
+# The Django admin's own login form would check a password and nothing else: no
+# two-factor step and none of allauth's rate limits. Send it to allauth's login instead
+# (allauth's documented "secure admin login"); a signed-in non-staff person gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
