@@ -3,10 +3,12 @@ holds a valid invitation, and the invited address counts as verified because the
 invitation link itself was delivered to it."""
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 
 from accounts.models import Invitation
 from accounts.selectors import invitation_by_token
+from reflect import crypto
 
 SESSION_INVITATION_KEY = "reflect_invitation_token"
 
@@ -40,3 +42,14 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self._invitation_or(request, super().get_signup_redirect_url(request))
+
+
+class ReflectMFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (TOTP keys, recovery-code seeds) are encrypted at rest with the
+    same Fernet keys as reflection text, and rotate with them."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)

@@ -178,6 +178,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reflect"
+# TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
+MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 
