@@ -4,10 +4,12 @@ invitation link itself was delivered to it."""
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
+from accounts import two_factor
 from accounts.models import Invitation
-from accounts.selectors import invitation_by_token
+from accounts.selectors import invitation_by_token, two_factor_requirement
 from reflect import crypto
 
 SESSION_INVITATION_KEY = "reflect_invitation_token"
@@ -53,3 +55,13 @@ class ReflectMFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return crypto.decrypt(encrypted_text)
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # Where two-factor is required, switching it off would only lock the person out
+        # of everything but its setup; replacing an authenticator is still possible.
+        if authenticator.type not in two_factor.SECOND_FACTORS:
+            return True
+        if two_factor_requirement(authenticator.user) is None:
+            return True
+        others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=two_factor.SECOND_FACTORS)
+        return others.exclude(pk=authenticator.pk).exists()

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and organisations"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import two_factor
+
+        user_logged_in.connect(two_factor.remember_verdict_at_login, dispatch_uid="reflect_two_factor_verdict")

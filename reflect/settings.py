@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's, so its reauthentication redirects work on the pages this allows.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organization",
+                "accounts.context_processors.two_factor",
             ],
         },
     },

@@ -5,7 +5,7 @@ through the login pages, the Django admin, and the database as stored.
 """
 
 import importlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -18,10 +18,11 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
-from accounts.models import User
+from accounts.models import Organization, Role, User
 from reflect import crypto
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.accounts, pytest.mark.security, pytest.mark.django_db]
 
@@ -173,3 +174,167 @@ def test_key_rotation_moves_two_factor_secrets_so_the_old_key_can_go(settings):
         assert totp.wrap().validate_code(_code()) is True
     codes = RecoveryCodes(Authenticator.objects.get(user=person, type="recovery_codes"))
     assert codes.generate_codes() == codes_before
+
+
+# --- Two-factor required: staff always, organisations by role -----------------------
+
+TOTP_SETUP = "/accounts/2fa/totp/activate/"
+
+
+def _org_home(org) -> str:
+    return reverse("organization_home", kwargs={"org_slug": org.slug})
+
+
+def _require(org, requirement: str) -> None:
+    Organization.objects.filter(pk=org.pk).update(two_factor_required=requirement)
+
+
+def test_staff_without_two_factor_reach_only_its_setup(client, cast):
+    staff = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    with scope(organization=cast.org):
+        MembershipFactory(organization=cast.org, user=staff)
+    before = (staff.display_name, staff.time_zone)
+    client.force_login(staff)
+
+    admin_index = client.get(reverse("admin:index"))
+    org_home = client.get(_org_home(cast.org))
+    export = client.get(reverse("my_data_json"))
+    post = client.post(reverse("profile"), {"display_name": "Changed", "time_zone": "Europe/Paris"})
+    setup = client.get(TOTP_SETUP, follow=True)
+
+    assert [admin_index["Location"], org_home["Location"], export["Location"], post["Location"]] == [TOTP_SETUP] * 4
+    staff.refresh_from_db()
+    assert (staff.display_name, staff.time_zone) == before
+    # The setup starts with a fresh password (allauth's reauthentication), which is reachable.
+    assert setup.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    assert setup.status_code == 200
+    assert (
+        "Set up two-factor authentication to continue: Reflect asks it of everyone who runs the site."
+        in setup.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("requirement", "blocked"),
+    [
+        ("nobody", []),
+        ("admins", ["alice"]),
+        ("facilitators", ["alice", "fiona"]),
+        ("everyone", ["alice", "bob", "fiona"]),
+    ],
+)
+def test_organisation_requirement_covers_exactly_its_roles(client, cast, requirement, blocked):
+    with scope(organization=cast.org):
+        fiona = MembershipFactory(organization=cast.org, role=Role.FACILITATOR, user__email="fiona@example.org")
+    people = {"alice": cast.alice.user, "fiona": fiona.user, "bob": cast.bob.user}
+    _require(cast.org, requirement)
+
+    landed = {}
+    for name, user in people.items():
+        client.force_login(user)
+        landed[name] = client.get(_org_home(cast.org)).get("Location")
+        client.logout()
+
+    assert sorted(name for name, location in landed.items() if location == TOTP_SETUP) == blocked
+    assert all(landed[name] is None for name in people if name not in blocked)
+
+
+def test_requirement_follows_the_person_outside_the_organisation(client, cast):
+    _require(cast.org, "everyone")
+    client.force_login(cast.bob.user)
+
+    assert client.get(reverse("home"))["Location"] == TOTP_SETUP
+    assert client.get(reverse("my_data"))["Location"] == TOTP_SETUP
+    # Charlie's organisation asks nothing of him.
+    client.force_login(cast.charlie.user)
+    assert client.get(_org_home(cast.other_org)).status_code == 200
+
+
+def test_person_who_sets_up_two_factor_reaches_everything_again(client, cast):
+    _require(cast.org, "everyone")
+    with time_machine.travel(NOW, tick=False):
+        client.post(reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD})
+        blocked = client.get(_org_home(cast.org))
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        client.get(TOTP_SETUP)
+        secret = client.session["mfa.totp.secret"]
+        activated = client.post(TOTP_SETUP, {"code": _code(secret)})
+        home = client.get(_org_home(cast.org))
+
+    assert blocked["Location"] == TOTP_SETUP
+    assert activated.status_code == 302
+    assert home.status_code == 200
+
+
+def test_requirement_switched_on_reaches_people_already_signed_in(client, cast):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.force_login(cast.bob.user)
+        before = client.get(_org_home(cast.org))
+        _require(cast.org, "everyone")
+        clock.shift(timedelta(minutes=5, seconds=1))
+        after = client.get(_org_home(cast.org))
+
+    assert before.status_code == 200
+    assert after["Location"] == TOTP_SETUP
+
+
+def test_logout_stays_reachable_while_two_factor_is_missing(client, cast):
+    _require(cast.org, "everyone")
+    client.force_login(cast.bob.user)
+
+    response = client.post(reverse("account_logout"))
+
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_two_factor_cannot_be_switched_off_where_it_is_required(client, cast):
+    _require(cast.org, "admins")
+    TOTP.activate(cast.alice.user, SECRET)
+    client.force_login(cast.alice.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert Authenticator.objects.filter(user=cast.alice.user, type="totp").exists()
+    assert "You cannot deactivate two-factor authentication." in response.content.decode()
+
+
+def _security_url(org) -> str:
+    return reverse("organization_security", kwargs={"org_slug": org.slug})
+
+
+def test_admin_sets_the_requirement_after_a_fresh_password(client, cast):
+    TOTP.activate(cast.alice.user, SECRET)
+    client.force_login(cast.alice.user)
+
+    page = client.get(_security_url(cast.org)).content.decode()
+    stale = client.post(_security_url(cast.org), {"two_factor_required": "facilitators"})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    saved = client.post(_security_url(cast.org), {"two_factor_required": "facilitators"}, follow=True)
+
+    assert '<option value="facilitators">Facilitators and admins</option>' in page
+    assert stale["Location"].startswith(reverse("account_reauthenticate"))
+    cast.org.refresh_from_db()
+    assert cast.org.two_factor_required == "facilitators"
+    assert "Two-factor authentication is now required for facilitators and admins." in saved.content.decode()
+
+
+def test_unknown_requirement_is_a_form_error_and_changes_nothing(client, cast):
+    client.force_login(cast.alice.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.post(_security_url(cast.org), {"two_factor_required": "robots"})
+
+    assert "Select a valid choice. robots is not one of the available choices." in response.content.decode()
+    cast.org.refresh_from_db()
+    assert cast.org.two_factor_required == "nobody"
+
+
+def test_members_cannot_change_the_requirement(client, cast):
+    client.force_login(cast.bob.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.post(_security_url(cast.org), {"two_factor_required": "nobody"})
+
+    assert response.status_code == 403
