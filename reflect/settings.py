@@ -177,6 +177,12 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor
+# changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
+# before a password change, a data export, deleting the account and an organisation's
+# two-factor setting (see reflect/urls.py and the views). A fresh login stays fresh for
+# allauth's ACCOUNT_REAUTHENTICATION_TIMEOUT, 300 seconds.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
