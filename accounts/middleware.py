@@ -2,6 +2,8 @@
 
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.selectors import access_organization_membership
+from accounts.session_limits import session_end_reason
 from accounts.two_factor import session_missing_two_factor
 
 ORG_KWARG = "org_slug"
@@ -54,6 +57,24 @@ class OrganizationScopeMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
         return response
+
+
+class SessionLimitsMiddleware:
+    """Sign the person out once their session has been idle, or alive, for too long
+    (``SESSION_IDLE_TIMEOUT_MINUTES``, ``SESSION_ABSOLUTE_TIMEOUT_HOURS``), and send them
+    to log in again with the page they asked for as ``next``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            reason = session_end_reason(request)
+            if reason is not None:
+                logout(request)  # flushes the session: nothing of it survives
+                messages.info(request, f"{reason} Sign in again to carry on.")
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
 
 
 class TwoFactorRequiredMiddleware:

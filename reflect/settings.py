@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and over-long sessions before anything else looks at the person.
+    "accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After allauth's, so its reauthentication redirects work on the pages this allows.
@@ -191,6 +193,30 @@ MFA_TOTP_ISSUER = "Reflect"
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+
+# --- Sessions: how long a sign-in lasts (accounts/session_limits.py) ---------------
+# Kept apart from the production settings below so the two can change independently.
+#
+# Idle timeout, default 60 minutes: long enough to write a reflection after a debrief
+# without losing it to a timeout on "Save" (a form left open counts as idle), short enough
+# that a shared ward or staff-room computer left signed in does not stay open for the
+# next person for the rest of the shift.
+# Absolute lifetime, default 12 hours: one long clinical shift, so people sign in about
+# once a shift, and a copied session cookie stops working within the day, however busy.
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be at least 1.")
+    return value
+
+
+SESSION_IDLE_TIMEOUT_MINUTES = _positive("SESSION_IDLE_TIMEOUT_MINUTES", env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60))
+SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive(
+    "SESSION_ABSOLUTE_TIMEOUT_HOURS", env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
+)
+# The session store and the cookie forget a session once it could no longer be valid.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 
 # --- E-mail ------------------------------------------------------------------------
 

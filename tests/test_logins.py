@@ -5,6 +5,9 @@ through the login pages, the Django admin, and the database as stored.
 """
 
 import importlib
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -23,6 +26,7 @@ from django_scopes import scope
 
 from accounts.models import Organization, Role, User
 from reflect import crypto
+from reflect.settings import BASE_DIR
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.accounts, pytest.mark.security, pytest.mark.django_db]
@@ -432,3 +436,98 @@ def test_switching_two_factor_off_asks_for_a_fresh_login(client, operator):
 
     assert response["Location"].startswith(f"{REAUTH}?next=")
     assert Authenticator.objects.filter(user=operator, type="totp").exists()
+
+
+# --- Sessions end: idle timeout and absolute lifetime -------------------------------
+
+SIGNED_OUT_IDLE = "You were signed out after 60 minutes without activity. Sign in again to carry on."
+SIGNED_OUT_LIFETIME = "You were signed out because a sign-in lasts 12 hours. Sign in again to carry on."
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_idle_session_ends_after_sixty_minutes_by_default(client, cast):
+    home = _org_home(cast.org)
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.post(reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD})
+        clock.shift(timedelta(minutes=59))
+        kept = client.get(home)
+        clock.shift(timedelta(minutes=60, seconds=1))
+        ended = client.get(home, follow=True)
+
+    assert kept.status_code == 200
+    assert ended.redirect_chain == [(f"{reverse('account_login')}?next={home}", 302)]
+    assert SIGNED_OUT_IDLE in ended.content.decode()
+    assert not _signed_in(client)
+
+
+def test_busy_session_still_ends_twelve_hours_after_login_by_default(client, cast):
+    home = _org_home(cast.org)
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.post(reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD})
+        statuses = []
+        for _ in range(14):  # a page every 50 minutes: never idle, up to 11 h 40 min
+            clock.shift(timedelta(minutes=50))
+            statuses.append(client.get(home).status_code)
+        clock.shift(timedelta(minutes=20, seconds=1))
+        ended = client.get(home, follow=True)
+
+    assert statuses == [200] * 14
+    assert SIGNED_OUT_LIFETIME in ended.content.decode()
+    assert not _signed_in(client)
+
+
+def test_session_limits_are_configurable(client, cast, settings):
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 5
+    settings.SESSION_ABSOLUTE_TIMEOUT_HOURS = 1
+    home = _org_home(cast.org)
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.force_login(cast.bob.user)
+        clock.shift(timedelta(minutes=4))
+        kept = client.get(home)
+        clock.shift(timedelta(minutes=5, seconds=1))
+        idle = client.get(home, follow=True)
+        client.force_login(cast.bob.user)
+        for _ in range(15):
+            clock.shift(timedelta(minutes=4))
+            client.get(home)
+        lifetime = client.get(home, follow=True)
+
+    assert kept.status_code == 200
+    assert "You were signed out after 5 minutes without activity." in idle.content.decode()
+    assert "You were signed out because a sign-in lasts 1 hour." in lifetime.content.decode()
+
+
+def test_a_new_login_starts_a_new_lifetime(client, cast):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.force_login(cast.bob.user)
+        clock.shift(timedelta(hours=11, minutes=59))
+        client.logout()
+        client.force_login(cast.bob.user)
+        clock.shift(timedelta(minutes=30))
+        response = client.get(_org_home(cast.org))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SESSION_IDLE_TIMEOUT_MINUTES", "0", "SESSION_IDLE_TIMEOUT_MINUTES=0 must be at least 1."),
+        ("SESSION_ABSOLUTE_TIMEOUT_HOURS", "-2", "SESSION_ABSOLUTE_TIMEOUT_HOURS=-2 must be at least 1."),
+        ("SESSION_IDLE_TIMEOUT_MINUTES", "an hour", "SESSION_IDLE_TIMEOUT_MINUTES='an hour' is not an integer."),
+    ],
+)
+def test_bad_session_limits_stop_start_up(name, value, message):
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "REFLECT_ENV"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={**env, name: value},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
