@@ -93,6 +93,18 @@ def test_thirty_wrong_admin_passwords_never_log_in_and_allauth_throttles_them(cl
     assert "_auth_user_id" not in client.session
 
 
+def test_guessing_the_two_factor_code_is_throttled(client, operator):
+    # Held by allauth before this work too; pinned because the admin now relies on it.
+    with time_machine.travel(NOW, tick=False):
+        client.post(reverse("account_login"), {"login": operator.email, "password": PASSWORD})
+        wrong = [client.post(reverse("mfa_authenticate"), {"code": "000000"}) for _ in range(5)]
+        right = client.post(reverse("mfa_authenticate"), {"code": _code()})
+
+    assert ["Incorrect code." in response.content.decode() for response in wrong] == [True] * 5
+    assert "Too many failed login attempts. Try again later." in right.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 # --- Two-factor secrets are encrypted at rest and never shown -----------------------
 
 
