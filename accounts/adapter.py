@@ -3,10 +3,14 @@ holds a valid invitation, and the invited address counts as verified because the
 invitation link itself was delivered to it."""
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
+from accounts import two_factor
 from accounts.models import Invitation
-from accounts.selectors import invitation_by_token
+from accounts.selectors import invitation_by_token, two_factor_requirement
+from reflect import crypto
 
 SESSION_INVITATION_KEY = "reflect_invitation_token"
 
@@ -40,3 +44,24 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self._invitation_or(request, super().get_signup_redirect_url(request))
+
+
+class ReflectMFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (TOTP keys, recovery-code seeds) are encrypted at rest with the
+    same Fernet keys as reflection text, and rotate with them."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # Where two-factor is required, switching it off would only lock the person out
+        # of everything but its setup; replacing an authenticator is still possible.
+        if authenticator.type not in two_factor.SECOND_FACTORS:
+            return True
+        if two_factor_requirement(authenticator.user) is None:
+            return True
+        others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=two_factor.SECOND_FACTORS)
+        return others.exclude(pk=authenticator.pk).exists()

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -37,3 +38,25 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["organization", "role"]
     exclude = ["token"]
     readonly_fields = ["accepted_by", "accepted_at", "sent_at"]
+
+
+# allauth's own admin shows ``data`` (the TOTP secret, the recovery-code seed) in an
+# editable text box. Operators see who has which kind of second factor and when it was
+# last used, and may delete one (to let someone enrol again); they never see or type a
+# secret.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    raw_id_fields = ["user"]
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django import forms
 
-from accounts.models import NOT_PLACES, Role, User
+from accounts.models import NOT_PLACES, Organization, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -25,3 +25,14 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "time_zone"]
         labels = {"display_name": "Name shown to your colleagues"}
+
+
+class OrganizationSecurityForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["two_factor_required"]
+        help_texts = {
+            "two_factor_required": (
+                "People it covers are led to set up an authenticator app before they can reach anything else."
+            )
+        }

@@ -2,12 +2,17 @@
 
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.selectors import access_organization_membership
+from accounts.session_limits import session_end_reason
+from accounts.two_factor import session_missing_two_factor
 
 ORG_KWARG = "org_slug"
 
@@ -52,6 +57,64 @@ class OrganizationScopeMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
         return response
+
+
+class SessionLimitsMiddleware:
+    """Sign the person out once their session has been idle, or alive, for too long
+    (``SESSION_IDLE_TIMEOUT_MINUTES``, ``SESSION_ABSOLUTE_TIMEOUT_HOURS``), and send them
+    to log in again with the page they asked for as ``next``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            reason = session_end_reason(request)
+            if reason is not None:
+                logout(request)  # flushes the session: nothing of it survives
+                messages.info(request, f"{reason} Sign in again to carry on.")
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Someone who must use two-factor authentication and has not set it up reaches its
+    setup and nothing else: every other page and every form post, the Django admin
+    included, sends them to allauth's TOTP setup.
+
+    Still reachable: logging out, the setup itself, the fresh password it starts with,
+    and the e-mail pages (allauth sets up two-factor only for a verified address).
+    Static files never get here (WhiteNoise serves them first).
+    """
+
+    REACHABLE = frozenset(
+        {
+            "account_logout",
+            "account_reauthenticate",
+            "mfa_reauthenticate",
+            "mfa_index",
+            "mfa_activate_totp",
+            "account_email",
+            "account_confirm_email",
+            "account_email_verification_sent",
+            "healthz",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and session_missing_two_factor(request) and not self._reachable(request):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _reachable(self, request) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return True  # nothing there: the 404 reveals nothing
+        return match.url_name in self.REACHABLE
 
 
 class UserTimeZoneMiddleware:

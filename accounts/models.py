@@ -65,6 +65,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email.split("@")[0]
 
 
+class TwoFactorRequirement(models.TextChoices):
+    """Who in an organisation must use two-factor authentication. Staff and superusers
+    always must, whatever their organisations say."""
+
+    NOBODY = "nobody", "Nobody (anyone may still turn it on)"
+    ADMINS = "admins", "Organisation admins"
+    FACILITATORS = "facilitators", "Facilitators and admins"
+    EVERYONE = "everyone", "Everyone"
+
+
 class Organization(models.Model):
     """The tenant. Everything a care team owns hangs off one of these."""
 
@@ -78,6 +88,12 @@ class Organization(models.Model):
     # Reflections older than this are deleted unless their author pinned them; empty = keep.
     reflection_retention_months = models.PositiveSmallIntegerField(
         null=True, blank=True, default=24, validators=[MinValueValidator(1)]
+    )
+    two_factor_required = models.CharField(
+        "two-factor authentication required for",
+        max_length=20,
+        choices=TwoFactorRequirement.choices,
+        default=TwoFactorRequirement.NOBODY,
     )
     created_at = models.DateTimeField(default=timezone.now)
 

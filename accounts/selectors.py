@@ -1,11 +1,12 @@
 """Reads for accounts. ``access_*`` helpers fetch with the permission check built in:
 a foreign object and a missing one give the same 404."""
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_scopes import scopes_disabled
 
-from accounts.models import Invitation, Membership, Organization, User
+from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 
 
 def memberships_of_user(user: User) -> list[Membership]:
@@ -66,3 +67,38 @@ def active_members(organization: Organization):
 
 def invitations_listed(organization: Organization):
     return Invitation.objects.filter(organization=organization).select_related("invited_by")
+
+
+# Which roles each organisation setting covers, and how the setup page names them.
+_TWO_FACTOR_ROLES = {
+    TwoFactorRequirement.ADMINS: ([Role.ADMIN], "its admins"),
+    TwoFactorRequirement.FACILITATORS: ([Role.ADMIN, Role.FACILITATOR], "its facilitators and admins"),
+    TwoFactorRequirement.EVERYONE: (list(Role.values), "everyone"),
+}
+STAFF_TWO_FACTOR_REASON = "Reflect asks it of everyone who runs the site."
+
+
+def two_factor_requirement(user: User) -> str | None:
+    """Why ``user`` must use two-factor authentication, or ``None`` if nothing asks it.
+
+    Staff and superusers always must (the Django admin crosses every tenant). Anyone else
+    must if any organisation they are an active member of requires it for their role:
+    one session opens all of a person's organisations, so the strictest one decides.
+    Tenant resolution again: it looks across the person's own memberships only.
+    """
+    if user.is_staff or user.is_superuser:
+        return STAFF_TWO_FACTOR_REASON
+    covered = Q()
+    for requirement, (roles, _) in _TWO_FACTOR_ROLES.items():
+        covered |= Q(organization__two_factor_required=requirement, role__in=roles)
+    with scopes_disabled():
+        membership = (
+            Membership.objects.filter(covered, user=user, is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+            .first()
+        )
+    if membership is None:
+        return None
+    audience = _TWO_FACTOR_ROLES[membership.organization.two_factor_required][1]
+    return f"{membership.organization.name} asks it of {audience}."

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Organization, Role, User
+from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 from reflect.text import single_line
 
 
@@ -165,3 +165,16 @@ def invitations_purge_expired(*, organization: Organization, older_than: timedel
     cutoff = timezone.now() - older_than
     deleted, _ = Invitation.objects.filter(organization=organization, accepted_at=None, expires_at__lt=cutoff).delete()
     return deleted
+
+
+def organization_require_two_factor(*, organization: Organization, requirement: str) -> Organization:
+    """Set who in ``organization`` must use two-factor authentication.
+
+    People it newly covers are led to set it up on their next page (within a few minutes
+    for sessions already open: see ``accounts.middleware.TwoFactorRequiredMiddleware``).
+    """
+    if requirement not in TwoFactorRequirement.values:
+        raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
+    organization.two_factor_required = requirement
+    organization.save(update_fields=["two_factor_required"])
+    return organization

@@ -1,3 +1,4 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +10,8 @@ from django_scopes import scope
 from accounts import selectors, services
 from accounts.adapter import remember_invitation
 from accounts.decorators import org_admin_required
-from accounts.forms import InvitationForm, MemberRoleForm, ProfileForm
+from accounts.forms import InvitationForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
+from accounts.models import TwoFactorRequirement
 
 
 @require_GET
@@ -129,3 +131,25 @@ def invitation_revoke(request, org_slug, invitation_id):
     services.invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation for {invitation.email} is revoked.")
     return redirect("invitations", org_slug=org_slug)
+
+
+_REQUIREMENT_SAVED = {
+    TwoFactorRequirement.NOBODY: "Two-factor authentication is now optional in {org}.",
+    TwoFactorRequirement.ADMINS: "Two-factor authentication is now required for organisation admins.",
+    TwoFactorRequirement.FACILITATORS: "Two-factor authentication is now required for facilitators and admins.",
+    TwoFactorRequirement.EVERYONE: "Two-factor authentication is now required for everyone in {org}.",
+}
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)  # a security setting: saving it asks for a fresh login
+def organization_security(request, org_slug):
+    organization = request.organization
+    form = OrganizationSecurityForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        requirement = form.cleaned_data["two_factor_required"]
+        services.organization_require_two_factor(organization=organization, requirement=requirement)
+        messages.success(request, _REQUIREMENT_SAVED[requirement].format(org=organization.name))
+        return redirect("organization_security", org_slug=org_slug)
+    return render(request, "accounts/organization_security.html", {"form": form})

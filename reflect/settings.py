@@ -83,8 +83,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and over-long sessions before anything else looks at the person.
+    "accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's, so its reauthentication redirects work on the pages this allows.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
@@ -105,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organization",
+                "accounts.context_processors.two_factor",
             ],
         },
     },
@@ -174,12 +179,44 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor
+# changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
+# before a password change, a data export, deleting the account and an organisation's
+# two-factor setting (see reflect/urls.py and the views). A fresh login stays fresh for
+# allauth's ACCOUNT_REAUTHENTICATION_TIMEOUT, 300 seconds.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reflect"
+# TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
+MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+
+# --- Sessions: how long a sign-in lasts (accounts/session_limits.py) ---------------
+# Kept apart from the production settings below so the two can change independently.
+#
+# Idle timeout, default 60 minutes: long enough to write a reflection after a debrief
+# without losing it to a timeout on "Save" (a form left open counts as idle), short enough
+# that a shared ward or staff-room computer left signed in does not stay open for the
+# next person for the rest of the shift.
+# Absolute lifetime, default 12 hours: one long clinical shift, so people sign in about
+# once a shift, and a copied session cookie stops working within the day, however busy.
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be at least 1.")
+    return value
+
+
+SESSION_IDLE_TIMEOUT_MINUTES = _positive("SESSION_IDLE_TIMEOUT_MINUTES", env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60))
+SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive(
+    "SESSION_ABSOLUTE_TIMEOUT_HOURS", env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
+)
+# The session store and the cookie forget a session once it could no longer be valid.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 
 # --- E-mail ------------------------------------------------------------------------
 

@@ -5,13 +5,14 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
 from django_scopes.state import state as scopes_state
 
-from accounts.models import Membership, Organization, Role
-from tests.factories import MembershipFactory, OrganizationFactory
+from accounts.models import Membership, Organization, Role, User
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory
 
 
 @dataclass
@@ -63,6 +64,15 @@ class ProductionScopeClient(Client):
 @pytest.fixture
 def client() -> ProductionScopeClient:
     return ProductionScopeClient()
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    """pytest-django's site operator, with the two-factor authentication staff must have
+    (without it every admin page leads to its setup)."""
+    user = User.objects.create_superuser("admin@example.com", PASSWORD)
+    TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ their rows.
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -64,9 +65,15 @@ def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
     return response
 
 
+# Everything a person wrote, in one file: the downloads and deleting the account ask for a
+# fresh login (allauth's reauthentication), so an unlocked screen or a stolen session
+# cookie alone cannot take or destroy it.
+
+
 @never_cache  # one person's reflections: no cache anywhere may keep a copy
 @login_required
 @require_GET
+@reauthentication_required
 def my_data_json(request):
     export = personal_data.personal_data_export(request.user)
     body = json.dumps(export, ensure_ascii=False, indent=2)
@@ -76,6 +83,7 @@ def my_data_json(request):
 @never_cache
 @login_required
 @require_GET
+@reauthentication_required
 def my_data_markdown(request):
     export = personal_data.personal_data_export(request.user)
     body = personal_data.personal_data_markdown(export)
@@ -84,6 +92,7 @@ def my_data_markdown(request):
 
 @login_required
 @require_POST
+@reauthentication_required
 def my_data_delete(request):
     form = AccountDeleteForm(request.POST, user=request.user)
     if form.is_valid():

@@ -39,6 +39,7 @@ from sessions_app.services.personal_data import (
 )
 from sessions_app.services.retention import reflections_purge_expired
 from tests.factories import (
+    PASSWORD,
     CohortFactory,
     CohortMemberFactory,
     InvitationFactory,
@@ -221,9 +222,15 @@ def test_markdown_escape_line(text, escaped):
     assert markdown_escape_line(text) == escaped
 
 
+def _login_freshly(client, user) -> None:
+    # Exports and deleting the account ask for a fresh login (allauth's reauthentication).
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+
 def test_json_download_round_trips_the_answers_exactly(client, cast, world):
     _reflection(world.bob_there, XSS)
-    client.force_login(cast.bob.user)
+    _login_freshly(client, cast.bob.user)
 
     response = client.get(reverse("my_data_json"))
 
@@ -237,7 +244,7 @@ def test_json_download_round_trips_the_answers_exactly(client, cast, world):
 
 def test_markdown_download_is_an_escaped_attachment(client, cast, world):
     _reflection(cast.bob, XSS)
-    client.force_login(cast.bob.user)
+    _login_freshly(client, cast.bob.user)
 
     response = client.get(reverse("my_data_markdown"))
 
@@ -290,7 +297,7 @@ def test_deleting_the_account_removes_everything_and_frees_the_place(client, cas
         action = ActionPoint.objects.create(
             organization=cast.org, meeting=world.meeting, what="Book the quiet room", owner=cast.bob
         )
-    client.force_login(cast.bob.user)
+    _login_freshly(client, cast.bob.user)
 
     response = client.post(reverse("my_data_delete"), {"email": " Bob@Example.org "}, follow=True)
 
@@ -319,7 +326,7 @@ def test_deleting_the_account_removes_everything_and_frees_the_place(client, cas
 
 
 def test_last_admin_cannot_delete_their_account(client, cast, world):
-    client.force_login(cast.alice.user)
+    _login_freshly(client, cast.alice.user)
     assert client.get(reverse("my_data")).context["blocking"] == [cast.org]
 
     response = client.post(reverse("my_data_delete"), {"email": "alice@example.org"})
@@ -356,7 +363,7 @@ def test_admin_may_delete_once_someone_else_is_admin(cast, world):
 
 
 def test_wrong_confirmation_address_deletes_nothing(client, cast, world):
-    client.force_login(cast.bob.user)
+    _login_freshly(client, cast.bob.user)
 
     response = client.post(reverse("my_data_delete"), {"email": "alice@example.org"})
 

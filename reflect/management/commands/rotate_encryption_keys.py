@@ -6,11 +6,13 @@ run this command, check with ``--check`` that nothing is left, then drop the old
 
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django_scopes import scopes_disabled
 
+from accounts import two_factor
 from reflect import crypto
 from reflect.fields import EncryptedTextField
 
@@ -87,6 +89,49 @@ def rotate_model(
                 model._base_manager.bulk_update(rewritten, field_names)
 
 
+def rotate_authenticators(*, check_only: bool, batch_size: int = 500) -> RotationCount:
+    """Re-encrypt two-factor secrets (allauth's ``Authenticator.data``) under the newest key.
+
+    They sit inside a JSON column rather than in an ``EncryptedTextField``, so they get
+    their own walk; otherwise dropping an old key would lock everyone out of two-factor.
+    """
+    count = RotationCount()
+    last_pk = None
+    while True:
+        with transaction.atomic():
+            rows = Authenticator.objects.filter(type__in=two_factor.SECRET_KEYS).order_by("pk")
+            if last_pk is not None:
+                rows = rows.filter(pk__gt=last_pk)
+            if not check_only:
+                rows = rows.select_for_update()
+            batch = list(rows.values_list("pk", "type", "data")[:batch_size])
+            if not batch:
+                return count
+            last_pk = batch[-1][0]
+            for pk, kind, data in batch:
+                try:
+                    stale = any(crypto.needs_rotation(v) for v in two_factor.secret_values(kind, data))
+                    if stale and not check_only:
+                        data = two_factor.map_secret_values(kind, data, crypto.rotate)
+                except crypto.DecryptionError:
+                    count.unreadable.append(pk)
+                    continue
+                if not stale:
+                    continue
+                count.stale += 1
+                if not check_only:
+                    Authenticator.objects.filter(pk=pk).update(data=data)
+
+
+def _label_counts(*, check_only: bool, batch_size: int):
+    for model, field_names in encrypted_models():
+        yield (
+            model._meta.label,
+            rotate_model(model=model, field_names=field_names, check_only=check_only, batch_size=batch_size),
+        )
+    yield "mfa.Authenticator", rotate_authenticators(check_only=check_only, batch_size=batch_size)
+
+
 class Command(BaseCommand):
     help = "Re-encrypt every encrypted field under the newest key in REFLECT_ENCRYPTION_KEYS."
 
@@ -104,15 +149,13 @@ class Command(BaseCommand):
         unreadable = 0
         # A maintenance command walks every organisation's rows: there is no scope to enter.
         with scopes_disabled():
-            for model, field_names in encrypted_models():
-                count = rotate_model(model=model, field_names=field_names, check_only=check, batch_size=batch_size)
-                self.stdout.write(f"{model._meta.label} {verb}: {count.stale}")
+            for label, count in _label_counts(check_only=check, batch_size=batch_size):
+                self.stdout.write(f"{label} {verb}: {count.stale}")
                 if count.unreadable:
                     shown = ", ".join(str(pk) for pk in count.unreadable[:20])
                     more = " …" if len(count.unreadable) > 20 else ""
                     self.stderr.write(
-                        f"{model._meta.label} unreadable with the configured keys: "
-                        f"{len(count.unreadable)} (pk {shown}{more})"
+                        f"{label} unreadable with the configured keys: {len(count.unreadable)} (pk {shown}{more})"
                     )
                 total += count.stale
                 unreadable += len(count.unreadable)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_retention_at_least_one_month'),
+        ('accounts', '0006_organization_two_factor_required'),
     ]
 
     operations = [
