@@ -280,13 +280,19 @@ SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The TLS proxy's "this was HTTPS" header, e.g. PROXY_SSL_HEADER=X-Forwarded-Proto.
+# Trusted only when named: without a proxy that overwrites it, any client could send it
+# and make plain-HTTP requests look secure.
+_proxy_ssl_header = env_str("PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
 
 if REFLECT_ENV == "test":
     # Fast hashing and an in-process cache keep the suite quick; allauth's rate limits
@@ -305,3 +311,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Production refuses development settings ----------------------------------------
+# Kept apart from the settings above so that each can change without touching this: it
+# only reads the final values. Each of these turns a convenience into a leak in
+# production, so start-up stops instead.
+
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "REFLECT_ENV=production refuses DEBUG=true: tracebacks would show settings and data."
+        )
+    _mail_leaks = {
+        "django.core.mail.backends.filebased.EmailBackend": "file e-mail backend: reset links would sit in files",
+        "django.core.mail.backends.console.EmailBackend": "console e-mail backend: reset links would go to the logs",
+    }
+    if EMAIL_BACKEND in _mail_leaks:
+        raise ImproperlyConfigured(
+            f"REFLECT_ENV=production refuses the {_mail_leaks[EMAIL_BACKEND]}. "
+            "Set EMAIL_BACKEND (SMTP or django-anymail)."
+        )
+    if not env_str("SITE_URL"):
+        raise ImproperlyConfigured(
+            "REFLECT_ENV=production needs SITE_URL (e.g. https://reflect.example.org): "
+            "links in e-mails are built from it."
+        )
