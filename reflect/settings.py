@@ -27,7 +27,13 @@ REFLECT_ENV = env_choice(
 PRODUCTION = REFLECT_ENV == "production"
 _default_var_dir = tempfile.mkdtemp(prefix="reflect-test-var-") if REFLECT_ENV == "test" else BASE_DIR / "var"
 VAR_DIR = Path(env_str("REFLECT_VAR_DIR", str(_default_var_dir)))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the SQLite file, e-mail, broker messages, the cache and keys: sessions,
+# tokens and reset links. SQLite, kombu and the mail backend create their files with
+# the process umask, so it is narrowed here for every process (web, worker, beat,
+# commands), and a var/ left open by an older checkout is closed.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+VAR_DIR.chmod(0o700)
 
 
 def _development_secret_key() -> str:
