@@ -309,14 +309,41 @@ if REFLECT_ENV == "test":
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
+# Paths are logged (access logs, "Not Found: <path>"), and some paths carry a secret:
+# calendar-feed, invitation, reset and confirmation tokens. The masking filter sits on
+# the loggers that write paths, so every handler (and pytest's caplog) gets the masked
+# text, and on the console handler for anything else. gunicorn's access log is masked
+# by gunicorn.conf.py.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_secret_tokens": {"()": "reflect.logmasks.MaskSecretTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own runserver format (django.utils.log.DEFAULT_LOGGING).
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secret_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["mask_secret_tokens"]},
+        "django.security": {"filters": ["mask_secret_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["mask_secret_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 # --- Production refuses development settings ----------------------------------------
