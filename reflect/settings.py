@@ -244,6 +244,17 @@ CELERY_BEAT_SCHEDULE = {
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
 
+# --- Uploads -----------------------------------------------------------------------
+# The largest upload is a CSV import (2 MB). Files are kept in memory up to this size
+# and never spooled to disk (reflect/uploads.py); form fields other than files may not
+# exceed DATA_UPLOAD_MAX_MEMORY_SIZE. The proxy should cap bodies too (README).
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["reflect.uploads.CappedMemoryUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
