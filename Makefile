@@ -22,7 +22,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Reflect is starting at http://$(BIND)/  (Ctrl-C stops web, worker and beat)"
-	@echo "E-mail is written to var/mail/ and listed at http://$(BIND)/dev/mail/"
+	@echo "E-mail is written to var/mail/ (and listed at http://$(BIND)/dev/mail/ for a signed-in superuser on this machine)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" REFLECT_BIND=$(BIND) $(BIN)/honcho -f Procfile start
 
 ## make test: lint, the suite on SQLite, then everything on PostgreSQL with Redis,

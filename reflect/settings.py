@@ -27,7 +27,13 @@ REFLECT_ENV = env_choice(
 PRODUCTION = REFLECT_ENV == "production"
 _default_var_dir = tempfile.mkdtemp(prefix="reflect-test-var-") if REFLECT_ENV == "test" else BASE_DIR / "var"
 VAR_DIR = Path(env_str("REFLECT_VAR_DIR", str(_default_var_dir)))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the SQLite file, e-mail, broker messages, the cache and keys: sessions,
+# tokens and reset links. SQLite, kombu and the mail backend create their files with
+# the process umask, so it is narrowed here for every process (web, worker, beat,
+# commands), and a var/ left open by an older checkout is closed.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+VAR_DIR.chmod(0o700)
 
 
 def _development_secret_key() -> str:
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reflect.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and over-long sessions before anything else looks at the person.
     "accounts.middleware.SessionLimitsMiddleware",
@@ -274,6 +281,17 @@ CELERY_BEAT_SCHEDULE = {
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
 
+# --- Uploads -----------------------------------------------------------------------
+# The largest upload is a CSV import (2 MB). Files are kept in memory up to this size
+# and never spooled to disk (reflect/uploads.py); form fields other than files may not
+# exceed DATA_UPLOAD_MAX_MEMORY_SIZE. The proxy should cap bodies too (README).
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["reflect.uploads.CappedMemoryUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
@@ -317,13 +335,19 @@ SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The TLS proxy's "this was HTTPS" header, e.g. PROXY_SSL_HEADER=X-Forwarded-Proto.
+# Trusted only when named: without a proxy that overwrites it, any client could send it
+# and make plain-HTTP requests look secure.
+_proxy_ssl_header = env_str("PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
 
 if REFLECT_ENV == "test":
     # Fast hashing and an in-process cache keep the suite quick; allauth's rate limits
@@ -333,12 +357,64 @@ if REFLECT_ENV == "test":
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
+# Paths are logged (access logs, "Not Found: <path>"), and some paths carry a secret:
+# calendar-feed, invitation, reset and confirmation tokens. The masking filter sits on
+# the loggers that write paths, so every handler (and pytest's caplog) gets the masked
+# text, and on the console handler for anything else. gunicorn's access log is masked
+# by gunicorn.conf.py.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_secret_tokens": {"()": "reflect.logmasks.MaskSecretTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own runserver format (django.utils.log.DEFAULT_LOGGING).
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secret_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["mask_secret_tokens"]},
+        "django.security": {"filters": ["mask_secret_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["mask_secret_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+
+# --- Production refuses development settings ----------------------------------------
+# Kept apart from the settings above so that each can change without touching this: it
+# only reads the final values. Each of these turns a convenience into a leak in
+# production, so start-up stops instead.
+
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "REFLECT_ENV=production refuses DEBUG=true: tracebacks would show settings and data."
+        )
+    _mail_leaks = {
+        "django.core.mail.backends.filebased.EmailBackend": "file e-mail backend: reset links would sit in files",
+        "django.core.mail.backends.console.EmailBackend": "console e-mail backend: reset links would go to the logs",
+    }
+    if EMAIL_BACKEND in _mail_leaks:
+        raise ImproperlyConfigured(
+            f"REFLECT_ENV=production refuses the {_mail_leaks[EMAIL_BACKEND]}. "
+            "Set EMAIL_BACKEND (SMTP or django-anymail)."
+        )
+    if not env_str("SITE_URL"):
+        raise ImproperlyConfigured(
+            "REFLECT_ENV=production needs SITE_URL (e.g. https://reflect.example.org): "
+            "links in e-mails are built from it."
+        )

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("sessions_app.urls_feed")),
     path("", include("sessions_app.urls_mydata")),
     path("admin/", admin.site.urls),
-    # Development only: the view itself refuses unless DEBUG and the file backend are on.
+    # Development only: the view itself refuses unless DEBUG, the file backend, a loopback
+    # client and a signed-in superuser.
     path("dev/mail/", devmail.dev_mail, name="dev_mail"),
 ]

@@ -14,6 +14,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 40 + "-not-a-real-key-but-long-and-varied-0123456789",
     "ALLOWED_HOSTS": "reflect.example.org",
     "REFLECT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "SITE_URL": "https://reflect.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
@@ -49,6 +51,62 @@ def test_production_without_encryption_keys_refuses_to_start(keys):
         "Environment variable REFLECT_ENCRYPTION_KEYS is required: comma-separated Fernet keys, newest first."
         in result.stderr
     )
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "true", "REFLECT_ENV=production refuses DEBUG=true: tracebacks would show settings and data."),
+        (
+            "EMAIL_BACKEND",
+            "",
+            "REFLECT_ENV=production refuses the file e-mail backend: reset links would sit in files. "
+            "Set EMAIL_BACKEND (SMTP or django-anymail).",
+        ),
+        (
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.filebased.EmailBackend",
+            "REFLECT_ENV=production refuses the file e-mail backend: reset links would sit in files. "
+            "Set EMAIL_BACKEND (SMTP or django-anymail).",
+        ),
+        (
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend",
+            "REFLECT_ENV=production refuses the console e-mail backend: reset links would go to the logs. "
+            "Set EMAIL_BACKEND (SMTP or django-anymail).",
+        ),
+        (
+            "SITE_URL",
+            "",
+            "REFLECT_ENV=production needs SITE_URL (e.g. https://reflect.example.org): "
+            "links in e-mails are built from it.",
+        ),
+    ],
+)
+def test_production_refuses_development_settings(name, value, message):
+    result = _manage("check", **{**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def _production_setting(expression: str, **env: str) -> str:
+    result = _manage(
+        "shell", "--verbosity", "0", "-c", f"from django.conf import settings; print(repr({expression}))", **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.security
+def test_production_trusts_no_proxy_https_header_unless_configured():
+    # Without a proxy that overwrites it, any client could send X-Forwarded-Proto: https.
+    assert _production_setting("settings.SECURE_PROXY_SSL_HEADER", **PRODUCTION_ENV) == "None"
+
+
+def test_production_trusts_the_proxy_https_header_it_is_given():
+    env = {**PRODUCTION_ENV, "PROXY_SSL_HEADER": "X-Forwarded-Proto"}
+    assert _production_setting("settings.SECURE_PROXY_SSL_HEADER", **env) == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
 @pytest.mark.parametrize(

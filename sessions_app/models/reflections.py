@@ -72,7 +72,8 @@ class ActionPoint(TenantModel):
 
     public_id = public_id_field()
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_points")
-    what = models.CharField(max_length=300)
+    # What a team decided after an incident often names people: encrypted like reflections.
+    what = EncryptedTextField(max_length=300)
     owner = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     due = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)

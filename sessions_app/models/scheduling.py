@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Membership, TenantModel, validate_time_zone
+from reflect.fields import EncryptedTextField
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
 from reflect.text import validate_single_line
 from sessions_app.presets import KIND_CHOICES
@@ -127,7 +128,8 @@ class Meeting(TenantModel):
     # Edited on its own: the series no longer rewrites it.
     is_detached = models.BooleanField(default=False)
     sequence = models.PositiveIntegerField(default=0)  # ICS SEQUENCE, raised on every change
-    panel_notes = models.TextField(blank=True, max_length=4000)
+    # Panellists' stories before a Round: as private as a reflection, so encrypted too.
+    panel_notes = EncryptedTextField(blank=True, max_length=4000)
     invite_only = models.BooleanField(default=False)  # hot debriefs: only the people called
     # "Not recorded": no action points and no shared reflections for this meeting.
     not_recorded = models.BooleanField(default=False)
@@ -213,8 +215,9 @@ class CohortImport(TenantModel):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    # Kept only until the import finishes; names and addresses, never reflections.
-    csv_text = models.TextField(blank=True)
+    # Kept only until the import finishes; names and addresses (never reflections),
+    # encrypted because the row may outlive a crashed import.
+    csv_text = EncryptedTextField(blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [{"line": 3, "reason": "…"}]

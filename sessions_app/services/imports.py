@@ -59,6 +59,7 @@ from sessions_app.models import Cohort, CohortImport, CohortInvitation, CohortMe
 from sessions_app.services.cohorts import _assert_room_for
 
 MAX_BYTES = 2 * 1024 * 1024
+TOO_LARGE_MESSAGE = "The file is larger than 2 MB. Split it into smaller files and import them one by one."
 MAX_ROWS = 5000
 PROGRESS_EVERY = 250
 COLUMNS = ("name", "email", "role")
@@ -93,7 +94,7 @@ def _shown(value: str, limit: int = 60) -> str:
 
 def _decode(csv_bytes: bytes) -> str:
     if len(csv_bytes) > MAX_BYTES:
-        raise ValidationError("The file is larger than 2 MB. Split it into smaller files and import them one by one.")
+        raise ValidationError(TOO_LARGE_MESSAGE)
     try:
         text = csv_bytes.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reflect.uploads import upload_too_large
 from sessions_app.models import Cohort, CohortImport, ImportStatus
 from sessions_app.services import imports as import_services
 from sessions_app.views._access import managed_cohort
@@ -22,6 +23,13 @@ class CohortImportForm(forms.Form):
         help_text="Saved as “CSV UTF-8”, at most 2 MB and 5,000 people.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused while it arrived (reflect/uploads.py): say why here, before any reading.
+        if upload_too_large(upload) or upload.size > import_services.MAX_BYTES:
+            raise ValidationError(import_services.TOO_LARGE_MESSAGE)
+        return upload
 
 
 def _access_import(cohort: Cohort, import_id: str) -> CohortImport:

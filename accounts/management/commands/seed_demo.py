@@ -1,7 +1,8 @@
 """Create (or refresh) the demo organisations and people. Safe to run repeatedly."""
 
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
@@ -48,6 +49,12 @@ class Command(BaseCommand):
     help = "Create the demo organisations and people (idempotent) and print their logins."
 
     def handle(self, *args, **options):
+        if settings.REFLECT_ENV == "production":
+            # It would turn real people's accounts at these addresses into published logins.
+            raise CommandError(
+                "seed_demo refuses to run with REFLECT_ENV=production: it would reset the demo logins' "
+                f"passwords to the published {DEMO_PASSWORD}."
+            )
         # A fixture-style command: it writes across organisations before any scope exists.
         with scopes_disabled(), transaction.atomic():
             organizations = {}

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0006_policy_quiet_hours_required'),
+        ('sessions_app', '0007_encrypt_panel_notes_action_points_import_csv'),
     ]
 
     operations = [
