@@ -39,15 +39,21 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 
 def membership_remove(*, membership: Membership) -> Membership:
-    """Mark the membership as left. The row stays so the person's own data keeps its context."""
+    """Mark the membership as left. The row stays so the person's own data keeps its context,
+    but nothing that gave access comes back if they are invited again: their calendar-feed
+    URL, their cohorts (and with them the cohorts' shared history) and their places in
+    coming meetings end here, and nothing still planned for them is sent."""
     _assert_keeps_an_admin(membership)
-    # A calendar-feed URL must not come back to life if the person rejoins later.
     from sessions_app.models import CalendarFeed
+    from sessions_app.services.cohorts import cohort_memberships_end
 
-    CalendarFeed.objects.filter(membership=membership).delete()
-    membership.is_active = False
-    membership.left_at = timezone.now()
-    membership.save(update_fields=["is_active", "left_at"])
+    now = timezone.now()
+    with transaction.atomic():
+        CalendarFeed.objects.filter(membership=membership).delete()
+        cohort_memberships_end(membership=membership, now=now)
+        membership.is_active = False
+        membership.left_at = now
+        membership.save(update_fields=["is_active", "left_at"])
     return membership
 
 
