@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/members/<str:member_id>/role/", views.member_change_role, name="member_change_role"),
     path("admin/members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
     path("admin/invitations/", views.invitations, name="invitations"),
+    path("admin/invitations/settings/", views.invitation_settings, name="invitation_settings"),
     path("admin/invitations/<str:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

@@ -180,6 +180,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reflect"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
+INVITATIONS_PER_DAY_BY_ADMINS = env_int("INVITATIONS_PER_DAY_BY_ADMINS", 5000)
+INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
 
 # --- E-mail ------------------------------------------------------------------------
 

@@ -156,16 +156,28 @@ def cohort_invite(
     *, cohort: Cohort, email: str, role: str, cohort_role: str, invited_by
 ) -> tuple[Invitation | None, CohortMember | None]:
     """Add an existing organisation member straight away, or invite the address to the
-    organisation with a reserved place in the cohort."""
-    from accounts.services import invitation_create
+    organisation with a reserved place in the cohort. Someone already invited by another
+    person keeps that invitation as it is; the place is added to it."""
+    from accounts.services import invitation_create, invitations_open_by_others
 
+    email = email.strip().lower()
     member = Membership.objects.filter(
-        organization=cohort.organization, user__email__iexact=email.strip(), is_active=True
+        organization=cohort.organization, user__email__iexact=email, is_active=True
     ).first()
     if member:
         return None, cohort_add_member(cohort=cohort, membership=member, role=cohort_role)
     _assert_room_for(cohort, cohort_role)
     with transaction.atomic():
+        theirs = invitations_open_by_others(organization=cohort.organization, emails=[email], user=invited_by)
+        if email in theirs:
+            # Their place, not their invitation: the role a place already has stays too.
+            CohortInvitation.objects.get_or_create(
+                organization=cohort.organization,
+                invitation=theirs[email],
+                cohort=cohort,
+                defaults={"role": cohort_role},
+            )
+            return theirs[email], None
         invitation = invitation_create(organization=cohort.organization, email=email, role=role, invited_by=invited_by)
         CohortInvitation.objects.update_or_create(
             organization=cohort.organization, invitation=invitation, cohort=cohort, defaults={"role": cohort_role}

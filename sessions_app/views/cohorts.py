@@ -121,6 +121,12 @@ def _add_or_invite(request, cohort, data, candidates) -> None:
     )
     if member:
         messages.success(request, f"{member.membership.user.name} joined {cohort.name}.")
+    elif invitation.invited_by_id != request.user.pk:
+        messages.success(
+            request,
+            f"{invitation.email} already has an invitation to {cohort.organization.name}; "
+            f"they join {cohort.name} when they accept it.",
+        )
     else:
         messages.success(request, f"Invitation sent to {invitation.email}; they join {cohort.name} when they accept.")
 
