@@ -343,3 +343,12 @@ def test_a_full_csv_of_new_people_fits_an_admins_daily_limit():
     from django.conf import settings
 
     assert settings.INVITATIONS_PER_DAY_BY_ADMINS >= imports.MAX_ROWS
+
+
+def test_add_someone_tells_a_facilitator_who_cannot_invite_whom_to_ask(client, cast, ward):
+    client.force_login(cast.bob.user)
+    url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": ward.public_id})
+    page = text(client.get(url))
+    assert "Someone already in the organisation. To bring in someone new, ask an organisation admin." in page
+    client.force_login(cast.alice.user)
+    assert "To bring in someone new" not in text(client.get(url))

@@ -54,7 +54,10 @@ def cohort_detail(request, org_slug, cohort_id):
         "size_warning": cohort_services.cohort_below_minimum(cohort),
     }
     if manages:
-        context["add_form"] = CohortMemberAddForm(candidates=_candidates(cohort, members))
+        context["add_form"] = CohortMemberAddForm(
+            candidates=_candidates(cohort, members),
+            invites_new_people=membership.is_admin or request.organization.facilitators_may_invite,
+        )
     return render(request, "sessions_app/cohort_detail.html", context)
 
 

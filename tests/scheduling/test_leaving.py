@@ -47,6 +47,11 @@ def team(cast):
         yield cohort, bob, meeting
 
 
+def _remove_from_cohort(cohort, membership):
+    with time_machine.travel(NOW, tick=False):
+        cohorts.cohort_remove_member(cohort_member=CohortMember.objects.get(cohort=cohort, membership=membership))
+
+
 def _sweep(at):
     with scopes_disabled():
         return dispatch.dispatch_due(now=at)
@@ -97,7 +102,7 @@ def test_removing_from_a_cohort_drops_pending_notifications_and_future_places(te
     elsewhere = MeetingFactory(cohort=other, starts_at=NOW + timedelta(hours=5), ends_at=NOW + timedelta(hours=6))
     planning.plan_reminders(meeting=elsewhere, now=NOW)
 
-    cohorts.cohort_remove_member(cohort_member=CohortMember.objects.get(cohort=cohort, membership=bob), now=NOW)
+    _remove_from_cohort(cohort, bob)
 
     # His place in the coming meeting goes to the first person waiting; the past one is history.
     assert list(Rsvp.objects.filter(membership=bob).values_list("meeting", "status")) == [(past.pk, "going")]
@@ -135,7 +140,7 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
         digest=digest,
     )
 
-    cohorts.cohort_remove_member(cohort_member=CohortMember.objects.get(cohort=cohort, membership=bob), now=NOW)
+    _remove_from_cohort(cohort, bob)
     _sweep(NOW + timedelta(hours=8))
 
     assert mail.outbox == []
@@ -151,7 +156,7 @@ def test_removing_someone_from_a_hot_debrief_cohort_takes_them_off_its_coming_de
     )
     assert rsvps.may_attend(debrief, bob) is True
 
-    cohorts.cohort_remove_member(cohort_member=CohortMember.objects.get(cohort=cohort, membership=bob), now=NOW)
+    _remove_from_cohort(cohort, bob)
 
     assert rsvps.may_attend(debrief, bob) is False
     assert set(Notification.objects.filter(recipient=bob, meeting=debrief).values_list("status", flat=True)) == {
@@ -212,7 +217,7 @@ def test_removing_a_member_leaves_other_members_alone(team, cast):
     cohort, bob, _meeting = team
     stays = MembershipFactory(organization=cast.org)
     CohortMemberFactory(cohort=cohort, membership=stays)
-    cohorts.cohort_remove_member(cohort_member=CohortMember.objects.get(cohort=cohort, membership=bob), now=NOW)
+    _remove_from_cohort(cohort, bob)
     assert list(CohortMember.objects.filter(cohort=cohort).values_list("membership", flat=True)) == [stays.pk]
 
 
