@@ -149,6 +149,36 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
 
 
 @pytest.mark.security
+def test_a_digest_leaves_out_meetings_of_a_cohort_the_person_is_no_longer_in(team, cast):
+    cohort, bob, meeting = team
+    digest = Notification.objects.create(
+        organization=cast.org,
+        recipient=bob,
+        kind=NotificationKind.DIGEST,
+        priority="low",
+        idempotency_key="digest-test",
+        due_at=NOW + timedelta(hours=8),
+    )
+    Notification.objects.create(
+        organization=cast.org,
+        recipient=bob,
+        kind=NotificationKind.SERIES,
+        priority="low",
+        meeting=meeting,
+        idempotency_key="series-test",
+        due_at=NOW,
+        status="merged",
+        digest=digest,
+    )
+    CohortMember.objects.filter(cohort=cohort, membership=bob).delete()  # without the removal service
+
+    _sweep(NOW + timedelta(hours=8))
+
+    assert mail.outbox == []
+    assert Notification.objects.get(idempotency_key="digest-test").reason == "Not sent: nothing was left to tell."
+
+
+@pytest.mark.security
 def test_removing_someone_from_a_hot_debrief_cohort_takes_them_off_its_coming_debriefs(team, cast):
     cohort, bob, _meeting = team
     debrief = scheduling.hot_debrief_create(
