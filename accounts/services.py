@@ -97,7 +97,6 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
         invitation = (
             Invitation.objects.select_for_update()
             .filter(organization=organization, email=email, accepted_at=None, revoked_at=None)
-            .select_related("invited_by")
             .first()
         )
         if invitation is not None and _made_by_someone_else(invitation, invited_by, now):
