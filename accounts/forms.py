@@ -10,6 +10,15 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 
+class InvitationSettingsForm(forms.Form):
+    facilitators_may_invite = forms.BooleanField(
+        required=False,
+        label="Facilitators may invite new people",
+        help_text="Cohort facilitators may then invite people who are not yet in the organisation "
+        "(as members) from “add someone” and CSV import. Off: only admins let people in.",
+    )
+
+
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 

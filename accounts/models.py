@@ -95,6 +95,13 @@ class Organization(models.Model):
         choices=TwoFactorRequirement.choices,
         default=TwoFactorRequirement.NOBODY,
     )
+    # Letting someone new into the organisation (and so into cohorts' shared history) is
+    # an admin's decision unless the organisation lets its facilitators do it too.
+    facilitators_may_invite = models.BooleanField(
+        default=False,
+        verbose_name="facilitators may invite new people",
+        help_text="Facilitators may invite people who are not yet in the organisation into their cohorts.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -4,10 +4,12 @@ Views, admin, tasks and commands call these; they hold the rules (the last admin
 cannot leave, an invitation is single-use, …) so no entry point can skip them.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -40,15 +42,21 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 
 def membership_remove(*, membership: Membership) -> Membership:
-    """Mark the membership as left. The row stays so the person's own data keeps its context."""
+    """Mark the membership as left. The row stays so the person's own data keeps its context,
+    but nothing that gave access comes back if they are invited again: their calendar-feed
+    URL, their cohorts (and with them the cohorts' shared history) and their places in
+    coming meetings end here, and nothing still planned for them is sent."""
     _assert_keeps_an_admin(membership)
-    # A calendar-feed URL must not come back to life if the person rejoins later.
     from sessions_app.models import CalendarFeed
+    from sessions_app.services.cohorts import cohort_memberships_end
 
-    CalendarFeed.objects.filter(membership=membership).delete()
-    membership.is_active = False
-    membership.left_at = timezone.now()
-    membership.save(update_fields=["is_active", "left_at"])
+    now = timezone.now()
+    with transaction.atomic():
+        CalendarFeed.objects.filter(membership=membership).delete()
+        cohort_memberships_end(membership=membership, now=now)
+        membership.is_active = False
+        membership.left_at = now
+        membership.save(update_fields=["is_active", "left_at"])
     return membership
 
 
@@ -65,34 +73,143 @@ def membership_join(*, organization: Organization, user: User, role: str) -> Mem
     return membership
 
 
-def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
-    """Invite ``email``; re-inviting renews the open invitation with a fresh token.
+def organization_invitation_settings_update(*, organization: Organization, facilitators_may_invite: bool) -> None:
+    organization.facilitators_may_invite = facilitators_may_invite
+    organization.save(update_fields=["facilitators_may_invite"])
 
-    The e-mail is sent by a Celery task after the transaction commits.
+
+def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
+    """Invite ``email``; re-inviting renews your own open invitation with a fresh token.
+
+    Someone not yet in the organisation is let in by an admin, or by a facilitator where
+    the organisation allows it (and then only as a member). An open invitation someone
+    else made is never renewed, downgraded or replaced: the link they sent keeps working.
+    Each person may send only so many invitations a day. The e-mail is sent by a Celery
+    task after the transaction commits.
     """
     from accounts.tasks import send_invitation
 
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email=email, is_active=True).exists():
         raise ValidationError(f"{email} is already a member of {organization.name}.")
-    expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    inviter = invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    now = timezone.now()
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
             .filter(organization=organization, email=email, accepted_at=None, revoked_at=None)
             .first()
         )
+        if invitation is not None and _made_by_someone_else(invitation, invited_by, now):
+            raise ValidationError(
+                f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
+                "Revoke it first to send a different one."
+            )
+        _invitations_consume(inviter=inviter, now=now)
         if invitation is None:
             invitation = Invitation(organization=organization, email=email)
         else:
             invitation.token = Invitation._meta.get_field("token").default()
         invitation.role = role
         invitation.invited_by = invited_by
-        invitation.expires_at = expires_at
+        invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
         invitation.sent_at = None
         invitation.save()
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
     return invitation
+
+
+def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
+    # An expired invitation no longer lets anyone in, so renewing it takes nothing away.
+    return invitation.invited_by_id != user.pk and invitation.expires_at > now
+
+
+def _inviter_name(invitation: Invitation) -> str:
+    return invitation.invited_by.name if invitation.invited_by else "someone else"
+
+
+def invitations_open_by_others(*, organization: Organization, emails: list[str], user: User) -> dict[str, Invitation]:
+    """Open, unexpired invitations to these addresses that someone other than ``user``
+    made, by address: callers add cohort places to them rather than inviting again."""
+    now = timezone.now()
+    invitations = Invitation.objects.filter(
+        organization=organization, email__in=emails, accepted_at=None, revoked_at=None, expires_at__gt=now
+    ).exclude(invited_by=user)
+    return {invitation.email: invitation for invitation in invitations}
+
+
+def invitation_assert_allowed(*, organization: Organization, email: str, role: str, invited_by: User) -> Membership:
+    """Inviting someone who is not yet in the organisation is an admin's decision; an
+    organisation may let the facilitators who run its cohorts (the only other people who
+    reach an invitation form) invite too, as members. Returns the inviter's membership."""
+    inviter = (
+        Membership.objects.filter(organization=organization, user=invited_by, is_active=True).first()
+        if invited_by is not None
+        else None
+    )
+    if inviter is not None and inviter.is_admin:
+        return inviter
+    if inviter is None or not organization.facilitators_may_invite:
+        raise ValidationError(
+            f"Only {organization.name}'s admins can invite someone who is not yet in the organisation. "
+            f"Ask an admin to invite {email}."
+        )
+    if role != Role.MEMBER:
+        raise ValidationError(f"Only {organization.name}'s admins can invite someone as {Role(role).label.lower()}.")
+    return inviter
+
+
+# --- Rate limit: invitations per person per (UTC) day, counted in the shared cache as
+# allauth counts its own limits, so every web process and worker sees one count.
+
+
+def _rate_window(now) -> tuple[str, datetime]:
+    day = now.astimezone(UTC).date()
+    return day.isoformat(), datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def _rate_key(user: User, day: str) -> str:
+    return f"reflect:rl:invitations:{user.pk}:{day}"
+
+
+def _daily_limit(inviter: Membership) -> int:
+    return settings.INVITATIONS_PER_DAY_BY_ADMINS if inviter.is_admin else settings.INVITATIONS_PER_DAY_BY_OTHERS
+
+
+def _until(user: User, end: datetime) -> str:
+    return f"{end.astimezone(ZoneInfo(user.time_zone)):%H:%M}, {user.time_zone}"
+
+
+def invitations_left(*, inviter: Membership, now: datetime | None = None) -> tuple[int, datetime]:
+    """How many more invitations this person may send today, and when the count restarts."""
+    day, end = _rate_window(now or timezone.now())
+    used = cache.get(_rate_key(inviter.user, day), 0)
+    return max(0, _daily_limit(inviter) - used), end
+
+
+def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime | None = None) -> None:
+    """For a CSV import: refuse the whole file up front rather than spend the day's
+    invitations on rows that a later refusal rolls back."""
+    left, end = invitations_left(inviter=inviter, now=now)
+    if wanted > left:
+        raise ValidationError(
+            f"This file would invite {wanted} new people, but you can send only {left} more invitations today "
+            f"(until {_until(inviter.user, end)}). Nothing was imported: split the file or try again then."
+        )
+
+
+def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
+    day, end = _rate_window(now)
+    key = _rate_key(inviter.user, day)
+    limit = _daily_limit(inviter)
+    cache.add(key, 0, timeout=int((end - now).total_seconds()) + 60)
+    if cache.incr(key) > limit:
+        cache.decr(key)
+        local_end = end.astimezone(ZoneInfo(inviter.user.time_zone))
+        raise ValidationError(
+            f"You have sent {limit} invitation{'s' if limit != 1 else ''} today, the most one person may send "
+            f"in a day. You can send more after {local_end:%H:%M} ({inviter.user.time_zone})."
+        )
 
 
 def invitation_send(*, invitation: Invitation) -> bool:

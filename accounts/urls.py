@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/members/<str:member_id>/remove/", views.member_remove, name="member_remove"),
     path("admin/invitations/", views.invitations, name="invitations"),
     path("admin/security/", views.organization_security, name="organization_security"),
+    path("admin/invitations/settings/", views.invitation_settings, name="invitation_settings"),
     path("admin/invitations/<str:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

@@ -10,7 +10,7 @@ from django_scopes import scope
 from accounts import selectors, services
 from accounts.adapter import remember_invitation
 from accounts.decorators import org_admin_required
-from accounts.forms import InvitationForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
+from accounts.forms import InvitationForm, InvitationSettingsForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
 from accounts.models import TwoFactorRequirement
 
 
@@ -121,7 +121,28 @@ def invitations(request, org_slug):
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("invitations", org_slug=org_slug)
     listed = selectors.invitations_listed(request.organization)
-    return render(request, "accounts/invitations.html", {"form": form, "invitations": listed})
+    settings_form = InvitationSettingsForm(
+        initial={"facilitators_may_invite": request.organization.facilitators_may_invite}
+    )
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"form": form, "invitations": listed, "settings_form": settings_form},
+    )
+
+
+@org_admin_required
+@require_POST
+def invitation_settings(request, org_slug):
+    form = InvitationSettingsForm(request.POST)
+    form.is_valid()  # a checkbox: absent means off, anything else on
+    allowed = form.cleaned_data["facilitators_may_invite"]
+    services.organization_invitation_settings_update(organization=request.organization, facilitators_may_invite=allowed)
+    if allowed:
+        messages.success(request, f"Facilitators may now invite new people into {request.organization.name}.")
+    else:
+        messages.success(request, f"Only admins now invite new people into {request.organization.name}.")
+    return redirect("invitations", org_slug=org_slug)
 
 
 @org_admin_required

@@ -200,6 +200,9 @@ MFA_TOTP_ISSUER = "Reflect"
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
+INVITATIONS_PER_DAY_BY_ADMINS = env_int("INVITATIONS_PER_DAY_BY_ADMINS", 5000)
+INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
 
 # --- Sessions: how long a sign-in lasts (accounts/session_limits.py) ---------------
 # Kept apart from the production settings below so the two can change independently.

@@ -67,8 +67,12 @@ class CohortMemberAddForm(forms.Form):
     email = forms.EmailField(required=False, label="…or invite by e-mail")
     role = forms.ChoiceField(choices=CohortRole.choices, initial=CohortRole.MEMBER)
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, candidates=(), invites_new_people=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not invites_new_people:
+            self.fields[
+                "email"
+            ].help_text = "Someone already in the organisation. To bring in someone new, ask an organisation admin."
         self.fields["membership"].choices = [("", "—")] + [
             (m.public_id, f"{m.user.name} ({m.user.email})") for m in candidates
         ]

@@ -1,6 +1,7 @@
 """Reads for cohorts and meetings. Every ``access_*`` helper answers 404 both for
 objects that do not exist and for objects this person may not see."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -72,6 +73,42 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
+
+
+def may_attend(meeting: Meeting, membership: Membership) -> bool:
+    """May this person come to this meeting? The one rule for the meeting page's answer
+    buttons, RSVPs and the dispatcher's send-time re-check (see ``attendable``)."""
+    return (meeting.pk, membership.pk) in attendable([(meeting, membership.pk)])
+
+
+def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
+    """Of these (meeting, membership id) pairs, the ``(meeting id, membership id)`` of the
+    ones where the person may attend: the people called to an invite-only meeting (a hot
+    debrief), the cohort's members and facilitators for every other. At most two queries
+    however many pairs, so the dispatcher can ask it for a whole batch."""
+    pairs = list(pairs)
+    called = {(meeting.pk, person) for meeting, person in pairs if meeting.invite_only}
+    in_cohort = {(meeting, person) for meeting, person in pairs if not meeting.invite_only}
+    allowed: set[tuple[int, int]] = set()
+    if called:
+        allowed |= (
+            set(
+                MeetingInvitee.objects.filter(
+                    meeting_id__in={meeting_id for meeting_id, _ in called},
+                    membership_id__in={person for _, person in called},
+                ).values_list("meeting_id", "membership_id")
+            )
+            & called
+        )
+    if in_cohort:
+        members = set(
+            CohortMember.objects.filter(
+                cohort_id__in={meeting.cohort_id for meeting, _ in in_cohort},
+                membership_id__in={person for _, person in in_cohort},
+            ).values_list("cohort_id", "membership_id")
+        )
+        allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in members}
+    return allowed
 
 
 def with_my_rsvp(meetings: QuerySet[Meeting], membership: Membership) -> QuerySet[Meeting]:

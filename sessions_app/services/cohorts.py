@@ -1,10 +1,24 @@
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization
-from sessions_app.models import Cohort, CohortInvitation, CohortMember, CohortRole
+from sessions_app.models import (
+    Cohort,
+    CohortInvitation,
+    CohortMember,
+    CohortRole,
+    Meeting,
+    MeetingInvitee,
+    Notification,
+    NotificationStatus,
+)
+from sessions_app.models.notifications import DUE_STATUSES
 from sessions_app.presets import PRESETS
+from sessions_app.services.rsvps import rsvp_withdraw
 
 
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
@@ -83,8 +97,43 @@ def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = Coh
     )
 
 
-def cohort_remove_member(*, cohort_member: CohortMember) -> None:
-    cohort_member.delete()
+def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = None) -> None:
+    """Take someone out of a cohort, and out of everything that would still reach them
+    from it: their places in its coming meetings (a freed place goes to the first person
+    waiting), the hot debriefs they were called to, and whatever is still due to be sent
+    to them about it, digest items included. Past meetings stay in their history."""
+    now = now or timezone.now()
+    cohort, membership = cohort_member.cohort, cohort_member.membership
+    with transaction.atomic():
+        coming = Meeting.objects.filter(cohort=cohort, starts_at__gt=now)
+        for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
+            rsvp_withdraw(meeting=meeting, membership=membership, now=now)
+        MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()
+        _drop_owed(membership, Q(meeting__cohort=cohort), f"Not sent: you left {cohort.name}.", now)
+        cohort_member.delete()
+
+
+def _drop_owed(membership: Membership, about: Q, reason: str, now: datetime) -> int:
+    """Drop what is still waiting to go to this person: due rows, and items merged into a
+    digest that has not gone out yet (a digest left empty is dropped when it falls due)."""
+    waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
+    return Notification.objects.filter(waiting, about, recipient=membership).update(
+        status=NotificationStatus.DROPPED, reason=reason, updated_at=now
+    )
+
+
+def cohort_memberships_end(*, membership: Membership, now: datetime | None = None) -> int:
+    """Someone left the organisation: they leave every cohort in it, so being invited back
+    later starts afresh (no old cohorts, no shared history), and nothing already planned
+    for them goes out."""
+    now = now or timezone.now()
+    places = list(CohortMember.objects.filter(membership=membership).select_related("cohort", "membership"))
+    for place in places:
+        cohort_remove_member(cohort_member=place, now=now)
+    # Invite-only meetings of cohorts they were not in, and anything not about a meeting.
+    MeetingInvitee.objects.filter(meeting__starts_at__gt=now, membership=membership).delete()
+    _drop_owed(membership, Q(), f"Not sent: you are no longer a member of {membership.organization.name}.", now)
+    return len(places)
 
 
 def cohort_below_minimum(cohort: Cohort) -> str | None:
@@ -107,16 +156,28 @@ def cohort_invite(
     *, cohort: Cohort, email: str, role: str, cohort_role: str, invited_by
 ) -> tuple[Invitation | None, CohortMember | None]:
     """Add an existing organisation member straight away, or invite the address to the
-    organisation with a reserved place in the cohort."""
-    from accounts.services import invitation_create
+    organisation with a reserved place in the cohort. Someone already invited by another
+    person keeps that invitation as it is; the place is added to it."""
+    from accounts.services import invitation_create, invitations_open_by_others
 
+    email = email.strip().lower()
     member = Membership.objects.filter(
-        organization=cohort.organization, user__email__iexact=email.strip(), is_active=True
+        organization=cohort.organization, user__email__iexact=email, is_active=True
     ).first()
     if member:
         return None, cohort_add_member(cohort=cohort, membership=member, role=cohort_role)
     _assert_room_for(cohort, cohort_role)
     with transaction.atomic():
+        theirs = invitations_open_by_others(organization=cohort.organization, emails=[email], user=invited_by)
+        if email in theirs:
+            # Their place, not their invitation: the role a place already has stays too.
+            CohortInvitation.objects.get_or_create(
+                organization=cohort.organization,
+                invitation=theirs[email],
+                cohort=cohort,
+                defaults={"role": cohort_role},
+            )
+            return theirs[email], None
         invitation = invitation_create(organization=cohort.organization, email=email, role=role, invited_by=invited_by)
         CohortInvitation.objects.update_or_create(
             organization=cohort.organization, invitation=invitation, cohort=cohort, defaults={"role": cohort_role}

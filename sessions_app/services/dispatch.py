@@ -39,7 +39,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
 from reflect.mail import is_transient
-from sessions_app import attention
+from sessions_app import attention, selectors
 from sessions_app.models import (
     Meeting,
     MeetingStatus,
@@ -144,6 +144,7 @@ class Batch:
     rows: list[Notification]
     budget_for: Callable[[Membership], attention.Budget] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
+    attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     read_at: float = field(init=False, default=float("-inf"))
 
     def refresh(self) -> None:
@@ -152,6 +153,9 @@ class Batch:
         self.budget_for = budgets.budget_lookup([row.recipient for row in self.rows])
         self.declined = _declined(self.rows)
         _refresh_meetings_and_people(self.rows)
+        # The meeting page's own rule: someone taken out of the cohort (or off a hot
+        # debrief) is told nothing more about its meetings, video link least of all.
+        self.attendable = selectors.attendable((row.meeting, row.recipient_id) for row in self.rows if row.meeting)
         self.read_at = time.monotonic()
 
 
@@ -234,7 +238,7 @@ def _claim(claim: Claim, batch_size: int) -> list[int]:
 
 def _process(row: Notification, batch: Batch) -> str:
     now = batch.now
-    stale = _stale_reason(row, batch.declined)
+    stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return _finish(row, NotificationStatus.DROPPED, stale, now)
     budget = batch.budget_for(row.recipient)
@@ -250,7 +254,7 @@ def _process(row: Notification, batch: Batch) -> str:
     return _finish(row, NotificationStatus.DROPPED, decision.reason, now)
 
 
-def _stale_reason(row: Notification, declined: set[tuple[int, int]]) -> str | None:
+def _stale_reason(row: Notification, declined: set[tuple[int, int]], attendable: set[tuple[int, int]]) -> str | None:
     """Re-checks at send time (facts at most FACTS_MAX_AGE old): the world may have
     changed since the row was planned."""
     if not row.recipient.is_active:
@@ -258,6 +262,8 @@ def _stale_reason(row: Notification, declined: set[tuple[int, int]]) -> str | No
     meeting = row.meeting
     if meeting is None:
         return None
+    if (meeting.pk, row.recipient_id) not in attendable:
+        return f"Not sent: you are no longer in {meeting.cohort.name}."
     if meeting.status == MeetingStatus.CANCELLED and row.kind not in {NotificationKind.CANCELLATION}:
         return "Not sent: the meeting was cancelled."
     if row.kind == NotificationKind.REMINDER and (meeting.pk, row.recipient_id) in declined:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from sessions_app.evaluations import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
 from sessions_app.models import Meeting, Rsvp, RsvpStatus, SessionEvaluation
-from sessions_app.services.rsvps import may_attend
+from sessions_app.selectors import may_attend
 
 ALREADY = "You have already evaluated this meeting. Thank you."
 

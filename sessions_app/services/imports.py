@@ -54,7 +54,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
-from accounts.services import invitation_create
+from accounts.services import (
+    invitation_assert_allowed,
+    invitation_create,
+    invitations_assert_room,
+    invitations_open_by_others,
+)
 from sessions_app.models import Cohort, CohortImport, CohortInvitation, CohortMember, CohortRole, ImportStatus
 from sessions_app.services.cohorts import _assert_room_for
 
@@ -407,13 +412,26 @@ def _save(cohort_import: CohortImport, rows: list[ImportRow]) -> tuple[int, int,
     # Invitations go through ``invitation_create`` one by one: it renews an open
     # invitation or makes a new one and queues its e-mail for after the commit. The
     # cohort places are what ``cohort_invite`` would write, in one statement (a place
-    # left by an expired invitation gets the file's role).
+    # left by an expired invitation gets the file's role). Someone another person has
+    # invited keeps that invitation as it is, with the place added to it. Who may let new
+    # people in, and how many invitations are left today, is checked before the first
+    # invitation, so a refused file spends none of the day's count.
     invited_by = cohort_import.created_by.user if cohort_import.created_by_id else None
+    theirs = invitations_open_by_others(
+        organization=cohort.organization, emails=[row.email for row in to_invite], user=invited_by
+    )
+    new_people = [row for row in to_invite if row.email not in theirs]
+    if new_people:
+        inviter = invitation_assert_allowed(
+            organization=cohort.organization, email=new_people[0].email, role=Role.MEMBER, invited_by=invited_by
+        )
+        invitations_assert_room(inviter=inviter, wanted=len(new_people))
     places = [
         CohortInvitation(
             organization=cohort.organization,
             cohort=cohort,
-            invitation=invitation_create(
+            invitation=theirs.get(row.email)
+            or invitation_create(
                 organization=cohort.organization, email=row.email, role=Role.MEMBER, invited_by=invited_by
             ),
             role=row.role,

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from reflect.text import single_line
+from sessions_app import selectors
 from sessions_app.models import Notification, NotificationKind, NotificationStatus
 from sessions_app.services.calendar import meeting_invite_ics, meeting_url
 
@@ -92,11 +93,18 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
 
 
 def _digest_items(digest: Notification) -> list[Notification]:
-    merged = digest.merged_items.filter(status=NotificationStatus.MERGED).select_related("meeting__cohort")
+    merged = list(digest.merged_items.filter(status=NotificationStatus.MERGED).select_related("meeting__cohort"))
+    # The dispatcher's rule for single items holds inside a digest too: nothing about a
+    # meeting the person may no longer attend.
+    attendable = selectors.attendable((item.meeting, item.recipient_id) for item in merged if item.meeting)
     return [
         item
         for item in merged
-        if item.meeting is None or item.meeting.status == "scheduled" or item.kind == NotificationKind.CANCELLATION
+        if item.meeting is None
+        or (
+            (item.meeting.pk, item.recipient_id) in attendable
+            and (item.meeting.status == "scheduled" or item.kind == NotificationKind.CANCELLATION)
+        )
     ]
 
 

@@ -12,17 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app.models import CohortMember, Meeting, MeetingInvitee, Rsvp, RsvpStatus
+from sessions_app.models import CohortMember, Meeting, Rsvp, RsvpStatus
+from sessions_app.selectors import may_attend
 from sessions_app.services import planning
 from sessions_app.services.notify import meeting_changed
 
 ANSWERS = {RsvpStatus.GOING, RsvpStatus.CANT, RsvpStatus.SKIP}
-
-
-def may_attend(meeting: Meeting, membership: Membership) -> bool:
-    if meeting.invite_only:
-        return MeetingInvitee.objects.filter(meeting=meeting, membership=membership).exists()
-    return CohortMember.objects.filter(cohort_id=meeting.cohort_id, membership=membership).exists()
 
 
 def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, now: datetime) -> None:
@@ -61,6 +56,22 @@ def rsvp_set(*, meeting: Meeting, membership: Membership, status: str, now: date
         if was_going and new_status != RsvpStatus.GOING:
             _promote_waitlisted(meeting, now)
     return rsvp
+
+
+def rsvp_withdraw(*, meeting: Meeting, membership: Membership, now: datetime | None = None) -> bool:
+    """Take away someone's answer to a meeting they may no longer come to (they left its
+    cohort): their place, if they had one, goes to the first person waiting. False if
+    they had not answered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        rsvp = Rsvp.objects.filter(meeting=meeting, membership=membership).first()
+        if rsvp is None:
+            return False
+        rsvp.delete()
+        if rsvp.status == RsvpStatus.GOING:
+            _promote_waitlisted(meeting, now)
+    return True
 
 
 def _place_for(meeting: Meeting, rsvp: Rsvp, wanted: str, was_going: bool) -> str:

@@ -54,7 +54,10 @@ def cohort_detail(request, org_slug, cohort_id):
         "size_warning": cohort_services.cohort_below_minimum(cohort),
     }
     if manages:
-        context["add_form"] = CohortMemberAddForm(candidates=_candidates(cohort, members))
+        context["add_form"] = CohortMemberAddForm(
+            candidates=_candidates(cohort, members),
+            invites_new_people=membership.is_admin or request.organization.facilitators_may_invite,
+        )
     return render(request, "sessions_app/cohort_detail.html", context)
 
 
@@ -121,6 +124,12 @@ def _add_or_invite(request, cohort, data, candidates) -> None:
     )
     if member:
         messages.success(request, f"{member.membership.user.name} joined {cohort.name}.")
+    elif invitation.invited_by_id != request.user.pk:
+        messages.success(
+            request,
+            f"{invitation.email} already has an invitation to {cohort.organization.name}; "
+            f"they join {cohort.name} when they accept it.",
+        )
     else:
         messages.success(request, f"Invitation sent to {invitation.email}; they join {cohort.name} when they accept.")
 

@@ -99,7 +99,7 @@ def meeting_detail(request, org_slug, meeting_id):
         # Names of who is coming: only for the cohort's own facilitators.
         "coming": list(selectors.meeting_going(meeting)) if facilitates else None,
         "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes}) if facilitates else None,
-        "may_attend": rsvps.may_attend(meeting, membership),
+        "may_attend": selectors.may_attend(meeting, membership),
         "is_past": meeting.ends_at <= timezone.now(),
     }
     return render(request, "sessions_app/meeting_detail.html", context)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from sessions_app.models import Cohort, Meeting, Notification, NotificationKind, Series
+from sessions_app.models import Cohort, CohortMember, Meeting, Notification, NotificationKind, Series
 from sessions_app.services import dispatch, messages
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory
 
@@ -36,6 +36,10 @@ def _sweep(at=NOW):
 
 def _invite(membership, meeting, *, due_at=NOW - timedelta(minutes=5), key=None) -> Notification:
     with scopes_disabled():
+        # A member of the cohort, so the send-time "may this person attend?" lets it through.
+        CohortMember.objects.get_or_create(
+            organization=membership.organization, cohort=meeting.cohort, membership=membership
+        )
         return Notification.objects.create(
             organization=membership.organization,
             recipient=membership,

@@ -511,6 +511,7 @@ def test_unexpected_failure_rejects_the_import_and_imports_nothing(cast, cohort,
     cohort_import = CohortImport.objects.create(
         organization=cast.org,
         cohort=cohort,
+        created_by=cast.alice,  # an admin, so the file gets as far as inviting
         total_rows=2,
         csv_text="name,email\nB,bob@example.org\nE,erin@example.net\n",
     )
