@@ -9,8 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions_app import selectors
-from sessions_app.forms import HotDebriefForm, MeetingCancelForm, MeetingEditForm, PanelNotesForm, SeriesForm
+from sessions_app.forms import (
+    HotDebriefForm,
+    MeetingCancelForm,
+    MeetingEditForm,
+    PanelNotesForm,
+    SeriesForm,
+    nth_weekday_of_month,
+)
 from sessions_app.models import CohortRole, RsvpStatus
+from sessions_app.presets import PRESETS
 from sessions_app.services import meeting_load, rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
 
@@ -30,10 +38,16 @@ SERIES_FIELDS = (
 @require_http_methods(["GET", "POST"])
 def series_create(request, org_slug, cohort_id):
     cohort = managed_cohort(request, cohort_id)
+    first_date = timezone.localdate() + timedelta(days=7)
     initial = {
         "time_zone": request.organization.time_zone,
         "duration_minutes": cohort.default_duration_minutes,
-        "first_date": timezone.localdate() + timedelta(days=7),
+        "first_date": first_date,
+        # The kind's usual rhythm, on the suggested first date's weekday: Schwartz Rounds
+        # are monthly, so "Every two weeks" would be a trap to notice and undo.
+        "frequency": PRESETS[cohort.kind].frequency or "weekly",
+        "weekday": first_date.weekday(),
+        "nth": nth_weekday_of_month(first_date),
     }
     form = SeriesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
