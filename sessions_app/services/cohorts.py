@@ -3,8 +3,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization
-from sessions_app.models import Cohort, CohortInvitation, CohortMember, CohortRole
+from sessions_app.models import Cohort, CohortInvitation, CohortMember, CohortRole, Meeting, Rsvp, RsvpStatus
 from sessions_app.presets import PRESETS
+from sessions_app.services.rsvps import rsvp_set
 
 
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
@@ -97,10 +98,20 @@ def cohort_below_minimum(cohort: Cohort) -> str | None:
     return f"{PRESETS[cohort.kind].label}s work best with at least {cohort.min_members} members; this one has {count}."
 
 
-def ground_rules_acknowledge(*, cohort_member: CohortMember) -> CohortMember:
+def ground_rules_acknowledge(*, cohort_member: CohortMember, going_to: Meeting | None = None) -> Rsvp | None:
+    """Accept the cohort's ground rules, and then answer "going" to ``going_to``: the
+    first meeting whose Going led the person here. Returns that RSVP, if any.
+
+    The acceptance stands even when the answer can't be recorded (the meeting was
+    cancelled meanwhile): the ValidationError then says why.
+    """
     cohort_member.ground_rules_acknowledged_at = timezone.now()
     cohort_member.save(update_fields=["ground_rules_acknowledged_at"])
-    return cohort_member
+    if going_to is None:
+        return None
+    if going_to.cohort_id != cohort_member.cohort_id:
+        raise ValueError("Accepting one cohort's ground rules answers only that cohort's meetings.")
+    return rsvp_set(meeting=going_to, membership=cohort_member.membership, status=RsvpStatus.GOING)
 
 
 def cohort_invite(

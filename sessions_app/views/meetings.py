@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions_app import selectors
@@ -17,7 +18,7 @@ from sessions_app.forms import (
     SeriesForm,
     nth_weekday_of_month,
 )
-from sessions_app.models import CohortRole, RsvpStatus
+from sessions_app.models import CohortRole
 from sessions_app.presets import PRESETS
 from sessions_app.services import meeting_load, rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
@@ -129,19 +130,11 @@ def meeting_rsvp(request, org_slug, meeting_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if "ground rules" in " ".join(error.messages):
-            return redirect("ground_rules", org_slug=org_slug, cohort_id=meeting.cohort.public_id)
+            rules = reverse("ground_rules", kwargs={"org_slug": org_slug, "cohort_id": meeting.cohort.public_id})
+            return redirect(f"{rules}?{urlencode({'going': meeting.public_id})}")
         return redirect(back)
-    messages.success(request, _rsvp_message(rsvp.status))
+    messages.success(request, rsvps.rsvp_message(rsvp.status))
     return redirect(back)
-
-
-def _rsvp_message(status: str) -> str:
-    return {
-        RsvpStatus.GOING: "You're going. See you there.",
-        RsvpStatus.WAITLISTED: "This one is full, so you're on the waitlist; you'll get the first free place.",
-        RsvpStatus.CANT: "Noted: you can't make it.",
-        RsvpStatus.SKIP: "Skipping this one. No need to explain.",
-    }[status]
 
 
 def _managed_meeting(request, meeting_id):
