@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions_app import selectors
+from sessions_app import recurrence, selectors
 from sessions_app.forms import (
     HotDebriefForm,
     MeetingCancelForm,
@@ -60,19 +61,34 @@ def series_create(request, org_slug, cohort_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            count = series.meetings.count()
-            messages.success(
-                request, f"Scheduled {count} meetings for the next 16 weeks; more are added as time goes on."
-            )
+            meetings = list(series.meetings.select_related("series"))
+            scheduled = ngettext(
+                "Scheduled %(count)d meeting for the next 16 weeks; more are added as time goes on.",
+                "Scheduled %(count)d meetings for the next 16 weeks; more are added as time goes on.",
+                len(meetings),
+            ) % {"count": len(meetings)}
+            moves = [move for move in map(selectors.meeting_gap_move, meetings) if move is not None]
+            messages.success(request, " ".join([scheduled, *map(_gap_sentence, moves)]))
             over = meeting_load.members_pushed_over(series)
             if over:
                 messages.warning(
                     request,
-                    f"This series puts {over} member{'s' if over != 1 else ''} over their monthly meeting budget; "
-                    "they are offered a one-click skip for the extra meetings.",
+                    ngettext(
+                        "This series puts %(count)d member over their monthly meeting budget; "
+                        "they are offered a one-click skip for the extra meetings.",
+                        "This series puts %(count)d members over their monthly meeting budget; "
+                        "they are offered a one-click skip for the extra meetings.",
+                        over,
+                    )
+                    % {"count": over},
                 )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/series_form.html", {"form": form, "cohort": cohort})
+
+
+def _gap_sentence(move) -> str:
+    # Said on the confirmation: the documented rule moved a meeting nobody asked to move.
+    return f"{move.local_date:%A} {move.local_date.day} {move.local_date:%B %Y}: {move.text}."
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,8 +132,21 @@ def meeting_detail(request, org_slug, meeting_id):
         "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes}) if facilitates else None,
         "may_attend": rsvps.may_attend(meeting, membership),
         "is_past": meeting.ends_at <= timezone.now(),
+        "gap_move": selectors.meeting_gap_move(meeting),
+        "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
     return render(request, "sessions_app/meeting_detail.html", context)
+
+
+def _in_own_zone(meeting, viewer_zone: str) -> str | None:
+    """The meeting's time where it is held, when that is not the viewer's own clock."""
+    if meeting.time_zone == viewer_zone:
+        return None
+    zone = ZoneInfo(meeting.time_zone)
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    same_day = start.date() == meeting.starts_at.astimezone(ZoneInfo(viewer_zone)).date()
+    day = "" if same_day else f"{start:%A} {start.day} {start:%B}, "
+    return f"That is {day}{start:%H:%M}–{end:%H:%M} in {meeting.time_zone}, where the meeting is held."
 
 
 @require_POST
@@ -172,7 +201,12 @@ def meeting_edit(request, org_slug, meeting_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved. Everyone affected will be told.")
+            move = recurrence.gap_move(
+                local_date=data["local_date"], start_time=data["start_time"], time_zone=meeting.time_zone
+            )
+            messages.success(
+                request, " ".join(["Saved. Everyone affected will be told.", *([_gap_sentence(move)] if move else [])])
+            )
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=updated.public_id)
     return render(request, "sessions_app/meeting_edit.html", {"form": form, "meeting": meeting})
 
@@ -188,7 +222,13 @@ def meeting_cancel(request, org_slug, meeting_id):
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"Cancelled {count} meeting{'s' if count != 1 else ''}. Everyone affected will be told."
+                request,
+                ngettext(
+                    "Cancelled %(count)d meeting. Everyone affected will be told.",
+                    "Cancelled %(count)d meetings. Everyone affected will be told.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=meeting.cohort.public_id)
     return render(request, "sessions_app/meeting_cancel.html", {"form": form, "meeting": meeting})
@@ -214,6 +254,12 @@ def meeting_load_skip(request, org_slug):
     month = request.POST.get("month", "")
     skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
     messages.success(
-        request, f"Skipping {skipped} meeting{'s' if skipped != 1 else ''} in {month}. No need to explain."
+        request,
+        ngettext(
+            "Skipping %(count)d meeting in %(month)s. No need to explain.",
+            "Skipping %(count)d meetings in %(month)s. No need to explain.",
+            skipped,
+        )
+        % {"count": skipped, "month": month},
     )
     return redirect("organization_home", org_slug=org_slug)

@@ -2,7 +2,7 @@
 sees after answering, moving a meeting, or meeting across a summer-time change."""
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 import time_machine
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.models import Rsvp
+from sessions_app.recurrence import gap_move
 from sessions_app.services.scheduling import series_create
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
@@ -129,3 +130,128 @@ def test_the_carried_answer_cannot_name_a_meeting_of_another_cohort_or_organisat
     assert all("Thank you. You&#x27;re ready to join the meetings of Schwartz Rounds." in page for page in pages)
     with scopes_disabled():
         assert not Rsvp.objects.exists()
+
+
+# A weekly 02:30 series in New York over 14 March 2027, when 02:00 jumps to 03:00 EDT.
+NY_GAP_NIGHT = date(2027, 3, 14)
+
+
+@time_machine.travel("2027-03-01 09:00Z", tick=False)
+def test_scheduling_over_the_spring_gap_says_which_meeting_moved(client, cast, rounds):
+    client.force_login(cast.alice.user)
+    response = client.post(
+        url("series_create", cast, cohort_id=rounds.public_id),
+        {
+            "frequency": "weekly",
+            "weekday": 6,
+            "first_date": "2027-03-07",
+            "start_time": "02:30",
+            "time_zone": "America/New_York",
+            "duration_minutes": 60,
+        },
+        follow=True,
+    )
+    assert (
+        "Scheduled 16 meetings for the next 16 weeks; more are added as time goes on. "
+        "Sunday 14 March 2027: moved to 03:30: 02:30 does not exist that night in America/New_York."
+    ) in text(response)
+
+
+@time_machine.travel("2027-03-01 09:00Z", tick=False)
+@pytest.mark.parametrize("viewer_zone", ["Europe/London", "America/New_York"])
+def test_a_meeting_moved_by_the_gap_says_so_and_shows_its_own_zone(client, cast, rounds, viewer_zone):
+    with scope(organization=cast.org):
+        series = _weekly_series(
+            rounds, first_date=date(2027, 3, 7), start_time=time(2, 30), time_zone="America/New_York"
+        )
+        moved, after = series.meetings.filter(series_local_date__gte=NY_GAP_NIGHT).order_by("starts_at")[:2]
+    cast.bob.user.time_zone = viewer_zone
+    cast.bob.user.save()
+    client.force_login(cast.bob.user)
+
+    page = text(client.get(url("meeting_detail", cast, meeting_id=moved.public_id)))
+    unmoved = text(client.get(url("meeting_detail", cast, meeting_id=after.public_id)))
+
+    assert moved.starts_at == datetime.fromisoformat("2027-03-14T07:30Z")
+    assert "Moved to 03:30: 02:30 does not exist that night in America/New_York." in page
+    assert "does not exist" not in unmoved
+    if viewer_zone == "Europe/London":
+        assert 'Sunday 14 March 2027, 07:30–08:30</strong> <span class="muted">(Europe/London)</span>' in page
+        assert "That is 03:30–04:30 in America/New_York, where the meeting is held." in page
+        assert "That is 02:30–03:30 in America/New_York, where the meeting is held." in unmoved
+    else:
+        assert 'Sunday 14 March 2027, 03:30–04:30</strong> <span class="muted">(America/New_York)</span>' in page
+        assert "where the meeting is held" not in page
+
+
+@time_machine.travel("2027-03-01 09:00Z", tick=False)
+def test_moving_one_meeting_into_the_gap_says_where_it_landed(client, cast, rounds):
+    with scope(organization=cast.org):
+        series = _weekly_series(
+            rounds, first_date=date(2027, 3, 6), start_time=time(18, 0), time_zone="America/New_York"
+        )
+        meeting = series.meetings.order_by("starts_at")[1]  # Saturday 13 March
+    client.force_login(cast.alice.user)
+    response = client.post(
+        url("meeting_edit", cast, meeting_id=meeting.public_id),
+        {"local_date": "2027-03-14", "start_time": "02:30", "duration_minutes": 60, "following": "0"},
+        follow=True,
+    )
+    assert (
+        "Saved. Everyone affected will be told. "
+        "Sunday 14 March 2027: moved to 03:30: 02:30 does not exist that night in America/New_York."
+    ) in text(response)
+    with scopes_disabled():
+        meeting.refresh_from_db()
+    assert meeting.starts_at == datetime.fromisoformat("2027-03-14T07:30Z")
+
+
+@time_machine.travel("2027-03-01 09:00Z", tick=False)
+def test_the_meetings_own_time_names_its_day_when_that_differs_from_the_viewers(client, cast, rounds):
+    with scope(organization=cast.org):
+        series = _weekly_series(
+            rounds, first_date=date(2027, 3, 9), start_time=time(20, 0), time_zone="America/New_York"
+        )
+        meeting = series.meetings.order_by("starts_at").first()
+    cast.bob.user.time_zone = "Asia/Tokyo"
+    cast.bob.user.save()
+    client.force_login(cast.bob.user)
+    page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
+    assert 'Wednesday 10 March 2027, 10:00–11:00</strong> <span class="muted">(Asia/Tokyo)</span>' in page
+    assert "That is Tuesday 9 March, 20:00–21:00 in America/New_York, where the meeting is held." in page
+
+
+@time_machine.travel("2027-03-01 09:00Z", tick=False)
+def test_one_scheduled_meeting_is_one_meeting(client, cast, rounds):
+    client.force_login(cast.alice.user)
+    response = client.post(
+        url("series_create", cast, cohort_id=rounds.public_id),
+        {
+            "frequency": "weekly",
+            "weekday": 2,
+            "first_date": "2027-03-10",
+            "last_date": "2027-03-10",
+            "start_time": "12:30",
+            "time_zone": "Europe/London",
+            "duration_minutes": 60,
+        },
+        follow=True,
+    )
+    assert "Scheduled 1 meeting for the next 16 weeks; more are added as time goes on." in text(response)
+
+
+@pytest.mark.parametrize(
+    ("day", "asked", "zone", "actual"),
+    [
+        (NY_GAP_NIGHT, time(2, 30), "America/New_York", time(3, 30)),
+        (NY_GAP_NIGHT, time(2, 0), "America/New_York", time(3, 0)),
+        (NY_GAP_NIGHT, time(3, 0), "America/New_York", None),
+        (NY_GAP_NIGHT, time(1, 59), "America/New_York", None),
+        (date(2027, 10, 3), time(2, 15), "Australia/Lord_Howe", time(2, 45)),  # a 30-minute gap
+        (date(2027, 10, 31), time(1, 30), "Europe/London", None),  # the fold happens twice, not never
+        (date(2011, 12, 30), time(10, 0), "Pacific/Apia", None),  # a skipped date has no meeting at all
+    ],
+)
+def test_gap_move_names_the_time_a_missing_wall_clock_time_becomes(day, asked, zone, actual):
+    move = gap_move(local_date=day, start_time=asked, time_zone=zone)
+    assert (move and move.actual) == actual
