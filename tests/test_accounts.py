@@ -316,3 +316,13 @@ def test_profile_rejects_unknown_time_zone(client, cast):
     assert "Select a valid choice." in response.content.decode()
     cast.bob.user.refresh_from_db()
     assert cast.bob.user.time_zone == "Europe/London"
+
+
+def test_the_login_page_says_joining_is_by_invitation_not_sign_up_first(client):
+    page = " ".join(client.get(reverse("account_login")).content.decode().split())
+    assert (
+        "New to Reflect? Joining is by invitation only: open the link in the invitation your organisation sent you."
+        in page
+    )
+    assert "sign up" not in page.lower()
+    assert reverse("account_signup") not in page
