@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from accounts.forms import time_zone_choices
 from sessions_app import recurrence
 from sessions_app.models import Cohort, CohortRole, Visibility
-from sessions_app.presets import KIND_CHOICES
+from sessions_app.presets import KIND_CHOICES, PRESETS
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -77,6 +77,12 @@ class CohortEditForm(forms.ModelForm):
         help_texts = {
             "ground_rules": "Members accept these once before their first meeting, and again if you change them."
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
+            # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
+            del self.fields["panel_size"], self.fields["panel_prep_days"]
 
     def clean(self):
         data = super().clean()

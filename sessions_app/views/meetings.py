@@ -129,7 +129,10 @@ def meeting_detail(request, org_slug, meeting_id):
         "manages": selectors.can_manage_cohort(membership, meeting.cohort),
         # Names of who is coming: only for the cohort's own facilitators.
         "coming": list(selectors.meeting_going(meeting)) if facilitates else None,
-        "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes}) if facilitates else None,
+        # Only where the cohort has a panel (Schwartz Rounds), or notes were already written.
+        "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes})
+        if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
+        else None,
         "may_attend": rsvps.may_attend(meeting, membership),
         "is_past": meeting.ends_at <= timezone.now(),
         "gap_move": selectors.meeting_gap_move(meeting),

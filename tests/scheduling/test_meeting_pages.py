@@ -255,3 +255,17 @@ def test_one_scheduled_meeting_is_one_meeting(client, cast, rounds):
 def test_gap_move_names_the_time_a_missing_wall_clock_time_becomes(day, asked, zone, actual):
     move = gap_move(local_date=day, start_time=asked, time_zone=zone)
     assert (move and move.actual) == actual
+
+
+@pytest.mark.parametrize(("kind", "panel"), [("schwartz_rounds", True), ("balint_group", False), ("custom", False)])
+def test_panel_preparation_only_for_cohorts_with_a_panel(client, cast, kind, panel):
+    with scope(organization=cast.org):
+        cohort = CohortFactory(organization=cast.org, kind=kind, panel_size=3 if kind == "schwartz_rounds" else 0)
+        facilitator = CohortMemberFactory(cohort=cohort, role="facilitator")
+        meeting = MeetingFactory(cohort=cohort)
+    client.force_login(facilitator.membership.user)
+    meeting_page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
+    client.force_login(cast.alice.user)
+    edit_page = text(client.get(url("cohort_edit", cast, cohort_id=cohort.public_id)))
+    assert ("<h2>Panel preparation</h2>" in meeting_page) is panel
+    assert ('name="panel_size"' in edit_page, 'name="panel_prep_days"' in edit_page) == (panel, panel)
