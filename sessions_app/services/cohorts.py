@@ -95,7 +95,8 @@ def cohort_below_minimum(cohort: Cohort) -> str | None:
     count = CohortMember.objects.filter(cohort=cohort, role=CohortRole.MEMBER).count()
     if count >= cohort.min_members:
         return None
-    return f"{PRESETS[cohort.kind].label}s work best with at least {cohort.min_members} members; this one has {count}."
+    kind = "group" if cohort.kind == "custom" else PRESETS[cohort.kind].label
+    return f"A {kind} works best with at least {cohort.min_members} members; this one has {count}."
 
 
 def ground_rules_acknowledge(*, cohort_member: CohortMember, going_to: Meeting | None = None) -> Rsvp | None:

@@ -108,7 +108,11 @@ def hot_debrief_create(request, org_slug, cohort_id):
             video_url=data["video_url"],
             follow_ups=data["follow_ups"],
         )
-        messages.success(request, f"Debrief called for {len(chosen)} people.")
+        messages.success(
+            request,
+            ngettext("Debrief called for %(count)d person.", "Debrief called for %(count)d people.", len(chosen))
+            % {"count": len(chosen)},
+        )
         return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
     return render(request, "sessions_app/hot_debrief_form.html", {"form": form, "cohort": cohort})
 

@@ -269,3 +269,24 @@ def test_panel_preparation_only_for_cohorts_with_a_panel(client, cast, kind, pan
     edit_page = text(client.get(url("cohort_edit", cast, cohort_id=cohort.public_id)))
     assert ("<h2>Panel preparation</h2>" in meeting_page) is panel
     assert ('name="panel_size"' in edit_page, 'name="panel_prep_days"' in edit_page) == (panel, panel)
+
+
+def test_counts_on_cohort_pages_are_in_words(client, cast, rounds):
+    with scope(organization=cast.org):
+        balint = CohortFactory(organization=cast.org, name="Balint Tuesdays", kind="balint_group", min_members=6)
+        CohortMemberFactory(cohort=balint, membership=cast.bob)
+    client.force_login(cast.alice.user)
+    cohorts = text(client.get(url("cohort_list", cast)))
+    balint_page = text(client.get(url("cohort_detail", cast, cohort_id=balint.public_id)))
+    assert "· Schwartz Rounds · 1 person</span>" in cohorts
+    assert "A Balint group works best with at least 6 members; this one has 1." in balint_page
+
+
+def test_calling_a_debrief_for_one_person_says_person(client, cast, rounds):
+    client.force_login(cast.alice.user)
+    response = client.post(
+        url("hot_debrief_create", cast, cohort_id=rounds.public_id),
+        {"starts_in": 60, "people": [cast.bob.public_id]},
+        follow=True,
+    )
+    assert "Debrief called for 1 person." in text(response)
