@@ -87,3 +87,23 @@ def test_series_form_keeps_its_suggested_first_date(page: Page, login):
     page.get_by_role("button", name="Schedule").click()
 
     expect(page.locator(".messages")).to_contain_text("Scheduled ")
+
+
+def test_an_action_points_due_date_survives_a_form_error(page: Page, login):
+    """A bound form shows the date as it was sent; the browser must still read it."""
+    meeting = _first_schwartz_meeting()
+    login(page, "farah@stmarys.example")
+    page.goto(reverse("meeting_actions", kwargs={"org_slug": ORG, "meeting_id": meeting.public_id}))
+
+    assert _date_and_time_inputs(page) == ["due"]
+    page.get_by_label("By when").fill("2027-03-15")
+    page.locator("main form.card input[name=what]").evaluate("input => input.removeAttribute('required')")
+    page.get_by_role("button", name="Add").click()
+
+    expect(page.locator("main form.card")).to_contain_text("This field is required.")
+    _assert_browser_kept_every_value(page)
+    expect(page.get_by_label("By when")).to_have_value("2027-03-15")
+    page.get_by_label("What").fill("Ask estates about the broken lift")
+    page.get_by_role("button", name="Add").click()
+
+    expect(page.locator(".actions-list")).to_contain_text("Ask estates about the broken lift · by 15 Mar")
