@@ -5,6 +5,9 @@ environment stops start-up instead of silently falling back to a default.
 """
 
 import os
+import re
+import socket
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,3 +58,47 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of {sorted(choices)}.")
     return value
+
+
+_BIND = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]+)):(?P<port>\d{1,5})|(?P<port_only>\d{1,5})")
+# Recognised in BIND, never bound here.
+_EVERY_INTERFACE = {"0.0.0.0", "::"}  # noqa: S104
+_LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"]
+
+
+def parse_bind(name: str, value: str) -> tuple[str, int]:
+    """``host:port``, ``[ipv6]:port`` or a bare port (as ``runserver`` takes them)."""
+    match = _BIND.fullmatch(value.strip())
+    if match is None:
+        raise ImproperlyConfigured(f"{name}={value!r} is not host:port (for example 127.0.0.1:8000).")
+    if match["port_only"]:
+        return "127.0.0.1", int(match["port_only"])
+    return (match["ipv6"] or match["host"]).lower(), int(match["port"])
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def development_site_url(host: str, port: int) -> str:
+    """Where the development server is reached from this machine: a server listening on
+    every interface is still reached at 127.0.0.1 here; other machines need SITE_URL."""
+    reachable = "127.0.0.1" if host in _EVERY_INTERFACE else host
+    return f"http://{_url_host(reachable)}:{port}"
+
+
+def development_allowed_hosts(host: str, site_url: str) -> list[str]:
+    """Loopback names, the bound host, SITE_URL's host and, when listening on every
+    interface, this machine's own names. Any other name is for ALLOWED_HOSTS to add."""
+    names = [*_LOOPBACK_NAMES, _url_host(host), _url_host(urlsplit(site_url).hostname or "")]
+    if host in _EVERY_INTERFACE:
+        names += [socket.gethostname().lower(), socket.getfqdn().lower(), *_addresses_of(socket.gethostname())]
+    wildcards = {_url_host(name) for name in _EVERY_INTERFACE}
+    return [name for index, name in enumerate(names) if name and name not in wildcards and name not in names[:index]]
+
+
+def _addresses_of(hostname: str) -> list[str]:
+    try:
+        return socket.gethostbyname_ex(hostname)[2]
+    except OSError:  # a name this machine cannot resolve: its loopback names still work
+        return []

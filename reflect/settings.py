@@ -14,7 +14,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from reflect.env import env_bool, env_choice, env_int, env_list, env_str
+from reflect.env import (
+    development_allowed_hosts,
+    development_site_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    parse_bind,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # pytest exports PYTEST_VERSION before any plugin reads settings: the suite gets test
@@ -56,9 +65,17 @@ if PRODUCTION and not REFLECT_ENCRYPTION_KEYS:
     )
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+
+# --- Development addresses follow the server's (make run BIND=…) -------------------
+# Unless SITE_URL and ALLOWED_HOSTS are set, e-mailed links, feed and ICS addresses use
+# the address the development server listens on, and its host names are accepted.
+if not PRODUCTION:
+    _bind_host, _bind_port = parse_bind("REFLECT_BIND", env_str("REFLECT_BIND") or env_str("BIND") or "127.0.0.1:8000")
+    SITE_URL = env_str("SITE_URL", development_site_url(_bind_host, _bind_port)).rstrip("/")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", development_allowed_hosts(_bind_host, SITE_URL))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

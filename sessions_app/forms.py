@@ -7,7 +7,7 @@ from accounts.forms import time_zone_choices
 from reflect.text import validate_single_line
 from sessions_app import recurrence
 from sessions_app.models import Cohort, CohortRole, Visibility
-from sessions_app.presets import KIND_CHOICES
+from sessions_app.presets import KIND_CHOICES, PRESETS
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -27,6 +27,31 @@ FREQUENCIES = [
     ("daily", "Every day"),
     ("custom", "Custom rule (RFC 5545 RRULE)"),
 ]
+
+
+class IsoDateInput(forms.DateInput):
+    """``<input type=date>`` reads and shows only ISO dates (2027-03-15): the en-GB input
+    format (15/03/2027) would leave the field empty and block Save."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class IsoTimeInput(forms.TimeInput):
+    """``<input type=time>`` wants ``HH:MM``; seconds would add a field nobody needs."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def nth_weekday_of_month(day: date) -> int:
+    """Which of its weekday in the month ``day`` is: 1-4, or -1 for a fifth (the last)."""
+    nth = (day.day - 1) // 7 + 1
+    return nth if nth <= 4 else -1
 
 
 class CohortCreateForm(forms.Form):
@@ -53,6 +78,12 @@ class CohortEditForm(forms.ModelForm):
         help_texts = {
             "ground_rules": "Members accept these once before their first meeting, and again if you change them."
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
+            # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
+            del self.fields["panel_size"], self.fields["panel_prep_days"]
 
     def clean(self):
         data = super().clean()
@@ -86,7 +117,7 @@ class CohortMemberAddForm(forms.Form):
 
 class SeriesForm(forms.Form):
     title = forms.CharField(max_length=120, required=False, validators=[validate_single_line])
-    frequency = forms.ChoiceField(choices=FREQUENCIES, initial="fortnightly")
+    frequency = forms.ChoiceField(choices=FREQUENCIES)
     weekday = forms.TypedChoiceField(
         choices=WEEKDAYS, coerce=int, required=False, help_text="For weekly, fortnightly and monthly-on-a-weekday."
     )
@@ -97,13 +128,11 @@ class SeriesForm(forms.Form):
         label="Custom rule",
         help_text="For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE",
     )
-    first_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    first_date = forms.DateField(widget=IsoDateInput())
+    start_time = forms.TimeField(widget=IsoTimeInput())
     time_zone = forms.ChoiceField(choices=time_zone_choices)
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    last_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Last date (optional)"
-    )
+    last_date = forms.DateField(required=False, widget=IsoDateInput(), label="Last date (optional)")
     location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
     capacity = forms.IntegerField(
@@ -157,8 +186,8 @@ class SeriesForm(forms.Form):
 
 
 class MeetingEditForm(forms.Form):
-    local_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    local_date = forms.DateField(label="Date", widget=IsoDateInput())
+    start_time = forms.TimeField(widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
     location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
@@ -223,8 +252,8 @@ LEAD_CHOICES = [
 
 class AttentionBudgetForm(forms.Form):
     quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
-    quiet_start = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Quiet from")
-    quiet_end = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Quiet until")
+    quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet from")
+    quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet until")
     days_off = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS,
         coerce=int,
@@ -237,7 +266,7 @@ class AttentionBudgetForm(forms.Form):
     min_gap_minutes = forms.IntegerField(
         min_value=0, max_value=24 * 60, label="At least this many minutes between them"
     )
-    digest_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Daily digest at")
+    digest_time = forms.TimeField(widget=IsoTimeInput(), label="Daily digest at")
     reminder_leads = forms.TypedMultipleChoiceField(
         choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
     )
@@ -261,9 +290,9 @@ class AttentionPolicyForm(forms.Form):
     default_daily_cap = forms.IntegerField(min_value=0, max_value=20)
     default_weekly_cap = forms.IntegerField(min_value=0, max_value=60)
     default_min_gap_minutes = forms.IntegerField(min_value=0, max_value=24 * 60)
-    default_quiet_start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    default_quiet_end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    default_digest_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    default_quiet_start = forms.TimeField(widget=IsoTimeInput())
+    default_quiet_end = forms.TimeField(widget=IsoTimeInput())
+    default_digest_time = forms.TimeField(widget=IsoTimeInput())
     max_daily_cap = forms.IntegerField(min_value=0, max_value=20, label="Ceiling: messages a day")
     max_weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="Ceiling: messages a week")
     min_min_gap_minutes = forms.IntegerField(min_value=0, max_value=24 * 60, label="Shortest gap anyone may choose")
@@ -316,7 +345,7 @@ class ReflectionForm(forms.Form):
 class ActionPointForm(forms.Form):
     what = forms.CharField(max_length=300, label="What")
     owner = forms.ChoiceField(required=False, label="Who")
-    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="By when")
+    due = forms.DateField(required=False, widget=IsoDateInput(), label="By when")
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)

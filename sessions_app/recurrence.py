@@ -453,6 +453,31 @@ def _localise(series: _Series, naive: datetime) -> Occurrence | None:
     return Occurrence(local_date=naive.date(), start=start, end=start + series.duration)
 
 
+@dataclass(frozen=True, slots=True)
+class GapMove:
+    """A wall-clock time the spring-forward gap moved (module docstring)."""
+
+    local_date: date
+    asked: time
+    actual: time
+    time_zone: str
+
+    @property
+    def text(self) -> str:
+        return f"moved to {self.actual:%H:%M}: {self.asked:%H:%M} does not exist that night in {self.time_zone}"
+
+
+def gap_move(*, local_date: date, start_time: time, time_zone: str) -> GapMove | None:
+    """Where the gap moves ``start_time`` on ``local_date`` (02:30 → 03:30 on a
+    02:00→03:00 night), or None when that local time exists."""
+    zone = load_zone(time_zone)
+    asked = datetime.combine(local_date, start_time)
+    actual = _naive_local(asked.replace(tzinfo=zone).astimezone(UTC), zone)
+    if actual == asked or actual - asked >= timedelta(days=1):  # exists, or the whole date is skipped
+        return None
+    return GapMove(local_date=local_date, asked=start_time, actual=actual.time(), time_zone=time_zone)
+
+
 def _can_ever_occur(series: _Series) -> bool:
     """Whether the rule, without UNTIL or COUNT, produces anything at all.
 

@@ -3,12 +3,14 @@ objects that do not exist and for objects this person may not see."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership
+from sessions_app import recurrence
 from sessions_app.models import (
     Cohort,
     CohortMember,
@@ -327,3 +329,16 @@ def shared_with_me(membership: Membership, *, limit: int = 100) -> list[Reflecti
     for row in rows:
         row.shown_author = author_shown(row, membership)
     return rows
+
+
+def meeting_gap_move(meeting: Meeting) -> recurrence.GapMove | None:
+    """How the spring-forward gap moved this series meeting, if it did: the series asks
+    for a local time that did not exist on the meeting's date. Uses ``meeting.series``,
+    which ``access_meeting`` loads in the same query."""
+    if meeting.series_id is None:
+        return None
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
+    move = recurrence.gap_move(
+        local_date=local.date(), start_time=meeting.series.start_time, time_zone=meeting.time_zone
+    )
+    return move if move is not None and move.actual == local.time() else None

@@ -329,3 +329,13 @@ def test_invitation_from_an_organisation_with_a_line_break_in_its_name_is_sent(c
     assert invitation_send(invitation=invitation) is True
 
     assert [m.subject for m in mailoutbox] == ["[Reflect] You're invited to St Elsewhere Nights"]
+
+
+def test_the_login_page_says_joining_is_by_invitation_not_sign_up_first(client):
+    page = " ".join(client.get(reverse("account_login")).content.decode().split())
+    assert (
+        "New to Reflect? Joining is by invitation only: open the link in the invitation your organisation sent you."
+        in page
+    )
+    assert "sign up" not in page.lower()
+    assert reverse("account_signup") not in page

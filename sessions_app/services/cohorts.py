@@ -15,10 +15,12 @@ from sessions_app.models import (
     MeetingInvitee,
     Notification,
     NotificationStatus,
+    Rsvp,
+    RsvpStatus,
 )
 from sessions_app.models.notifications import DUE_STATUSES
 from sessions_app.presets import PRESETS
-from sessions_app.services.rsvps import rsvp_withdraw
+from sessions_app.services.rsvps import rsvp_set, rsvp_withdraw
 
 
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
@@ -143,13 +145,24 @@ def cohort_below_minimum(cohort: Cohort) -> str | None:
     count = CohortMember.objects.filter(cohort=cohort, role=CohortRole.MEMBER).count()
     if count >= cohort.min_members:
         return None
-    return f"{PRESETS[cohort.kind].label}s work best with at least {cohort.min_members} members; this one has {count}."
+    kind = "group" if cohort.kind == "custom" else PRESETS[cohort.kind].label
+    return f"A {kind} works best with at least {cohort.min_members} members; this one has {count}."
 
 
-def ground_rules_acknowledge(*, cohort_member: CohortMember) -> CohortMember:
+def ground_rules_acknowledge(*, cohort_member: CohortMember, going_to: Meeting | None = None) -> Rsvp | None:
+    """Accept the cohort's ground rules, and then answer "going" to ``going_to``: the
+    first meeting whose Going led the person here. Returns that RSVP, if any.
+
+    The acceptance stands even when the answer can't be recorded (the meeting was
+    cancelled meanwhile): the ValidationError then says why.
+    """
     cohort_member.ground_rules_acknowledged_at = timezone.now()
     cohort_member.save(update_fields=["ground_rules_acknowledged_at"])
-    return cohort_member
+    if going_to is None:
+        return None
+    if going_to.cohort_id != cohort_member.cohort_id:
+        raise ValueError("Accepting one cohort's ground rules answers only that cohort's meetings.")
+    return rsvp_set(meeting=going_to, membership=cohort_member.membership, status=RsvpStatus.GOING)
 
 
 def cohort_invite(

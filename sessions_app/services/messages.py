@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reflect.text import single_line
 from sessions_app import selectors
@@ -66,7 +67,9 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         items = [_line(item, zone) for item in _digest_items(row)]
         if not items:
             return None
-        subject = f"Your Reflect digest: {len(items)} thing{'s' if len(items) != 1 else ''}"
+        subject = ngettext(
+            "Your Reflect digest: %(count)d thing", "Your Reflect digest: %(count)d things", len(items)
+        ) % {"count": len(items)}
     else:
         items = [_line(row, zone)]
         subject = items[0]["text"]

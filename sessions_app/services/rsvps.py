@@ -113,3 +113,13 @@ def meeting_capacity_update(*, meeting: Meeting, capacity: int | None, now: date
         while (rsvp := _promote_waitlisted(meeting, now)) is not None:
             promoted.append(rsvp)
     return promoted
+
+
+def rsvp_message(status: str) -> str:
+    """What the person is told after answering."""
+    return {
+        RsvpStatus.GOING: "You're going. See you there.",
+        RsvpStatus.WAITLISTED: "This one is full, so you're on the waitlist; you'll get the first free place.",
+        RsvpStatus.CANT: "Noted: you can't make it.",
+        RsvpStatus.SKIP: "Skipping this one. No need to explain.",
+    }[status]

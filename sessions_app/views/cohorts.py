@@ -12,6 +12,7 @@ from sessions_app.forms import CohortCreateForm, CohortEditForm, CohortMemberAdd
 from sessions_app.models import CohortMember
 from sessions_app.presets import PRESETS
 from sessions_app.services import cohorts as cohort_services
+from sessions_app.services.rsvps import rsvp_message
 from sessions_app.views._access import managed_cohort
 
 
@@ -89,11 +90,29 @@ def ground_rules(request, org_slug, cohort_id):
     me = selectors.cohort_member_of(cohort, request.membership)
     if me is None:
         raise PermissionDenied("Only the cohort's members accept its ground rules.")
+    # "Going" to a first meeting leads here; the answer waits in ?going= and is recorded
+    # on acceptance, so nobody has to find the meeting and tap Going a second time.
+    going_to = _pending_meeting(request, cohort, request.POST.get("going") or request.GET.get("going"))
     if request.method == "POST":
-        cohort_services.ground_rules_acknowledge(cohort_member=me)
-        messages.success(request, f"Thank you. You're ready to join {cohort.name}'s meetings.")
-        return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
-    return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me})
+        try:
+            rsvp = cohort_services.ground_rules_acknowledge(cohort_member=me, going_to=going_to)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            rsvp = None
+        if rsvp is None:
+            messages.success(request, f"Thank you. You're ready to join the meetings of {cohort.name}.")
+            return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
+        messages.success(request, f"Thank you for accepting the ground rules. {rsvp_message(rsvp.status)}")
+        return redirect("meeting_detail", org_slug=org_slug, meeting_id=going_to.public_id)
+    return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me, "going_to": going_to})
+
+
+def _pending_meeting(request, cohort, meeting_id: str | None):
+    """The meeting of *this* cohort that the person was answering, if any: an id from
+    anywhere else is ignored, whether or not such a meeting exists."""
+    if not meeting_id:
+        return None
+    return selectors.visible_meetings(request.membership).filter(cohort=cohort, public_id=meeting_id).first()
 
 
 @require_POST

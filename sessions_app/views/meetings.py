@@ -6,11 +6,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions_app import selectors
-from sessions_app.forms import HotDebriefForm, MeetingCancelForm, MeetingEditForm, PanelNotesForm, SeriesForm
-from sessions_app.models import CohortRole, RsvpStatus
+from sessions_app import recurrence, selectors
+from sessions_app.forms import (
+    HotDebriefForm,
+    MeetingCancelForm,
+    MeetingEditForm,
+    PanelNotesForm,
+    SeriesForm,
+    nth_weekday_of_month,
+)
+from sessions_app.models import CohortRole
+from sessions_app.presets import PRESETS
 from sessions_app.services import meeting_load, rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
 
@@ -30,10 +40,16 @@ SERIES_FIELDS = (
 @require_http_methods(["GET", "POST"])
 def series_create(request, org_slug, cohort_id):
     cohort = managed_cohort(request, cohort_id)
+    first_date = timezone.localdate() + timedelta(days=7)
     initial = {
         "time_zone": request.organization.time_zone,
         "duration_minutes": cohort.default_duration_minutes,
-        "first_date": timezone.localdate() + timedelta(days=7),
+        "first_date": first_date,
+        # The kind's usual rhythm, on the suggested first date's weekday: Schwartz Rounds
+        # are monthly, so "Every two weeks" would be a trap to notice and undo.
+        "frequency": PRESETS[cohort.kind].frequency or "weekly",
+        "weekday": first_date.weekday(),
+        "nth": nth_weekday_of_month(first_date),
     }
     form = SeriesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -45,19 +61,34 @@ def series_create(request, org_slug, cohort_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            count = series.meetings.count()
-            messages.success(
-                request, f"Scheduled {count} meetings for the next 16 weeks; more are added as time goes on."
-            )
+            meetings = list(series.meetings.select_related("series"))
+            scheduled = ngettext(
+                "Scheduled %(count)d meeting for the next 16 weeks; more are added as time goes on.",
+                "Scheduled %(count)d meetings for the next 16 weeks; more are added as time goes on.",
+                len(meetings),
+            ) % {"count": len(meetings)}
+            moves = [move for move in map(selectors.meeting_gap_move, meetings) if move is not None]
+            messages.success(request, " ".join([scheduled, *map(_gap_sentence, moves)]))
             over = meeting_load.members_pushed_over(series)
             if over:
                 messages.warning(
                     request,
-                    f"This series puts {over} member{'s' if over != 1 else ''} over their monthly meeting budget; "
-                    "they are offered a one-click skip for the extra meetings.",
+                    ngettext(
+                        "This series puts %(count)d member over their monthly meeting budget; "
+                        "they are offered a one-click skip for the extra meetings.",
+                        "This series puts %(count)d members over their monthly meeting budget; "
+                        "they are offered a one-click skip for the extra meetings.",
+                        over,
+                    )
+                    % {"count": over},
                 )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/series_form.html", {"form": form, "cohort": cohort})
+
+
+def _gap_sentence(move) -> str:
+    # Said on the confirmation: the documented rule moved a meeting nobody asked to move.
+    return f"{move.local_date:%A} {move.local_date.day} {move.local_date:%B %Y}: {move.text}."
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +108,11 @@ def hot_debrief_create(request, org_slug, cohort_id):
             video_url=data["video_url"],
             follow_ups=data["follow_ups"],
         )
-        messages.success(request, f"Debrief called for {len(chosen)} people.")
+        messages.success(
+            request,
+            ngettext("Debrief called for %(count)d person.", "Debrief called for %(count)d people.", len(chosen))
+            % {"count": len(chosen)},
+        )
         return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
     return render(request, "sessions_app/hot_debrief_form.html", {"form": form, "cohort": cohort})
 
@@ -98,11 +133,27 @@ def meeting_detail(request, org_slug, meeting_id):
         "manages": selectors.can_manage_cohort(membership, meeting.cohort),
         # Names of who is coming: only for the cohort's own facilitators.
         "coming": list(selectors.meeting_going(meeting)) if facilitates else None,
-        "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes}) if facilitates else None,
+        # Only where the cohort has a panel (Schwartz Rounds), or notes were already written.
+        "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes})
+        if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
+        else None,
         "may_attend": selectors.may_attend(meeting, membership),
         "is_past": meeting.ends_at <= timezone.now(),
+        "gap_move": selectors.meeting_gap_move(meeting),
+        "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
     return render(request, "sessions_app/meeting_detail.html", context)
+
+
+def _in_own_zone(meeting, viewer_zone: str) -> str | None:
+    """The meeting's time where it is held, when that is not the viewer's own clock."""
+    if meeting.time_zone == viewer_zone:
+        return None
+    zone = ZoneInfo(meeting.time_zone)
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    same_day = start.date() == meeting.starts_at.astimezone(ZoneInfo(viewer_zone)).date()
+    day = "" if same_day else f"{start:%A} {start.day} {start:%B}, "
+    return f"That is {day}{start:%H:%M}–{end:%H:%M} in {meeting.time_zone}, where the meeting is held."
 
 
 @require_POST
@@ -115,19 +166,11 @@ def meeting_rsvp(request, org_slug, meeting_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if "ground rules" in " ".join(error.messages):
-            return redirect("ground_rules", org_slug=org_slug, cohort_id=meeting.cohort.public_id)
+            rules = reverse("ground_rules", kwargs={"org_slug": org_slug, "cohort_id": meeting.cohort.public_id})
+            return redirect(f"{rules}?{urlencode({'going': meeting.public_id})}")
         return redirect(back)
-    messages.success(request, _rsvp_message(rsvp.status))
+    messages.success(request, rsvps.rsvp_message(rsvp.status))
     return redirect(back)
-
-
-def _rsvp_message(status: str) -> str:
-    return {
-        RsvpStatus.GOING: "You're going. See you there.",
-        RsvpStatus.WAITLISTED: "This one is full, so you're on the waitlist; you'll get the first free place.",
-        RsvpStatus.CANT: "Noted: you can't make it.",
-        RsvpStatus.SKIP: "Skipping this one. No need to explain.",
-    }[status]
 
 
 def _managed_meeting(request, meeting_id):
@@ -165,7 +208,12 @@ def meeting_edit(request, org_slug, meeting_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved. Everyone affected will be told.")
+            move = recurrence.gap_move(
+                local_date=data["local_date"], start_time=data["start_time"], time_zone=meeting.time_zone
+            )
+            messages.success(
+                request, " ".join(["Saved. Everyone affected will be told.", *([_gap_sentence(move)] if move else [])])
+            )
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=updated.public_id)
     return render(request, "sessions_app/meeting_edit.html", {"form": form, "meeting": meeting})
 
@@ -181,7 +229,13 @@ def meeting_cancel(request, org_slug, meeting_id):
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"Cancelled {count} meeting{'s' if count != 1 else ''}. Everyone affected will be told."
+                request,
+                ngettext(
+                    "Cancelled %(count)d meeting. Everyone affected will be told.",
+                    "Cancelled %(count)d meetings. Everyone affected will be told.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=meeting.cohort.public_id)
     return render(request, "sessions_app/meeting_cancel.html", {"form": form, "meeting": meeting})
@@ -207,6 +261,12 @@ def meeting_load_skip(request, org_slug):
     month = request.POST.get("month", "")
     skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
     messages.success(
-        request, f"Skipping {skipped} meeting{'s' if skipped != 1 else ''} in {month}. No need to explain."
+        request,
+        ngettext(
+            "Skipping %(count)d meeting in %(month)s. No need to explain.",
+            "Skipping %(count)d meetings in %(month)s. No need to explain.",
+            skipped,
+        )
+        % {"count": skipped, "month": month},
     )
     return redirect("organization_home", org_slug=org_slug)

@@ -449,10 +449,29 @@ def test_running_page_has_a_progress_bar_and_refreshes_itself(client, cast, runn
     page = client.get(_status_url(running_import), headers={"Accept": "text/html,*/*;q=0.8"}).content.decode()
     assert '<progress id="import-bar" value="250" max="1000">25%</progress>' in page
     assert '<p id="import-count">Checked 250 of 1000 rows…</p>' in page
-    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+    # Reloading needs no script: the page never waits for someone to press Refresh.
+    assert '\n  <meta http-equiv="refresh" content="5">\n' in page and "<noscript>" not in page
     assert f'data-poll-url="{_status_url(running_import)}?format=json"' in page
     assert '<script src="/static/sessions_app/import-progress.js" defer></script>' in page
-    assert '<a href="">Refresh</a>' in page
+    assert '<p class="muted" id="import-follows">This page follows the import by itself.</p>' in page
+    assert "Refresh" not in page
+
+
+@pytest.mark.parametrize(("rows", "waiting"), [(1, "Waiting to start on 1 row…"), (3, "Waiting to start on 3 rows…")])
+def test_a_waiting_import_counts_its_rows_in_words(client, cast, cohort, rows, waiting):
+    pending = CohortImport.objects.create(organization=cast.org, cohort=cohort, total_rows=rows)
+    client.force_login(cast.alice.user)
+    assert f'<p id="import-count">{waiting}</p>' in client.get(_status_url(pending)).content.decode()
+
+
+def test_a_finished_import_stops_refreshing(client, cast, cohort, django_capture_on_commit_callbacks):
+    done = _start_and_run(
+        cohort, cast.alice, _csv("name,email", "Nia,nia@example.org"), django_capture_on_commit_callbacks
+    )
+    client.force_login(cast.alice.user)
+    page = client.get(_status_url(done)).content.decode()
+    assert '<p id="import-count">Checked 1 of 1 row.</p>' in page
+    assert 'http-equiv="refresh"' not in page and "import-progress.js" not in page
 
 
 def test_progress_is_written_while_rows_are_checked(cast, cohort, monkeypatch, django_capture_on_commit_callbacks):

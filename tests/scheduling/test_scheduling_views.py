@@ -188,7 +188,7 @@ def test_going_before_accepting_ground_rules_leads_to_them(client, cast, balint)
         meeting = MeetingFactory(cohort=balint)
     client.force_login(cast.bob.user)
     response = client.post(url("meeting_rsvp", cast, meeting_id=meeting.public_id), {"status": "going"})
-    assert response["Location"] == url("ground_rules", cast, cohort_id=balint.public_id)
+    assert response["Location"] == url("ground_rules", cast, cohort_id=balint.public_id) + f"?going={meeting.public_id}"
     client.post(url("ground_rules", cast, cohort_id=balint.public_id))
     client.post(url("meeting_rsvp", cast, meeting_id=meeting.public_id), {"status": "going"})
     with scopes_disabled():

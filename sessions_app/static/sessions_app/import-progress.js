@@ -1,5 +1,6 @@
-// Follows a running cohort import without reloading the page; the page works without it
-// (a <noscript> refresh). Reloads once the import has finished, to show its outcome.
+// Moves the progress bar of a running cohort import between the page's own reloads (a
+// meta refresh, which keeps the page current without this script). Reloads as soon as
+// the import has finished, to show its outcome.
 (function () {
   "use strict";
   var section = document.getElementById("import-progress");
@@ -12,12 +13,13 @@
     bar.max = Math.max(progress.total, 1);
     bar.value = progress.processed;
     bar.textContent = progress.percent + "%";
+    var rows = progress.total === 1 ? " row" : " rows";
     if (progress.status === "pending") {
-      count.textContent = "Waiting to start on " + progress.total + " rows…";
+      count.textContent = "Waiting to start on " + progress.total + rows + "…";
     } else if (progress.processed >= progress.total) {
-      count.textContent = "All " + progress.total + " rows checked; saving…";
+      count.textContent = (progress.total === 1 ? "The row is checked" : "All " + progress.total + " rows checked") + "; saving…";
     } else {
-      count.textContent = "Checked " + progress.processed + " of " + progress.total + " rows…";
+      count.textContent = "Checked " + progress.processed + " of " + progress.total + rows + "…";
     }
   }
 

@@ -1,0 +1,44 @@
+"""The import result page follows the import by itself: nobody has to press Refresh
+(issue 9, defect 9)."""
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import Page, expect
+
+from sessions_app.models import Cohort, CohortImport
+from sessions_app.services import imports
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("script", ["runs", "fails to load"])
+def test_the_status_page_shows_the_outcome_without_a_manual_refresh(page: Page, login, script):
+    """Also when the progress script never runs (blocked, a network error, an extension):
+    before, only a <noscript> refresh stood in for it, and only with JavaScript off."""
+    if script == "fails to load":
+        page.route("**/import-progress.js", lambda route: route.abort())
+    with scopes_disabled():
+        cohort = Cohort.objects.select_related("organization").get(name="Schwartz Rounds")
+        waiting = CohortImport.objects.create(
+            organization=cohort.organization,
+            cohort=cohort,
+            csv_text="name,email\r\nNia Okoro,nia@example.org\r\n",
+            total_rows=1,
+        )
+    login(page, "ada@stmarys.example")
+    page.goto(
+        reverse(
+            "cohort_import_status",
+            kwargs={"org_slug": "st-marys", "cohort_id": cohort.public_id, "import_id": waiting.public_id},
+        )
+    )
+    expect(page.locator("#import-count")).to_have_text("Waiting to start on 1 row…")
+
+    # The worker picks the import up while the page is open.
+    with scope(organization=cohort.organization):
+        assert imports.cohort_import_run(cohort_import=waiting)
+
+    expect(page.locator("#import-status")).to_have_text("Imported")
+    expect(page.locator("#import-result")).to_have_text("0 added to the cohort, 1 invited by e-mail.")
+    expect(page.get_by_role("link", name="Refresh")).to_have_count(0)
