@@ -111,6 +111,7 @@ def test_facilitator_still_adds_people_already_in_the_organisation(
     assert "Alice joined Ward 7." in text(response)
 
 
+@pytest.mark.security
 def test_organisation_setting_is_off_by_default_and_admins_can_turn_it_on(client, cast):
     assert cast.org.facilitators_may_invite is False
     client.force_login(cast.alice.user)
