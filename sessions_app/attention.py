@@ -48,7 +48,32 @@ The rules apply in order; the first that matches gives the decision.
    ``min_gap`` recorded; anything else is DEFERRED until the gap has passed (and, if that
    lands in quiet time, to the end of that quiet period), or, if that is too late, merged
    into the digest or dropped as in rule 6.
-8. Otherwise: SEND.
+8. Precedence (looking ahead): an item that would be sent gives way to higher-ranked
+   items due for the same person soon (``ahead``), so that a routine notice never costs
+   a reminder its slot:
+
+   * if a higher-ranked item falls due within the minimum gap after now, this one is
+     DEFERRED until the gap after that item has passed (quiet time skipped as in rule 7),
+     or merged into the digest or dropped if that is too late;
+   * if sending it now would leave too few interruptions under the daily cap (for
+     higher-ranked items due later the same local day) or the weekly cap (due in the
+     next seven days), it is merged into the DIGEST, or dropped if that is too late.
+9. Otherwise: SEND.
+
+Precedence — what yields to what
+--------------------------------
+Every item has a rank; a lower rank yields to a higher one and never the other way:
+
+1. urgent items (hot-debrief calls, cancellations within 24 hours) — they may exceed
+   caps and the gap, so they never need a slot;
+2. reminders before a meeting (``Item.is_reminder``) — the message that gets a person
+   into the room, useless after it starts;
+3. other normal notices (a change, a new meeting, a place freed, panel preparation);
+4. low-priority items (reflection prompts, a new series, changes to meetings beyond the
+   planning window): they wait for the digest and so never take a slot.
+
+Digests are exempt from caps and the gap and take no slot. A higher-ranked item never
+waits for a lower one: the look-ahead only ever holds the lower one back.
 
 An urgent item that is sent records every rule it broke, so the ledger can show each
 override. DEFER and DIGEST times are always later than now, never in quiet time and
@@ -157,11 +182,21 @@ class Item:
     due_at: datetime
     latest_useful_at: datetime | None
     is_digest: bool = False
+    is_reminder: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.due_at, "due_at")
         if self.latest_useful_at is not None:
             _require_aware(self.latest_useful_at, "latest_useful_at")
+
+    @property
+    def rank(self) -> int:
+        """Precedence (see the module docstring): 3 urgent, 2 reminder, 1 notice, 0 low."""
+        if self.priority == Priority.URGENT:
+            return 3
+        if self.priority == Priority.LOW or self.is_digest:
+            return 0
+        return 2 if self.is_reminder else 1
 
 
 @dataclass(frozen=True)
@@ -278,16 +313,18 @@ def _last_allowed_before(budget: Budget, moment: datetime) -> datetime:
 # --- times -----------------------------------------------------------------------------
 
 
-def next_digest_at(*, budget: Budget, after: datetime) -> datetime:
+def next_digest_at(*, budget: Budget, after: datetime, skip_days: Iterable[date] = ()) -> datetime:
     """The next daily digest strictly after ``after``: local ``digest_time`` on a day that
-    is not a day off; when that falls in quiet hours, the end of that quiet period."""
+    is not a day off (nor in ``skip_days``: days that already had their digest); when that
+    falls in quiet hours, the end of that quiet period."""
     _require_aware(after, "after")
+    skip_days = frozenset(skip_days)
     zone = budget.zone
     first_day = after.astimezone(zone).date()
     best: datetime | None = None
     for offset in range(-1, 16):
         day = first_day + timedelta(days=offset)
-        if day.weekday() in budget.days_off:
+        if day.weekday() in budget.days_off or day in skip_days:
             continue
         at = _resolve(zone, day, budget.digest_time)
         if best is not None and at >= best:
@@ -328,12 +365,16 @@ def plan_time(
 # --- the decision ----------------------------------------------------------------------
 
 
-def decide(*, budget: Budget, item: Item, sent: Sequence[datetime], now: datetime) -> Decision:
+def decide(
+    *, budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item] = ()
+) -> Decision:
     """Send, defer, merge into the digest or drop one due item; see the module docstring.
 
     ``sent`` holds the times of interruptions already sent to this person, in any order,
     digests excluded; times older than a week are ignored, and times after ``now`` (clock
-    skew between workers) count as sent, which can only make the policy stricter."""
+    skew between workers) count as sent, which can only make the policy stricter.
+    ``ahead`` holds the person's other items still waiting (their ``due_at`` is when they
+    fall due); only those ranked above ``item`` and due within the next week matter."""
     _require_aware(now, "now")
     for moment in sent:
         _require_aware(moment, "sent")
@@ -377,7 +418,42 @@ def decide(*, budget: Budget, item: Item, sent: Sequence[datetime], now: datetim
         )
     if gap_open:
         return _hold_for_gap(budget, now, latest, last + budget.min_gap)
-    return Decision(Action.SEND, None, "Sent.")
+    return _give_way(budget, item, sent, now, ahead) or Decision(Action.SEND, None, "Sent.")
+
+
+def _give_way(budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item]):
+    """Rule 8: hold ``item`` back if sending it now would cost a higher-ranked item its
+    slot (the gap before it, or the last interruption the caps leave); else ``None``."""
+    higher = sorted(
+        # Urgent items may exceed the caps and the gap, so they never need a slot kept.
+        other.due_at
+        for other in ahead
+        if item.rank < other.rank < 3 and now <= other.due_at < now + WEEK
+    )
+    if not higher:
+        return None
+    latest = item.latest_useful_at
+    within_gap = [at for at in higher if at < now + budget.min_gap]
+    if within_gap:
+        first = within_gap[0]
+        at, why = first + budget.min_gap, f"a reminder due at {clock(budget, first, now)} goes first"
+        if in_quiet_time(budget, at):
+            at = _quiet_end(budget, at)
+        if _useful(at, latest):
+            return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
+        return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
+    zone = budget.zone
+    today = now.astimezone(zone).date()
+    sent_today = sum(1 for moment in sent if moment.astimezone(zone).date() == today)
+    later_today = [at for at in higher if at.astimezone(zone).date() == today]
+    sent_week = sum(1 for moment in sent if moment > now - WEEK)
+    if later_today and sent_today + 1 + len(later_today) > budget.daily_cap:
+        why = f"a reminder due at {clock(budget, later_today[0], now)} needs your last message today"
+    elif sent_week + 1 + len(higher) > budget.weekly_cap:
+        why = f"a reminder due at {clock(budget, higher[0], now)} needs your last message this week"
+    else:
+        return None
+    return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
 
 
 def _caps_reached(budget: Budget, sent: Iterable[datetime], now: datetime) -> tuple[str, ...]:
@@ -397,7 +473,7 @@ def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quie
     end = _quiet_end(budget, now)
     why = _join([_phrase(budget, kind) for kind in quiet])
     if _useful(end, latest):
-        return Decision(Action.DEFER, end, f"Held until {_clock(budget, end, now)}: {why}.")
+        return Decision(Action.DEFER, end, f"Held until {clock(budget, end, now)}: {why}.")
     return Decision(Action.DROP, None, f"Dropped: it would have been too late after {why}.")
 
 
@@ -409,7 +485,7 @@ def _hold_for_gap(budget: Budget, now: datetime, latest: datetime | None, gap_ov
         at = _quiet_end(budget, at)
         why += f", then {_join([_phrase(budget, kind) for kind in quiet])}"
     if _useful(at, latest):
-        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {_clock(budget, at, now)}: {why}.")
+        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
     return _merge(
         budget,
         now,
@@ -422,7 +498,7 @@ def _hold_for_gap(budget: Budget, now: datetime, latest: datetime | None, gap_ov
 def _merge(budget: Budget, now: datetime, latest: datetime | None, *, saved: str, dropped: str) -> Decision:
     at = next_digest_at(budget=budget, after=now)
     if _useful(at, latest):
-        return Decision(Action.DIGEST, at, f"Saved for your digest at {_clock(budget, at, now)}: {saved}.")
+        return Decision(Action.DIGEST, at, f"Saved for your digest at {clock(budget, at, now)}: {saved}.")
     return Decision(Action.DROP, None, f"Dropped: {dropped}.")
 
 
@@ -470,7 +546,7 @@ def _phrase(budget: Budget, rule: str) -> str:
     }[rule]
 
 
-def _clock(budget: Budget, moment: datetime, now: datetime) -> str:
+def clock(budget: Budget, moment: datetime, now: datetime) -> str:
     """ "07:00" on the day of ``now``, "07:00 on Sunday 25 October" on any other."""
     local = moment.astimezone(budget.zone)
     text = f"{local:%H:%M}"
