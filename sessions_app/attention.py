@@ -38,16 +38,18 @@ The rules apply in order; the first that matches gives the decision.
    sent: it is exempt from caps and the minimum gap, because it is what they protect.
 5. Quiet time now: an urgent item is SENT where the organisation allows urgent
    messages to break quiet time (``urgent_may_break_quiet``), recording the override
-   (``quiet_hours`` and/or ``day_off``). Anything else is DEFERRED to the end of the
-   quiet period, or DROPPED if that end is too late.
+   (``quiet_hours`` and/or ``day_off``). A reminder is DROPPED: it was planned out of
+   quiet time, earlier (``plan_time``), and after quiet time it would be late. Anything
+   else is DEFERRED to the end of the quiet period, or DROPPED if that end is too late.
 6. Caps: interruptions already sent on the same *local* calendar day as now (daily), and
    in the 7 × 24 hours before now (weekly). Once either cap is reached an urgent item is
    SENT with the override recorded (``daily_cap``, ``weekly_cap``); anything else is
    merged into the next DIGEST, or DROPPED if that is too late.
 7. Minimum gap since the most recent interruption: an urgent item is SENT with
    ``min_gap`` recorded; anything else is DEFERRED until the gap has passed (and, if that
-   lands in quiet time, to the end of that quiet period), or, if that is too late, merged
-   into the digest or dropped as in rule 6.
+   lands in quiet time, to the end of that quiet period — never for a reminder, which
+   would then be late), or, if that is too late, merged into the digest or dropped as in
+   rule 6.
 8. Precedence (looking ahead): an item that would be sent gives way to higher-ranked
    items due for the same person soon (``ahead``), so that a routine notice never costs
    a reminder its slot:
@@ -345,8 +347,7 @@ def plan_time(
 
     An allowed time is kept. A time in quiet time moves *earlier*, to the minute before
     that quiet period starts (the end of the last allowed window, days off skipped), if
-    that is not already past; otherwise *later*, to the end of the quiet period, if that
-    is still before ``latest_useful_at``; otherwise the reminder is not worth sending.
+    that is not already past; otherwise the reminder is dropped — never sent late.
     A wanted time already past counts as ``now``. Never returns a time in quiet time,
     before ``now``, or at or after ``latest_useful_at``."""
     _require_aware(wanted_at, "wanted_at")
@@ -357,8 +358,9 @@ def plan_time(
             return None
     at = max(wanted_at, now).astimezone(UTC)
     if in_quiet_time(budget, at):
+        # Earlier, or not at all: after quiet time it would be late.
         earlier = _last_allowed_before(budget, at)
-        at = earlier if earlier >= now else _quiet_end(budget, at)
+        return earlier if earlier >= now else None
     return at if _useful(at, latest_useful_at) else None
 
 
@@ -396,6 +398,11 @@ def decide(
     urgent = item.priority == Priority.URGENT and not item.is_digest
     quiet = _quiet_kinds(budget, now)
     if quiet and not (urgent and budget.urgent_may_break_quiet):
+        if item.is_reminder:
+            # Never late: a reminder is planned out of quiet time, earlier; one that finds
+            # itself in it anyway is not sent after it.
+            why = _join([_phrase(budget, kind) for kind in quiet])
+            return Decision(Action.DROP, None, f"Dropped: it fell in {why}, and after them it would have been late.")
         return _hold_for_quiet(budget, now, latest, quiet)
     if item.is_digest:
         return Decision(Action.SEND, None, "Sent: your digest.")
@@ -417,7 +424,7 @@ def decide(
             dropped=f"{limits} {verb} reached and your next digest would have been too late",
         )
     if gap_open:
-        return _hold_for_gap(budget, now, latest, last + budget.min_gap)
+        return _hold_for_gap(budget, now, latest, last + budget.min_gap, reminder=item.is_reminder)
     return _give_way(budget, item, sent, now, ahead) or Decision(Action.SEND, None, "Sent.")
 
 
@@ -477,11 +484,15 @@ def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quie
     return Decision(Action.DROP, None, f"Dropped: it would have been too late after {why}.")
 
 
-def _hold_for_gap(budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime) -> Decision:
+def _hold_for_gap(
+    budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime, *, reminder: bool = False
+) -> Decision:
     wait = _duration(budget.min_gap)
     at, why = gap_over, f"at least {wait} between messages"
     quiet = _quiet_kinds(budget, at)
-    if quiet:
+    if quiet and reminder:
+        latest = at  # a reminder is never carried across quiet time: that would make it late
+    elif quiet:
         at = _quiet_end(budget, at)
         why += f", then {_join([_phrase(budget, kind) for kind in quiet])}"
     if _useful(at, latest):

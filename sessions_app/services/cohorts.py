@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, Organization
 from sessions_app.models import Cohort, CohortInvitation, CohortMember, CohortRole
 from sessions_app.presets import PRESETS
+from sessions_app.services import planning
 
 
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
@@ -84,7 +85,9 @@ def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = Coh
 
 
 def cohort_remove_member(*, cohort_member: CohortMember) -> None:
-    cohort_member.delete()
+    with transaction.atomic():
+        planning.plan_cohort_left(membership=cohort_member.membership, cohort_id=cohort_member.cohort_id)
+        cohort_member.delete()
 
 
 def cohort_below_minimum(cohort: Cohort) -> str | None:

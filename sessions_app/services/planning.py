@@ -40,6 +40,7 @@ PLANNING_WINDOW = timedelta(days=8)
 ROUTINE_CHANGE_BEYOND = PLANNING_WINDOW
 LEAD_REMOVED = "Not sent: you no longer asked for this reminder."
 ON_LEAVE = "Not planned: you are on leave."
+NOT_EXPECTED = "Not sent: you are no longer in the group this meeting is for."
 REFLECTION_PROMPT_USEFUL_FOR = timedelta(days=3)
 URGENT_CANCELLATION_WITHIN = timedelta(hours=24)
 NOT_COMING = (RsvpStatus.CANT, RsvpStatus.SKIP)
@@ -134,7 +135,20 @@ def plan_person_reminders(*, membership: Membership, now: datetime | None = None
     a handful of queries whatever the number of meetings (theirs or the organisation's)."""
     now = now or timezone.now()
     meetings = meetings_to_remind(membership=membership, now=now)
+    # Reminders for meetings that are no longer theirs (they left the cohort or the
+    # invitation) are not sent.
+    Notification.objects.filter(recipient=membership, kind=NotificationKind.REMINDER, status__in=DUE_STATUSES).exclude(
+        meeting__in=[meeting.pk for meeting in meetings]
+    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
     return _plan_reminder_rows([(membership, meeting) for meeting in meetings], membership.organization, now)
+
+
+def plan_cohort_left(*, membership: Membership, cohort_id: int, now: datetime | None = None) -> int:
+    """Someone left a cohort: what is waiting for them about its open meetings is not sent."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        recipient=membership, status__in=DUE_STATUSES, meeting__cohort_id=cohort_id, meeting__invite_only=False
+    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
 
 
 def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting]:

@@ -316,4 +316,4 @@ def _insert_batches(rows: int) -> int:
 def test_saving_settings_costs_the_same_whatever_the_number_of_meetings(cast, own, others):
     # Only the person's own meetings are re-planned, all at once: 50 of theirs or 50 of
     # anyone else's cost what 5 do (before: 46, 136 and 316 queries).
-    assert _queries_to_save_settings(cast, own=own, others=others) == (12, _insert_batches(own))
+    assert _queries_to_save_settings(cast, own=own, others=others) == (13, _insert_batches(own))
