@@ -495,3 +495,39 @@ def test_found_a_day_before_reminder_on_a_day_off_sent_late_the_next_morning(db)
         ("advance", {"minutes": 1}),
         ("advance", {"minutes": 1826}),
     )
+
+
+class _Draws:
+    """Stands in for ``st.data()`` when replaying an example: the draws, in order."""
+
+    def __init__(self, *values):
+        self._values = iter(values)
+
+    def draw(self, strategy):
+        return next(self._values)
+
+
+# Found by the model test alone against the code before issue 9 (commit 7dcdf73):
+
+
+def test_found_cancel_this_and_following_sent_one_message_per_meeting(db):
+    _replay(
+        ("create_series", {"hour": 18, "weekly": False}),
+        ("cancel", {"data": _Draws(11), "following": True}),
+    )
+
+
+def test_found_a_move_to_new_york_left_reminders_waiting_in_quiet_time(db):
+    _replay(
+        ("create_series", {"hour": 9, "weekly": False}),
+        ("move_meeting", {"data": _Draws(11), "days": -1, "start": time(22, 0)}),
+        ("change_zone", {"who": 0, "zone": "America/New_York"}),
+    )
+
+
+def test_found_a_reminder_sent_after_leaving_the_cohort(db):
+    _replay(
+        ("create_series", {"hour": 12, "weekly": True}),
+        ("remove_from_cohort", {"who": 1}),
+        ("advance", {"minutes": 1256}),
+    )
