@@ -311,13 +311,14 @@ def _plan_created(meeting: Meeting, now: datetime, actor: Membership | None) -> 
 
 
 def _plan_updated(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
-    if meeting.starts_at <= now:
-        return 0
+    # What was planned for the old time goes first, even when the new one is already past.
     _drop_pending(
         meeting,
         "Replaced: the meeting changed again.",
         kinds=[NotificationKind.REMINDER, NotificationKind.UPDATE, NotificationKind.INVITE],
     )
+    if meeting.starts_at <= now:
+        return 0
     # A change to a far-off meeting is routine: it waits for the digest (rule of precedence
     # in sessions_app.attention) instead of spending an interruption.
     routine = meeting.starts_at - now > ROUTINE_CHANGE_BEYOND

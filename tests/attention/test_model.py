@@ -531,3 +531,14 @@ def test_found_a_reminder_sent_after_leaving_the_cohort(db):
         ("remove_from_cohort", {"who": 1}),
         ("advance", {"minutes": 1256}),
     )
+
+
+# Found by the model test against this branch while it was being written:
+
+
+def test_found_a_reminder_for_the_old_time_of_a_meeting_moved_into_the_past(db):
+    _replay(
+        ("create_series", {"hour": 9, "weekly": True}),
+        ("move_meeting", {"data": _Draws(0), "days": -1, "start": time(6, 30)}),
+        ("advance", {"minutes": 441}),
+    )
