@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format audit test-sqlite test-clock test-postgres test-fast bench lock clean
+.PHONY: run test install lint format audit test-sqlite test-clock test-postgres test-fast soak bench lock clean
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ test-postgres: install
 
 test-fast: install
 	$(BIN)/pytest -m "not integration and not e2e and not chaos and not postgres" -x -q
+
+## make soak: the model test of what a person receives, run much longer (random seeds).
+soak: install
+	REFLECT_STATEFUL_EXAMPLES=$${REFLECT_STATEFUL_EXAMPLES:-1000} REFLECT_STATEFUL_RANDOM=1 \
+		$(BIN)/pytest -m stateful -p no:cacheprovider -x
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

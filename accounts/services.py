@@ -20,6 +20,24 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 from reflect.text import single_line
 
+# Called, in the same transaction, after a person's time zone changed: the apps that
+# plan things in people's local time register here (sessions_app re-plans the person's
+# queue), so accounts need not know about them and the dependency keeps its direction.
+TIME_ZONE_CHANGED: list = []
+
+
+def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
+    """Save a person's name and time zone; a new zone re-plans what is queued for them."""
+    with transaction.atomic():
+        # Compared with the stored zone: a bound ModelForm has already set the new one on ``user``.
+        moved = User.objects.values_list("time_zone", flat=True).get(pk=user.pk) != time_zone
+        user.display_name, user.time_zone = display_name, time_zone
+        user.save(update_fields=["display_name", "time_zone"])
+        if moved:
+            for replan in TIME_ZONE_CHANGED:
+                replan(user=user)
+    return user
+
 
 def _assert_keeps_an_admin(membership: Membership) -> None:
     if not membership.is_admin or not membership.is_active:

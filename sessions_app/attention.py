@@ -38,17 +38,44 @@ The rules apply in order; the first that matches gives the decision.
    sent: it is exempt from caps and the minimum gap, because it is what they protect.
 5. Quiet time now: an urgent item is SENT where the organisation allows urgent
    messages to break quiet time (``urgent_may_break_quiet``), recording the override
-   (``quiet_hours`` and/or ``day_off``). Anything else is DEFERRED to the end of the
-   quiet period, or DROPPED if that end is too late.
+   (``quiet_hours`` and/or ``day_off``). A reminder is DROPPED: it was planned out of
+   quiet time, earlier (``plan_time``), and after quiet time it would be late. Anything
+   else is DEFERRED to the end of the quiet period, or DROPPED if that end is too late.
 6. Caps: interruptions already sent on the same *local* calendar day as now (daily), and
    in the 7 × 24 hours before now (weekly). Once either cap is reached an urgent item is
    SENT with the override recorded (``daily_cap``, ``weekly_cap``); anything else is
    merged into the next DIGEST, or DROPPED if that is too late.
 7. Minimum gap since the most recent interruption: an urgent item is SENT with
    ``min_gap`` recorded; anything else is DEFERRED until the gap has passed (and, if that
-   lands in quiet time, to the end of that quiet period), or, if that is too late, merged
-   into the digest or dropped as in rule 6.
-8. Otherwise: SEND.
+   lands in quiet time, to the end of that quiet period — never for a reminder, which
+   would then be late), or, if that is too late, merged into the digest or dropped as in
+   rule 6.
+8. Precedence (looking ahead): an item that would be sent gives way to higher-ranked
+   items due for the same person soon (``ahead``), so that a routine notice never costs
+   a reminder its slot:
+
+   * if a higher-ranked item falls due within the minimum gap after now, this one is
+     DEFERRED until the gap after that item has passed (quiet time skipped as in rule 7),
+     or merged into the digest or dropped if that is too late;
+   * if sending it now would leave too few interruptions under the daily cap (for
+     higher-ranked items due later the same local day) or the weekly cap (due in the
+     next seven days), it is merged into the DIGEST, or dropped if that is too late.
+9. Otherwise: SEND.
+
+Precedence — what yields to what
+--------------------------------
+Every item has a rank; a lower rank yields to a higher one and never the other way:
+
+1. urgent items (hot-debrief calls, cancellations within 24 hours) — they may exceed
+   caps and the gap, so they never need a slot;
+2. reminders before a meeting (``Item.is_reminder``) — the message that gets a person
+   into the room, useless after it starts;
+3. other normal notices (a change, a new meeting, a place freed, panel preparation);
+4. low-priority items (reflection prompts, a new series, changes to meetings beyond the
+   planning window): they wait for the digest and so never take a slot.
+
+Digests are exempt from caps and the gap and take no slot. A higher-ranked item never
+waits for a lower one: the look-ahead only ever holds the lower one back.
 
 An urgent item that is sent records every rule it broke, so the ledger can show each
 override. DEFER and DIGEST times are always later than now, never in quiet time and
@@ -157,11 +184,21 @@ class Item:
     due_at: datetime
     latest_useful_at: datetime | None
     is_digest: bool = False
+    is_reminder: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.due_at, "due_at")
         if self.latest_useful_at is not None:
             _require_aware(self.latest_useful_at, "latest_useful_at")
+
+    @property
+    def rank(self) -> int:
+        """Precedence (see the module docstring): 3 urgent, 2 reminder, 1 notice, 0 low."""
+        if self.priority == Priority.URGENT:
+            return 3
+        if self.priority == Priority.LOW or self.is_digest:
+            return 0
+        return 2 if self.is_reminder else 1
 
 
 @dataclass(frozen=True)
@@ -278,16 +315,18 @@ def _last_allowed_before(budget: Budget, moment: datetime) -> datetime:
 # --- times -----------------------------------------------------------------------------
 
 
-def next_digest_at(*, budget: Budget, after: datetime) -> datetime:
+def next_digest_at(*, budget: Budget, after: datetime, skip_days: Iterable[date] = ()) -> datetime:
     """The next daily digest strictly after ``after``: local ``digest_time`` on a day that
-    is not a day off; when that falls in quiet hours, the end of that quiet period."""
+    is not a day off (nor in ``skip_days``: days that already had their digest); when that
+    falls in quiet hours, the end of that quiet period."""
     _require_aware(after, "after")
+    skip_days = frozenset(skip_days)
     zone = budget.zone
     first_day = after.astimezone(zone).date()
     best: datetime | None = None
     for offset in range(-1, 16):
         day = first_day + timedelta(days=offset)
-        if day.weekday() in budget.days_off:
+        if day.weekday() in budget.days_off or day in skip_days:
             continue
         at = _resolve(zone, day, budget.digest_time)
         if best is not None and at >= best:
@@ -308,8 +347,7 @@ def plan_time(
 
     An allowed time is kept. A time in quiet time moves *earlier*, to the minute before
     that quiet period starts (the end of the last allowed window, days off skipped), if
-    that is not already past; otherwise *later*, to the end of the quiet period, if that
-    is still before ``latest_useful_at``; otherwise the reminder is not worth sending.
+    that is not already past; otherwise the reminder is dropped — never sent late.
     A wanted time already past counts as ``now``. Never returns a time in quiet time,
     before ``now``, or at or after ``latest_useful_at``."""
     _require_aware(wanted_at, "wanted_at")
@@ -320,20 +358,25 @@ def plan_time(
             return None
     at = max(wanted_at, now).astimezone(UTC)
     if in_quiet_time(budget, at):
+        # Earlier, or not at all: after quiet time it would be late.
         earlier = _last_allowed_before(budget, at)
-        at = earlier if earlier >= now else _quiet_end(budget, at)
+        return earlier if earlier >= now else None
     return at if _useful(at, latest_useful_at) else None
 
 
 # --- the decision ----------------------------------------------------------------------
 
 
-def decide(*, budget: Budget, item: Item, sent: Sequence[datetime], now: datetime) -> Decision:
+def decide(
+    *, budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item] = ()
+) -> Decision:
     """Send, defer, merge into the digest or drop one due item; see the module docstring.
 
     ``sent`` holds the times of interruptions already sent to this person, in any order,
     digests excluded; times older than a week are ignored, and times after ``now`` (clock
-    skew between workers) count as sent, which can only make the policy stricter."""
+    skew between workers) count as sent, which can only make the policy stricter.
+    ``ahead`` holds the person's other items still waiting (their ``due_at`` is when they
+    fall due); only those ranked above ``item`` and due within the next week matter."""
     _require_aware(now, "now")
     for moment in sent:
         _require_aware(moment, "sent")
@@ -355,6 +398,11 @@ def decide(*, budget: Budget, item: Item, sent: Sequence[datetime], now: datetim
     urgent = item.priority == Priority.URGENT and not item.is_digest
     quiet = _quiet_kinds(budget, now)
     if quiet and not (urgent and budget.urgent_may_break_quiet):
+        if item.is_reminder:
+            # Never late: a reminder is planned out of quiet time, earlier; one that finds
+            # itself in it anyway is not sent after it.
+            why = _join([_phrase(budget, kind) for kind in quiet])
+            return Decision(Action.DROP, None, f"Dropped: it fell in {why}, and after them it would have been late.")
         return _hold_for_quiet(budget, now, latest, quiet)
     if item.is_digest:
         return Decision(Action.SEND, None, "Sent: your digest.")
@@ -376,8 +424,43 @@ def decide(*, budget: Budget, item: Item, sent: Sequence[datetime], now: datetim
             dropped=f"{limits} {verb} reached and your next digest would have been too late",
         )
     if gap_open:
-        return _hold_for_gap(budget, now, latest, last + budget.min_gap)
-    return Decision(Action.SEND, None, "Sent.")
+        return _hold_for_gap(budget, now, latest, last + budget.min_gap, reminder=item.is_reminder)
+    return _give_way(budget, item, sent, now, ahead) or Decision(Action.SEND, None, "Sent.")
+
+
+def _give_way(budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item]):
+    """Rule 8: hold ``item`` back if sending it now would cost a higher-ranked item its
+    slot (the gap before it, or the last interruption the caps leave); else ``None``."""
+    higher = sorted(
+        # Urgent items may exceed the caps and the gap, so they never need a slot kept.
+        other.due_at
+        for other in ahead
+        if item.rank < other.rank < 3 and now <= other.due_at < now + WEEK
+    )
+    if not higher:
+        return None
+    latest = item.latest_useful_at
+    within_gap = [at for at in higher if at < now + budget.min_gap]
+    if within_gap:
+        first = within_gap[0]
+        at, why = first + budget.min_gap, f"a reminder due at {clock(budget, first, now)} goes first"
+        if in_quiet_time(budget, at):
+            at = _quiet_end(budget, at)
+        if _useful(at, latest):
+            return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
+        return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
+    zone = budget.zone
+    today = now.astimezone(zone).date()
+    sent_today = sum(1 for moment in sent if moment.astimezone(zone).date() == today)
+    later_today = [at for at in higher if at.astimezone(zone).date() == today]
+    sent_week = sum(1 for moment in sent if moment > now - WEEK)
+    if later_today and sent_today + 1 + len(later_today) > budget.daily_cap:
+        why = f"a reminder due at {clock(budget, later_today[0], now)} needs your last message today"
+    elif sent_week + 1 + len(higher) > budget.weekly_cap:
+        why = f"a reminder due at {clock(budget, higher[0], now)} needs your last message this week"
+    else:
+        return None
+    return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
 
 
 def _caps_reached(budget: Budget, sent: Iterable[datetime], now: datetime) -> tuple[str, ...]:
@@ -397,19 +480,23 @@ def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quie
     end = _quiet_end(budget, now)
     why = _join([_phrase(budget, kind) for kind in quiet])
     if _useful(end, latest):
-        return Decision(Action.DEFER, end, f"Held until {_clock(budget, end, now)}: {why}.")
+        return Decision(Action.DEFER, end, f"Held until {clock(budget, end, now)}: {why}.")
     return Decision(Action.DROP, None, f"Dropped: it would have been too late after {why}.")
 
 
-def _hold_for_gap(budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime) -> Decision:
+def _hold_for_gap(
+    budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime, *, reminder: bool = False
+) -> Decision:
     wait = _duration(budget.min_gap)
     at, why = gap_over, f"at least {wait} between messages"
     quiet = _quiet_kinds(budget, at)
-    if quiet:
+    if quiet and reminder:
+        latest = at  # a reminder is never carried across quiet time: that would make it late
+    elif quiet:
         at = _quiet_end(budget, at)
         why += f", then {_join([_phrase(budget, kind) for kind in quiet])}"
     if _useful(at, latest):
-        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {_clock(budget, at, now)}: {why}.")
+        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
     return _merge(
         budget,
         now,
@@ -422,7 +509,7 @@ def _hold_for_gap(budget: Budget, now: datetime, latest: datetime | None, gap_ov
 def _merge(budget: Budget, now: datetime, latest: datetime | None, *, saved: str, dropped: str) -> Decision:
     at = next_digest_at(budget=budget, after=now)
     if _useful(at, latest):
-        return Decision(Action.DIGEST, at, f"Saved for your digest at {_clock(budget, at, now)}: {saved}.")
+        return Decision(Action.DIGEST, at, f"Saved for your digest at {clock(budget, at, now)}: {saved}.")
     return Decision(Action.DROP, None, f"Dropped: {dropped}.")
 
 
@@ -470,7 +557,7 @@ def _phrase(budget: Budget, rule: str) -> str:
     }[rule]
 
 
-def _clock(budget: Budget, moment: datetime, now: datetime) -> str:
+def clock(budget: Budget, moment: datetime, now: datetime) -> str:
     """ "07:00" on the day of ``now``, "07:00 on Sunday 25 October" on any other."""
     local = moment.astimezone(budget.zone)
     text = f"{local:%H:%M}"

@@ -1,14 +1,20 @@
-"""Changing attention settings: a person's own budget and the organisation's policy."""
+"""Changing attention settings: a person's own budget, their time zone, and the
+organisation's policy. Every change re-plans what is queued for the people it affects,
+in the same transaction, so nothing waiting contradicts the settings just saved."""
 
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_scopes import scope
 
-from accounts.models import Membership, Organization
-from sessions_app.models import AttentionBudget, AttentionPolicy, Meeting, MeetingStatus
-from sessions_app.services import budgets, planning
+from accounts.models import Membership, Organization, User
+from accounts.selectors import memberships_of_user
+from sessions_app import attention
+from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, NotificationKind, NotificationStatus
+from sessions_app.models.notifications import DUE_STATUSES
+from sessions_app.services import budgets, dispatch, planning
 
 
 def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:
@@ -25,13 +31,63 @@ def budget_update(*, membership: Membership, now: datetime | None = None, **fiel
         for name, value in fields.items():
             setattr(settings, name, value)
         settings.save()
-        upcoming = Meeting.objects.filter(
-            status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + planning.PLANNING_WINDOW
-        ).select_related("organization")
-        for meeting in upcoming:
-            if membership in planning.audience_for_reminders(meeting):
-                planning.plan_reminders(meeting=meeting, people=[membership], now=now)
+        person_replan(membership=membership, now=now)
     return settings
+
+
+def person_time_zone_update(*, user: User, time_zone: str, now: datetime | None = None) -> User:
+    """Move a person to another time zone; what is queued for them in every organisation
+    is re-planned to their quiet hours, days off and digest time there."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+        person_replan_everywhere(user=user, now=now)
+    return user
+
+
+def person_replan_everywhere(*, user: User, now: datetime | None = None) -> None:
+    """``person_replan`` in each organisation the person belongs to (each in its scope)."""
+    now = now or timezone.now()
+    for membership in memberships_of_user(user):  # tenant resolution, then each in its own scope
+        membership.user = user
+        with scope(organization=membership.organization):
+            person_replan(membership=membership, now=now)
+
+
+def person_replan(*, membership: Membership, now: datetime) -> None:
+    """Bring one person's queue in line with their current settings (zone, quiet hours,
+    days off, lead times, digest time, leave), with a fixed number of queries:
+
+    * reminders for their own meetings in the planning window are planned again (lead
+      times removed are dropped, quiet time avoided, nothing planned while on leave);
+    * anything the policy held back is due again now, to be decided under the new rules;
+    * their waiting digests become one, at their next digest time.
+    """
+    Notification.objects.filter(recipient=membership, status=NotificationStatus.HELD).exclude(
+        kind__in=[NotificationKind.REMINDER, NotificationKind.DIGEST]
+    ).update(status=NotificationStatus.PENDING, due_at=now, reason="", updated_at=now)
+    planning.plan_person_reminders(membership=membership, now=now)
+    _replan_digests(membership, now)
+
+
+def _replan_digests(membership: Membership, now: datetime) -> None:
+    waiting = list(
+        Notification.objects.filter(recipient=membership, kind=NotificationKind.DIGEST, status__in=DUE_STATUSES)
+    )
+    if not waiting:
+        return
+    budget = budgets.budget_for(membership)
+    at = dispatch.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
+    target = dispatch.digest_row(membership, at, now)
+    others = [row.pk for row in waiting if row.pk != target.pk]
+    Notification.objects.filter(digest_id__in=others).update(digest=target, updated_at=now)
+    when = attention.clock(budget, at, now)
+    Notification.objects.filter(pk__in=others).update(
+        status=NotificationStatus.DROPPED,
+        reason=f"Replaced by your digest at {when}: your settings changed.",
+        updated_at=now,
+    )
 
 
 def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:

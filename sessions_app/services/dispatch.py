@@ -57,6 +57,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH_SIZE = 200
 HISTORY = timedelta(days=8)
+WEEK_AGO = timedelta(days=7)
 FACTS_MAX_AGE = 2.0  # seconds: how old the send-time re-checks may be
 MEETING_FACTS = ("status", "starts_at", "ends_at", "time_zone", "title", "location", "video_url", "sequence")
 
@@ -242,14 +243,19 @@ def _process(row: Notification, batch: Batch) -> str:
     if stale:
         return _finish(row, NotificationStatus.DROPPED, stale, now)
     budget = batch.budget_for(row.recipient)
-    decision = attention.decide(budget=budget, item=_item(row), sent=_sent_history(row, now), now=now)
+    item = _item(row)
+    ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
+    decision = attention.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == attention.Action.SEND:
         return _send(row, now, batch.mail, decision)
     if decision.action == attention.Action.DEFER:
         row.due_at = decision.at
         return _finish(row, NotificationStatus.HELD, decision.reason, now)
     if decision.action == attention.Action.DIGEST:
-        row.digest = _digest_for(row, decision.at, now)
+        at = digest_time(row.recipient, budget, decision.at, now)
+        if row.latest_useful_at is not None and at >= row.latest_useful_at:
+            return _finish(row, NotificationStatus.DROPPED, "Dropped: today's digest was already sent.", now)
+        row.digest = digest_row(row.recipient, at, now)
         return _finish(row, NotificationStatus.MERGED, decision.reason, now)
     return _finish(row, NotificationStatus.DROPPED, decision.reason, now)
 
@@ -277,7 +283,41 @@ def _item(row: Notification) -> attention.Item:
         due_at=row.due_at,
         latest_useful_at=row.latest_useful_at,
         is_digest=row.kind == NotificationKind.DIGEST,
+        is_reminder=row.kind == NotificationKind.REMINDER,
     )
+
+
+def _ahead(row: Notification, now: datetime) -> list[attention.Item]:
+    """The person's reminders still waiting for the coming week, for the look-ahead."""
+    waiting = Notification.objects.filter(
+        recipient=row.recipient,
+        kind=NotificationKind.REMINDER,
+        status__in=DUE_STATUSES,
+        due_at__gte=now,
+        due_at__lt=now + attention.WEEK,
+    ).values_list("priority", "due_at", "latest_useful_at")
+    return [
+        attention.Item(priority=attention.Priority(priority), due_at=due, latest_useful_at=latest, is_reminder=True)
+        for priority, due, latest in waiting
+    ]
+
+
+def digest_time(recipient: Membership, budget: attention.Budget, at: datetime, now: datetime) -> datetime:
+    """``at``, unless the person already had a digest that (local) day: then the next one.
+    At most one digest a day, even after a change of zone or digest time."""
+    zone = budget.zone
+    sent_days = {
+        moment.astimezone(zone).date()
+        for moment in Notification.objects.filter(
+            recipient=recipient,
+            kind=NotificationKind.DIGEST,
+            status=NotificationStatus.SENT,
+            sent_at__gte=now - WEEK_AGO,
+        ).values_list("sent_at", flat=True)
+    }
+    if at.astimezone(zone).date() not in sent_days:
+        return at
+    return attention.next_digest_at(budget=budget, after=now, skip_days=sent_days)
 
 
 def _sent_history(row: Notification, now: datetime) -> list[datetime]:
@@ -288,13 +328,14 @@ def _sent_history(row: Notification, now: datetime) -> list[datetime]:
     )
 
 
-def _digest_for(row: Notification, at: datetime, now: datetime) -> Notification:
-    key = f"{row.organization_id}:{row.recipient_id}:digest:{at:%Y%m%dT%H%M}"
+def digest_row(recipient: Membership, at: datetime, now: datetime) -> Notification:
+    """The person's digest at ``at``, created the first time something is merged into it."""
+    key = f"{recipient.organization_id}:{recipient.pk}:digest:{at:%Y%m%dT%H%M}"
     digest, _ = Notification.objects.get_or_create(
         idempotency_key=key,
         defaults={
-            "organization_id": row.organization_id,
-            "recipient": row.recipient,
+            "organization_id": recipient.organization_id,
+            "recipient": recipient,
             "kind": NotificationKind.DIGEST,
             "priority": attention.Priority.LOW,
             "due_at": at,
@@ -302,6 +343,9 @@ def _digest_for(row: Notification, at: datetime, now: datetime) -> Notification:
             "updated_at": now,
         },
     )
+    if digest.status == NotificationStatus.DROPPED:  # replaced once, wanted again: it waits again
+        digest.status, digest.reason, digest.updated_at = NotificationStatus.PENDING, "", now
+        digest.save(update_fields=["status", "reason", "updated_at"])
     return digest
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from reflect.text import single_line
 from sessions_app import selectors
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
+from sessions_app.models import Meeting, Notification, NotificationKind, NotificationStatus
 from sessions_app.services.calendar import meeting_invite_ics, meeting_url
 
 SUBJECTS = {
@@ -59,17 +59,34 @@ def _line(row: Notification, zone: ZoneInfo) -> dict:
     return {"kind": row.kind, "text": template.format(**facts), "meeting": meeting, **facts}
 
 
+def _grouped_meetings(row: Notification) -> list[Meeting]:
+    """The meetings one change covers when it covers several ("this and all following")."""
+    ids = row.payload.get("meetings") or []
+    if len(ids) < 2:
+        return []
+    return list(Meeting.objects.filter(pk__in=ids).select_related("cohort", "organization").order_by("starts_at"))
+
+
 def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
-    """The message for one notification (a digest gathers its merged items), or None when
-    a digest has nothing left in it."""
+    """The message for one notification (a digest gathers its merged items; a change to
+    several meetings lists them), or None when a digest has nothing left in it."""
     zone = ZoneInfo(row.recipient.user.time_zone)
+    grouped = _grouped_meetings(row) if row.kind != NotificationKind.DIGEST else []
+    calendars = [(row.meeting, ICS_METHOD.get(row.kind))]
     if row.kind == NotificationKind.DIGEST:
-        items = [_line(item, zone) for item in _digest_items(row)]
+        merged = _digest_items(row)
+        items = [_line(item, zone) for item in merged]
         if not items:
             return None
         subject = ngettext(
             "Your Reflect digest: %(count)d thing", "Your Reflect digest: %(count)d things", len(items)
         ) % {"count": len(items)}
+        # Calendar changes held for the digest still reach the calendar, all in one message.
+        calendars = [(item.meeting, ICS_METHOD.get(item.kind)) for item in merged]
+    elif grouped:
+        items = [{"text": f"{m.display_title}, {_when(m, zone)}", "url": meeting_url(m), "meeting": m} for m in grouped]
+        subject = f"Cancelled: {len(grouped)} meetings of {grouped[0].cohort.name}, from {_when(grouped[0], zone)}"
+        calendars = [(m, ICS_METHOD.get(row.kind)) for m in grouped]
     else:
         items = [_line(row, zone)]
         subject = items[0]["text"]
@@ -80,6 +97,7 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         "organization": row.organization,
         "preferences_url": preferences_url(row),
         "is_digest": row.kind == NotificationKind.DIGEST,
+        "is_list": bool(grouped),
     }
     message = EmailMultiAlternatives(
         # Django refuses a header with a line break in it; a title from before names
@@ -91,7 +109,8 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         headers={"Message-ID": row.message_id, "List-Unsubscribe": f"<{context['preferences_url']}>"},
     )
     message.attach_alternative(render_to_string("sessions_app/email/notification.html", context), "text/html")
-    _attach_calendar(message, row, now)
+    for meeting, method in dict.fromkeys(calendars):  # one invitation per meeting and method
+        _attach_calendar(message, meeting, method, row, now)
     return message
 
 
@@ -111,9 +130,11 @@ def _digest_items(digest: Notification) -> list[Notification]:
     ]
 
 
-def _attach_calendar(message: EmailMultiAlternatives, row: Notification, now: datetime) -> None:
-    method = ICS_METHOD.get(row.kind)
-    if method is None or row.meeting is None:
+def _attach_calendar(message: EmailMultiAlternatives, meeting, method, row: Notification, now: datetime) -> None:
+    if method is None or meeting is None:
         return
-    body = meeting_invite_ics(row.meeting, method=method, now=now, attendee_email=row.recipient.user.email)
-    message.attach("invite.ics", body, f"text/calendar; charset=utf-8; method={method}")
+    if method == "REQUEST" and meeting.is_cancelled:
+        return  # an update held for the digest of a meeting cancelled since: the CANCEL says it
+    body = meeting_invite_ics(meeting, method=method, now=now, attendee_email=row.recipient.user.email)
+    name = "invite.ics" if not message.attachments else f"invite-{len(message.attachments) + 1}.ics"
+    message.attach(name, body, f"text/calendar; charset=utf-8; method={method}")

@@ -18,14 +18,27 @@ CHANGES = {"created", "updated", "cancelled", "promoted"}
 
 
 def meeting_changed(
-    *, meeting: Meeting, change: str, people: list[Membership] | None = None, now: datetime | None = None
+    *,
+    meeting: Meeting,
+    change: str,
+    people: list[Membership] | None = None,
+    now: datetime | None = None,
+    actor: Membership | None = None,
 ) -> int:
-    """Plan what ``change`` to ``meeting`` means for ``people`` (default: its audience).
+    """Plan what ``change`` to ``meeting`` means for ``people`` (default: its audience),
+    leaving out ``actor``, who made the change.
 
     Returns how many notifications were planned. Never logs names or anything a person wrote.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
-    planned = planning.plan_meeting_change(meeting=meeting, change=change, people=people, now=now)
+    planned = planning.plan_meeting_change(meeting=meeting, change=change, people=people, now=now, actor=actor)
     logger.debug("meeting %s %s: %d notifications planned", meeting.public_id, change, planned)
+    return planned
+
+
+def meetings_cancelled(*, meetings: list[Meeting], now: datetime, actor: Membership | None = None) -> int:
+    """One cancellation of several meetings ("this and all following"): one message per person."""
+    planned = planning.plan_meetings_cancelled(meetings=meetings, now=now, actor=actor)
+    logger.debug("%d meetings cancelled together: %d notifications planned", len(meetings), planned)
     return planned

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -19,6 +20,7 @@ from sessions_app.models import (
     CohortMember,
     CohortRole,
     Meeting,
+    MeetingInvitee,
     MeetingKind,
     MeetingStatus,
     Notification,
@@ -33,6 +35,12 @@ from sessions_app.selectors import meeting_audience
 from sessions_app.services import budgets
 
 PLANNING_WINDOW = timedelta(days=8)
+# A change to a meeting further off than this waits for the digest: its reminders are
+# not even planned yet, and a routine notice must never cost a reminder its slot.
+ROUTINE_CHANGE_BEYOND = PLANNING_WINDOW
+LEAD_REMOVED = "Not sent: you no longer asked for this reminder."
+ON_LEAVE = "Not planned: you are on leave."
+NOT_EXPECTED = "Not sent: you are no longer in the group this meeting is for."
 REFLECTION_PROMPT_USEFUL_FOR = timedelta(days=3)
 URGENT_CANCELLATION_WITHIN = timedelta(hours=24)
 NOT_COMING = (RsvpStatus.CANT, RsvpStatus.SKIP)
@@ -119,20 +127,88 @@ def plan_reminders(*, meeting: Meeting, people: list[Membership] | None = None, 
     if meeting.starts_at > now + PLANNING_WINDOW:
         return 0
     people = _audience(meeting) if people is None else people
-    policy = budgets.policy_for(meeting.organization)
+    return _plan_reminder_rows([(person, meeting) for person in people], meeting.organization, now)
+
+
+def plan_person_reminders(*, membership: Membership, now: datetime | None = None) -> int:
+    """Re-plan one person's reminders for all their meetings in the planning window, with
+    a handful of queries whatever the number of meetings (theirs or the organisation's)."""
+    now = now or timezone.now()
+    meetings = meetings_to_remind(membership=membership, now=now)
+    # Reminders for meetings that are no longer theirs (they left the cohort or the
+    # invitation) are not sent.
+    Notification.objects.filter(recipient=membership, kind=NotificationKind.REMINDER, status__in=DUE_STATUSES).exclude(
+        meeting__in=[meeting.pk for meeting in meetings]
+    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
+    return _plan_reminder_rows([(membership, meeting) for meeting in meetings], membership.organization, now)
+
+
+def plan_cohort_left(*, membership: Membership, cohort_id: int, now: datetime | None = None) -> int:
+    """Someone left a cohort: what is waiting for them about its open meetings is not sent."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        recipient=membership, status__in=DUE_STATUSES, meeting__cohort_id=cohort_id, meeting__invite_only=False
+    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
+
+
+def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting]:
+    """The scheduled meetings in the planning window this person may attend and has not
+    said no to: one query."""
+    cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
+    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
+    declined = Rsvp.objects.filter(membership=membership, status__in=[*NOT_COMING, RsvpStatus.WAITLISTED]).values(
+        "meeting_id"
+    )
+    if not membership.is_active:
+        return []
+    return list(
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + PLANNING_WINDOW)
+        .filter(Q(invite_only=False, cohort_id__in=cohorts) | Q(invite_only=True, pk__in=invited))
+        .exclude(pk__in=declined)
+    )
+
+
+def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, now: datetime) -> int:
+    if not pairs:
+        return 0
+    people = list({person.pk: person for person, _meeting in pairs}.values())
+    policy = budgets.policy_for(organization)
     settings = {s.membership_id: s for s in AttentionBudget.objects.filter(membership__in=people)}
-    rows = []
-    for person in people:
+    rows, wanted_keys = [], []
+    for person, meeting in pairs:
         own = settings.get(person.pk) or AttentionBudget(membership=person)
         budget = budgets.effective_budget(membership=person, policy=policy, settings=own)
         for lead in budgets.reminder_leads(policy=policy, settings=own):
+            wanted_keys.append(_reminder_key(person, meeting, lead))
             rows.append(_reminder_row(person, meeting, lead, budget, now))
+    _drop_unwanted_reminders(people, [meeting for _person, meeting in pairs], wanted_keys, now)
     return _upsert_reminders([row for row in rows if row is not None])
+
+
+def _reminder_key(person: Membership, meeting: Meeting, lead: int) -> str:
+    return _key(person.organization_id, person.pk, meeting.pk, "reminder", lead, meeting.sequence)
+
+
+def _drop_unwanted_reminders(people, meetings, wanted_keys: list[str], now: datetime) -> int:
+    """A lead time the person no longer asks for is not sent: its waiting rows are dropped
+    (the one they chose instead is planned beside them)."""
+    return (
+        Notification.objects.filter(
+            kind=NotificationKind.REMINDER,
+            status__in=DUE_STATUSES,
+            recipient__in=[person.pk for person in people],
+            meeting__in=list({meeting.pk for meeting in meetings}),
+        )
+        .exclude(idempotency_key__in=wanted_keys)
+        .update(status=NotificationStatus.DROPPED, reason=LEAD_REMOVED, updated_at=now)
+    )
 
 
 def _upsert_reminders(rows: list[Notification]) -> int:
     """Reminders are replanned often (RSVPs, budget changes): a row not yet acted on takes
     the new plan; one already sent or merged is history and stays as it is."""
+    if not rows:
+        return 0
     existing = {
         row.idempotency_key: row
         for row in Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows])
@@ -164,7 +240,10 @@ def _reminder_row(person, meeting, lead: int, budget, now) -> Notification | Non
         latest_useful_at=meeting.starts_at,
         payload={"lead_minutes": lead},
     )
-    if planned is None:
+    if budget.on_leave:
+        # Nothing reaches a person on leave; coming back re-plans these rows.
+        row.status, row.reason = NotificationStatus.DROPPED, ON_LEAVE
+    elif planned is None:
         row.status = NotificationStatus.DROPPED
         row.reason = "Not planned: it would have fallen in your quiet hours with no useful time before the meeting."
     elif planned != wanted:
@@ -184,22 +263,32 @@ def budget_zone(budget):
 
 
 def plan_meeting_change(
-    *, meeting: Meeting, change: str, people: list[Membership] | None = None, now: datetime | None = None
+    *,
+    meeting: Meeting,
+    change: str,
+    people: list[Membership] | None = None,
+    now: datetime | None = None,
+    actor: Membership | None = None,
 ) -> int:
-    """The notifications one change to a meeting calls for (see notify.meeting_changed)."""
+    """The notifications one change to a meeting calls for (see notify.meeting_changed).
+    ``actor``, the person who made the change, is not told of it: they know."""
     now = now or timezone.now()
     if change == "created":
-        return _plan_created(meeting, now)
+        return _plan_created(meeting, now, actor)
     if change == "updated":
-        return _plan_updated(meeting, now)
+        return _plan_updated(meeting, now, actor)
     if change == "cancelled":
-        return _plan_cancelled(meeting, now)
+        return plan_meetings_cancelled(meetings=[meeting], now=now, actor=actor)
     if change == "promoted":
         return _plan_promoted(meeting, people or [], now)
     raise ValueError(f"unknown change {change!r}")
 
 
-def _plan_created(meeting: Meeting, now: datetime) -> int:
+def _told(meeting: Meeting, actor: Membership | None) -> list[Membership]:
+    return [person for person in _audience(meeting) if actor is None or person.pk != actor.pk]
+
+
+def _plan_created(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
     if meeting.series_id:
         # A series' meetings were announced once with the series; they only get reminders.
         return plan_reminders(meeting=meeting, now=now)
@@ -216,53 +305,72 @@ def _plan_created(meeting: Meeting, now: datetime) -> int:
             meeting=meeting,
             latest_useful_at=meeting.starts_at,
         )
-        for person in _audience(meeting)
+        for person in _told(meeting, actor)
     ]
     return _write(rows) + plan_reminders(meeting=meeting, now=now)
 
 
-def _plan_updated(meeting: Meeting, now: datetime) -> int:
-    if meeting.starts_at <= now:
-        return 0
+def _plan_updated(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
+    # What was planned for the old time goes first, even when the new one is already past.
     _drop_pending(
         meeting,
         "Replaced: the meeting changed again.",
         kinds=[NotificationKind.REMINDER, NotificationKind.UPDATE, NotificationKind.INVITE],
     )
+    if meeting.starts_at <= now:
+        return 0
+    # A change to a far-off meeting is routine: it waits for the digest (rule of precedence
+    # in sessions_app.attention) instead of spending an interruption.
+    routine = meeting.starts_at - now > ROUTINE_CHANGE_BEYOND
     rows = [
         _row(
             person=person,
             kind=NotificationKind.UPDATE,
-            priority=NotificationPriority.NORMAL,
+            priority=NotificationPriority.LOW if routine else NotificationPriority.NORMAL,
             key_parts=(meeting.pk, "update", meeting.sequence),
             due_at=now,
             meeting=meeting,
             latest_useful_at=meeting.starts_at,
             payload={"sequence": meeting.sequence},
         )
-        for person in _audience(meeting)
+        for person in _told(meeting, actor)
     ]
     return _write(rows) + plan_reminders(meeting=meeting, now=now)
 
 
-def _plan_cancelled(meeting: Meeting, now: datetime) -> int:
-    _drop_pending(meeting, "Not sent: the meeting was cancelled.")
-    if meeting.starts_at <= now:
+def plan_meetings_cancelled(*, meetings: list[Meeting], now: datetime, actor: Membership | None = None) -> int:
+    """One cancellation (a single change: one meeting, or "this and all following") as
+    one message per person, listing their meetings, with every calendar cancellation in it."""
+    if not meetings:
         return 0
-    soon = meeting.starts_at - now <= URGENT_CANCELLATION_WITHIN
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.CANCELLATION,
-            priority=NotificationPriority.URGENT if soon else NotificationPriority.NORMAL,
-            key_parts=(meeting.pk, "cancellation"),
-            due_at=now,
-            meeting=meeting,
-            latest_useful_at=meeting.starts_at,
-            payload={"sequence": meeting.sequence},
+    Notification.objects.filter(meeting__in=[m.pk for m in meetings], status__in=DUE_STATUSES).update(
+        status=NotificationStatus.DROPPED, reason="Not sent: the meeting was cancelled.", updated_at=now
+    )
+    upcoming = sorted((m for m in meetings if m.starts_at > now), key=lambda m: m.starts_at)
+    theirs: dict[int, tuple[Membership, list[Meeting]]] = {}
+    for meeting in upcoming:
+        for person in _told(meeting, actor):
+            theirs.setdefault(person.pk, (person, []))[1].append(meeting)
+    rows = []
+    for person, cancelled in theirs.values():
+        first = cancelled[0]
+        extra = {"meetings": [m.pk for m in cancelled]} if len(cancelled) > 1 else {}
+        rows.append(
+            _row(
+                person=person,
+                kind=NotificationKind.CANCELLATION,
+                priority=(
+                    NotificationPriority.URGENT
+                    if first.starts_at - now <= URGENT_CANCELLATION_WITHIN
+                    else NotificationPriority.NORMAL
+                ),
+                key_parts=(first.pk, "cancellation", *(["following"] if extra else [])),
+                due_at=now,
+                meeting=first,
+                latest_useful_at=cancelled[-1].starts_at,
+                payload={"sequence": first.sequence, **extra},
+            )
         )
-        for person in _audience(meeting)
-    ]
     return _write(rows)
 
 
@@ -296,7 +404,7 @@ def plan_rsvp_change(*, meeting: Meeting, membership: Membership, status: str, n
     return plan_reminders(meeting=meeting, people=[membership], now=now)
 
 
-def plan_series_created(*, series: Series, now: datetime | None = None) -> int:
+def plan_series_created(*, series: Series, now: datetime | None = None, actor: Membership | None = None) -> int:
     """One low-priority note per cohort member for a whole new series (it waits for the digest)."""
     now = now or timezone.now()
     first = Meeting.objects.filter(series=series, starts_at__gt=now).order_by("starts_at").first()
@@ -304,7 +412,7 @@ def plan_series_created(*, series: Series, now: datetime | None = None) -> int:
         return 0
     people = Membership.objects.filter(
         pk__in=CohortMember.objects.filter(cohort_id=series.cohort_id).values("membership_id"), is_active=True
-    )
+    ).exclude(pk=getattr(actor, "pk", None))
     rows = [
         _row(
             person=person,

@@ -18,7 +18,7 @@ from accounts.models import Membership
 from sessions_app import recurrence
 from sessions_app.models import Cohort, Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
 from sessions_app.services import planning
-from sessions_app.services.notify import meeting_changed
+from sessions_app.services.notify import meeting_changed, meetings_cancelled
 
 HORIZON = timedelta(weeks=16)
 # Fields a series change copies onto its not-yet-held, not-individually-edited meetings.
@@ -61,6 +61,7 @@ def series_create(
     capacity: int | None = None,
     last_date: date | None = None,
     now: datetime | None = None,
+    actor: Membership | None = None,
 ) -> Series:
     rule = _validated(
         rule=rule, first_date=first_date, start_time=start_time, time_zone=time_zone, duration_minutes=duration_minutes
@@ -81,11 +82,13 @@ def series_create(
             last_date=last_date,
         )
         series_materialize(series=series, now=now)
-        planning.plan_series_created(series=series, now=now)
+        planning.plan_series_created(series=series, now=now, actor=actor)
     return series
 
 
-def series_update(*, series: Series, now: datetime | None = None, **fields) -> MaterializeResult:
+def series_update(
+    *, series: Series, now: datetime | None = None, actor: Membership | None = None, **fields
+) -> MaterializeResult:
     """Change a whole series; future meetings follow unless they were edited on their own."""
     for name, value in fields.items():
         setattr(series, name, value)
@@ -98,7 +101,7 @@ def series_update(*, series: Series, now: datetime | None = None, **fields) -> M
     )
     with transaction.atomic():
         series.save()
-        return series_materialize(series=series, now=now)
+        return series_materialize(series=series, now=now, actor=actor)
 
 
 def _window(series: Series, now: datetime) -> tuple[datetime, datetime]:
@@ -110,7 +113,9 @@ def _window(series: Series, now: datetime) -> tuple[datetime, datetime]:
     return now, end
 
 
-def series_materialize(*, series: Series, now: datetime | None = None) -> MaterializeResult:
+def series_materialize(
+    *, series: Series, now: datetime | None = None, actor: Membership | None = None
+) -> MaterializeResult:
     """Make the series' future meetings match its rule over the horizon. Idempotent.
 
     Past meetings are history and never touched. Meetings edited on their own keep
@@ -138,9 +143,11 @@ def series_materialize(*, series: Series, now: datetime | None = None) -> Materi
     existing = {m.series_local_date: m for m in Meeting.objects.filter(series=series, starts_at__gte=now)}
     created = _create_missing(series, wanted, existing, now)
     updated = sum(
-        _follow_series(series, meeting, wanted[day], now) for day, meeting in existing.items() if day in wanted
+        _follow_series(series, meeting, wanted[day], now, actor) for day, meeting in existing.items() if day in wanted
     )
-    cancelled = sum(_cancel_orphan(meeting, now) for day, meeting in existing.items() if day not in wanted)
+    orphans = [meeting for day, meeting in existing.items() if day not in wanted and _cancel_orphan(meeting)]
+    meetings_cancelled(meetings=orphans, now=now, actor=actor)
+    cancelled = len(orphans)
     Series.objects.filter(pk=series.pk).update(materialized_until=now + HORIZON)
     return MaterializeResult(created=created, updated=updated, cancelled=cancelled)
 
@@ -175,7 +182,9 @@ def _create_missing(series: Series, wanted: dict, existing: dict, now: datetime)
     return len(new)
 
 
-def _follow_series(series: Series, meeting: Meeting, occ: recurrence.Occurrence, now: datetime) -> bool:
+def _follow_series(
+    series: Series, meeting: Meeting, occ: recurrence.Occurrence, now: datetime, actor: Membership | None
+) -> bool:
     if meeting.is_detached:
         return False
     target = {"starts_at": occ.start, "ends_at": occ.end, "status": MeetingStatus.SCHEDULED}
@@ -186,16 +195,16 @@ def _follow_series(series: Series, meeting: Meeting, occ: recurrence.Occurrence,
     for name in changed:
         setattr(meeting, name, target[name])
     _bump(meeting, changed)
-    meeting_changed(meeting=meeting, change="updated", now=now)
+    meeting_changed(meeting=meeting, change="updated", now=now, actor=actor)
     return True
 
 
-def _cancel_orphan(meeting: Meeting, now: datetime) -> bool:
+def _cancel_orphan(meeting: Meeting) -> bool:
+    """Cancel a meeting the rule no longer produces; the caller tells people, all at once."""
     if meeting.is_detached or meeting.is_cancelled:
         return False
     meeting.status = MeetingStatus.CANCELLED
     _bump(meeting, ["status"])
-    meeting_changed(meeting=meeting, change="cancelled", now=now)
     return True
 
 
@@ -223,14 +232,20 @@ def _local_start(meeting: Meeting) -> datetime:
 
 
 def meeting_update(
-    *, meeting: Meeting, change: MeetingChange, following: bool = False, now: datetime | None = None
+    *,
+    meeting: Meeting,
+    change: MeetingChange,
+    following: bool = False,
+    now: datetime | None = None,
+    actor: Membership | None = None,
 ) -> Meeting:
-    """Move or edit one meeting, or this and all following meetings of its series."""
+    """Move or edit one meeting, or this and all following meetings of its series.
+    ``actor``, who made the change, is not told of it."""
     now = now or timezone.now()
     _assert_changeable(meeting, now)
     if following and meeting.series_id:
-        return _update_following(meeting, change, now)
-    return _update_one(meeting, change, now)
+        return _update_following(meeting, change, now, actor)
+    return _update_one(meeting, change, now, actor)
 
 
 def _assert_changeable(meeting: Meeting, now: datetime) -> None:
@@ -240,7 +255,7 @@ def _assert_changeable(meeting: Meeting, now: datetime) -> None:
         raise ValidationError("This meeting is cancelled.")
 
 
-def _update_one(meeting: Meeting, change: MeetingChange, now: datetime) -> Meeting:
+def _update_one(meeting: Meeting, change: MeetingChange, now: datetime, actor: Membership | None) -> Meeting:
     local = _local_start(meeting)
     day = change.local_date or local.date()
     start = change.start_time or local.time().replace(tzinfo=None)
@@ -254,7 +269,7 @@ def _update_one(meeting: Meeting, change: MeetingChange, now: datetime) -> Meeti
     meeting.is_detached = True
     with transaction.atomic():
         _bump(meeting, ["starts_at", "ends_at", "location", "video_url", "capacity", "is_detached"])
-        meeting_changed(meeting=meeting, change="updated", now=now)
+        meeting_changed(meeting=meeting, change="updated", now=now, actor=actor)
     return meeting
 
 
@@ -275,7 +290,7 @@ def _one_occurrence(*, local_date: date, start_time: time, time_zone: str, durat
     return found[0]
 
 
-def _update_following(meeting: Meeting, change: MeetingChange, now: datetime) -> Meeting:
+def _update_following(meeting: Meeting, change: MeetingChange, now: datetime, actor: Membership | None) -> Meeting:
     """Split the series at this meeting: the old one ends the day before, a new one
     carries the change, and the meetings (with their RSVPs) move across to it."""
     old = meeting.series
@@ -308,7 +323,7 @@ def _update_following(meeting: Meeting, change: MeetingChange, now: datetime) ->
         old.save(update_fields=["last_date"])
         moved = Meeting.objects.filter(series=old, series_local_date__gte=split_day, starts_at__gte=now)
         _rebase_dates(moved, old_first=split_day, new_first=new.first_date, new_series=new)
-        series_materialize(series=new, now=now)
+        series_materialize(series=new, now=now, actor=actor)
     return Meeting.objects.filter(series=new).order_by("starts_at").first() or meeting
 
 
@@ -322,8 +337,11 @@ def _rebase_dates(meetings, *, old_first: date, new_first: date, new_series: Ser
         meeting.save(update_fields=["series", "series_local_date"])
 
 
-def meeting_cancel(*, meeting: Meeting, following: bool = False, now: datetime | None = None) -> int:
-    """Cancel one meeting, or this and all following; returns how many were cancelled."""
+def meeting_cancel(
+    *, meeting: Meeting, following: bool = False, now: datetime | None = None, actor: Membership | None = None
+) -> int:
+    """Cancel one meeting, or this and all following; returns how many were cancelled.
+    People hear of it once, in one message listing their meetings; ``actor`` not at all."""
     now = now or timezone.now()
     _assert_changeable(meeting, now)
     with transaction.atomic():
@@ -345,7 +363,7 @@ def meeting_cancel(*, meeting: Meeting, following: bool = False, now: datetime |
             target.status = MeetingStatus.CANCELLED
             target.is_detached = True  # stays cancelled whatever the series does next
             _bump(target, ["status", "is_detached"])
-            meeting_changed(meeting=target, change="cancelled", now=now)
+        meetings_cancelled(meetings=targets, now=now, actor=actor)
     return len(targets)
 
 
@@ -359,6 +377,7 @@ def hot_debrief_create(
     video_url: str = "",
     follow_ups: bool = False,
     now: datetime | None = None,
+    actor: Membership | None = None,
 ) -> Meeting:
     """An ad-hoc hot debrief (STOP5/TALK) for the people called, optionally with
     TRiM-style follow-ups at 72 hours and one month."""
@@ -376,6 +395,7 @@ def hot_debrief_create(
             video_url,
             people,
             now,
+            actor,
         )
         if follow_ups:
             for offset in FOLLOW_UP_OFFSETS:
@@ -389,13 +409,14 @@ def hot_debrief_create(
                     video_url,
                     people,
                     now,
+                    actor,
                 )
                 follow.parent = debrief
                 follow.save(update_fields=["parent"])
     return debrief
 
 
-def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people, now) -> Meeting:
+def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people, now, actor) -> Meeting:
     meeting = Meeting.objects.create(
         organization=cohort.organization,
         cohort=cohort,
@@ -411,7 +432,7 @@ def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
     )
-    meeting_changed(meeting=meeting, change="created", now=now)
+    meeting_changed(meeting=meeting, change="created", now=now, actor=actor)
     return meeting
 
 

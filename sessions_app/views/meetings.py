@@ -56,7 +56,10 @@ def series_create(request, org_slug, cohort_id):
         data = form.cleaned_data
         try:
             series = scheduling.series_create(
-                cohort=cohort, rule=data["rule"], **{name: data[name] for name in SERIES_FIELDS}
+                cohort=cohort,
+                rule=data["rule"],
+                actor=request.membership,
+                **{name: data[name] for name in SERIES_FIELDS},
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -107,6 +110,7 @@ def hot_debrief_create(request, org_slug, cohort_id):
             location=data["location"],
             video_url=data["video_url"],
             follow_ups=data["follow_ups"],
+            actor=request.membership,
         )
         messages.success(
             request,
@@ -204,7 +208,9 @@ def meeting_edit(request, org_slug, meeting_id):
             capacity=data["capacity"],
         )
         try:
-            updated = scheduling.meeting_update(meeting=meeting, change=change, following=data["following"])
+            updated = scheduling.meeting_update(
+                meeting=meeting, change=change, following=data["following"], actor=request.membership
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -224,7 +230,9 @@ def meeting_cancel(request, org_slug, meeting_id):
     form = MeetingCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = scheduling.meeting_cancel(meeting=meeting, following=form.cleaned_data["following"])
+            count = scheduling.meeting_cancel(
+                meeting=meeting, following=form.cleaned_data["following"], actor=request.membership
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

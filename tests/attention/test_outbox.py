@@ -162,7 +162,8 @@ def test_on_leave_nothing_goes_out(setup):
     planning.plan_reminders(meeting=meeting, now=NOW)
     _sweep(meeting.starts_at - timedelta(hours=1))
     assert mail.outbox == []
-    assert Notification.objects.get(payload__lead_minutes=60).reason == "Not sent: you were on leave."
+    # Not even planned while on leave (coming back plans it again), and never sent.
+    assert Notification.objects.get(payload__lead_minutes=60).reason == "Not planned: you are on leave."
 
 
 def test_changing_quiet_hours_replans_pending_reminders(setup):

@@ -660,14 +660,15 @@ def test_plan_time_moves_a_reminder_before_an_early_meeting_to_the_evening_befor
     assert planned == utc(2026, 6, 10, 20, 59)
 
 
-def test_plan_time_inside_quiet_hours_moves_to_their_end_when_still_useful():
+def test_plan_time_inside_quiet_hours_too_late_to_move_earlier_is_dropped_never_late():
+    # The README's promise: moves earlier, or is dropped — never late (07:00 would be).
     planned = plan_time(
         budget=UTC_DAY,
         wanted_at=utc(2026, 6, 11, 6, 30),
         latest_useful_at=utc(2026, 6, 11, 7, 30),
         now=utc(2026, 6, 10, 23),
     )
-    assert planned == utc(2026, 6, 11, 7)
+    assert planned is None
 
 
 def test_plan_time_drops_a_reminder_useless_after_quiet_hours():
@@ -696,7 +697,7 @@ def test_plan_time_across_london_fall_back():
     evening_before = plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting, now=utc(2026, 10, 24, 11))
     assert evening_before == utc(2026, 10, 24, 19, 59)  # 20:59 BST
     after_quiet = plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting, now=utc(2026, 10, 24, 22))
-    assert after_quiet == utc(2026, 10, 25, 7)  # 07:00 GMT
+    assert after_quiet is None  # 07:00 GMT would be late
     too_late = plan_time(
         budget=budget, wanted_at=utc(2026, 10, 25, 6), latest_useful_at=utc(2026, 10, 25, 7), now=utc(2026, 10, 24, 22)
     )
@@ -711,7 +712,7 @@ def test_plan_time_across_new_york_spring_forward():
     evening_before = plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting, now=utc(2026, 3, 7, 17))
     assert evening_before == utc(2026, 3, 8, 1, 59)  # 20:59 EST on Saturday
     after_quiet = plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting, now=utc(2026, 3, 8, 4))
-    assert after_quiet == utc(2026, 3, 8, 11)  # 07:00 EDT
+    assert after_quiet is None  # 07:00 EDT would be late
 
 
 def test_plan_time_past_wanted_time_counts_as_now():
@@ -740,10 +741,9 @@ def test_plan_time_never_plans_into_quiet_time_the_past_or_too_late(budget, data
     assert not in_quiet_time(budget, planned)
     if not in_quiet_time(budget, target):
         assert planned == target
-    elif planned < target:  # moved earlier: quiet time starts the minute after
+    else:  # moved earlier, never later: quiet time starts the minute after
+        assert planned < target
         assert in_quiet_time(budget, planned + timedelta(minutes=1))
-    else:  # moved later: quiet time ended just now
-        assert in_quiet_time(budget, planned - timedelta(microseconds=1))
 
 
 # --- within_ceiling and Budget -----------------------------------------------------------
