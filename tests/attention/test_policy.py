@@ -660,6 +660,7 @@ def test_plan_time_moves_a_reminder_before_an_early_meeting_to_the_evening_befor
     assert planned == utc(2026, 6, 10, 20, 59)
 
 
+@pytest.mark.security
 def test_plan_time_inside_quiet_hours_too_late_to_move_earlier_is_dropped_never_late():
     # The README's promise: moves earlier, or is dropped — never late (07:00 would be).
     planned = plan_time(
@@ -723,6 +724,7 @@ def test_plan_time_past_wanted_time_counts_as_now():
     ) is (None)
 
 
+@pytest.mark.security
 @given(budget=budgets(), data=st.data())
 @FAST
 def test_plan_time_never_plans_into_quiet_time_the_past_or_too_late(budget, data):

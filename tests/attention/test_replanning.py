@@ -19,7 +19,7 @@ from sessions_app.services import attention_settings, budgets, dispatch, plannin
 from sessions_app.services.attention_settings import budget_update
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.attention, pytest.mark.django_db]
+pytestmark = [pytest.mark.attention, pytest.mark.security, pytest.mark.django_db]
 
 UTC = ZoneInfo("UTC")
 TOKYO = ZoneInfo("Asia/Tokyo")
