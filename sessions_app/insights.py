@@ -32,7 +32,7 @@ from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 
-from accounts.models import MIN_GROUP_SIZE_FLOOR, Organization
+from accounts.models import MIN_GROUP_SIZE_FLOOR, group_size
 from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
 from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
 
@@ -41,11 +41,6 @@ MonthKey = tuple[int, int]  # (year, month) in the organisation's time zone
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TOO_FEW = "Too few to show"
-
-
-def group_size(organization: Organization) -> int:
-    """The organisation's k, never below the floor whatever the database holds."""
-    return max(organization.min_group_size, MIN_GROUP_SIZE_FLOOR)
 
 
 def shown(value: T, *, people: int, k: int) -> T | None:

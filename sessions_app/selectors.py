@@ -1,13 +1,13 @@
 """Reads for cohorts and meetings. Every ``access_*`` helper answers 404 both for
 objects that do not exist and for objects this person may not see."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, group_size
 from sessions_app.models import (
     Cohort,
     CohortMember,
@@ -170,15 +170,31 @@ def interruptions_since(membership: Membership, *, since: datetime) -> int:
 
 
 WEEKLY_BUCKETS = [(0, 0, "none"), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, "more than 10")]
+DISTRIBUTION_WEEKS = 4
 
 
-def notification_distribution(organization, *, since: datetime) -> dict | None:
-    """How many messages people received per week, as a distribution only: None when fewer
-    than k people are counted, and any bucket under k shown as "fewer than k"."""
-    k = organization.min_group_size
-    weeks = max(1, round((timezone.now() - since).days / 7))
+def distribution_period(organization, *, now: datetime) -> tuple[datetime, datetime]:
+    """The last ``DISTRIBUTION_WEEKS`` whole weeks (Monday 00:00 in the organisation's time
+    zone) that ended before ``now``. Only ended weeks: with a rolling window, two looks
+    minutes apart differ by the messages sent in between, and show who received them."""
+    tz = ZoneInfo(organization.time_zone)
+    today = now.astimezone(tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    first_monday = this_monday - timedelta(weeks=DISTRIBUTION_WEEKS)
+    return (
+        datetime.combine(first_monday, time(0), tzinfo=tz),
+        datetime.combine(this_monday, time(0), tzinfo=tz),
+    )
+
+
+def notification_distribution(organization, *, now: datetime) -> dict | None:
+    """How many messages people received per week over the last whole weeks, as a
+    distribution only: None when fewer than k people are counted, and any bucket under k
+    shown as "fewer than k". k is ``group_size``, the one k rule."""
+    k = group_size(organization)
+    since, until = distribution_period(organization, now=now)
     sent = dict(
-        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since)
+        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since, sent_at__lt=until)
         .exclude(kind=NotificationKind.DIGEST)
         .values_list("recipient_id")
         .annotate(n=Count("pk"))
@@ -186,14 +202,20 @@ def notification_distribution(organization, *, since: datetime) -> dict | None:
     people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
     if len(people) < k:
         return None
-    per_week = [round(sent.get(pk, 0) / weeks) for pk in people]
+    per_week = [round(sent.get(pk, 0) / DISTRIBUTION_WEEKS) for pk in people]
     counts = [
         sum(1 for value in per_week if value >= low and (high is None or value <= high))
         for low, high, _label in WEEKLY_BUCKETS
     ]
     shown = suppress_small_groups(counts, k)
     buckets = [{"label": label, "count": count} for (_l, _h, label), count in zip(WEEKLY_BUCKETS, shown, strict=True)]
-    return {"people": len(people), "k": k, "buckets": buckets}
+    return {
+        "people": len(people),
+        "k": k,
+        "buckets": buckets,
+        "first_day": since.date(),
+        "last_day": (until - timedelta(days=1)).date(),
+    }
 
 
 def suppress_small_groups(counts: list[int], k: int) -> list[int | None]:

@@ -100,5 +100,5 @@ def organization_attention(request, org_slug):
         else:
             messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
             return redirect("organization_attention", org_slug=org_slug)
-    distribution = selectors.notification_distribution(request.organization, since=timezone.now() - timedelta(days=28))
+    distribution = selectors.notification_distribution(request.organization, now=timezone.now())
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})
