@@ -1,5 +1,10 @@
 """The site operator's Django admin. Reflection and evaluation text is never shown here:
-those admins list metadata only, and the encrypted fields are excluded from every form."""
+those admins list metadata only, and the encrypted fields are excluded from every form.
+
+Nor who wrote what: the admin must not undo anonymity. Django's changelist accepts any
+lookup on a model's own fields from the query string (``?author=<pk>`` works without a
+``list_filter``), so the admins below refuse every lookup through the person fields;
+Django answers such a request with 400 Bad Request."""
 
 from django.contrib import admin
 
@@ -42,8 +47,21 @@ class MeetingAdmin(admin.ModelAdmin):
     exclude = ["panel_notes"]
 
 
+class PersonFieldsHidden(admin.ModelAdmin):
+    """Refuses filtering, and so listing, rows by the person they belong to."""
+
+    person_fields: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        field = lookup.split("__", 1)[0]
+        if field in self.person_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(PersonFieldsHidden):
+    person_fields = ("author",)
     list_display = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
     list_filter = ["organization", "visibility"]
     fields = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
@@ -54,7 +72,8 @@ class ReflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionEvaluation)
-class SessionEvaluationAdmin(admin.ModelAdmin):
+class SessionEvaluationAdmin(PersonFieldsHidden):
+    person_fields = ("respondent",)
     list_display = ["meeting", "created_at"]
     fields = ["meeting", "created_at"]
     readonly_fields = fields
