@@ -187,12 +187,10 @@ def distribution_period(organization, *, now: datetime) -> tuple[datetime, datet
     )
 
 
-def notification_distribution(organization, *, now: datetime) -> dict | None:
-    """How many messages people received per week over the last whole weeks, as a
-    distribution only: None when fewer than k people are counted, and any bucket under k
-    shown as "fewer than k". k is ``group_size``, the one k rule."""
-    k = group_size(organization)
-    since, until = distribution_period(organization, now=now)
+def notification_tallies(organization, *, since: datetime, until: datetime) -> dict:
+    """How many active members fall in each bucket of messages a week between ``since``
+    and ``until``: raw counts, before the k rule (``distribution_from``)."""
+    weeks = max(1, round((until - since).days / 7))
     sent = dict(
         Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since, sent_at__lt=until)
         .exclude(kind=NotificationKind.DIGEST)
@@ -200,22 +198,38 @@ def notification_distribution(organization, *, now: datetime) -> dict | None:
         .annotate(n=Count("pk"))
     )
     people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
-    if len(people) < k:
-        return None
-    per_week = [round(sent.get(pk, 0) / DISTRIBUTION_WEEKS) for pk in people]
+    per_week = [round(sent.get(pk, 0) / weeks) for pk in people]
     counts = [
         sum(1 for value in per_week if value >= low and (high is None or value <= high))
         for low, high, _label in WEEKLY_BUCKETS
     ]
-    shown = suppress_small_groups(counts, k)
+    return {"people": len(people), "counts": counts}
+
+
+def distribution_from(tallies: dict, *, k: int, since: datetime, until: datetime) -> dict | None:
+    """The k rule on a distribution: None when fewer than k people are counted, and any
+    bucket under k (with secondary suppression) shown as "not shown"."""
+    if tallies["people"] < k:
+        return None
+    shown = suppress_small_groups(tallies["counts"], k)
     buckets = [{"label": label, "count": count} for (_l, _h, label), count in zip(WEEKLY_BUCKETS, shown, strict=True)]
     return {
-        "people": len(people),
+        "people": tallies["people"],
         "k": k,
         "buckets": buckets,
         "first_day": since.date(),
         "last_day": (until - timedelta(days=1)).date(),
     }
+
+
+def notification_distribution(organization, *, now: datetime) -> dict | None:
+    """How many messages people received per week over the last whole weeks, as the
+    database holds it now, as a distribution only. k is ``group_size``, the one k rule.
+    Pages show ``services.insights.notification_distribution_show``, which keeps it as
+    first shown."""
+    since, until = distribution_period(organization, now=now)
+    tallies = notification_tallies(organization, since=since, until=until)
+    return distribution_from(tallies, k=group_size(organization), since=since, until=until)
 
 
 def suppress_small_groups(counts: list[int], k: int) -> list[int | None]:
