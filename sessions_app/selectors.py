@@ -292,6 +292,28 @@ def access_own_reflection(membership: Membership, reflection_id: str) -> Reflect
     return reflection
 
 
+def possible_authors(*, cohort: Cohort, meeting: Meeting | None) -> int:
+    """How many people could have written a share in ``cohort`` about ``meeting``: the
+    cohort's active members, or, for an invite-only meeting (a hot debrief), those of them
+    who were called to it. Facilitators can see who was called, so a share about a debrief
+    of two is as good as signed whatever it shows."""
+    members = CohortMember.objects.filter(cohort=cohort, membership__is_active=True)
+    if meeting is not None and meeting.invite_only:
+        members = members.filter(
+            membership_id__in=MeetingInvitee.objects.filter(meeting=meeting).values("membership_id")
+        )
+    return members.values("membership_id").distinct().count()
+
+
+def meeting_shown(reflection: Reflection, viewer: Membership) -> Meeting | None:
+    """The meeting a reflection was about, as this viewer may see it: None for anyone but
+    the author when shared anonymously (a meeting's title, or who was called to it, can
+    name the author)."""
+    if reflection.author_id != viewer.pk and reflection.visibility == Visibility.COHORT_ANONYMOUS:
+        return None
+    return reflection.meeting
+
+
 def author_shown(reflection: Reflection, viewer: Membership) -> str | None:
     """The author's name as this viewer may see it: None when shared anonymously."""
     if reflection.author_id == viewer.pk:

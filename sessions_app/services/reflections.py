@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, group_size
+from sessions_app import selectors
 from sessions_app.models import (
     ActionPoint,
     Cohort,
@@ -66,6 +67,22 @@ def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meetin
         raise ValidationError("You can share only with a cohort you belong to.")
     if meeting is not None and meeting.not_recorded:
         raise ValidationError("This meeting is not recorded: reflections on it stay private.")
+    if visibility == Visibility.COHORT_ANONYMOUS:
+        _check_anonymous(author=author, cohort=cohort, meeting=meeting)
+
+
+def _check_anonymous(*, author: Membership, cohort: Cohort, meeting: Meeting | None) -> None:
+    """Without a name is only without a name where at least k people could have written it."""
+    k = group_size(author.organization)
+    could = selectors.possible_authors(cohort=cohort, meeting=meeting)
+    if could >= k:
+        return
+    where = "about this meeting" if meeting is not None and meeting.invite_only else f"this in {cohort.name}"
+    raise ValidationError(
+        f"Only {could} {'person' if could == 1 else 'people'} could have written {where}, fewer than {k}, "
+        "so readers could tell it was you. Share it with your name, with the facilitators only, "
+        "or keep it to yourself."
+    )
 
 
 def reflection_save(

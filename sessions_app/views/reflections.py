@@ -121,6 +121,7 @@ def reflection_detail(request, org_slug, reflection_id):
             "prompts": prompts,
             "is_author": reflection.author_id == request.membership.pk,
             "author_name": selectors.author_shown(reflection, request.membership),
+            "meeting": selectors.meeting_shown(reflection, request.membership),
             "visibility_choices": Visibility.choices,
         },
     )
