@@ -4,7 +4,7 @@ objects that do not exist and for objects this person may not see."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership, group_size
@@ -262,13 +262,28 @@ def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> 
 
 def reflections_visible_to(membership: Membership) -> QuerySet[Reflection]:
     """The author's own, plus finished reflections shared with a cohort this person is in
-    (or, for "facilitators", a cohort this person facilitates). Being an organisation
-    admin grants nothing here."""
+    (or, for "facilitators", a cohort this person facilitates), and was in (or facilitated)
+    when it was shared, unless the author let it reach later members too: someone who
+    joins a cohort, or becomes its facilitator, does not read what was said before they
+    came. Being an organisation admin grants nothing here."""
+    places = CohortMember.objects.filter(membership=membership, cohort_id=OuterRef("cohort_id"))
+    in_cohort_then = Exists(places.filter(joined_at__lte=OuterRef("shared_at")))
+    facilitating_then = Exists(
+        places.filter(role=CohortRole.FACILITATOR, joined_at__lte=OuterRef("shared_at")).filter(
+            role_since__lte=OuterRef("shared_at")
+        )
+    )
     my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
     shared_with_me = Q(is_draft=False) & (
-        Q(visibility__in=[Visibility.COHORT, Visibility.COHORT_ANONYMOUS], cohort_id__in=my_cohorts)
-        | Q(visibility=Visibility.FACILITATORS, cohort_id__in=facilitated)
+        (
+            Q(visibility__in=[Visibility.COHORT, Visibility.COHORT_ANONYMOUS], cohort_id__in=my_cohorts)
+            & (Q(reaches_later_members=True) | in_cohort_then)
+        )
+        | (
+            Q(visibility=Visibility.FACILITATORS, cohort_id__in=facilitated)
+            & (Q(reaches_later_members=True) | facilitating_then)
+        )
     )
     return Reflection.objects.filter(Q(author=membership) | shared_with_me)
 

@@ -27,8 +27,8 @@ def text(response) -> str:
 @pytest.fixture
 def ward(cast):
     """A cohort of seven (a facilitator and six members) with an invite-only hot debrief
-    to which two of them were called."""
-    with scope(organization=cast.org):
+    to which two of them were called. All joined a month before the shares below."""
+    with time_machine.travel(NOW - timedelta(days=30), tick=False), scope(organization=cast.org):
         cohort = CohortFactory(organization=cast.org, name="Ward 7 team")
         facilitator = CohortMemberFactory(cohort=cohort, role=CohortRole.FACILITATOR).membership
         members = [CohortMemberFactory(cohort=cohort).membership for _ in range(6)]
