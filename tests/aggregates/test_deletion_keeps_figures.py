@@ -159,7 +159,7 @@ people_strategy = st.lists(
 
 
 @pytest.mark.security
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=people_strategy, k=st.integers(3, 6), who=st.integers(0, 8), first_look=st.booleans())
 def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people, k, who, first_look):
     """Every figure on the two aggregate pages (cohort insights and the admin's message
@@ -203,3 +203,31 @@ def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people
 
         assert figures_shown(client, cast, cohort) == before
         transaction.set_rollback(True)
+
+
+@pytest.mark.security
+@time_machine.travel(NOW, tick=False)
+def test_raising_k_still_hides_figures_kept_from_a_smaller_group(client, cast):
+    with scope(organization=cast.org):
+        cohort = CohortFactory(organization=cast.org)
+        for _ in range(5):
+            reflect(CohortMemberFactory(cohort=cohort).membership, cohort, FEBRUARY)
+    shown = figures_shown(client, cast, cohort)[0]
+    assert re.findall(r'<td data-label="Reflections written">(.*?)</td>', shown)[-1] == "5"
+    with scopes_disabled():
+        Organization.objects.filter(pk=cast.org.pk).update(min_group_size=6)
+    hidden = figures_shown(client, cast, cohort)[0]
+    assert re.findall(r'<td data-label="Reflections written">(.*?)</td>', hidden)[-1] == "Too few to show"
+
+
+@pytest.mark.security
+@time_machine.travel(NOW, tick=False)
+def test_a_reflection_deleted_later_changes_no_count_shown(client, cast):
+    with scope(organization=cast.org):
+        cohort = CohortFactory(organization=cast.org)
+        for _ in range(6):
+            reflect(CohortMemberFactory(cohort=cohort).membership, cohort, FEBRUARY)
+    before = figures_shown(client, cast, cohort)
+    with scopes_disabled():
+        Reflection.objects.filter(cohort=cohort).first().delete()
+    assert figures_shown(client, cast, cohort) == before
