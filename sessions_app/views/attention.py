@@ -11,6 +11,7 @@ from accounts.decorators import org_admin_required
 from sessions_app import selectors
 from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
 from sessions_app.services import attention_settings, budgets
+from sessions_app.services import insights as insight_services
 
 BUDGET_FIELDS = (
     "quiet_hours_enabled",
@@ -100,5 +101,7 @@ def organization_attention(request, org_slug):
         else:
             messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
             return redirect("organization_attention", org_slug=org_slug)
-    distribution = selectors.notification_distribution(request.organization, since=timezone.now() - timedelta(days=28))
+    distribution = insight_services.notification_distribution_show(
+        organization=request.organization, now=timezone.now()
+    )
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})
