@@ -108,7 +108,7 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     from accounts.tasks import send_invitation
 
     email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email=email, is_active=True).exists():
+    if _is_active_member(organization, email):
         raise ValidationError(f"{email} is already a member of {organization.name}.")
     inviter = invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
     now = timezone.now()
@@ -135,6 +135,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
         invitation.save()
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
     return invitation
+
+
+def _is_active_member(organization: Organization, email: str) -> bool:
+    # Two index lookups (the unique e-mail, then organisation and person) rather than a
+    # join: with stale statistics PostgreSQL planned that join as a scan of every
+    # membership, two seconds a row in a 5,000-row import that asks once per new person.
+    user_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
+    return (
+        user_id is not None
+        and Membership.objects.filter(organization=organization, user_id=user_id, is_active=True).exists()
+    )
 
 
 def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
