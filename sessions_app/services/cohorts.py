@@ -115,6 +115,21 @@ def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = 
         cohort_member.delete()
 
 
+def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
+    """Archive a cohort: its pages become a 404 and, as when someone leaves, nothing still
+    waiting to be sent about its meetings goes out (the dispatcher's re-check would stop
+    it too; this says why in each person's ledger at once)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort.archived_at = now
+        cohort.save(update_fields=["archived_at"])
+        waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
+        Notification.objects.filter(waiting, meeting__cohort=cohort).update(
+            status=NotificationStatus.DROPPED, reason=f"Not sent: {cohort.name} was archived.", updated_at=now
+        )
+    return cohort
+
+
 def _drop_owed(membership: Membership, about: Q, reason: str, now: datetime) -> int:
     """Drop what is still waiting to go to this person: due rows, and items merged into a
     digest that has not gone out yet (a digest left empty is dropped when it falls due)."""
