@@ -83,16 +83,13 @@ def _assert_room_for(cohort: Cohort, role: str, adding: int = 1) -> None:
 
 
 def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = CohortRole.MEMBER) -> CohortMember:
+    """Give someone a place in the cohort. Someone already in it keeps the place they have:
+    adding is not a way to change a role (a facilitator could otherwise demote the
+    co-facilitator an admin appointed by "adding" them as a member)."""
     if not membership.is_active:
         raise ValidationError(f"{membership.user.name} is no longer a member of the organisation.")
-    existing = CohortMember.objects.filter(cohort=cohort, membership=membership).first()
-    if existing:
-        if existing.role == role:
-            return existing
-        _assert_room_for(cohort, role)
-        existing.role = role
-        existing.save(update_fields=["role"])
-        return existing
+    if CohortMember.objects.filter(cohort=cohort, membership=membership).exists():
+        raise ValidationError(f"{membership.user.name} is already in {cohort.name}; their place was left as it is.")
     _assert_room_for(cohort, role)
     return CohortMember.objects.create(
         organization=cohort.organization, cohort=cohort, membership=membership, role=role
