@@ -97,7 +97,8 @@ def organization_invitation_settings_update(*, organization: Organization, facil
 
 
 def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
-    """Invite ``email``; re-inviting renews your own open invitation with a fresh token.
+    """Invite ``email``; re-inviting renews your own open invitation with a fresh token,
+    and inviting over someone else's expired one starts a fresh invitation.
 
     Someone not yet in the organisation is let in by an admin, or by a facilitator where
     the organisation allows it (and then only as a member). An open invitation someone
@@ -124,6 +125,13 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
                 "Revoke it first to send a different one."
             )
         _invitations_consume(inviter=inviter, now=now)
+        if invitation is not None and invitation.invited_by_id != getattr(invited_by, "pk", None):
+            # Someone else's expired invitation is retired, not renewed: whatever it
+            # carried (another person's choice of role and cohort places, which need not
+            # be places this inviter may give) must not come back under a new token.
+            invitation.revoked_at = now
+            invitation.save(update_fields=["revoked_at"])
+            invitation = None
         if invitation is None:
             invitation = Invitation(organization=organization, email=email)
         else:

@@ -7,6 +7,7 @@ lookup on a model's own fields from the query string (``?author=<pk>`` works wit
 Django answers such a request with 400 Bad Request."""
 
 from django.contrib import admin
+from django.utils import timezone
 
 from sessions_app.models import (
     AttentionPolicy,
@@ -18,6 +19,7 @@ from sessions_app.models import (
     Series,
     SessionEvaluation,
 )
+from sessions_app.services import cohorts
 
 
 class CohortMemberInline(admin.TabularInline):
@@ -29,9 +31,31 @@ class CohortMemberInline(admin.TabularInline):
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "kind", "created_at"]
+    list_display = ["name", "organization", "kind", "created_at", "archived_at"]
     list_filter = ["organization", "kind"]
     inlines = [CohortMemberInline]
+    actions = ["archive"]
+
+    @admin.action(description="Archive: its pages go, and nothing more is sent about its meetings")
+    def archive(self, request, queryset):
+        for cohort in queryset.filter(archived_at=None):
+            cohorts.cohort_archive(cohort=cohort)
+
+    def save_formset(self, request, form, formset, change):
+        # A role changed here starts now, as through the service (``role_since`` decides
+        # what a new facilitator may read).
+        for place_form in formset.forms:
+            if place_form.instance.pk and "role" in place_form.changed_data:
+                place_form.instance.role_since = timezone.now()
+        super().save_formset(request, form, formset, change)
+
+    def save_model(self, request, obj, form, change):
+        # Archiving in the change form goes through the service as well, so what was
+        # waiting to be sent about the cohort's meetings is dropped with a reason.
+        archiving = "archived_at" in form.changed_data and obj.archived_at is not None
+        super().save_model(request, obj, form, change)
+        if archiving:
+            cohorts.cohort_archive(cohort=obj, now=obj.archived_at)
 
 
 @admin.register(Series)

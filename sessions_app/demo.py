@@ -65,7 +65,8 @@ def seed_cohorts(organization: Organization) -> None:
         if cohort is None:
             cohort = cohorts.cohort_create(organization=organization, name=name, kind=kind)
         for email, role in people:
-            cohorts.cohort_add_member(cohort=cohort, membership=members[email], role=role)
+            if not cohort.members.filter(membership=members[email]).exists():  # seeding runs again
+                cohorts.cohort_add_member(cohort=cohort, membership=members[email], role=role)
         if not cohort.series.exists():
             scheduling.series_create(
                 cohort=cohort,

@@ -76,17 +76,37 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
     return meeting
 
 
+# May this person attend this meeting? The one rule, asked by the meeting page's answer
+# buttons, RSVPs, the calendar feed, the person's list of coming meetings, digests and the
+# dispatcher's send-time re-check. It is written once, as the two kinds of "place" that let
+# someone in; ``attendable`` and ``attendable_meetings`` only read those places, so the
+# page, the feed and the reminder cannot drift apart again.
+_LIVE_PERSON = {"membership__is_active": True, "membership__user__is_active": True}
+
+
+def _cohort_places() -> QuerySet[CohortMember]:
+    """Places that open a cohort's meetings: held by someone still in the organisation
+    with an account that is switched on, in a cohort that is not archived (an archived
+    cohort's pages are a 404, so nothing else about it may reach anyone either)."""
+    return CohortMember.objects.filter(cohort__archived_at=None, **_LIVE_PERSON)
+
+
+def _calls() -> QuerySet[MeetingInvitee]:
+    """Calls to an invite-only meeting (a hot debrief), on the same terms."""
+    return MeetingInvitee.objects.filter(meeting__cohort__archived_at=None, **_LIVE_PERSON)
+
+
 def may_attend(meeting: Meeting, membership: Membership) -> bool:
-    """May this person come to this meeting? The one rule for the meeting page's answer
-    buttons, RSVPs and the dispatcher's send-time re-check (see ``attendable``)."""
+    """May this person come to this meeting? (See ``attendable``.)"""
     return (meeting.pk, membership.pk) in attendable([(meeting, membership.pk)])
 
 
 def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
     """Of these (meeting, membership id) pairs, the ``(meeting id, membership id)`` of the
     ones where the person may attend: the people called to an invite-only meeting (a hot
-    debrief), the cohort's members and facilitators for every other. At most two queries
-    however many pairs, so the dispatcher can ask it for a whole batch."""
+    debrief), the cohort's members and facilitators for every other; in both cases only
+    while the cohort is not archived and the person's membership and account are active.
+    At most two queries however many pairs, so the dispatcher can ask it for a whole batch."""
     pairs = list(pairs)
     called = {(meeting.pk, person) for meeting, person in pairs if meeting.invite_only}
     in_cohort = {(meeting, person) for meeting, person in pairs if not meeting.invite_only}
@@ -94,22 +114,34 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
     if called:
         allowed |= (
             set(
-                MeetingInvitee.objects.filter(
+                _calls()
+                .filter(
                     meeting_id__in={meeting_id for meeting_id, _ in called},
                     membership_id__in={person for _, person in called},
-                ).values_list("meeting_id", "membership_id")
+                )
+                .values_list("meeting_id", "membership_id")
             )
             & called
         )
     if in_cohort:
         members = set(
-            CohortMember.objects.filter(
+            _cohort_places()
+            .filter(
                 cohort_id__in={meeting.cohort_id for meeting, _ in in_cohort},
                 membership_id__in={person for _, person in in_cohort},
-            ).values_list("cohort_id", "membership_id")
+            )
+            .values_list("cohort_id", "membership_id")
         )
         allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in members}
     return allowed
+
+
+def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
+    """Every meeting this person may attend, by the same rule as ``attendable``, as one
+    query to filter further (coming ones, a calendar's window)."""
+    places = _cohort_places().filter(membership=membership).values("cohort_id")
+    calls = _calls().filter(membership=membership).values("meeting_id")
+    return Meeting.objects.filter(Q(invite_only=False, cohort_id__in=places) | Q(invite_only=True, pk__in=calls))
 
 
 def with_my_rsvp(meetings: QuerySet[Meeting], membership: Membership) -> QuerySet[Meeting]:
@@ -122,11 +154,7 @@ def my_upcoming_meetings(membership: Membership, *, now: datetime, limit: int = 
     """The person's next meetings across their cohorts, soonest first: ones they can attend
     (invite-only debriefs only when called), cancelled ones included so a cancellation is
     seen where the meeting was."""
-    my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
-    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    meetings = Meeting.objects.filter(
-        Q(cohort_id__in=my_cohorts, invite_only=False) | Q(pk__in=invited), ends_at__gt=now, cohort__archived_at=None
-    ).select_related("cohort", "series")
+    meetings = attendable_meetings(membership).filter(ends_at__gt=now).select_related("cohort", "series")
     return list(with_my_rsvp(meetings, membership).order_by("starts_at")[:limit])
 
 

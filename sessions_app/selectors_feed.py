@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from sessions_app.models import CalendarFeed, CohortMember, Meeting, MeetingInvitee
+from sessions_app.models import CalendarFeed, Meeting
+from sessions_app.selectors import attendable_meetings
 
 
 def access_calendar_feed_by_token(token: str) -> CalendarFeed:
@@ -30,17 +31,16 @@ def access_calendar_feed_by_token(token: str) -> CalendarFeed:
 
 
 def calendar_meetings(membership: Membership, *, since: datetime) -> QuerySet[Meeting]:
-    """The meetings on a person's calendar: the same people-rule as
-    ``selectors.my_upcoming_meetings`` (their cohorts' open meetings and the invite-only
-    ones they were called to), cancelled ones included, ending after ``since``.
+    """The meetings on a person's calendar: the ones they may attend
+    (``selectors.attendable_meetings``, the rule the meeting page and the reminders use),
+    cancelled ones included, ending after ``since``.
 
     One query whatever the number of meetings: the cohort, series (for the title) and
     organisation (for the URL) come joined.
     """
-    my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
-    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
     return (
-        Meeting.objects.filter(Q(cohort_id__in=my_cohorts, invite_only=False) | Q(pk__in=invited), ends_at__gt=since)
+        attendable_meetings(membership)
+        .filter(ends_at__gt=since)
         .select_related("cohort", "series", "organization")
         .order_by("starts_at")
     )

@@ -17,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Invitation, Role
 from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole
 from sessions_app.services import imports
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory
+from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.accounts, pytest.mark.django_db]
 
@@ -255,7 +255,7 @@ def test_an_expired_invitation_of_someone_else_is_renewed(client, cast):
     response = _invite(client, cast, "x@example.net", role="facilitator")
     assert "Invitation sent to x@example.net." in text(response)
     with scopes_disabled():
-        after = Invitation.objects.get()
+        after = Invitation.objects.get(revoked_at=None)
     assert (after.role, after.invited_by, after.expires_at > NOW) == (Role.FACILITATOR, cast.alice.user, True)
 
 
@@ -353,3 +353,61 @@ def test_add_someone_tells_a_facilitator_who_cannot_invite_whom_to_ask(client, c
     assert "Someone already in the organisation. To bring in someone new, ask an organisation admin." in page
     client.force_login(cast.alice.user)
     assert "To bring in someone new" not in text(client.get(url))
+
+
+# --- Renewals and people already in the cohort -----------------------------------------------
+
+
+@pytest.mark.security
+def test_facilitator_renewing_an_expired_admin_invitation_carries_none_of_its_cohort_places(
+    client, cast, ward, django_capture_on_commit_callbacks
+):
+    """The admin's expired invitation held a facilitator's place in a cohort bob does not
+    run; bob's renewal is his own fresh invitation: his cohort, as a member, from him."""
+    with scope(organization=cast.org):
+        cast.org.facilitators_may_invite = True
+        cast.org.save()
+        icu = CohortFactory(organization=cast.org, name="ICU Balint")
+        old = InvitationFactory(
+            organization=cast.org,
+            email="x@example.net",
+            role=Role.FACILITATOR,
+            invited_by=cast.alice.user,
+            expires_at=NOW - timedelta(days=1),
+        )
+        CohortInvitation.objects.create(organization=cast.org, invitation=old, cohort=icu, role=CohortRole.FACILITATOR)
+    client.force_login(cast.bob.user)
+    response = _add_someone(client, ward, "x@example.net", django_capture_on_commit_callbacks)
+    assert "Invitation sent to x@example.net; they join Ward 7 when they accept." in text(response)
+
+    with scopes_disabled():
+        renewed = Invitation.objects.get(accepted_at=None, revoked_at=None)
+        places = {(p.cohort.name, p.role) for p in CohortInvitation.objects.filter(invitation=renewed)}
+    assert (renewed.pk != old.pk, renewed.role, renewed.invited_by) == (True, Role.MEMBER, cast.bob.user)
+    assert places == {("Ward 7", CohortRole.MEMBER)}
+
+    x = UserFactory(email="x@example.net")
+    client.force_login(x)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        client.post(reverse("invitation_accept", kwargs={"token": renewed.token}))
+    with scopes_disabled():
+        joined = {(p.cohort.name, p.role) for p in CohortMember.objects.filter(membership__user=x)}
+        role = x.memberships.get(organization=cast.org).role
+    assert (joined, role) == ({("Ward 7", CohortRole.MEMBER)}, Role.MEMBER)
+
+
+@pytest.mark.security
+def test_facilitator_adding_a_co_facilitator_by_email_leaves_their_place_as_it_is(client, cast, ward):
+    with scope(organization=cast.org):
+        ward.max_facilitators = 3
+        ward.save()
+        carol = MembershipFactory(organization=cast.org, user__email="carol@example.org", user__display_name="Carol")
+        CohortMemberFactory(cohort=ward, membership=carol, role=CohortRole.FACILITATOR)  # the admin appointed her
+    client.force_login(cast.bob.user)
+    url = reverse("cohort_member_add", kwargs={"org_slug": cast.org.slug, "cohort_id": ward.public_id})
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(url, {"email": "carol@example.org", "role": "member"}, follow=True)
+
+    assert "Carol is already in Ward 7; their place was left as it is." in text(response)
+    with scopes_disabled():
+        assert CohortMember.objects.get(cohort=ward, membership=carol).role == CohortRole.FACILITATOR

@@ -83,20 +83,28 @@ def _assert_room_for(cohort: Cohort, role: str, adding: int = 1) -> None:
 
 
 def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = CohortRole.MEMBER) -> CohortMember:
+    """Give someone a place in the cohort. Someone already in it keeps the place they have:
+    adding is not a way to change a role (a facilitator could otherwise demote the
+    co-facilitator an admin appointed by "adding" them as a member)."""
     if not membership.is_active:
         raise ValidationError(f"{membership.user.name} is no longer a member of the organisation.")
-    existing = CohortMember.objects.filter(cohort=cohort, membership=membership).first()
-    if existing:
-        if existing.role == role:
-            return existing
-        _assert_room_for(cohort, role)
-        existing.role, existing.role_since = role, timezone.now()
-        existing.save(update_fields=["role", "role_since"])
-        return existing
+    if CohortMember.objects.filter(cohort=cohort, membership=membership).exists():
+        raise ValidationError(f"{membership.user.name} is already in {cohort.name}; their place was left as it is.")
     _assert_room_for(cohort, role)
     return CohortMember.objects.create(
         organization=cohort.organization, cohort=cohort, membership=membership, role=role
     )
+
+
+def cohort_member_role_set(*, cohort_member: CohortMember, role: str, now: datetime | None = None) -> CohortMember:
+    """Change someone's role in a cohort. The role starts now: what was shared with the
+    facilitators before someone became one stays with the facilitators of that time."""
+    if cohort_member.role == role:
+        return cohort_member
+    _assert_room_for(cohort_member.cohort, role)
+    cohort_member.role, cohort_member.role_since = role, now or timezone.now()
+    cohort_member.save(update_fields=["role", "role_since"])
+    return cohort_member
 
 
 def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = None) -> None:
@@ -113,6 +121,21 @@ def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = 
         MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()
         _drop_owed(membership, Q(meeting__cohort=cohort), f"Not sent: you left {cohort.name}.", now)
         cohort_member.delete()
+
+
+def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
+    """Archive a cohort: its pages become a 404 and, as when someone leaves, nothing still
+    waiting to be sent about its meetings goes out (the dispatcher's re-check would stop
+    it too; this says why in each person's ledger at once)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort.archived_at = now
+        cohort.save(update_fields=["archived_at"])
+        waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
+        Notification.objects.filter(waiting, meeting__cohort=cohort).update(
+            status=NotificationStatus.DROPPED, reason=f"Not sent: {cohort.name} was archived.", updated_at=now
+        )
+    return cohort
 
 
 def _drop_owed(membership: Membership, about: Q, reason: str, now: datetime) -> int:

@@ -155,21 +155,26 @@ class Batch:
         self.declined = _declined(self.rows)
         _refresh_meetings_and_people(self.rows)
         # The meeting page's own rule: someone taken out of the cohort (or off a hot
-        # debrief) is told nothing more about its meetings, video link least of all.
+        # debrief), whose cohort was archived or whose account was switched off is told
+        # nothing more about its meetings, video link least of all.
         self.attendable = selectors.attendable((row.meeting, row.recipient_id) for row in self.rows if row.meeting)
         self.read_at = time.monotonic()
 
 
 def _refresh_meetings_and_people(rows: list[Notification]) -> None:
-    """Bring the loaded meetings and memberships up to date: cancelled, moved or left."""
+    """Bring the loaded meetings, cohorts, memberships and accounts up to date: cancelled,
+    moved, archived, left or switched off. Only to say *why* in plain words: whether the
+    row may go at all is ``selectors.attendable``'s answer, read just after."""
     meetings = Meeting.objects.filter(pk__in={row.meeting_id for row in rows if row.meeting_id})
-    facts = {meeting["pk"]: meeting for meeting in meetings.values("pk", *MEETING_FACTS)}
-    active = dict(Membership.objects.filter(pk__in={row.recipient_id for row in rows}).values_list("pk", "is_active"))
+    facts = {meeting["pk"]: meeting for meeting in meetings.values("pk", "cohort__archived_at", *MEETING_FACTS)}
+    people = Membership.objects.filter(pk__in={row.recipient_id for row in rows})
+    active = {pk: (member, user) for pk, member, user in people.values_list("pk", "is_active", "user__is_active")}
     for row in rows:
         if row.meeting_id in facts:
             for name in MEETING_FACTS:
                 setattr(row.meeting, name, facts[row.meeting_id][name])
-        row.recipient.is_active = active.get(row.recipient_id, False)
+            row.meeting.cohort.archived_at = facts[row.meeting_id]["cohort__archived_at"]
+        row.recipient.is_active, row.recipient.user.is_active = active.get(row.recipient_id, (False, False))
 
 
 def _declined(rows: list[Notification]) -> set[tuple[int, int]]:
@@ -263,11 +268,15 @@ def _process(row: Notification, batch: Batch) -> str:
 def _stale_reason(row: Notification, declined: set[tuple[int, int]], attendable: set[tuple[int, int]]) -> str | None:
     """Re-checks at send time (facts at most FACTS_MAX_AGE old): the world may have
     changed since the row was planned."""
+    if not row.recipient.user.is_active:
+        return "Not sent: your account is switched off."
     if not row.recipient.is_active:
         return f"Not sent: you are no longer a member of {row.organization.name}."
     meeting = row.meeting
     if meeting is None:
         return None
+    if meeting.cohort.archived_at is not None:
+        return f"Not sent: {meeting.cohort.name} was archived."
     if (meeting.pk, row.recipient_id) not in attendable:
         return f"Not sent: you are no longer in {meeting.cohort.name}."
     if meeting.status == MeetingStatus.CANCELLED and row.kind not in {NotificationKind.CANCELLATION}:

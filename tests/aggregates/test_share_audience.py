@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import CohortRole, Reflection, Visibility
-from sessions_app.services.cohorts import cohort_add_member
+from sessions_app.models import CohortMember, CohortRole, Reflection, Visibility
+from sessions_app.services.cohorts import cohort_add_member, cohort_member_role_set
 from sessions_app.services.reflections import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 
@@ -46,8 +46,12 @@ def share(team, visibility, **kwargs) -> Reflection:
 
 
 def join(team, role=CohortRole.MEMBER, membership=None):
+    """Someone joins the cohort later, or someone in it takes a new role later."""
     with time_machine.travel(LATER, tick=False), scope(organization=team["cohort"].organization):
         membership = membership or MembershipFactory(organization=team["cohort"].organization)
+        place = CohortMember.objects.filter(cohort=team["cohort"], membership=membership).first()
+        if place:
+            return cohort_member_role_set(cohort_member=place, role=role).membership
         return cohort_add_member(cohort=team["cohort"], membership=membership, role=role).membership
 
 

@@ -8,19 +8,24 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts import services as account_services
+from accounts.models import User
 from sessions_app.models import (
     AttentionBudget,
     AttentionPolicy,
+    Cohort,
     CohortMember,
     Notification,
     NotificationKind,
     Rsvp,
 )
+from sessions_app.selectors_feed import calendar_meetings
 from sessions_app.services import cohorts, dispatch, planning, rsvps, scheduling
+from sessions_app.services.calendar import calendar_feed_regenerate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -266,3 +271,137 @@ def test_migration_ends_the_cohort_places_people_kept_when_removed_before_this_f
         migration.end_cohort_places(apps, None)
 
     assert list(CohortMember.objects.filter(cohort=cohort).values_list("membership", flat=True)) == [stays.pk]
+
+
+# --- One rule: may this person attend this meeting? ------------------------------------------
+
+
+def _archive_behind_the_services(cohort):
+    """As the operator does it in the Django admin's list or a shell: only the column
+    changes, so only the send-time re-check stands between the member and the link."""
+    type(cohort).objects.filter(pk=cohort.pk).update(archived_at=NOW - timedelta(minutes=5))
+
+
+@pytest.mark.security
+def test_reminder_is_not_sent_about_a_meeting_of_an_archived_cohort(team, client):
+    cohort, bob, meeting = team
+    _archive_behind_the_services(cohort)
+
+    client.force_login(bob.user)
+    page = reverse("meeting_detail", kwargs={"org_slug": cohort.organization.slug, "meeting_id": meeting.public_id})
+    assert client.get(page).status_code == 404
+
+    _sweep(meeting.starts_at - timedelta(hours=1))
+
+    assert mail.outbox == []
+    assert list(Notification.objects.filter(recipient=bob).values_list("kind", "status", "reason")) == [
+        ("reminder", "dropped", "Not sent: Team Time was archived.")
+    ]
+
+
+@pytest.mark.security
+def test_reminder_is_not_sent_to_a_switched_off_account(team):
+    _cohort, bob, meeting = team
+    User.objects.filter(pk=bob.user_id).update(is_active=False)  # the operator switches the account off
+
+    _sweep(meeting.starts_at - timedelta(hours=1))
+
+    assert mail.outbox == []
+    assert list(Notification.objects.filter(recipient=bob).values_list("kind", "status", "reason")) == [
+        ("reminder", "dropped", "Not sent: your account is switched off.")
+    ]
+
+
+@pytest.mark.security
+def test_calendar_feed_leaves_out_meetings_of_an_archived_cohort(team, client):
+    cohort, bob, _meeting = team
+    feed = calendar_feed_regenerate(membership=bob)
+    url = reverse("calendar_feed", kwargs={"token": feed.token})
+    with time_machine.travel(NOW, tick=False):
+        before = client.get(url).content.decode()
+        _archive_behind_the_services(cohort)
+        after = client.get(url).content.decode()
+
+    assert (before.count("BEGIN:VEVENT"), "video.example.org/team-time" in before) == (1, True)
+    assert (after.count("BEGIN:VEVENT"), "video.example.org/team-time" in after) == (0, False)
+
+
+@pytest.mark.security
+def test_archiving_a_cohort_drops_what_is_waiting_about_its_meetings(team, cast):
+    cohort, bob, meeting = team
+    with time_machine.travel(NOW, tick=False):
+        cohorts.cohort_archive(cohort=cohort)
+
+    assert Cohort.objects.get(pk=cohort.pk).archived_at == NOW
+    assert set(Notification.objects.filter(recipient=bob).values_list("status", "reason")) == {
+        ("dropped", "Not sent: Team Time was archived.")
+    }
+    _sweep(meeting.starts_at - timedelta(hours=1))
+    assert mail.outbox == []
+
+
+def _archived(cohort, bob):
+    _archive_behind_the_services(cohort)
+
+
+def _switched_off(cohort, bob):
+    User.objects.filter(pk=bob.user_id).update(is_active=False)
+
+
+def _left_the_organisation(cohort, bob):
+    type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+
+
+def _out_of_the_cohort(cohort, bob):
+    CohortMember.objects.filter(cohort=cohort, membership=bob).delete()
+
+
+def _nothing(cohort, bob):
+    pass
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    "change, may",
+    [
+        (_nothing, True),
+        (_archived, False),
+        (_switched_off, False),
+        (_left_the_organisation, False),
+        (_out_of_the_cohort, False),
+    ],
+    ids=["stays", "archived", "switched-off", "left", "out-of-cohort"],
+)
+def test_page_feed_answers_and_reminders_follow_one_rule(team, change, may):
+    """Every place that asks "may this person attend?" gets the same answer: the answer
+    buttons, an RSVP, the calendar feed and the reminder."""
+    cohort, bob, meeting = team
+    change(cohort, bob)
+    bob = type(bob).objects.select_related("user").get(pk=bob.pk)
+
+    on_feed = meeting in calendar_meetings(bob, since=NOW)
+    _sweep(meeting.starts_at - timedelta(hours=1))
+    reminded = [message.to for message in mail.outbox] == [[bob.user.email]]
+    try:
+        with time_machine.travel(NOW, tick=False):
+            rsvps.rsvp_set(meeting=meeting, membership=bob, status="cant")
+        answered = True
+    except ValidationError:
+        answered = False
+
+    assert (rsvps.may_attend(meeting, bob), answered, on_feed, reminded) == (may, may, may, may)
+
+
+@pytest.mark.security
+def test_operator_archiving_in_the_django_admin_drops_what_is_waiting(team, admin_client):
+    cohort, bob, _meeting = team
+    with scopes_disabled(), time_machine.travel(NOW, tick=False):
+        response = admin_client.post(
+            reverse("admin:sessions_app_cohort_changelist"), {"action": "archive", "_selected_action": [cohort.pk]}
+        )
+    assert response.status_code == 302
+
+    assert Cohort.objects.get(pk=cohort.pk).archived_at == NOW
+    assert set(Notification.objects.filter(recipient=bob).values_list("status", "reason")) == {
+        ("dropped", "Not sent: Team Time was archived.")
+    }
