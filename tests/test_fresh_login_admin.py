@@ -13,8 +13,9 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from accounts.models import User
+from accounts.models import Role, User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.accounts, pytest.mark.django_db]
@@ -139,3 +140,44 @@ def test_admin_pages_and_logout_need_no_fresh_login(client, operator):
     assert "Select user to change" in changelist.content.decode()
     assert logout.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+# --- The organisation's own security-relevant settings ------------------------------
+
+
+@pytest.mark.security
+def test_making_someone_an_organisation_admin_asks_for_a_fresh_login(client, cast):
+    url = reverse("member_change_role", kwargs={"org_slug": cast.org.slug, "member_id": cast.bob.public_id})
+    client.force_login(cast.alice.user)
+
+    stale = client.post(url, {"role": "admin"})
+    with scopes_disabled():
+        cast.bob.refresh_from_db()
+    before = cast.bob.role
+    _reauthenticate(client)
+    saved = client.post(url, {"role": "admin"}, follow=True)
+
+    assert _asks_for_fresh_login(stale)
+    assert before == Role.MEMBER
+    assert "Bob is now organisation admin." in saved.content.decode()
+    with scopes_disabled():
+        cast.bob.refresh_from_db()
+    assert cast.bob.role == Role.ADMIN
+
+
+@pytest.mark.security
+def test_letting_facilitators_invite_asks_for_a_fresh_login(client, cast):
+    url = reverse("invitation_settings", kwargs={"org_slug": cast.org.slug})
+    client.force_login(cast.alice.user)
+
+    stale = client.post(url, {"facilitators_may_invite": "on"})
+    cast.org.refresh_from_db()
+    before = cast.org.facilitators_may_invite
+    _reauthenticate(client)
+    saved = client.post(url, {"facilitators_may_invite": "on"}, follow=True)
+
+    assert _asks_for_fresh_login(stale)
+    assert before is False
+    assert "Facilitators may now invite new people into St Elsewhere." in saved.content.decode()
+    cast.org.refresh_from_db()
+    assert cast.org.facilitators_may_invite is True
