@@ -181,3 +181,37 @@ def test_letting_facilitators_invite_asks_for_a_fresh_login(client, cast):
     assert "Facilitators may now invite new people into St Elsewhere." in saved.content.decode()
     cast.org.refresh_from_db()
     assert cast.org.facilitators_may_invite is True
+
+
+# --- Staff two-factor is checked on the request that needs it -----------------------
+
+
+def _org_home(org) -> str:
+    return reverse("organization_home", kwargs={"org_slug": org.slug})
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_a_session_made_staff_meets_the_two_factor_rule_on_its_next_request(client, cast, flag):
+    client.post(reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD})
+    before = client.get(_org_home(cast.org))
+    User.objects.filter(pk=cast.bob.user_id).update(**{flag: True})  # made an operator
+
+    admin_index = client.get(reverse("admin:accounts_user_changelist"))
+    org_home = client.get(_org_home(cast.org))
+
+    assert before.status_code == 200
+    assert admin_index["Location"] == TOTP_SETUP
+    assert org_home["Location"] == TOTP_SETUP
+
+
+@pytest.mark.security
+def test_the_admin_checks_two_factor_again_on_every_request(client, operator):
+    client.force_login(operator)
+    before = client.get(reverse("admin:index"))
+    Authenticator.objects.filter(user=operator).delete()  # removed by another operator, or in the database
+
+    after = client.get(reverse("admin:index"))
+
+    assert before.status_code == 200
+    assert after["Location"] == TOTP_SETUP
