@@ -1,6 +1,8 @@
+from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.decorators import method_decorator
 
 from accounts.models import Invitation, Membership, Organization, User
 
@@ -16,6 +18,13 @@ class UserAdmin(DjangoUserAdmin):
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    # Saving any admin change asks for a fresh login (reflect/admin_site.py); setting
+    # someone's password asks for it before the form even shows, like the person's own
+    # password change does.
+    @method_decorator(reauthentication_required)
+    def user_change_password(self, request, id, form_url=""):
+        return super().user_change_password(request, id, form_url)
 
 
 class MembershipInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -105,9 +105,16 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and session_missing_two_factor(request) and not self._reachable(request):
+        if (
+            request.user.is_authenticated
+            and session_missing_two_factor(request, recheck=self._in_admin(request))
+            and not self._reachable(request)
+        ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+    def _in_admin(self, request) -> bool:
+        return request.path_info.startswith(reverse("admin:index"))
 
     def _reachable(self, request) -> bool:
         try:

@@ -1,8 +1,10 @@
 """Two-factor authentication: who must use it, and its secrets at rest.
 
 Who must: ``accounts.selectors.two_factor_requirement`` decides; the verdict is kept in
-the session (taken at login, re-taken every few minutes) so that most requests cost no
-query, and ``accounts.middleware.TwoFactorRequiredMiddleware`` enforces it.
+the session (taken at login, re-taken every few minutes, at once when the person's staff
+or superuser flag differs from when it was taken, and on every Django-admin request) so
+that most requests cost no query, and ``accounts.middleware.TwoFactorRequiredMiddleware``
+enforces it.
 
 Secrets: allauth passes these through ``MFA_ADAPTER.encrypt()``/``decrypt()``; Reflect's adapter
 (``accounts.adapter.ReflectMFAAdapter``) encrypts them with the project's Fernet keys,
@@ -64,16 +66,34 @@ def missing_two_factor(user) -> str | None:
     return reason
 
 
+def _verdict_inputs(user) -> list[bool]:
+    # What a cached verdict was taken from that the request already knows at no cost:
+    # the user row is loaded anyway. Made staff or superuser, the session meets the
+    # staff rule on its next request rather than when the verdict goes stale.
+    return [user.is_staff, user.is_superuser]
+
+
 def remember_verdict(request, user) -> str | None:
     missing = missing_two_factor(user)
-    request.session[SESSION_KEY] = {"missing": missing, "at": time.time()}
+    request.session[SESSION_KEY] = {"missing": missing, "at": time.time(), "inputs": _verdict_inputs(user)}
     return missing
 
 
-def session_missing_two_factor(request) -> str | None:
-    """The signed-in person's missing-two-factor reason, re-checked when it may be stale."""
+def session_missing_two_factor(request, *, recheck: bool = False) -> str | None:
+    """The signed-in person's missing-two-factor reason, re-checked when it may be stale.
+
+    ``recheck`` always takes it afresh: the Django admin does, since a second factor
+    removed there (or in the database) must close the admin at once, and a page there
+    is worth two queries.
+    """
     verdict = request.session.get(SESSION_KEY)
-    if verdict is None or verdict["missing"] or time.time() - verdict["at"] >= RECHECK_SECONDS:
+    if (
+        recheck
+        or verdict is None
+        or verdict["missing"]
+        or verdict.get("inputs") != _verdict_inputs(request.user)
+        or time.time() - verdict["at"] >= RECHECK_SECONDS
+    ):
         return remember_verdict(request, request.user)
     return None
 

@@ -73,6 +73,7 @@ def members_list(request, org_slug):
 
 @org_admin_required
 @require_POST
+@reauthentication_required  # it can make someone an admin: asks for a fresh login
 def member_change_role(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     form = MemberRoleForm(request.POST)
@@ -133,6 +134,7 @@ def invitations(request, org_slug):
 
 @org_admin_required
 @require_POST
+@reauthentication_required  # it decides who may let outsiders in: asks for a fresh login
 def invitation_settings(request, org_slug):
     form = InvitationSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent means off, anything else on

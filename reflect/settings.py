@@ -78,7 +78,7 @@ if not PRODUCTION:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", development_allowed_hosts(_bind_host, SITE_URL))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reflect.apps.ReflectAdminConfig",  # django.contrib.admin with Reflect's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -205,8 +205,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor
 # changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
-# before a password change, a data export, deleting the account and an organisation's
-# two-factor setting (see reflect/urls.py and the views). A fresh login stays fresh for
+# before a password change, a data export, deleting the account, an organisation's
+# two-factor setting, member roles, who may invite, and every change in the Django admin
+# (see reflect/urls.py, reflect/admin_site.py and the views). A fresh login stays fresh for
 # allauth's ACCOUNT_REAUTHENTICATION_TIMEOUT, 300 seconds.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "

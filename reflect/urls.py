@@ -1,25 +1,11 @@
 from allauth.account import views as allauth_views
-from allauth.account.decorators import reauthentication_required, secure_admin_login
+from allauth.account.decorators import reauthentication_required
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from reflect import devmail
-
-# The Django admin's own login form would check a password and nothing else: no
-# two-factor step and none of allauth's rate limits. Send it to allauth's login instead
-# (allauth's documented "secure admin login"); a signed-in non-staff person gets 403.
-admin.site.login = secure_admin_login(admin.site.login)
-
-
-def _allauth_password_change(request, extra_context=None):
-    return redirect("account_change_password")
-
-
-# Nor does the admin change passwords its own way: one place, with a fresh login.
-admin.site.password_change = _allauth_password_change
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
@@ -42,6 +28,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(organization_patterns)),
     path("", include("sessions_app.urls_feed")),
     path("", include("sessions_app.urls_mydata")),
+    # Reflect's admin site: allauth's login, and a fresh login for every change
+    # (reflect/admin_site.py).
     path("admin/", admin.site.urls),
     # Development only: the view itself refuses unless DEBUG, the file backend, a loopback
     # client and a signed-in superuser.

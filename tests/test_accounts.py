@@ -254,6 +254,7 @@ def test_members_list_shows_only_this_organizations_active_members(client, cast,
 
 def test_admin_changes_a_role(client, cast, unscoped):
     client.force_login(cast.alice.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # roles: password again
     url = reverse("member_change_role", kwargs={"org_slug": cast.org.slug, "member_id": cast.bob.public_id})
     client.post(url, {"role": "facilitator"})
     cast.bob.refresh_from_db()
@@ -262,6 +263,7 @@ def test_admin_changes_a_role(client, cast, unscoped):
 
 def test_last_admin_cannot_step_down_or_be_removed(client, cast, unscoped):
     client.force_login(cast.alice.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # roles: password again
     kwargs = {"org_slug": cast.org.slug, "member_id": cast.alice.public_id}
     demoted = client.post(reverse("member_change_role", kwargs=kwargs), {"role": "member"}, follow=True)
     removed = client.post(reverse("member_remove", kwargs=kwargs), follow=True)

@@ -17,7 +17,14 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Invitation, Role
 from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole
 from sessions_app.services import imports
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MembershipFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.accounts, pytest.mark.django_db]
 
@@ -115,6 +122,7 @@ def test_facilitator_still_adds_people_already_in_the_organisation(
 def test_organisation_setting_is_off_by_default_and_admins_can_turn_it_on(client, cast):
     assert cast.org.facilitators_may_invite is False
     client.force_login(cast.alice.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # who may invite: password again
     url = reverse("invitation_settings", kwargs={"org_slug": cast.org.slug})
     response = client.post(url, {"facilitators_may_invite": "on"}, follow=True)
     assert "Facilitators may now invite new people into St Elsewhere." in text(response)

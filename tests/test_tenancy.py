@@ -15,7 +15,7 @@ from django_scopes import ScopeError, scope
 from accounts.models import TenantModel
 from reflect.ids import new_public_id
 from sessions_app.models import ActionPoint, CohortImport, Reflection, ReflectionTemplate
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
+from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.security, pytest.mark.django_db]
 
@@ -164,6 +164,8 @@ def test_object_of_another_organization_is_404_under_own_slug(client, cast, unsc
     foreign_url = _url(route, cast, cast.other_org.slug)
     bogus_url = _url(route, cast, cast.other_org.slug, missing_objects=True)
     client.force_login(cast.charlie.user)
+    # A fresh login too, so views that ask for one (roles, settings) reach their lookup.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     foreign = {m: getattr(client, m)(foreign_url).status_code for m in ("get", "post")}
     bogus = {m: getattr(client, m)(bogus_url).status_code for m in ("get", "post")}
     assert bogus_url != foreign_url

@@ -26,7 +26,14 @@ from sessions_app.models import (
 from sessions_app.selectors_feed import calendar_meetings
 from sessions_app.services import cohorts, dispatch, planning, rsvps, scheduling
 from sessions_app.services.calendar import calendar_feed_regenerate
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, MembershipFactory
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MeetingFactory,
+    MembershipFactory,
+)
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
 
@@ -396,6 +403,7 @@ def test_page_feed_answers_and_reminders_follow_one_rule(team, change, may):
 def test_operator_archiving_in_the_django_admin_drops_what_is_waiting(team, admin_client):
     cohort, bob, _meeting = team
     with scopes_disabled(), time_machine.travel(NOW, tick=False):
+        admin_client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # admin changes need it
         response = admin_client.post(
             reverse("admin:sessions_app_cohort_changelist"), {"action": "archive", "_selected_action": [cohort.pk]}
         )
