@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions_app import recurrence, selectors
+from sessions_app.attention import meeting_load
 from sessions_app.forms import (
     HotDebriefForm,
     MeetingCancelForm,
@@ -21,7 +22,7 @@ from sessions_app.forms import (
 )
 from sessions_app.models import CohortRole
 from sessions_app.presets import PRESETS
-from sessions_app.services import meeting_load, rsvps, scheduling
+from sessions_app.services import rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
 
 SERIES_FIELDS = (

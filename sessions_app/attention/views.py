@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import org_admin_required
 from sessions_app import selectors
+from sessions_app.attention import budgets
+from sessions_app.attention import services as attention_settings
 from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
-from sessions_app.services import attention_settings, budgets
 
 BUDGET_FIELDS = (
     "quiet_hours_enabled",
