@@ -49,5 +49,5 @@ urlpatterns = [
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.imports.urls")),
     path("", include("sessions_app.urls_insights")),
-    path("", include("sessions_app.urls_calendar")),
+    path("", include("sessions_app.calendars.urls")),
 ]
