@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("meeting-load/skip/", meetings.meeting_load_skip, name="meeting_load_skip"),
     path("", include("sessions_app.attention.urls")),
+    path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),
     path("", include("sessions_app.urls_insights")),
     path("", include("sessions_app.calendars.urls")),

@@ -1,5 +1,4 @@
-"""Attention settings (a person's budget, the organisation's ceilings) and the ledger;
-mounted under /o/<org_slug>/."""
+"""Attention settings (a person's budget, the organisation's ceilings); mounted under /o/<org_slug>/."""
 
 from django.urls import path
 
@@ -7,6 +6,5 @@ from sessions_app.attention import views
 
 urlpatterns = [
     path("attention/", views.attention_settings_view, name="attention_settings"),
-    path("ledger/", views.ledger, name="ledger"),
     path("admin/attention/", views.organization_attention, name="organization_attention"),
 ]

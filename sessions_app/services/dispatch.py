@@ -52,7 +52,7 @@ from sessions_app.models import (
     RsvpStatus,
 )
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.services import messages
+from sessions_app.notifications import emails as messages
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from sessions_app.models import (
     NotificationKind,
     Rsvp,
 )
-from sessions_app.services import cohorts, dispatch, planning, rsvps, scheduling
+from sessions_app.notifications import planning
+from sessions_app.services import cohorts, dispatch, rsvps, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
