@@ -116,6 +116,16 @@ class Organization(models.Model):
         return self.name
 
 
+def group_size(organization: Organization) -> int:
+    """The one k rule: the organisation's k, never below the platform's floor.
+
+    Every aggregate anywhere (cohort insights, evaluations, the notification distribution,
+    the anonymous-share check) asks this function, never ``min_group_size`` itself, so an
+    unsaved form, an old row or a raw update cannot lower the floor for one page.
+    """
+    return max(organization.min_group_size or 0, MIN_GROUP_SIZE_FLOOR)
+
+
 class TenantModel(models.Model):
     """Base for every tenant-owned table: an indexed organisation key and a scoped manager.
 

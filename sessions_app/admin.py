@@ -1,5 +1,10 @@
 """The site operator's Django admin. Reflection and evaluation text is never shown here:
-those admins list metadata only, and the encrypted fields are excluded from every form."""
+those admins list metadata only, and the encrypted fields are excluded from every form.
+
+Nor who wrote what: the admin must not undo anonymity. Django's changelist accepts any
+lookup on a model's own fields from the query string (``?author=<pk>`` works without a
+``list_filter``), so the admins below refuse every lookup through the person fields;
+Django answers such a request with 400 Bad Request."""
 
 from django.contrib import admin
 
@@ -42,8 +47,22 @@ class MeetingAdmin(admin.ModelAdmin):
     exclude = ["panel_notes"]
 
 
+class FiltersOnlyByListFilter(admin.ModelAdmin):
+    """Refuses every query-string lookup but those its own ``list_filter`` offers.
+
+    Django's changelist otherwise accepts any lookup on the model's fields, in any
+    spelling (``author``, ``author_id``, ``author_id__in``, ``author__user__email``), and
+    ``?meeting=`` on a hot debrief called for two people names its author just as well.
+    An allow-list cannot miss a spelling; Django answers a refused lookup with 400."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] not in self.list_filter:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(FiltersOnlyByListFilter):
     list_display = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
     list_filter = ["organization", "visibility"]
     fields = ["public_id", "organization", "template_name", "visibility", "is_draft", "pinned", "created_at"]
@@ -54,7 +73,7 @@ class ReflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionEvaluation)
-class SessionEvaluationAdmin(admin.ModelAdmin):
+class SessionEvaluationAdmin(FiltersOnlyByListFilter):
     list_display = ["meeting", "created_at"]
     fields = ["meeting", "created_at"]
     readonly_fields = fields

@@ -36,6 +36,8 @@ DEMO_COHORTS = {
                 ("priya@stmarys.example", "member"),
                 ("tom@stmarys.example", "member"),
                 ("lucy@stmarys.example", "member"),
+                # Five, so a member may share without their name (k = 5).
+                ("sam@stmarys.example", "member"),
             ],
         ),
     ],

@@ -315,6 +315,11 @@ class ReflectionForm(forms.Form):
         choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect, label="Who may read this"
     )
     cohort = forms.ChoiceField(required=False, label="Cohort (to share with)")
+    reaches_later_members = forms.BooleanField(
+        required=False,
+        label="People who join the cohort later may read it too",
+        help_text="Left unticked, it reaches only the people in the cohort (or its facilitators) now.",
+    )
     anonymised_checked = forms.BooleanField(
         required=False, label="I've checked: nobody can be identified. Save anyway."
     )
@@ -329,7 +334,9 @@ class ReflectionForm(forms.Form):
                 max_length=prompt.max_length,
                 widget=forms.Textarea(attrs={"rows": 4, "maxlength": prompt.max_length, "data-counter": "true"}),
             )
-        self.order_fields([f"answer_{p.key}" for p in template.prompts] + ["visibility", "cohort"])
+        self.order_fields(
+            [f"answer_{p.key}" for p in template.prompts] + ["visibility", "cohort", "reaches_later_members"]
+        )
         if meeting is not None:
             del self.fields["cohort"]
         else:

@@ -17,13 +17,17 @@ The privacy rules live here, so that no view or template can forget one:
   - evaluation figures only once every meeting of the month is past its evaluation
     window, so one late answer cannot be recovered by comparing the averages before
     and after it; averages are rounded to one decimal.
-  What remains: a reflection deleted later (by its author or by retention) or a draft
-  from that month finished later still changes a past month's count by one. That says a
-  reflection came or went, never whose.
+  - once shown, a month's figures never change (``services.insights`` keeps the tallies
+    from their first showing): otherwise a deleted account, a reflection deleted later
+    or removed by retention, or a draft finished late would change a past month, and
+    the difference would be that person's figure (6 × 3.5 − 5 × 4.0 = 1).
+
+This module only reads: ``live_tallies`` and ``live_comments`` are what the database
+holds now, and ``assemble`` decides what of some tallies may be shown.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -32,7 +36,8 @@ from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 
-from accounts.models import MIN_GROUP_SIZE_FLOOR, Organization
+from accounts.models import MIN_GROUP_SIZE_FLOOR
+from accounts.models import group_size as group_size  # the one k rule, re-exported for views
 from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
 from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
 
@@ -41,11 +46,6 @@ MonthKey = tuple[int, int]  # (year, month) in the organisation's time zone
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TOO_FEW = "Too few to show"
-
-
-def group_size(organization: Organization) -> int:
-    """The organisation's k, never below the floor whatever the database holds."""
-    return max(organization.min_group_size, MIN_GROUP_SIZE_FLOOR)
 
 
 def shown(value: T, *, people: int, k: int) -> T | None:
@@ -164,12 +164,21 @@ def _meetings_of(cohort: Cohort, *, since: datetime, until: datetime) -> QuerySe
     )
 
 
-def cohort_insights(cohort: Cohort, *, now: datetime, months: int = 6) -> CohortInsights:
-    """Monthly figures for the ``months`` calendar months that ended before ``now``."""
-    organization = cohort.organization
-    tz = ZoneInfo(organization.time_zone)
-    k = group_size(organization)
-    starts = month_starts(now=now, tz=tz, months=months)
+def held_meetings(cohort: Cohort, *, starts: list[date], now: datetime) -> QuerySet[Meeting]:
+    tz = ZoneInfo(cohort.organization.time_zone)
+    since, until = _aware(starts[0], tz), _aware(_next_month(starts[-1]), tz)
+    return _meetings_of(cohort, since=since, until=until).filter(ends_at__lte=now)
+
+
+def live_tallies(cohort: Cohort, *, starts: list[date], now: datetime) -> dict[MonthKey, dict]:
+    """The raw monthly tallies as the database holds them now, as JSON-ready data:
+    ``{month: {"reflections": [n, authors], "meetings": [held, last end or None],
+    "attendance": [going, people], "evaluation": [respondents, {question: average}]}}``.
+
+    Four aggregate queries whatever the data. What may be *shown* is decided by
+    ``services.insights``, which keeps these once shown, and by ``assemble``.
+    """
+    tz = ZoneInfo(cohort.organization.time_zone)
     since, until = _aware(starts[0], tz), _aware(_next_month(starts[-1]), tz)
     month_of = lambda path: TruncMonth(path, tzinfo=tz)  # noqa: E731
 
@@ -189,7 +198,7 @@ def cohort_insights(cohort: Cohort, *, now: datetime, months: int = 6) -> Cohort
         .order_by(),
         tz,
     )
-    held = _meetings_of(cohort, since=since, until=until).filter(ends_at__lte=now)
+    held = held_meetings(cohort, starts=starts, now=now)
     attendance = _by_month(
         Rsvp.objects.filter(meeting__in=held, status=RsvpStatus.GOING)
         .annotate(month=month_of("meeting__starts_at"))
@@ -207,39 +216,42 @@ def cohort_insights(cohort: Cohort, *, now: datetime, months: int = 6) -> Cohort
         .order_by(),
         tz,
     )
-    insights = assemble(
-        starts=starts,
-        k=k,
-        now=now,
-        reflections={key: (row["n"], row["people"]) for key, row in reflections.items()},
-        meetings={key: (row["held"], row["last_end"]) for key, row in meetings.items()},
-        attendance={key: (row["n"], row["people"]) for key, row in attendance.items()},
-        evaluations={key: (row["people"], {q: row[q] for q in QUESTION_KEYS}) for key, row in evaluations.items()},
-    )
-    shown_months = [m for m in insights.months if m.evaluation is not None]
-    if not shown_months:
-        return insights
-    # Comments are decrypted only for months whose evaluation is shown (k or more people).
-    in_shown_months = Q()
-    for month in shown_months:
-        in_shown_months |= Q(meeting__starts_at__gte=_aware(month.start, tz)) & Q(
-            meeting__starts_at__lt=_aware(_next_month(month.start), tz)
+    tallies = {}
+    for start in starts:
+        key = (start.year, start.month)
+        meeting_row = meetings.get(key, {"held": 0, "last_end": None})
+        reflection_row = reflections.get(key, {"n": 0, "people": 0})
+        attendance_row = attendance.get(key, {"n": 0, "people": 0})
+        evaluation_row = evaluations.get(key, {"people": 0})
+        last_end = meeting_row["last_end"]
+        tallies[key] = {
+            "reflections": [reflection_row["n"], reflection_row["people"]],
+            "meetings": [meeting_row["held"], last_end.isoformat() if last_end else None],
+            "attendance": [attendance_row["n"], attendance_row["people"]],
+            "evaluation": [evaluation_row["people"], {q: evaluation_row.get(q) for q in QUESTION_KEYS}],
+        }
+    return tallies
+
+
+def live_comments(cohort: Cohort, *, months: list[date], now: datetime) -> dict[MonthKey, list[str]]:
+    """The evaluation comments of these months, by month; decrypted only for the months
+    asked for (those whose evaluation is shown, k or more people)."""
+    if not months:
+        return {}
+    tz = ZoneInfo(cohort.organization.time_zone)
+    in_months = Q()
+    for month in months:
+        in_months |= Q(meeting__starts_at__gte=_aware(month, tz)) & Q(
+            meeting__starts_at__lt=_aware(_next_month(month), tz)
         )
+    held = held_meetings(cohort, starts=sorted(months), now=now)
     comments: dict[MonthKey, list[str]] = {}
     rows = (
-        SessionEvaluation.objects.filter(in_shown_months, meeting__in=held)
+        SessionEvaluation.objects.filter(in_months, meeting__in=held)
         .exclude(comment_encrypted="")
         .values_list("meeting__starts_at", "comment_encrypted")
     )
     for starts_at, comment in rows:
         local = starts_at.astimezone(tz)
         comments.setdefault((local.year, local.month), []).append(comment)
-    return replace(
-        insights,
-        months=tuple(
-            replace(month, comments=tuple(sorted(comments.get(month.key, []))))
-            if month.evaluation is not None
-            else month
-            for month in insights.months
-        ),
-    )
+    return comments

@@ -2,14 +2,13 @@
 objects that do not exist and for objects this person may not see."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, group_size
 from sessions_app import recurrence
 from sessions_app.models import (
     Cohort,
@@ -209,30 +208,66 @@ def interruptions_since(membership: Membership, *, since: datetime) -> int:
 
 
 WEEKLY_BUCKETS = [(0, 0, "none"), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, "more than 10")]
+DISTRIBUTION_WEEKS = 4
 
 
-def notification_distribution(organization, *, since: datetime) -> dict | None:
-    """How many messages people received per week, as a distribution only: None when fewer
-    than k people are counted, and any bucket under k shown as "fewer than k"."""
-    k = organization.min_group_size
-    weeks = max(1, round((timezone.now() - since).days / 7))
+def distribution_period(organization, *, now: datetime) -> tuple[datetime, datetime]:
+    """The last ``DISTRIBUTION_WEEKS`` whole weeks (Monday 00:00 in the organisation's time
+    zone) that ended before ``now``. Only ended weeks: with a rolling window, two looks
+    minutes apart differ by the messages sent in between, and show who received them."""
+    tz = ZoneInfo(organization.time_zone)
+    today = now.astimezone(tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    first_monday = this_monday - timedelta(weeks=DISTRIBUTION_WEEKS)
+    return (
+        datetime.combine(first_monday, time(0), tzinfo=tz),
+        datetime.combine(this_monday, time(0), tzinfo=tz),
+    )
+
+
+def notification_tallies(organization, *, since: datetime, until: datetime) -> dict:
+    """How many active members fall in each bucket of messages a week between ``since``
+    and ``until``: raw counts, before the k rule (``distribution_from``)."""
+    weeks = max(1, round((until - since).days / 7))
     sent = dict(
-        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since)
+        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since, sent_at__lt=until)
         .exclude(kind=NotificationKind.DIGEST)
         .values_list("recipient_id")
         .annotate(n=Count("pk"))
     )
     people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
-    if len(people) < k:
-        return None
     per_week = [round(sent.get(pk, 0) / weeks) for pk in people]
     counts = [
         sum(1 for value in per_week if value >= low and (high is None or value <= high))
         for low, high, _label in WEEKLY_BUCKETS
     ]
-    shown = suppress_small_groups(counts, k)
+    return {"people": len(people), "counts": counts}
+
+
+def distribution_from(tallies: dict, *, k: int, since: datetime, until: datetime) -> dict | None:
+    """The k rule on a distribution: None when fewer than k people are counted, and any
+    bucket under k (with secondary suppression) shown as "not shown"."""
+    if tallies["people"] < k:
+        return None
+    shown = suppress_small_groups(tallies["counts"], k)
     buckets = [{"label": label, "count": count} for (_l, _h, label), count in zip(WEEKLY_BUCKETS, shown, strict=True)]
-    return {"people": len(people), "k": k, "buckets": buckets}
+    return {
+        "people": tallies["people"],
+        "k": k,
+        "buckets": buckets,
+        "first_day": since.date(),
+        "last_day": (until - timedelta(days=1)).date(),
+    }
+
+
+def notification_distribution(organization, *, now: datetime) -> dict | None:
+    """How many messages people received per week over the last whole weeks, as the
+    database holds it now, as a distribution only. k is ``group_size``, the one k rule.
+    Pages show ``services.insights.notification_distribution_show``, which keeps it as
+    first shown."""
+    since, until = distribution_period(organization, now=now)
+    tallies = notification_tallies(organization, since=since, until=until)
+    return distribution_from(tallies, k=group_size(organization), since=since, until=until)
 
 
 def suppress_small_groups(counts: list[int], k: int) -> list[int | None]:
@@ -265,13 +300,28 @@ def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> 
 
 def reflections_visible_to(membership: Membership) -> QuerySet[Reflection]:
     """The author's own, plus finished reflections shared with a cohort this person is in
-    (or, for "facilitators", a cohort this person facilitates). Being an organisation
-    admin grants nothing here."""
+    (or, for "facilitators", a cohort this person facilitates), and was in (or facilitated)
+    when it was shared, unless the author let it reach later members too: someone who
+    joins a cohort, or becomes its facilitator, does not read what was said before they
+    came. Being an organisation admin grants nothing here."""
+    places = CohortMember.objects.filter(membership=membership, cohort_id=OuterRef("cohort_id"))
+    in_cohort_then = Exists(places.filter(joined_at__lte=OuterRef("shared_at")))
+    facilitating_then = Exists(
+        places.filter(role=CohortRole.FACILITATOR, joined_at__lte=OuterRef("shared_at")).filter(
+            role_since__lte=OuterRef("shared_at")
+        )
+    )
     my_cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
     shared_with_me = Q(is_draft=False) & (
-        Q(visibility__in=[Visibility.COHORT, Visibility.COHORT_ANONYMOUS], cohort_id__in=my_cohorts)
-        | Q(visibility=Visibility.FACILITATORS, cohort_id__in=facilitated)
+        (
+            Q(visibility__in=[Visibility.COHORT, Visibility.COHORT_ANONYMOUS], cohort_id__in=my_cohorts)
+            & (Q(reaches_later_members=True) | in_cohort_then)
+        )
+        | (
+            Q(visibility=Visibility.FACILITATORS, cohort_id__in=facilitated)
+            & (Q(reaches_later_members=True) | facilitating_then)
+        )
     )
     return Reflection.objects.filter(Q(author=membership) | shared_with_me)
 
@@ -293,6 +343,28 @@ def access_own_reflection(membership: Membership, reflection_id: str) -> Reflect
     if reflection is None:
         raise Http404("No such reflection.")
     return reflection
+
+
+def possible_authors(*, cohort: Cohort, meeting: Meeting | None) -> int:
+    """How many people could have written a share in ``cohort`` about ``meeting``: the
+    cohort's active members, or, for an invite-only meeting (a hot debrief), those of them
+    who were called to it. Facilitators can see who was called, so a share about a debrief
+    of two is as good as signed whatever it shows."""
+    members = CohortMember.objects.filter(cohort=cohort, membership__is_active=True)
+    if meeting is not None and meeting.invite_only:
+        members = members.filter(
+            membership_id__in=MeetingInvitee.objects.filter(meeting=meeting).values("membership_id")
+        )
+    return members.values("membership_id").distinct().count()
+
+
+def meeting_shown(reflection: Reflection, viewer: Membership) -> Meeting | None:
+    """The meeting a reflection was about, as this viewer may see it: None for anyone but
+    the author when shared anonymously (a meeting's title, or who was called to it, can
+    name the author)."""
+    if reflection.author_id != viewer.pk and reflection.visibility == Visibility.COHORT_ANONYMOUS:
+        return None
+    return reflection.meeting
 
 
 def author_shown(reflection: Reflection, viewer: Membership) -> str | None:

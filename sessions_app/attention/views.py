@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -7,10 +5,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import org_admin_required
-from sessions_app import selectors
 from sessions_app.attention import budgets
 from sessions_app.attention import services as attention_settings
 from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
+from sessions_app.services import insights as insight_services
 
 BUDGET_FIELDS = (
     "quiet_hours_enabled",
@@ -79,5 +77,7 @@ def organization_attention(request, org_slug):
         else:
             messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
             return redirect("organization_attention", org_slug=org_slug)
-    distribution = selectors.notification_distribution(request.organization, since=timezone.now() - timedelta(days=28))
+    distribution = insight_services.notification_distribution_show(
+        organization=request.organization, now=timezone.now()
+    )
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})

@@ -1,6 +1,7 @@
 """Models of sessions_app, grouped by concern; import them from here."""
 
 from sessions_app.models.attention import AttentionBudget, AttentionPolicy
+from sessions_app.models.insights import ShownFigures
 from sessions_app.models.notifications import (
     Notification,
     NotificationKind,
@@ -57,6 +58,7 @@ __all__ = [
     "RsvpStatus",
     "Series",
     "SessionEvaluation",
+    "ShownFigures",
     "Visibility",
     "public_id_field",
 ]

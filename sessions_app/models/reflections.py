@@ -45,6 +45,11 @@ class Reflection(TenantModel):
     # JSON {prompt key: answer}, encrypted as one token: nothing of it is readable in the database.
     answers_encrypted = EncryptedTextField(blank=True)
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PRIVATE)
+    # Who a share reaches: the people in the cohort (for "facilitators", its facilitators)
+    # at ``shared_at``; with ``reaches_later_members``, also whoever joins (or becomes a
+    # facilitator) later. A newcomer never reads the past by default.
+    shared_at = models.DateTimeField(null=True, blank=True)
+    reaches_later_members = models.BooleanField(default=False)
     is_draft = models.BooleanField(default=True)
     pinned = models.BooleanField(default=False, help_text="Kept beyond the organisation's retention period.")
     created_at = models.DateTimeField(default=timezone.now)

@@ -49,6 +49,9 @@ class CohortMember(TenantModel):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="cohort_memberships")
     role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
+    # When the current role began: what was shared with facilitators before someone became
+    # one is not theirs to read (``selectors.reflections_visible_to``).
+    role_since = models.DateTimeField(default=timezone.now)
     ground_rules_acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

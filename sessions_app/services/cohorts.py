@@ -90,8 +90,8 @@ def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = Coh
         if existing.role == role:
             return existing
         _assert_room_for(cohort, role)
-        existing.role = role
-        existing.save(update_fields=["role"])
+        existing.role, existing.role_since = role, timezone.now()
+        existing.save(update_fields=["role", "role_since"])
         return existing
     _assert_room_for(cohort, role)
     return CohortMember.objects.create(

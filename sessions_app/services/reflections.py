@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, group_size
+from sessions_app import selectors
 from sessions_app.models import (
     ActionPoint,
     Cohort,
@@ -66,6 +67,22 @@ def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meetin
         raise ValidationError("You can share only with a cohort you belong to.")
     if meeting is not None and meeting.not_recorded:
         raise ValidationError("This meeting is not recorded: reflections on it stay private.")
+    if visibility == Visibility.COHORT_ANONYMOUS:
+        _check_anonymous(author=author, cohort=cohort, meeting=meeting)
+
+
+def _check_anonymous(*, author: Membership, cohort: Cohort, meeting: Meeting | None) -> None:
+    """Without a name is only without a name where at least k people could have written it."""
+    k = group_size(author.organization)
+    could = selectors.possible_authors(cohort=cohort, meeting=meeting)
+    if could >= k:
+        return
+    where = "about this meeting" if meeting is not None and meeting.invite_only else f"this in {cohort.name}"
+    raise ValidationError(
+        f"Only {could} {'person' if could == 1 else 'people'} could have written {where}, fewer than {k}, "
+        "so readers could tell it was you. Share it with your name, with the facilitators only, "
+        "or keep it to yourself."
+    )
 
 
 def reflection_save(
@@ -78,8 +95,12 @@ def reflection_save(
     cohort: Cohort | None = None,
     is_draft: bool = False,
     reflection: Reflection | None = None,
+    reaches_later_members: bool = False,
 ) -> Reflection:
-    """Create or update the author's reflection. A meeting implies its cohort."""
+    """Create or update the author's reflection. A meeting implies its cohort.
+
+    A share reaches the people in its cohort when it is shared; ``reaches_later_members``
+    widens it to people who join later (see ``_mark_shared``)."""
     template = template_for(author.organization, template_key)
     cohort = meeting.cohort if meeting is not None else cohort
     cleaned = _clean_answers(template, answers)
@@ -91,20 +112,48 @@ def reflection_save(
     reflection.template_key, reflection.template_name = template.key, template.name
     reflection.meeting, reflection.cohort = meeting, cohort
     reflection.answers = cleaned
+    now = timezone.now()
+    _mark_shared(reflection, visibility=visibility, is_draft=is_draft, cohort=cohort, now=now)
     reflection.visibility, reflection.is_draft = visibility, is_draft
-    reflection.updated_at = timezone.now()
+    reflection.reaches_later_members = reaches_later_members
+    reflection.updated_at = now
     reflection.save()
     return reflection
 
 
-def reflection_set_visibility(*, reflection: Reflection, author: Membership, visibility: str) -> Reflection:
-    """Share, narrow or revoke at any time."""
+def _mark_shared(reflection: Reflection, *, visibility: str, is_draft: bool, cohort: Cohort | None, now) -> None:
+    """Set ``shared_at`` when the reflection starts reaching people it did not reach
+    before: first shared, published from a draft, shared in another way or with another
+    cohort. The audience is then whoever is in the cohort at that moment, so someone who
+    joins later does not read what was said before they came. Edits and narrowing keep
+    the moment; making it private clears it."""
+    shared_now = visibility in SHARED and not is_draft
+    shared_before = reflection.pk is not None and reflection.visibility in SHARED and not reflection.is_draft
+    if not shared_now:
+        reflection.shared_at = None
+    elif (
+        not shared_before
+        or reflection.shared_at is None
+        or reflection.visibility != visibility
+        or reflection.cohort_id != (cohort.pk if cohort else None)
+    ):
+        reflection.shared_at = now
+
+
+def reflection_set_visibility(
+    *, reflection: Reflection, author: Membership, visibility: str, reaches_later_members: bool = False
+) -> Reflection:
+    """Share, narrow or revoke at any time; ``reaches_later_members``: people who join the
+    cohort later may read it too."""
     if reflection.author_id != author.pk:
         raise ValidationError("Only the author can change who reads a reflection.")
     _check_sharing(author=author, cohort=reflection.cohort, meeting=reflection.meeting, visibility=visibility)
+    now = timezone.now()
+    _mark_shared(reflection, visibility=visibility, is_draft=reflection.is_draft, cohort=reflection.cohort, now=now)
     reflection.visibility = visibility
-    reflection.updated_at = timezone.now()
-    reflection.save(update_fields=["visibility", "updated_at"])
+    reflection.reaches_later_members = reaches_later_members
+    reflection.updated_at = now
+    reflection.save(update_fields=["visibility", "shared_at", "reaches_later_members", "updated_at"])
     return reflection
 
 
@@ -149,7 +198,7 @@ def meeting_set_not_recorded(*, meeting: Meeting, not_recorded: bool) -> Meeting
         if not_recorded:
             ActionPoint.objects.filter(meeting=meeting).delete()
             Reflection.objects.filter(meeting=meeting).exclude(visibility=Visibility.PRIVATE).update(
-                visibility=Visibility.PRIVATE, updated_at=timezone.now()
+                visibility=Visibility.PRIVATE, shared_at=None, updated_at=timezone.now()
             )
     return meeting
 

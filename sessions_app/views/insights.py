@@ -12,6 +12,7 @@ from sessions_app import insights as insight_selectors
 from sessions_app import selectors
 from sessions_app.evaluations import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
 from sessions_app.services import evaluations as evaluation_services
+from sessions_app.services import insights as insight_services
 from sessions_app.svg import Bar, bar_chart
 from sessions_app.views._access import managed_cohort
 
@@ -20,7 +21,7 @@ from sessions_app.views._access import managed_cohort
 def cohort_insights(request, org_slug, cohort_id):
     cohort = managed_cohort(request, cohort_id)
     cohort.organization = request.organization  # the same row, already loaded by the middleware
-    insights = insight_selectors.cohort_insights(cohort, now=timezone.now())
+    insights = insight_services.cohort_insights_show(cohort=cohort, now=timezone.now())
     months = insights.months
     charts = [
         bar_chart(

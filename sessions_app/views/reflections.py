@@ -95,6 +95,7 @@ def _save(request, form, *, template, meeting, reflection):
             cohort=cohort,
             is_draft="save_draft" in request.POST,
             reflection=reflection,
+            reaches_later_members=form.cleaned_data["reaches_later_members"],
         )
     except ValidationError as error:
         for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
@@ -121,6 +122,7 @@ def reflection_detail(request, org_slug, reflection_id):
             "prompts": prompts,
             "is_author": reflection.author_id == request.membership.pk,
             "author_name": selectors.author_shown(reflection, request.membership),
+            "meeting": selectors.meeting_shown(reflection, request.membership),
             "visibility_choices": Visibility.choices,
         },
     )
@@ -138,7 +140,11 @@ def reflection_edit(request, org_slug, reflection_id):
     reflection = selectors.access_own_reflection(request.membership, reflection_id)
     template = _template_or_none(request, reflection) or BUILT_IN["one_thing"]
     initial = {f"answer_{key}": value for key, value in reflection.answers.items()}
-    initial.update(visibility=reflection.visibility, cohort=reflection.cohort.public_id if reflection.cohort else "")
+    initial.update(
+        visibility=reflection.visibility,
+        cohort=reflection.cohort.public_id if reflection.cohort else "",
+        reaches_later_members=reflection.reaches_later_members,
+    )
     form = ReflectionForm(
         request.POST or None,
         initial=initial,
@@ -164,7 +170,10 @@ def reflection_share(request, org_slug, reflection_id):
     reflection = selectors.access_own_reflection(request.membership, reflection_id)
     try:
         services.reflection_set_visibility(
-            reflection=reflection, author=request.membership, visibility=request.POST.get("visibility", "")
+            reflection=reflection,
+            author=request.membership,
+            visibility=request.POST.get("visibility", ""),
+            reaches_later_members=request.POST.get("reaches_later_members") == "on",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -150,9 +150,9 @@ def test_admin_sees_a_distribution_with_small_groups_hidden_and_no_names(client,
         busy = [MembershipFactory(organization=cast.org) for _ in range(5)]
         lonely = MembershipFactory(organization=cast.org, user__display_name="Lonely Outlier")
     with scope(organization=cast.org):
-        for person in busy:  # 3 a week over four weeks: "3–5"
+        for person in busy:  # 3 a week over the four weeks that ended: "3–5"
             for n in range(12):
-                _notification(person, f"{person.pk}-{n}", status="sent", at=NOW - timedelta(days=2, hours=n))
+                _notification(person, f"{person.pk}-{n}", status="sent", at=NOW - timedelta(days=5, hours=n))
         for n in range(60):  # 15 a week: "more than 10", a group of one
             _notification(lonely, f"lonely-{n}", status="sent", at=NOW - timedelta(days=3, hours=n))
     client.force_login(cast.alice.user)

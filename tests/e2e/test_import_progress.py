@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
+from accounts.models import Membership
 from sessions_app.imports import services as imports
 from sessions_app.models import Cohort, CohortImport
 
@@ -23,6 +24,8 @@ def test_the_status_page_shows_the_outcome_without_a_manual_refresh(page: Page, 
         waiting = CohortImport.objects.create(
             organization=cohort.organization,
             cohort=cohort,
+            # Started by the admin: an import nobody started is refused (only admins let people in).
+            created_by=Membership.objects.get(organization=cohort.organization, user__email="ada@stmarys.example"),
             csv_text="name,email\r\nNia Okoro,nia@example.org\r\n",
             total_rows=1,
         )

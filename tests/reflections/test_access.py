@@ -26,6 +26,8 @@ def people(cast):
         author = CohortMemberFactory(cohort=cohort, membership__user__display_name="Ada Author").membership
         co_member = CohortMemberFactory(cohort=cohort).membership
         facilitator = CohortMemberFactory(cohort=cohort, role=CohortRole.FACILITATOR).membership
+        for _ in range(2):  # five in all: enough to share without a name (k = 5)
+            CohortMemberFactory(cohort=cohort)
         other_facilitator = CohortMemberFactory(cohort=other, role=CohortRole.FACILITATOR).membership
         admin = MembershipFactory(organization=cast.org, role=Role.ADMIN)
     return {
