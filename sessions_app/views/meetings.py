@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import group_size
 from sessions_app import recurrence, selectors
 from sessions_app.attention import meeting_load
 from sessions_app.forms import (
@@ -129,11 +130,17 @@ def meeting_detail(request, org_slug, meeting_id):
     me = selectors.cohort_member_of(meeting.cohort, membership)
     facilitates = me is not None and me.role == CohortRole.FACILITATOR
     my_rsvp = meeting.rsvps.filter(membership=membership).values_list("status", flat=True).first()
+    may_attend = selectors.may_attend(meeting, membership)
+    counts = selectors.rsvp_counts(meeting)
+    k = group_size(membership.organization)
     context = {
         "meeting": meeting,
         "me": me,
         "my_rsvp": my_rsvp,
-        "counts": selectors.rsvp_counts(meeting),
+        # Everyone else (an admin looking in) sees how many are coming only from k people
+        # up: a hot debrief called for one person would otherwise show that person's answer.
+        "counts": counts if may_attend or facilitates or counts["going"] >= k else None,
+        "k": k,
         "facilitates": facilitates,
         "manages": selectors.can_manage_cohort(membership, meeting.cohort),
         # Names of who is coming: only for the cohort's own facilitators.
@@ -142,7 +149,7 @@ def meeting_detail(request, org_slug, meeting_id):
         "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes})
         if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
         else None,
-        "may_attend": selectors.may_attend(meeting, membership),
+        "may_attend": may_attend,
         "is_past": meeting.ends_at <= timezone.now(),
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),

@@ -2,15 +2,16 @@
 sees after answering, moving a meeting, or meeting across a summer-time change."""
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import Rsvp
+from sessions_app.models import MeetingInvitee, Rsvp
 from sessions_app.recurrence import gap_move
+from sessions_app.services.rsvps import rsvp_set
 from sessions_app.services.scheduling import series_create
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
@@ -290,3 +291,52 @@ def test_calling_a_debrief_for_one_person_says_person(client, cast, rounds):
         follow=True,
     )
     assert "Debrief called for 1 person." in text(response)
+
+
+ADMIN_LOOKS_AT = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
+
+
+def _coming(response) -> str:
+    return re.search(r"<dt>(?:Coming|Places)</dt><dd>([^<]*)</dd>", response.content.decode()).group(1)
+
+
+@pytest.mark.security
+def test_an_admin_outside_the_cohort_sees_no_count_below_k(client, cast):
+    """A hot debrief called for one person: a count would be that person's answer."""
+    with time_machine.travel(ADMIN_LOOKS_AT, tick=False), scope(organization=cast.org):
+        cohort = CohortFactory(organization=cast.org)
+        CohortMemberFactory(cohort=cohort, membership=cast.bob)
+        debrief = MeetingFactory(
+            cohort=cohort,
+            invite_only=True,
+            starts_at=ADMIN_LOOKS_AT + timedelta(hours=2),
+            ends_at=ADMIN_LOOKS_AT + timedelta(hours=3),
+        )
+        MeetingInvitee.objects.create(organization=cast.org, meeting=debrief, membership=cast.bob)
+        rsvp_set(meeting=debrief, membership=cast.bob, status="going")
+    url = reverse("meeting_detail", kwargs={"org_slug": cast.org.slug, "meeting_id": debrief.public_id})
+
+    with time_machine.travel(ADMIN_LOOKS_AT, tick=False):
+        client.force_login(cast.alice.user)  # the organisation's admin, not in the cohort
+        assert _coming(client.get(url)) == "fewer than 5"
+        client.force_login(cast.bob.user)  # called to it: sees the count
+        assert _coming(client.get(url)) == "1"
+
+
+@pytest.mark.security
+def test_an_admin_outside_the_cohort_sees_the_count_from_k_people(client, cast):
+    with time_machine.travel(ADMIN_LOOKS_AT, tick=False), scope(organization=cast.org):
+        cohort = CohortFactory(organization=cast.org)
+        meeting = MeetingFactory(
+            cohort=cohort,
+            starts_at=ADMIN_LOOKS_AT + timedelta(days=1),
+            ends_at=ADMIN_LOOKS_AT + timedelta(days=1, hours=1),
+        )
+        for _ in range(5):
+            place = CohortMemberFactory(cohort=cohort)
+            rsvp_set(meeting=meeting, membership=place.membership, status="going")
+    url = reverse("meeting_detail", kwargs={"org_slug": cast.org.slug, "meeting_id": meeting.public_id})
+
+    with time_machine.travel(ADMIN_LOOKS_AT, tick=False):
+        client.force_login(cast.alice.user)
+        assert _coming(client.get(url)) == "5"
