@@ -33,6 +33,7 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 ## make audit: known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's
 ## advisory service, which needs a network that reaches it; it is not part of make test).

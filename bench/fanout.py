@@ -196,7 +196,7 @@ def _populate(orgs: int, members: int) -> list:
 def measure_planning(meetings: list) -> tuple[int, float]:
     from django_scopes import scope
 
-    from sessions_app.services import planning
+    from sessions_app.notifications import planning
 
     started = clock.perf_counter()
     planned = 0
@@ -281,14 +281,14 @@ def measure_bare_smtp(count: int) -> float:
     from django_scopes import scope, scopes_disabled
 
     from sessions_app.models import Notification
-    from sessions_app.services import messages
+    from sessions_app.notifications import emails
 
     with scopes_disabled():
         sample = Notification.objects.select_related(
             "organization", "recipient__user", "recipient__organization", "meeting__cohort"
         ).first()
     with scope(organization=sample.organization):
-        real = messages.notification_email(sample, connection=None, now=NOW)
+        real = emails.notification_email(sample, connection=None, now=NOW)
     html, mimetype = real.alternatives[0]
     outgoing = []
     for n in range(count):

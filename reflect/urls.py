@@ -26,7 +26,7 @@ urlpatterns = [
     path("me/", accounts_views.profile, name="profile"),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
-    path("", include("sessions_app.urls_feed")),
+    path("", include("sessions_app.calendars.feed_urls")),
     path("", include("sessions_app.urls_mydata")),
     # Reflect's admin site: allauth's login, and a fresh login for every change
     # (reflect/admin_site.py).

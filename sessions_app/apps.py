@@ -8,7 +8,7 @@ class SessionsAppConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import TIME_ZONE_CHANGED
         from sessions_app import checks  # noqa: F401 - registers the system checks
-        from sessions_app.services.attention_settings import person_replan_everywhere
+        from sessions_app.attention.services import person_replan_everywhere
 
         if person_replan_everywhere not in TIME_ZONE_CHANGED:
             TIME_ZONE_CHANGED.append(person_replan_everywhere)

@@ -5,8 +5,10 @@ from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Organization
+from sessions_app.imports import services as imports
 from sessions_app.models import CohortImport, ImportStatus
-from sessions_app.services import dispatch, imports, planning, scheduling
+from sessions_app.notifications import planning
+from sessions_app.services import dispatch, scheduling
 
 DISPATCH_BATCHES_PER_RUN = 10
 

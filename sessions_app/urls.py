@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from sessions_app.views import attention, cohorts, debrief, home, meetings, reflections
+from sessions_app.views import cohorts, debrief, home, meetings, reflections
 
 urlpatterns = [
     path("", home.organization_home, name="organization_home"),
@@ -45,11 +45,10 @@ urlpatterns = [
         reflections.reflection_template_delete,
         name="reflection_template_delete",
     ),
-    path("attention/", attention.attention_settings_view, name="attention_settings"),
     path("meeting-load/skip/", meetings.meeting_load_skip, name="meeting_load_skip"),
-    path("ledger/", attention.ledger, name="ledger"),
-    path("admin/attention/", attention.organization_attention, name="organization_attention"),
-    path("", include("sessions_app.urls_imports")),
+    path("", include("sessions_app.attention.urls")),
+    path("", include("sessions_app.notifications.urls")),
+    path("", include("sessions_app.imports.urls")),
     path("", include("sessions_app.urls_insights")),
-    path("", include("sessions_app.urls_calendar")),
+    path("", include("sessions_app.calendars.urls")),
 ]

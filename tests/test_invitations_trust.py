@@ -15,8 +15,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Invitation, Role
+from sessions_app.imports import services as imports
 from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole
-from sessions_app.services import imports
 from tests.factories import (
     PASSWORD,
     CohortFactory,

@@ -1,5 +1,5 @@
 """Attention budgets: the organisation's defaults and ceilings, and each person's own
-settings within them. The decisions themselves live in the pure ``sessions_app.attention``."""
+settings within them. The decisions themselves live in the pure ``sessions_app.attention.policy``."""
 
 from datetime import time
 

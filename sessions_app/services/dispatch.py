@@ -39,7 +39,9 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
 from reflect.mail import is_transient
-from sessions_app import attention, selectors
+from sessions_app import selectors
+from sessions_app.attention import budgets
+from sessions_app.attention import policy as attention
 from sessions_app.models import (
     Meeting,
     MeetingStatus,
@@ -50,7 +52,7 @@ from sessions_app.models import (
     RsvpStatus,
 )
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.services import budgets, messages
+from sessions_app.notifications import emails as messages
 
 logger = logging.getLogger(__name__)
 

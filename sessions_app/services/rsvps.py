@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.models import CohortMember, Meeting, Rsvp, RsvpStatus
+from sessions_app.notifications import planning
+from sessions_app.notifications.notify import meeting_changed
 from sessions_app.selectors import may_attend
-from sessions_app.services import planning
-from sessions_app.services.notify import meeting_changed
 
 ANSWERS = {RsvpStatus.GOING, RsvpStatus.CANT, RsvpStatus.SKIP}
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import Membership
 from sessions_app import recurrence
 from sessions_app.models import Cohort, Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
-from sessions_app.services import planning
-from sessions_app.services.notify import meeting_changed, meetings_cancelled
+from sessions_app.notifications import planning
+from sessions_app.notifications.notify import meeting_changed, meetings_cancelled
 
 HORIZON = timedelta(weeks=16)
 # Fields a series change copies onto its not-yet-held, not-individually-edited meetings.

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sessions_app import selectors
-from sessions_app.services import meeting_load
+from sessions_app.attention import meeting_load
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import group_size
 from sessions_app import recurrence, selectors
+from sessions_app.attention import meeting_load
 from sessions_app.forms import (
     HotDebriefForm,
     MeetingCancelForm,
@@ -22,7 +23,7 @@ from sessions_app.forms import (
 )
 from sessions_app.models import CohortRole
 from sessions_app.presets import PRESETS
-from sessions_app.services import meeting_load, rsvps, scheduling
+from sessions_app.services import rsvps, scheduling
 from sessions_app.views._access import managed_cohort, safe_next
 
 SERIES_FIELDS = (

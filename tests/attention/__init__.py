@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from sessions_app.attention import Budget
+from sessions_app.attention.policy import Budget
 
 ZONES = (
     "UTC",

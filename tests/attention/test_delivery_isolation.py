@@ -15,7 +15,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from sessions_app.models import Cohort, CohortMember, Meeting, Notification, NotificationKind, Series
-from sessions_app.services import dispatch, messages
+from sessions_app.notifications import emails
+from sessions_app.services import dispatch
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -146,14 +147,14 @@ def always_raises(cast, monkeypatch):
     The error message carries personal text, as real ones do (a name in a value error)."""
     meeting = _meeting(cast.org, "Bob's private cohort")
     bad = _invite(cast.bob, meeting, due_at=NOW - timedelta(hours=2))
-    real = messages.notification_email
+    real = emails.notification_email
 
     def notification_email(row, **kwargs):
         if row.pk == bad.pk:
             raise ValueError(f"cannot render {row.meeting.cohort.name} for {row.recipient.user.email} (Bob)")
         return real(row, **kwargs)
 
-    monkeypatch.setattr(messages, "notification_email", notification_email)
+    monkeypatch.setattr(emails, "notification_email", notification_email)
     return bad
 
 
@@ -256,7 +257,7 @@ def test_a_digest_that_raises_fails_with_the_items_merged_into_it(cast, monkeypa
     def notification_email(row, **kwargs):
         raise ValueError("cannot render")
 
-    monkeypatch.setattr(messages, "notification_email", notification_email)
+    monkeypatch.setattr(emails, "notification_email", notification_email)
 
     _sweep()
 

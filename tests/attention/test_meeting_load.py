@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from sessions_app.attention import meeting_load
 from sessions_app.models import AttentionPolicy, Rsvp
-from sessions_app.services import meeting_load, scheduling
+from sessions_app.services import scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

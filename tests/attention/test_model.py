@@ -32,7 +32,9 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import Role
-from sessions_app import attention
+from sessions_app.attention import budgets
+from sessions_app.attention import policy as attention
+from sessions_app.attention import services as attention_settings
 from sessions_app.models import (
     AttentionPolicy,
     CohortMember,
@@ -45,7 +47,8 @@ from sessions_app.models import (
     RsvpStatus,
     Series,
 )
-from sessions_app.services import attention_settings, budgets, cohorts, dispatch, planning, rsvps, scheduling
+from sessions_app.notifications import planning
+from sessions_app.services import cohorts, dispatch, rsvps, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.stateful, pytest.mark.django_db]

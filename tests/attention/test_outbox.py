@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
+from sessions_app.attention.services import budget_update
 from sessions_app.models import (
     AttentionBudget,
     AttentionPolicy,
@@ -16,8 +17,8 @@ from sessions_app.models import (
     Notification,
     NotificationKind,
 )
-from sessions_app.services import dispatch, planning, rsvps, scheduling
-from sessions_app.services.attention_settings import budget_update
+from sessions_app.notifications import planning
+from sessions_app.services import dispatch, rsvps, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sessions_app.attention import (
+from sessions_app.attention.policy import (
     DAILY_CAP,
     DAY_OFF,
     MIN_GAP,

@@ -13,10 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
-from sessions_app import attention
+from sessions_app.attention import budgets
+from sessions_app.attention import policy as attention
+from sessions_app.attention import services as attention_settings
+from sessions_app.attention.services import budget_update
 from sessions_app.models import AttentionBudget, AttentionPolicy, Meeting, Notification
-from sessions_app.services import attention_settings, budgets, dispatch, planning, scheduling
-from sessions_app.services.attention_settings import budget_update
+from sessions_app.notifications import planning
+from sessions_app.services import dispatch, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.security, pytest.mark.django_db]

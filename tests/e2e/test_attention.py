@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
 from sessions_app.models import Cohort, Notification
-from sessions_app.services import dispatch, planning
+from sessions_app.notifications import planning
+from sessions_app.services import dispatch
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.e2e

@@ -7,8 +7,8 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
+from sessions_app.imports import services as imports
 from sessions_app.models import Cohort, CohortImport
-from sessions_app.services import imports
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import recurring_ical_events
 import time_machine
 from django.urls import reverse
 
+from sessions_app.calendars.services import calendar_feed_for
 from sessions_app.models import CalendarFeed, MeetingInvitee, MeetingKind, MeetingStatus
-from sessions_app.services.calendar import calendar_feed_for
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app import attention
+from sessions_app.attention import budgets
+from sessions_app.attention import policy as attention
 from sessions_app.models import (
     AttentionBudget,
     CohortMember,
@@ -32,7 +33,6 @@ from sessions_app.models import (
 )
 from sessions_app.models.notifications import DUE_STATUSES, NotificationPriority
 from sessions_app.selectors import meeting_audience
-from sessions_app.services import budgets
 
 PLANNING_WINDOW = timedelta(days=8)
 # A change to a meeting further off than this waits for the digest: its reminders are

@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reflect.uploads import upload_too_large
+from sessions_app.imports import services as import_services
 from sessions_app.models import Cohort, CohortImport, ImportStatus
-from sessions_app.services import imports as import_services
 from sessions_app.views._access import managed_cohort
 
 RECENT_IMPORTS = 5

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from reflect.text import single_line
 from sessions_app import selectors
+from sessions_app.calendars.services import meeting_invite_ics, meeting_url
 from sessions_app.models import Meeting, Notification, NotificationKind, NotificationStatus
-from sessions_app.services.calendar import meeting_invite_ics, meeting_url
 
 SUBJECTS = {
     NotificationKind.INVITE: "New: {title}, {when}",

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from accounts.models import Membership, Organization
-from sessions_app import attention
+from sessions_app.attention import policy as attention
 from sessions_app.models import AttentionBudget, AttentionPolicy
 
 

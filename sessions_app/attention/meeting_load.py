@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership
+from sessions_app.attention import budgets
 from sessions_app.models import (
     AttentionBudget,
     CohortMember,
@@ -24,7 +25,7 @@ from sessions_app.models import (
     RsvpStatus,
     Series,
 )
-from sessions_app.services import budgets, rsvps
+from sessions_app.services import rsvps
 
 DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
 

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from sessions_app.views import imports
+from sessions_app.imports import views
 
 urlpatterns = [
-    path("cohorts/<str:cohort_id>/import/", imports.cohort_import, name="cohort_import"),
+    path("cohorts/<str:cohort_id>/import/", views.cohort_import, name="cohort_import"),
     path(
         "cohorts/<str:cohort_id>/imports/<str:import_id>/",
-        imports.cohort_import_status,
+        views.cohort_import_status,
         name="cohort_import_status",
     ),
 ]

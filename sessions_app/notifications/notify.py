@@ -1,7 +1,7 @@
 """The one place where scheduling tells people about changes.
 
 Services call ``meeting_changed`` inside their transaction. It works out who is
-affected and has the outbox planned (``services.planning``), so no service needs to know
+affected and has the outbox planned (``notifications.planning``), so no service needs to know
 how people are told.
 """
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from accounts.models import Membership
 from sessions_app.models import Meeting
-from sessions_app.services import planning
+from sessions_app.notifications import planning
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Calendars: a meeting as an iCalendar event, invitations for e-mail and download, and
 each person's secret subscription feed.
 
-Rendering itself is the pure ``sessions_app.ics`` module; this one decides what goes in.
+Rendering itself is the pure ``sessions_app.calendars.ics`` module; this one decides what goes in.
 Only logistics ever reach a calendar: never reflections, panel notes or who else comes.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from reflect.ids import new_token
-from sessions_app.ics import CalendarEvent, render_calendar
+from sessions_app.calendars.ics import CalendarEvent, render_calendar
 from sessions_app.models import CalendarFeed, Meeting
 from sessions_app.selectors_feed import calendar_meetings
 

@@ -11,10 +11,12 @@ from django_scopes import scope
 
 from accounts.models import Membership, Organization, User
 from accounts.selectors import memberships_of_user
-from sessions_app import attention
+from sessions_app.attention import budgets
+from sessions_app.attention import policy as attention
 from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, NotificationKind, NotificationStatus
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.services import budgets, dispatch, planning
+from sessions_app.notifications import planning
+from sessions_app.services import dispatch
 
 
 def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:

@@ -12,8 +12,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sessions_app import selectors
+from sessions_app.calendars import services as calendar_services
 from sessions_app.models import CalendarFeed, Meeting
-from sessions_app.services import calendar as calendar_services
 
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 

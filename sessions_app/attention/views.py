@@ -1,16 +1,13 @@
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import org_admin_required
-from sessions_app import selectors
+from sessions_app.attention import budgets
+from sessions_app.attention import services as attention_settings
 from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
-from sessions_app.services import attention_settings, budgets
 from sessions_app.services import insights as insight_services
 
 BUDGET_FIELDS = (
@@ -63,27 +60,6 @@ def _initial(effective, own, policy) -> dict:
         "on_leave": own.on_leave,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
     }
-
-
-@require_GET
-def ledger(request, org_slug):
-    """What Reflect sent me: this week and last, with the reason for each."""
-    membership = request.membership
-    now = timezone.now()
-    zone = ZoneInfo(request.user.time_zone)
-    this_monday = (now.astimezone(zone) - timedelta(days=now.astimezone(zone).weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    rows = list(selectors.ledger_rows(membership, since=this_monday - timedelta(days=7)))
-    budget = budgets.budget_for(membership)
-    used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
-    context = {
-        "this_week": [r for r in rows if r.shown_at >= this_monday],
-        "last_week": [r for r in rows if r.shown_at < this_monday],
-        "used": used,
-        "budget": budget,
-    }
-    return render(request, "sessions_app/ledger.html", context)
 
 
 @org_admin_required

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions_app.views import feed
+from sessions_app.calendars import feed
 
 urlpatterns = [
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
