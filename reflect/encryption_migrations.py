@@ -24,6 +24,33 @@ def decrypt_to_plaintext(*, model: type[models.Model], field_names: list[str], b
     return _rewrite(model=model, field_names=field_names, batch_size=batch_size, change=_decrypt_token)
 
 
+def stored_columns(field_names: list[str]) -> dict[str, models.Expression]:
+    """Annotations that read the columns as stored (tokens, or plaintext not yet
+    encrypted): through a plain TextField, so the encrypted field's from_db_value is skipped."""
+    return {
+        f"stored_{name}": models.ExpressionWrapper(models.F(name), output_field=models.TextField())
+        for name in field_names
+    }
+
+
+def stored_values_write(*, model: type[models.Model], field_names: list[str], rows: list[tuple]) -> int:
+    """Write ``(pk, values)`` rows as they are: Value() with a plain TextField is not
+    encrypted again on its way to the column. Returns how many rows were written."""
+    updated = [
+        model(
+            pk=pk,
+            **{
+                name: models.Value(value, output_field=models.TextField())
+                for name, value in zip(field_names, values, strict=True)
+            },
+        )
+        for pk, values in rows
+    ]
+    if updated:
+        model._base_manager.bulk_update(updated, field_names)
+    return len(updated)
+
+
 def _encrypt_unless_token(value: str) -> str:
     try:
         crypto.needs_rotation(value)  # checks the signature only: does any key open it?
@@ -39,11 +66,7 @@ def _decrypt_token(value: str) -> str:
 def _rewrite(
     *, model: type[models.Model], field_names: list[str], batch_size: int, change: Callable[[str], str]
 ) -> int:
-    # Read through a plain TextField so the encrypted field's from_db_value is skipped.
-    raw = {
-        f"stored_{name}": models.ExpressionWrapper(models.F(name), output_field=models.TextField())
-        for name in field_names
-    }
+    raw = stored_columns(field_names)
     changed = 0
     last_pk = None
     while True:
@@ -58,14 +81,6 @@ def _rewrite(
             rewritten = []
             for pk, *stored in batch:
                 new = [change(value) if value else value for value in stored]
-                if new == stored:
-                    continue
-                # Value() with a plain TextField is written as is, not encrypted again.
-                values = {
-                    name: models.Value(value, output_field=models.TextField())
-                    for name, value in zip(field_names, new, strict=True)
-                }
-                rewritten.append(model(pk=pk, **values))
-            if rewritten:
-                model._base_manager.bulk_update(rewritten, field_names)
-                changed += len(rewritten)
+                if new != stored:
+                    rewritten.append((pk, new))
+            changed += stored_values_write(model=model, field_names=field_names, rows=rewritten)

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from accounts import two_factor
 from reflect import crypto
+from reflect.encryption_migrations import stored_columns, stored_values_write
 from reflect.fields import EncryptedTextField
 
 
@@ -45,11 +46,7 @@ def rotate_model(
     while rewriting it, so an edit saved meanwhile is not overwritten by its old text.
     Tokens already under the newest key are left alone, so a second run changes nothing.
     """
-    # The wrapper's plain TextField output skips the field's from_db_value: raw tokens.
-    raw = {
-        f"rotation_raw_{name}": models.ExpressionWrapper(models.F(name), output_field=models.TextField())
-        for name in field_names
-    }
+    raw = stored_columns(field_names)
     count = RotationCount()
     last_pk = None
     while True:
@@ -77,16 +74,9 @@ def rotate_model(
                 if not any(stale):
                     continue
                 count.stale += 1
-                if check_only:
-                    continue
-                # Value() with a plain TextField is written as is, not encrypted again.
-                values = {
-                    name: models.Value(token, output_field=models.TextField())
-                    for name, token in zip(field_names, tokens, strict=True)
-                }
-                rewritten.append(model(pk=pk, **values))
-            if rewritten:
-                model._base_manager.bulk_update(rewritten, field_names)
+                if not check_only:
+                    rewritten.append((pk, tokens))
+            stored_values_write(model=model, field_names=field_names, rows=rewritten)
 
 
 def rotate_authenticators(*, check_only: bool, batch_size: int = 500) -> RotationCount:
