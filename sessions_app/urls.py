@@ -49,6 +49,6 @@ urlpatterns = [
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),
-    path("", include("sessions_app.urls_insights")),
+    path("", include("sessions_app.insights.urls")),
     path("", include("sessions_app.calendars.urls")),
 ]
