@@ -31,7 +31,7 @@ from sessions_app.models import (
     Rsvp,
     SessionEvaluation,
 )
-from sessions_app.reflection_templates import BUILT_IN
+from sessions_app.reflections.builtin_templates import BUILT_IN
 
 logger = logging.getLogger(__name__)
 
