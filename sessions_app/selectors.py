@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -51,6 +52,14 @@ def can_manage_cohort(membership: Membership, cohort: Cohort) -> bool:
     if membership.is_admin:
         return True
     return CohortMember.objects.filter(cohort=cohort, membership=membership, role=CohortRole.FACILITATOR).exists()
+
+
+def access_managed_cohort(membership: Membership, cohort_id: str) -> Cohort:
+    """A cohort this person may see (else 404) and run (else 403)."""
+    cohort = access_cohort(membership, cohort_id)
+    if not can_manage_cohort(membership, cohort):
+        raise PermissionDenied("Only organisation admins and this cohort's facilitators can do this.")
+    return cohort
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:

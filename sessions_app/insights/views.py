@@ -13,12 +13,11 @@ from sessions_app import selectors
 from sessions_app.insights import evaluations, figures, services
 from sessions_app.insights.questions import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
 from sessions_app.insights.svg import Bar, bar_chart
-from sessions_app.views._access import managed_cohort
 
 
 @require_GET
 def cohort_insights(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     cohort.organization = request.organization  # the same row, already loaded by the middleware
     insights = services.cohort_insights_show(cohort=cohort, now=timezone.now())
     months = insights.months
