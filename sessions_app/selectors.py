@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -17,7 +17,6 @@ from sessions_app.models import (
     CohortRole,
     Meeting,
     MeetingInvitee,
-    MeetingStatus,
     Notification,
     NotificationKind,
     NotificationStatus,
@@ -197,16 +196,6 @@ def rsvp_counts(meeting: Meeting) -> dict[str, int]:
     for status in Rsvp.objects.filter(meeting=meeting).values_list("status", flat=True):
         counts[status] += 1
     return counts
-
-
-def scheduled(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return meetings.filter(status=MeetingStatus.SCHEDULED)
-
-
-def cohorts_with_members(membership: Membership) -> QuerySet[Cohort]:
-    return visible_cohorts(membership).prefetch_related(
-        Prefetch("members", queryset=CohortMember.objects.select_related("membership__user"))
-    )
 
 
 def meeting_audience(meeting: Meeting) -> QuerySet[Membership]:
