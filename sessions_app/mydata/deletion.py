@@ -69,7 +69,7 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
     Refused while the person is the last active admin of an organisation.
     Action points they owned stay with the team, without an owner. Aggregate figures
     already shown (``ShownFigures``: tallies and unattributed comments) stay as shown, so
-    that the deletion changes no figure anyone saw (see ``services.insights``).
+    that the deletion changes no figure anyone saw (see ``insights.services``).
     """
     now = now or timezone.now()
     with transaction.atomic():

@@ -382,7 +382,7 @@ def test_insights_page_uses_a_constant_number_of_queries(client, cast, cohort, d
             reflect(people[i % 5], cohort, at=FEBRUARY - timedelta(days=i))
             went(past_meeting(cohort, starts_at=FEBRUARY - timedelta(days=i + 1)), people[:1])
     client.force_login(cast.alice.user)
-    # The first showing reads the tallies and keeps them (services.insights) ...
+    # The first showing reads the tallies and keeps them (insights.services) ...
     with django_assert_num_queries(14):
         page = text(client.get(url("cohort_insights", cast, cohort_id=cohort.public_id)))
     assert page.count("<li>ok</li>") == 5
