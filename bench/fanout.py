@@ -244,7 +244,7 @@ def measure_bulk_create(planned: int) -> float:
 
 
 def _drain(now: datetime) -> Counter:
-    from sessions_app.services import dispatch
+    from sessions_app.notifications import dispatch
 
     outcomes: Counter = Counter()
     while True:

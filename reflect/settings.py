@@ -268,7 +268,9 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    # Embedded broker: in and out must be the same existing folder (see ENVIRONMENT.md).
+    # Embedded broker (no Redis): kombu's filesystem transport reads and writes messages as
+    # files, so the folder it puts them in and the one it takes them from must be the same
+    # existing folder, or every worker waits on an empty queue.
     _broker_dir = VAR_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -27,7 +27,7 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
     path("", include("sessions_app.calendars.feed_urls")),
-    path("", include("sessions_app.urls_mydata")),
+    path("", include("sessions_app.mydata.urls")),
     # Reflect's admin site: allauth's login, and a fresh login for every change
     # (reflect/admin_site.py).
     path("admin/", admin.site.urls),

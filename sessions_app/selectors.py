@@ -2,13 +2,14 @@
 objects that do not exist and for objects this person may not see."""
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.models import Membership, group_size
+from accounts.models import Membership
 from sessions_app import recurrence
 from sessions_app.models import (
     Cohort,
@@ -16,7 +17,6 @@ from sessions_app.models import (
     CohortRole,
     Meeting,
     MeetingInvitee,
-    MeetingStatus,
     Notification,
     NotificationKind,
     NotificationStatus,
@@ -51,6 +51,14 @@ def can_manage_cohort(membership: Membership, cohort: Cohort) -> bool:
     if membership.is_admin:
         return True
     return CohortMember.objects.filter(cohort=cohort, membership=membership, role=CohortRole.FACILITATOR).exists()
+
+
+def access_managed_cohort(membership: Membership, cohort_id: str) -> Cohort:
+    """A cohort this person may see (else 404) and run (else 403)."""
+    cohort = access_cohort(membership, cohort_id)
+    if not can_manage_cohort(membership, cohort):
+        raise PermissionDenied("Only organisation admins and this cohort's facilitators can do this.")
+    return cohort
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
@@ -190,16 +198,6 @@ def rsvp_counts(meeting: Meeting) -> dict[str, int]:
     return counts
 
 
-def scheduled(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return meetings.filter(status=MeetingStatus.SCHEDULED)
-
-
-def cohorts_with_members(membership: Membership) -> QuerySet[Cohort]:
-    return visible_cohorts(membership).prefetch_related(
-        Prefetch("members", queryset=CohortMember.objects.select_related("membership__user"))
-    )
-
-
 def meeting_audience(meeting: Meeting) -> QuerySet[Membership]:
     """Everyone a meeting concerns: its invitees (invite-only meetings) or its cohort's
     active members, whatever they answered (callers decide who hears what)."""
@@ -233,80 +231,6 @@ def interruptions_since(membership: Membership, *, since: datetime) -> int:
         .exclude(kind=NotificationKind.DIGEST)
         .count()
     )
-
-
-WEEKLY_BUCKETS = [(0, 0, "none"), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, "more than 10")]
-DISTRIBUTION_WEEKS = 4
-
-
-def distribution_period(organization, *, now: datetime) -> tuple[datetime, datetime]:
-    """The last ``DISTRIBUTION_WEEKS`` whole weeks (Monday 00:00 in the organisation's time
-    zone) that ended before ``now``. Only ended weeks: with a rolling window, two looks
-    minutes apart differ by the messages sent in between, and show who received them."""
-    tz = ZoneInfo(organization.time_zone)
-    today = now.astimezone(tz).date()
-    this_monday = today - timedelta(days=today.weekday())
-    first_monday = this_monday - timedelta(weeks=DISTRIBUTION_WEEKS)
-    return (
-        datetime.combine(first_monday, time(0), tzinfo=tz),
-        datetime.combine(this_monday, time(0), tzinfo=tz),
-    )
-
-
-def notification_tallies(organization, *, since: datetime, until: datetime) -> dict:
-    """How many active members fall in each bucket of messages a week between ``since``
-    and ``until``: raw counts, before the k rule (``distribution_from``)."""
-    weeks = max(1, round((until - since).days / 7))
-    sent = dict(
-        Notification.objects.filter(status=NotificationStatus.SENT, sent_at__gte=since, sent_at__lt=until)
-        .exclude(kind=NotificationKind.DIGEST)
-        .values_list("recipient_id")
-        .annotate(n=Count("pk"))
-    )
-    people = list(Membership.objects.filter(organization=organization, is_active=True).values_list("pk", flat=True))
-    per_week = [round(sent.get(pk, 0) / weeks) for pk in people]
-    counts = [
-        sum(1 for value in per_week if value >= low and (high is None or value <= high))
-        for low, high, _label in WEEKLY_BUCKETS
-    ]
-    return {"people": len(people), "counts": counts}
-
-
-def distribution_from(tallies: dict, *, k: int, since: datetime, until: datetime) -> dict | None:
-    """The k rule on a distribution: None when fewer than k people are counted, and any
-    bucket under k (with secondary suppression) shown as "not shown"."""
-    if tallies["people"] < k:
-        return None
-    shown = suppress_small_groups(tallies["counts"], k)
-    buckets = [{"label": label, "count": count} for (_l, _h, label), count in zip(WEEKLY_BUCKETS, shown, strict=True)]
-    return {
-        "people": tallies["people"],
-        "k": k,
-        "buckets": buckets,
-        "first_day": since.date(),
-        "last_day": (until - timedelta(days=1)).date(),
-    }
-
-
-def notification_distribution(organization, *, now: datetime) -> dict | None:
-    """How many messages people received per week over the last whole weeks, as the
-    database holds it now, as a distribution only. k is ``group_size``, the one k rule.
-    Pages show ``services.insights.notification_distribution_show``, which keeps it as
-    first shown."""
-    since, until = distribution_period(organization, now=now)
-    tallies = notification_tallies(organization, since=since, until=until)
-    return distribution_from(tallies, k=group_size(organization), since=since, until=until)
-
-
-def suppress_small_groups(counts: list[int], k: int) -> list[int | None]:
-    """Hide (None) every group of 1..k-1 people. The admin knows how many members there
-    are, so one hidden group could be recovered by subtraction: then the smallest other
-    group is hidden too (secondary suppression, as statistics offices do)."""
-    shown: list[int | None] = [None if 0 < count < k else count for count in counts]
-    if shown.count(None) == 1:
-        visible = [i for i, count in enumerate(shown) if count is not None]
-        shown[min(visible, key=lambda i: counts[i])] = None
-    return shown
 
 
 def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> list[Notification]:

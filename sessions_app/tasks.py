@@ -7,8 +7,8 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Organization
 from sessions_app.imports import services as imports
 from sessions_app.models import CohortImport, ImportStatus
-from sessions_app.notifications import planning
-from sessions_app.services import dispatch, scheduling
+from sessions_app.notifications import dispatch, planning
+from sessions_app.services import scheduling
 
 DISPATCH_BATCHES_PER_RUN = 10
 

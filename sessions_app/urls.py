@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from sessions_app.views import cohorts, debrief, home, meetings, reflections
+from sessions_app.views import cohorts, home, meetings
 
 urlpatterns = [
     path("", home.organization_home, name="organization_home"),
@@ -24,31 +24,11 @@ urlpatterns = [
     path("meetings/<str:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<str:meeting_id>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
     path("meetings/<str:meeting_id>/panel/", meetings.meeting_panel_notes, name="meeting_panel_notes"),
-    path("meetings/<str:meeting_id>/actions/", debrief.meeting_actions, name="meeting_actions"),
-    path(
-        "meetings/<str:meeting_id>/actions/<str:action_id>/toggle/",
-        debrief.action_point_toggle,
-        name="action_point_toggle",
-    ),
-    path("meetings/<str:meeting_id>/not-recorded/", debrief.meeting_not_recorded, name="meeting_not_recorded"),
-    path("reflections/", reflections.reflection_list, name="reflection_list"),
-    path("reflections/new/", reflections.reflection_new, name="reflection_new"),
-    path("reflections/<str:reflection_id>/", reflections.reflection_detail, name="reflection_detail"),
-    path("reflections/<str:reflection_id>/edit/", reflections.reflection_edit, name="reflection_edit"),
-    path("reflections/<str:reflection_id>/delete/", reflections.reflection_delete, name="reflection_delete"),
-    path("reflections/<str:reflection_id>/share/", reflections.reflection_share, name="reflection_share"),
-    path("reflections/<str:reflection_id>/pin/", reflections.reflection_pin, name="reflection_pin"),
-    path("cohorts/<str:cohort_id>/shared/", reflections.cohort_shared_reflections, name="cohort_shared_reflections"),
-    path("admin/templates/", reflections.reflection_templates, name="reflection_templates"),
-    path(
-        "admin/templates/<str:template_id>/delete/",
-        reflections.reflection_template_delete,
-        name="reflection_template_delete",
-    ),
     path("meeting-load/skip/", meetings.meeting_load_skip, name="meeting_load_skip"),
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),
-    path("", include("sessions_app.urls_insights")),
+    path("", include("sessions_app.reflections.urls")),
+    path("", include("sessions_app.insights.urls")),
     path("", include("sessions_app.calendars.urls")),
 ]

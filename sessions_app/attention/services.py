@@ -15,8 +15,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, NotificationKind, NotificationStatus
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import planning
-from sessions_app.services import dispatch
+from sessions_app.notifications import dispatch, planning
 
 
 def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:

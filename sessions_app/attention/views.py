@@ -8,7 +8,7 @@ from accounts.decorators import org_admin_required
 from sessions_app.attention import budgets
 from sessions_app.attention import services as attention_settings
 from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
-from sessions_app.services import insights as insight_services
+from sessions_app.insights.services import notification_distribution_show
 
 BUDGET_FIELDS = (
     "quiet_hours_enabled",
@@ -77,7 +77,5 @@ def organization_attention(request, org_slug):
         else:
             messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
             return redirect("organization_attention", org_slug=org_slug)
-    distribution = insight_services.notification_distribution_show(
-        organization=request.organization, now=timezone.now()
-    )
+    distribution = notification_distribution_show(organization=request.organization, now=timezone.now())
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})

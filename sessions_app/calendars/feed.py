@@ -6,8 +6,8 @@ from django.views.decorators.http import require_safe
 from django_scopes import scope
 
 from sessions_app.calendars import services as calendar_services
+from sessions_app.calendars.selectors import access_calendar_feed_by_token
 from sessions_app.calendars.views import CALENDAR_CONTENT_TYPE
-from sessions_app.selectors_feed import access_calendar_feed_by_token
 
 
 @require_safe

@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import Membership
 from reflect.ids import new_token
 from sessions_app.calendars.ics import CalendarEvent, render_calendar
+from sessions_app.calendars.selectors import calendar_meetings
 from sessions_app.models import CalendarFeed, Meeting
-from sessions_app.selectors_feed import calendar_meetings
 
 InviteMethod = Literal["REQUEST", "CANCEL"]
 

@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reflect.uploads import upload_too_large
+from sessions_app import selectors
 from sessions_app.imports import services as import_services
 from sessions_app.models import Cohort, CohortImport, ImportStatus
-from sessions_app.views._access import managed_cohort
 
 RECENT_IMPORTS = 5
 
@@ -41,7 +41,7 @@ def _access_import(cohort: Cohort, import_id: str) -> CohortImport:
 
 @require_http_methods(["GET", "POST"])
 def cohort_import(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     form = CohortImportForm(request.POST, request.FILES) if request.method == "POST" else CohortImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -78,7 +78,7 @@ def import_progress(cohort_import: CohortImport) -> dict:
 @never_cache
 @require_GET
 def cohort_import_status(request, org_slug, cohort_id, import_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     cohort_import = _access_import(cohort, import_id)
     if _wants_json(request):
         return JsonResponse(import_progress(cohort_import))

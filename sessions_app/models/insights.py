@@ -1,5 +1,5 @@
 """Figures as they were first shown: once an aggregate of a period that has ended has been
-shown to anyone, it never changes (see ``sessions_app.services.insights``)."""
+shown to anyone, it never changes (see ``sessions_app.insights.services``)."""
 
 import json
 

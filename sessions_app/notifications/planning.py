@@ -104,10 +104,6 @@ def _not_coming_ids(meeting: Meeting) -> set[int]:
     )
 
 
-def audience_for_reminders(meeting: Meeting) -> list[Membership]:
-    return _audience(meeting)
-
-
 def _audience(meeting: Meeting, *, exclude_not_coming: bool = True) -> list[Membership]:
     people = list(meeting_audience(meeting).select_related("user"))
     if exclude_not_coming:

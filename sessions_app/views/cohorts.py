@@ -13,7 +13,6 @@ from sessions_app.models import CohortMember
 from sessions_app.presets import PRESETS
 from sessions_app.services import cohorts as cohort_services
 from sessions_app.services.rsvps import rsvp_message
-from sessions_app.views._access import managed_cohort
 
 
 @require_GET
@@ -117,7 +116,7 @@ def _pending_meeting(request, cohort, meeting_id: str | None):
 
 @require_POST
 def cohort_member_add(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     members = list(selectors.cohort_members(cohort))
     candidates = _candidates(cohort, members)
     form = CohortMemberAddForm(request.POST, candidates=candidates)
@@ -155,7 +154,7 @@ def _add_or_invite(request, cohort, data, candidates) -> None:
 
 @require_POST
 def cohort_member_remove(request, org_slug, cohort_id, cohort_member_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     member = get_object_or_404(
         CohortMember.objects.select_related("membership__user"), cohort=cohort, public_id=cohort_member_id
     )

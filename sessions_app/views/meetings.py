@@ -24,7 +24,7 @@ from sessions_app.forms import (
 from sessions_app.models import CohortRole
 from sessions_app.presets import PRESETS
 from sessions_app.services import rsvps, scheduling
-from sessions_app.views._access import managed_cohort, safe_next
+from sessions_app.views._access import safe_next
 
 SERIES_FIELDS = (
     "title",
@@ -41,7 +41,7 @@ SERIES_FIELDS = (
 
 @require_http_methods(["GET", "POST"])
 def series_create(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     first_date = timezone.localdate() + timedelta(days=7)
     initial = {
         "time_zone": request.organization.time_zone,
@@ -98,7 +98,7 @@ def _gap_sentence(move) -> str:
 
 @require_http_methods(["GET", "POST"])
 def hot_debrief_create(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     candidates = list(selectors.cohort_members(cohort))
     form = HotDebriefForm(request.POST or None, candidates=[m.membership for m in candidates])
     if request.method == "POST" and form.is_valid():

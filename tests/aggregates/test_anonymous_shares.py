@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.models import CohortRole, MeetingInvitee, Reflection, Visibility
-from sessions_app.services.reflections import reflection_save, reflection_set_visibility
+from sessions_app.reflections.services import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

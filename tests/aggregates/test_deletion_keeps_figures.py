@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Organization
 from sessions_app.models import Notification, Reflection, Rsvp, SessionEvaluation, ShownFigures, Visibility
-from sessions_app.services.personal_data import account_delete
+from sessions_app.mydata.deletion import account_delete
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Organization, group_size
-from sessions_app import insights, selectors
+from sessions_app.insights import distribution
 from sessions_app.models import Notification
 from tests.factories import MembershipFactory
 
@@ -47,7 +47,7 @@ def cells(page: str) -> list[tuple[str, str]]:
 def test_the_k_rule_is_one_function_that_never_goes_below_the_floor():
     assert group_size(Organization(min_group_size=1)) == 3
     assert group_size(Organization(min_group_size=7)) == 7
-    assert insights.group_size is group_size
+    assert distribution.group_size is group_size  # the distribution asks the same function
 
 
 @pytest.mark.security
@@ -57,7 +57,7 @@ def test_distribution_uses_the_floored_k_not_the_raw_setting(cast):
     organization.min_group_size = 2  # what a bad row or an unsaved form could hold
     with scope(organization=organization):
         # alice and bob: two people, below the floor of 3 whatever the setting says.
-        assert selectors.notification_distribution(organization, now=NOW) is None
+        assert distribution.notification_distribution(organization, now=NOW) is None
 
 
 @pytest.mark.security

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.models import CohortMember, CohortRole, Reflection, Visibility
+from sessions_app.reflections.services import reflection_save, reflection_set_visibility
 from sessions_app.services.cohorts import cohort_add_member, cohort_member_role_set
-from sessions_app.services.reflections import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

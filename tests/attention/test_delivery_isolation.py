@@ -15,8 +15,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from sessions_app.models import Cohort, CohortMember, Meeting, Notification, NotificationKind, Series
-from sessions_app.notifications import emails
-from sessions_app.services import dispatch
+from sessions_app.notifications import dispatch, emails
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -189,7 +188,7 @@ def test_a_row_that_raises_is_logged_without_personal_text(cast, always_raises, 
     _sweep()
 
     errors = [record for record in caplog.records if record.levelno >= logging.WARNING]
-    assert [(record.name, record.levelname) for record in errors] == [("sessions_app.services.dispatch", "ERROR")]
+    assert [(record.name, record.levelname) for record in errors] == [("sessions_app.notifications.dispatch", "ERROR")]
     assert re.fullmatch(
         rf"notification {always_raises.public_id} \(invite\) could not be prepared: "
         r"ValueError at test_delivery_isolation\.py:\d+ in notification_email",

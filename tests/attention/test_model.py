@@ -47,8 +47,8 @@ from sessions_app.models import (
     RsvpStatus,
     Series,
 )
-from sessions_app.notifications import planning
-from sessions_app.services import cohorts, dispatch, rsvps, scheduling
+from sessions_app.notifications import dispatch, planning
+from sessions_app.services import cohorts, rsvps, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.stateful, pytest.mark.django_db]

@@ -17,8 +17,8 @@ from sessions_app.models import (
     Notification,
     NotificationKind,
 )
-from sessions_app.notifications import planning
-from sessions_app.services import dispatch, rsvps, scheduling
+from sessions_app.notifications import dispatch, planning
+from sessions_app.services import rsvps, scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

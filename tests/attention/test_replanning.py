@@ -18,8 +18,8 @@ from sessions_app.attention import policy as attention
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.services import budget_update
 from sessions_app.models import AttentionBudget, AttentionPolicy, Meeting, Notification
-from sessions_app.notifications import planning
-from sessions_app.services import dispatch, scheduling
+from sessions_app.notifications import dispatch, planning
+from sessions_app.services import scheduling
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.security, pytest.mark.django_db]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.models import AttentionBudget, AttentionPolicy, Notification
-from sessions_app.services import dispatch
+from sessions_app.notifications import dispatch
 from tests.factories import MembershipFactory
 from tests.services import free_port
 

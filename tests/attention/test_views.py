@@ -13,8 +13,8 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sessions_app.insights.distribution import suppress_small_groups
 from sessions_app.models import AttentionBudget, AttentionPolicy, Notification
-from sessions_app.selectors import suppress_small_groups
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

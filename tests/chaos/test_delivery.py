@@ -29,7 +29,7 @@ import pytest
 from django.utils import timezone
 from redis import Redis
 
-from sessions_app.services.dispatch import BATCH_SIZE
+from sessions_app.notifications.dispatch import BATCH_SIZE
 from tests.chaos.conftest import (
     LEASE_SECONDS,
     SWEEP_SECONDS,

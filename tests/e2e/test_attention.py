@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
 from sessions_app.models import Cohort, Notification
-from sessions_app.notifications import planning
-from sessions_app.services import dispatch
+from sessions_app.notifications import dispatch, planning
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.e2e

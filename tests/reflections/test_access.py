@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
 from sessions_app.models import CohortRole, Reflection, Visibility
-from sessions_app.services.reflections import reflection_save, reflection_set_visibility
+from sessions_app.reflections.services import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.security, pytest.mark.django_db]

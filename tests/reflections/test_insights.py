@@ -11,11 +11,11 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Organization
-from sessions_app import insights
+from accounts.models import Organization, group_size
+from sessions_app.insights import figures
+from sessions_app.insights.evaluations import evaluation_submit
+from sessions_app.insights.svg import Bar, bar_chart
 from sessions_app.models import CohortRole, Reflection, Rsvp, SessionEvaluation, Visibility
-from sessions_app.services.evaluations import evaluation_submit
-from sessions_app.svg import Bar, bar_chart
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
@@ -122,13 +122,13 @@ def test_the_database_refuses_k_below_3(cast):
 
 
 def test_the_k_rule_never_goes_below_3():
-    assert insights.group_size(Organization(min_group_size=2)) == 3
-    assert insights.group_size(Organization(min_group_size=7)) == 7
-    assert insights.shown(12, people=2, k=2) is None
-    assert insights.shown(12, people=3, k=2) == 12
-    assert insights.shown(0, people=0, k=3) is None  # nobody is below k too
-    assert insights.shown(9, people=4, k=5) is None
-    assert insights.shown(9, people=5, k=5) == 9
+    assert group_size(Organization(min_group_size=2)) == 3
+    assert group_size(Organization(min_group_size=7)) == 7
+    assert figures.shown(12, people=2, k=2) is None
+    assert figures.shown(12, people=3, k=2) == 12
+    assert figures.shown(0, people=0, k=3) is None  # nobody is below k too
+    assert figures.shown(9, people=4, k=5) is None
+    assert figures.shown(9, people=5, k=5) == 9
 
 
 @frozen
@@ -350,18 +350,18 @@ def test_evaluations_of_a_month_wait_until_they_close():
         "attendance": {(2026, 2): (4, 4)},
         "evaluations": {(2026, 2): (4, {"insight": 4.25})},
     }
-    still_open = insights.assemble(now=datetime(2026, 3, 5, tzinfo=UTC), **common).months[0]
-    closed = insights.assemble(now=datetime(2026, 3, 14, tzinfo=UTC), **common).months[0]
+    still_open = figures.assemble(now=datetime(2026, 3, 5, tzinfo=UTC), **common).months[0]
+    closed = figures.assemble(now=datetime(2026, 3, 14, tzinfo=UTC), **common).months[0]
     assert (still_open.evaluation_open, still_open.evaluation, still_open.respondents) == (True, None, None)
     assert (closed.evaluation_open, closed.evaluation, closed.respondents) == (False, {"insight": 4.2}, 4)
 
 
 def test_months_are_whole_months_that_ended_in_the_organisation_time_zone():
     # 12:00 UTC on 28 February is already 1 March in Auckland: February has ended there.
-    auckland = insights.month_starts(
+    auckland = figures.month_starts(
         now=datetime(2026, 2, 28, 12, 0, tzinfo=UTC), tz=ZoneInfo("Pacific/Auckland"), months=3
     )
-    london = insights.month_starts(now=datetime(2026, 2, 28, 12, 0, tzinfo=UTC), tz=ZoneInfo("Europe/London"), months=3)
+    london = figures.month_starts(now=datetime(2026, 2, 28, 12, 0, tzinfo=UTC), tz=ZoneInfo("Europe/London"), months=3)
     assert auckland == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
     assert london == [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)]
 
@@ -382,7 +382,7 @@ def test_insights_page_uses_a_constant_number_of_queries(client, cast, cohort, d
             reflect(people[i % 5], cohort, at=FEBRUARY - timedelta(days=i))
             went(past_meeting(cohort, starts_at=FEBRUARY - timedelta(days=i + 1)), people[:1])
     client.force_login(cast.alice.user)
-    # The first showing reads the tallies and keeps them (services.insights) ...
+    # The first showing reads the tallies and keeps them (insights.services) ...
     with django_assert_num_queries(14):
         page = text(client.get(url("cohort_insights", cast, cohort_id=cohort.public_id)))
     assert page.count("<li>ok</li>") == 5

@@ -31,12 +31,9 @@ from sessions_app.models import (
     SessionEvaluation,
     Visibility,
 )
-from sessions_app.services.personal_data import (
-    account_delete,
-    markdown_escape_line,
-    personal_data_export,
-    personal_data_markdown,
-)
+from sessions_app.mydata.deletion import account_delete
+from sessions_app.mydata.export import personal_data_export
+from sessions_app.mydata.markdown import markdown_escape_line, personal_data_markdown
 from sessions_app.services.retention import reflections_purge_expired
 from tests.factories import (
     PASSWORD,

@@ -14,7 +14,7 @@ from reflect import crypto
 from reflect.encryption_migrations import decrypt_to_plaintext, encrypt_plaintext
 from sessions_app.imports import services as import_services
 from sessions_app.models import ActionPoint, CohortImport, Meeting
-from sessions_app.services.reflections import action_point_add
+from sessions_app.reflections.services import action_point_add
 from sessions_app.services.scheduling import meeting_panel_notes_save
 from tests.factories import CohortFactory, MeetingFactory
 

@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts import services as account_services
 from accounts.models import User
+from sessions_app.calendars.selectors import calendar_meetings
 from sessions_app.calendars.services import calendar_feed_regenerate
 from sessions_app.models import (
     AttentionBudget,
@@ -24,9 +25,8 @@ from sessions_app.models import (
     NotificationKind,
     Rsvp,
 )
-from sessions_app.notifications import planning
-from sessions_app.selectors_feed import calendar_meetings
-from sessions_app.services import cohorts, dispatch, rsvps, scheduling
+from sessions_app.notifications import dispatch, planning
+from sessions_app.services import cohorts, rsvps, scheduling
 from tests.factories import (
     PASSWORD,
     CohortFactory,

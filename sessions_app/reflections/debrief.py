@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sessions_app import selectors
 from sessions_app.forms import ActionPointForm
 from sessions_app.models import ActionPoint
-from sessions_app.services import reflections as services
+from sessions_app.reflections import services
 
 
 def _people(meeting):

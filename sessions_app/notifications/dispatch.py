@@ -40,8 +40,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Membership
 from reflect.mail import is_transient
 from sessions_app import selectors
-from sessions_app.attention import budgets
-from sessions_app.attention import policy as attention
+from sessions_app.attention import budgets, policy
 from sessions_app.models import (
     Meeting,
     MeetingStatus,
@@ -52,7 +51,7 @@ from sessions_app.models import (
     RsvpStatus,
 )
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import emails as messages
+from sessions_app.notifications import emails
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +144,7 @@ class Batch:
     now: datetime
     mail: Any
     rows: list[Notification]
-    budget_for: Callable[[Membership], attention.Budget] = field(init=False)
+    budget_for: Callable[[Membership], policy.Budget] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     read_at: float = field(init=False, default=float("-inf"))
@@ -252,13 +251,13 @@ def _process(row: Notification, batch: Batch) -> str:
     budget = batch.budget_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
-    decision = attention.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
-    if decision.action == attention.Action.SEND:
+    decision = policy.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
+    if decision.action == policy.Action.SEND:
         return _send(row, now, batch.mail, decision)
-    if decision.action == attention.Action.DEFER:
+    if decision.action == policy.Action.DEFER:
         row.due_at = decision.at
         return _finish(row, NotificationStatus.HELD, decision.reason, now)
-    if decision.action == attention.Action.DIGEST:
+    if decision.action == policy.Action.DIGEST:
         at = digest_time(row.recipient, budget, decision.at, now)
         if row.latest_useful_at is not None and at >= row.latest_useful_at:
             return _finish(row, NotificationStatus.DROPPED, "Dropped: today's digest was already sent.", now)
@@ -288,9 +287,9 @@ def _stale_reason(row: Notification, declined: set[tuple[int, int]], attendable:
     return None
 
 
-def _item(row: Notification) -> attention.Item:
-    return attention.Item(
-        priority=attention.Priority(row.priority),
+def _item(row: Notification) -> policy.Item:
+    return policy.Item(
+        priority=policy.Priority(row.priority),
         due_at=row.due_at,
         latest_useful_at=row.latest_useful_at,
         is_digest=row.kind == NotificationKind.DIGEST,
@@ -298,22 +297,22 @@ def _item(row: Notification) -> attention.Item:
     )
 
 
-def _ahead(row: Notification, now: datetime) -> list[attention.Item]:
+def _ahead(row: Notification, now: datetime) -> list[policy.Item]:
     """The person's reminders still waiting for the coming week, for the look-ahead."""
     waiting = Notification.objects.filter(
         recipient=row.recipient,
         kind=NotificationKind.REMINDER,
         status__in=DUE_STATUSES,
         due_at__gte=now,
-        due_at__lt=now + attention.WEEK,
+        due_at__lt=now + policy.WEEK,
     ).values_list("priority", "due_at", "latest_useful_at")
     return [
-        attention.Item(priority=attention.Priority(priority), due_at=due, latest_useful_at=latest, is_reminder=True)
+        policy.Item(priority=policy.Priority(priority), due_at=due, latest_useful_at=latest, is_reminder=True)
         for priority, due, latest in waiting
     ]
 
 
-def digest_time(recipient: Membership, budget: attention.Budget, at: datetime, now: datetime) -> datetime:
+def digest_time(recipient: Membership, budget: policy.Budget, at: datetime, now: datetime) -> datetime:
     """``at``, unless the person already had a digest that (local) day: then the next one.
     At most one digest a day, even after a change of zone or digest time."""
     zone = budget.zone
@@ -328,7 +327,7 @@ def digest_time(recipient: Membership, budget: attention.Budget, at: datetime, n
     }
     if at.astimezone(zone).date() not in sent_days:
         return at
-    return attention.next_digest_at(budget=budget, after=now, skip_days=sent_days)
+    return policy.next_digest_at(budget=budget, after=now, skip_days=sent_days)
 
 
 def _sent_history(row: Notification, now: datetime) -> list[datetime]:
@@ -348,7 +347,7 @@ def digest_row(recipient: Membership, at: datetime, now: datetime) -> Notificati
             "organization_id": recipient.organization_id,
             "recipient": recipient,
             "kind": NotificationKind.DIGEST,
-            "priority": attention.Priority.LOW,
+            "priority": policy.Priority.LOW,
             "due_at": at,
             "created_at": now,
             "updated_at": now,
@@ -362,7 +361,7 @@ def digest_row(recipient: Membership, at: datetime, now: datetime) -> Notificati
 
 def _send(row: Notification, now: datetime, mail, decision) -> str:
     row.attempts += 1
-    message = messages.notification_email(row, connection=mail, now=now)
+    message = emails.notification_email(row, connection=mail, now=now)
     if message is None:
         return _finish(row, NotificationStatus.DROPPED, "Not sent: nothing was left to tell.", now)
     try:

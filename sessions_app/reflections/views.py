@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
-from sessions_app import nudges, selectors
+from sessions_app import selectors
 from sessions_app.forms import ReflectionForm, ReflectionTemplateForm
 from sessions_app.models import CohortMember, ReflectionTemplate, Visibility
-from sessions_app.reflection_templates import BUILT_IN
-from sessions_app.services import reflections as services
+from sessions_app.reflections import nudges, services
+from sessions_app.reflections.builtin_templates import BUILT_IN
 
 PAGE_SIZE = 25
 

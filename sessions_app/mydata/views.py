@@ -1,7 +1,7 @@
 """'My data': a person's own data across all their organisations, at the site root.
 
 No organisation is in the URL, so no middleware scope applies: the services in
-``sessions_app.services.personal_data`` start from the signed-in person and reach only
+``sessions_app.mydata`` (export, deletion) start from the signed-in person and reach only
 their rows.
 """
 
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import memberships_of_user
-from sessions_app.services import personal_data
+from sessions_app.mydata import deletion, export, markdown
 
 DELETED_MESSAGE = "Your account and everything you wrote are deleted."
 
@@ -46,7 +46,7 @@ def _page(request, form: AccountDeleteForm):
     context = {
         "form": form,
         "memberships": memberships_of_user(request.user),
-        "blocking": personal_data.organizations_needing_another_admin(request.user),
+        "blocking": deletion.organizations_needing_another_admin(request.user),
     }
     return render(request, "sessions_app/my_data.html", context)
 
@@ -75,8 +75,8 @@ def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
 @require_GET
 @reauthentication_required
 def my_data_json(request):
-    export = personal_data.personal_data_export(request.user)
-    body = json.dumps(export, ensure_ascii=False, indent=2)
+    data = export.personal_data_export(request.user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
     return _download(body, content_type="application/json", extension="json")
 
 
@@ -85,8 +85,8 @@ def my_data_json(request):
 @require_GET
 @reauthentication_required
 def my_data_markdown(request):
-    export = personal_data.personal_data_export(request.user)
-    body = personal_data.personal_data_markdown(export)
+    data = export.personal_data_export(request.user)
+    body = markdown.personal_data_markdown(data)
     return _download(body, content_type="text/markdown; charset=utf-8", extension="md")
 
 
@@ -97,7 +97,7 @@ def my_data_delete(request):
     form = AccountDeleteForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            personal_data.account_delete(user=request.user)
+            deletion.account_delete(user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -31,8 +31,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Organization, group_size
-from sessions_app import insights, selectors
-from sessions_app.evaluations import EVALUATION_WINDOW
+from sessions_app.insights import distribution, figures
+from sessions_app.insights.questions import EVALUATION_WINDOW
 from sessions_app.models import Cohort, ShownFigures
 
 MONTHS_SHOWN = 6
@@ -61,8 +61,8 @@ def figures_keep(
         return stored
     rows = []
     for subject in missing:
-        figures, texts = wanted[subject]()
-        row = ShownFigures(organization=organization, cohort=cohort, subject=subject, figures=figures, shown_at=now)
+        tallies, texts = wanted[subject]()
+        row = ShownFigures(organization=organization, cohort=cohort, subject=subject, figures=tallies, shown_at=now)
         row.texts = texts
         rows.append(row)
     ShownFigures.objects.bulk_create(rows, ignore_conflicts=True)
@@ -79,7 +79,7 @@ def _evaluation_closed(counts: dict, now: datetime) -> bool:
     return last_end is None or datetime.fromisoformat(last_end) + EVALUATION_WINDOW <= now
 
 
-def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_SHOWN) -> insights.CohortInsights:
+def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_SHOWN) -> figures.CohortInsights:
     """The monthly figures for the ``months`` calendar months that ended before ``now``,
     as first shown. Counts (reflections, meetings, attendance) are kept from the first
     showing after the month ended; evaluation averages and comments from the first
@@ -87,14 +87,14 @@ def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_
     organization = cohort.organization
     tz = ZoneInfo(organization.time_zone)
     k = group_size(organization)
-    starts = insights.month_starts(now=now, tz=tz, months=months)
+    starts = figures.month_starts(now=now, tz=tz, months=months)
     live: dict = {}
     # One read for every subject of the page: after the first showing, it is the only query.
     already = _stored(organization, [_subject(cohort, s, part) for s in starts for part in ("counts", "evaluation")])
 
     def tallies() -> dict:
         if not live:
-            live.update(insights.live_tallies(cohort, starts=starts, now=now))
+            live.update(figures.live_tallies(cohort, starts=starts, now=now))
         return live
 
     def counts_of(start: date) -> Callable[[], tuple[dict, list[str]]]:
@@ -119,8 +119,8 @@ def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_
             respondents, averages = tallies()[(start.year, start.month)]["evaluation"]
             held = counts_by_start[start]["meetings"][0]
             comments: list[str] = []
-            if held and insights.shown(True, people=respondents, k=k):
-                comments = insights.live_comments(cohort, months=[start], now=now).get((start.year, start.month), [])
+            if held and figures.shown(True, people=respondents, k=k):
+                comments = figures.live_comments(cohort, months=[start], now=now).get((start.year, start.month), [])
             return {"respondents": respondents, "averages": averages}, comments
 
         return compute
@@ -134,14 +134,14 @@ def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_
     )
     evaluation_by_start = {start: evaluations[_subject(cohort, start, "evaluation")] for start in closed}
 
-    def month_key(start: date) -> insights.MonthKey:
+    def month_key(start: date) -> figures.MonthKey:
         return (start.year, start.month)
 
     def last_end(start: date) -> datetime | None:
         value = counts_by_start[start]["meetings"][1]
         return datetime.fromisoformat(value) if value else None
 
-    assembled = insights.assemble(
+    assembled = figures.assemble(
         starts=starts,
         k=k,
         now=now,
@@ -167,11 +167,11 @@ def cohort_insights_show(*, cohort: Cohort, now: datetime, months: int = MONTHS_
 def notification_distribution_show(*, organization: Organization, now: datetime) -> dict | None:
     """The admin's distribution of messages per person over the last whole weeks, as first
     shown: a deleted account or a late status change cannot move a bucket afterwards."""
-    since, until = selectors.distribution_period(organization, now=now)
+    since, until = distribution.distribution_period(organization, now=now)
     subject = f"notifications:{since.date().isoformat()}"
 
     def compute() -> tuple[dict, list[str]]:
-        return selectors.notification_tallies(organization, since=since, until=until), []
+        return distribution.notification_tallies(organization, since=since, until=until), []
 
     stored = figures_keep(organization=organization, cohort=None, wanted={subject: compute}, now=now)[subject]
-    return selectors.distribution_from(stored.figures, k=group_size(organization), since=since, until=until)
+    return distribution.distribution_from(stored.figures, k=group_size(organization), since=since, until=until)

@@ -1,5 +1,5 @@
 """Session evaluations: one short, optional answer per attendee and meeting, reported
-only as averages over at least k people (``sessions_app.insights``)."""
+only as averages over at least k people (``sessions_app.insights.figures``)."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app.evaluations import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
+from sessions_app.insights.questions import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
 from sessions_app.models import Meeting, Rsvp, RsvpStatus, SessionEvaluation
 from sessions_app.selectors import may_attend
 

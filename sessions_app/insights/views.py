@@ -8,20 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sessions_app import insights as insight_selectors
+from accounts.models import group_size
 from sessions_app import selectors
-from sessions_app.evaluations import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
-from sessions_app.services import evaluations as evaluation_services
-from sessions_app.services import insights as insight_services
-from sessions_app.svg import Bar, bar_chart
-from sessions_app.views._access import managed_cohort
+from sessions_app.insights import evaluations, figures, services
+from sessions_app.insights.questions import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
+from sessions_app.insights.svg import Bar, bar_chart
 
 
 @require_GET
 def cohort_insights(request, org_slug, cohort_id):
-    cohort = managed_cohort(request, cohort_id)
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     cohort.organization = request.organization  # the same row, already loaded by the middleware
-    insights = insight_services.cohort_insights_show(cohort=cohort, now=timezone.now())
+    insights = services.cohort_insights_show(cohort=cohort, now=timezone.now())
     months = insights.months
     charts = [
         bar_chart(
@@ -40,7 +38,7 @@ def cohort_insights(request, org_slug, cohort_id):
         "insights": insights,
         "charts": charts,
         "questions": QUESTIONS,
-        "too_few": insight_selectors.TOO_FEW,
+        "too_few": figures.TOO_FEW,
         "evaluated_months": [m for m in months if m.evaluation is not None],
     }
     return render(request, "sessions_app/insights/cohort_insights.html", context)
@@ -69,12 +67,12 @@ class EvaluationForm(forms.Form):
 def meeting_evaluation(request, org_slug, meeting_id):
     membership = request.membership
     meeting = selectors.access_meeting(membership, meeting_id)
-    refusal = evaluation_services.evaluation_refusal(meeting=meeting, respondent=membership, now=timezone.now())
+    refusal = evaluations.evaluation_refusal(meeting=meeting, respondent=membership, now=timezone.now())
     form = EvaluationForm(request.POST or None) if refusal is None else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            evaluation_services.evaluation_submit(
+            evaluations.evaluation_submit(
                 meeting=meeting,
                 respondent=membership,
                 ratings={q.key: data[q.key] for q in QUESTIONS},
@@ -89,7 +87,7 @@ def meeting_evaluation(request, org_slug, meeting_id):
         "meeting": meeting,
         "form": form,
         "refusal": refusal,
-        "k": insight_selectors.group_size(membership.organization),
+        "k": group_size(membership.organization),
     }
     status = 403 if refusal and request.method == "POST" else 200
     return render(request, "sessions_app/insights/evaluation_form.html", context, status=status)

@@ -15,7 +15,7 @@ from sessions_app.models import (
     ReflectionTemplate,
     Visibility,
 )
-from sessions_app.reflection_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
+from sessions_app.reflections.builtin_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
 
 SHARED = (Visibility.FACILITATORS, Visibility.COHORT, Visibility.COHORT_ANONYMOUS)
 

@@ -1,6 +1,6 @@
 """The session evaluation: pure data. Four short statements in the spirit of the Schwartz
 Rounds evaluation form, each answered on a 1–5 agreement scale. Answers are only ever
-reported as averages over at least k people (``sessions_app.insights``)."""
+reported as averages over at least k people (``sessions_app.insights.figures``)."""
 
 from dataclasses import dataclass
 from datetime import timedelta

@@ -17,7 +17,7 @@ The privacy rules live here, so that no view or template can forget one:
   - evaluation figures only once every meeting of the month is past its evaluation
     window, so one late answer cannot be recovered by comparing the averages before
     and after it; averages are rounded to one decimal.
-  - once shown, a month's figures never change (``services.insights`` keeps the tallies
+  - once shown, a month's figures never change (``insights.services`` keeps the tallies
     from their first showing): otherwise a deleted account, a reflection deleted later
     or removed by retention, or a draft finished late would change a past month, and
     the difference would be that person's figure (6 × 3.5 − 5 × 4.0 = 1).
@@ -37,8 +37,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 
 from accounts.models import MIN_GROUP_SIZE_FLOOR
-from accounts.models import group_size as group_size  # the one k rule, re-exported for views
-from sessions_app.evaluations import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
+from sessions_app.insights.questions import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
 from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
 
 T = TypeVar("T")
@@ -176,7 +175,7 @@ def live_tallies(cohort: Cohort, *, starts: list[date], now: datetime) -> dict[M
     "attendance": [going, people], "evaluation": [respondents, {question: average}]}}``.
 
     Four aggregate queries whatever the data. What may be *shown* is decided by
-    ``services.insights``, which keeps these once shown, and by ``assemble``.
+    ``insights.services``, which keeps these once shown, and by ``assemble``.
     """
     tz = ZoneInfo(cohort.organization.time_zone)
     since, until = _aware(starts[0], tz), _aware(_next_month(starts[-1]), tz)

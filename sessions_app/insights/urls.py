@@ -1,0 +1,10 @@
+"""Insights (k-anonymous aggregates) and session evaluations; mounted under /o/<org_slug>/."""
+
+from django.urls import path
+
+from sessions_app.insights import views
+
+urlpatterns = [
+    path("cohorts/<str:cohort_id>/insights/", views.cohort_insights, name="cohort_insights"),
+    path("meetings/<str:meeting_id>/evaluation/", views.meeting_evaluation, name="meeting_evaluation"),
+]

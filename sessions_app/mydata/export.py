@@ -1,0 +1,239 @@
+"""A person's own data, across every organisation they belong to, as one export.
+
+``mydata`` holds the only services whose boundary is a person rather than an
+organisation (this export, ``markdown`` to read it, ``deletion`` of the account).
+Like tenant resolution (``accounts.selectors.memberships_of_user``) they start where no
+scope can exist yet, so the cross-organisation reads run under ``scopes_disabled()``
+and every one of those queries is filtered by the user. Writes then happen inside each
+organisation's own scope.
+
+Nothing here logs what anyone wrote.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from accounts.models import Membership, User
+from sessions_app.models import (
+    AttentionBudget,
+    CalendarFeed,
+    CohortMember,
+    Meeting,
+    Notification,
+    Reflection,
+    ReflectionTemplate,
+    Rsvp,
+    SessionEvaluation,
+)
+from sessions_app.reflections.builtin_templates import BUILT_IN
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "reflect-personal-data/1"
+
+# --- Reading: everything about one person --------------------------------------------
+
+
+@dataclass
+class _PersonalRows:
+    memberships: list[Membership]
+    cohort_members: list[CohortMember]
+    rsvps: list[Rsvp]
+    reflections: list[Reflection]
+    questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
+    evaluations: list[SessionEvaluation]
+    notifications: list[Notification]
+    budgets: list[AttentionBudget]
+    feeds: list[dict]  # membership_id and created_at only: the secret token is never read
+
+
+def _personal_rows(user: User) -> _PersonalRows:
+    """The person's own rows in every organisation, and nothing else.
+
+    The one cross-organisation read of the export. Scopes are disabled because the
+    person, not an organisation, is the boundary here (as in tenant resolution); every
+    query below is filtered by ``user`` through the person's own memberships.
+    """
+    meeting_fields = ("meeting__cohort", "meeting__series")
+    with scopes_disabled():
+        memberships = list(
+            Membership.objects.filter(user=user).select_related("organization").order_by("organization__name", "pk")
+        )
+        reflections = list(
+            Reflection.objects.filter(author__user=user)
+            .select_related("cohort", *meeting_fields)
+            .order_by("created_at", "pk")
+        )
+        custom_ids = {r.template_key[7:] for r in reflections if r.template_key.startswith("custom:")}
+        custom = ReflectionTemplate.objects.filter(
+            organization__in=[m.organization_id for m in memberships], public_id__in=custom_ids
+        )
+        return _PersonalRows(
+            memberships=memberships,
+            cohort_members=list(
+                CohortMember.objects.filter(membership__user=user).select_related("cohort").order_by("cohort__name")
+            ),
+            rsvps=list(
+                Rsvp.objects.filter(membership__user=user)
+                .select_related(*meeting_fields)
+                .order_by("meeting__starts_at", "pk")
+            ),
+            reflections=reflections,
+            questions={
+                **{key: {p.key: p.question for p in t.prompts} for key, t in BUILT_IN.items()},
+                **{f"custom:{t.public_id}": {p["key"]: p["question"] for p in t.prompts} for t in custom},
+            },
+            evaluations=list(
+                SessionEvaluation.objects.filter(respondent__user=user)
+                .select_related(*meeting_fields)
+                .order_by("created_at", "pk")
+            ),
+            notifications=list(
+                Notification.objects.filter(recipient__user=user)
+                .select_related(*meeting_fields)
+                .order_by("due_at", "pk")
+            ),
+            budgets=list(AttentionBudget.objects.filter(membership__user=user)),
+            feeds=list(CalendarFeed.objects.filter(membership__user=user).values("membership_id", "created_at")),
+        )
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.astimezone(ZoneInfo("UTC")).isoformat() if value is not None else None
+
+
+def _clock(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def _meeting(meeting: Meeting | None) -> dict | None:
+    if meeting is None:
+        return None
+    return {"title": meeting.display_title, "starts_at": _when(meeting.starts_at), "status": meeting.status}
+
+
+def _budget(budget: AttentionBudget | None) -> dict | None:
+    if budget is None:
+        return None
+    return {
+        "quiet_hours_enabled": budget.quiet_hours_enabled,
+        "quiet_start": _clock(budget.quiet_start),
+        "quiet_end": _clock(budget.quiet_end),
+        "days_off": list(budget.days_off),
+        "daily_cap": budget.daily_cap,
+        "weekly_cap": budget.weekly_cap,
+        "min_gap_minutes": budget.min_gap_minutes,
+        "digest_time": _clock(budget.digest_time),
+        "reminder_leads": budget.reminder_leads,
+        "on_leave": budget.on_leave,
+        "monthly_meeting_minutes": budget.monthly_meeting_minutes,
+        "updated_at": _when(budget.updated_at),
+    }
+
+
+def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
+    """Everything Reflect keeps about ``user``, in every organisation, as JSON-ready data.
+
+    Only the person's own rows: other people appear at most as the titles of meetings and
+    cohorts. The calendar feed's secret token is left out (it works like a password).
+    Times are ISO 8601 in UTC.
+    """
+    rows = _personal_rows(user)
+    by_membership: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for member in rows.cohort_members:
+        by_membership[member.membership_id]["cohorts"].append(
+            {
+                "cohort": member.cohort.name,
+                "role": member.role,
+                "joined_at": _when(member.joined_at),
+                "ground_rules_acknowledged_at": _when(member.ground_rules_acknowledged_at),
+            }
+        )
+    for rsvp in rows.rsvps:
+        by_membership[rsvp.membership_id]["rsvps"].append(
+            {
+                "meeting": _meeting(rsvp.meeting),
+                "status": rsvp.status,
+                "requested_at": _when(rsvp.requested_at),
+                "updated_at": _when(rsvp.updated_at),
+            }
+        )
+    for reflection in rows.reflections:
+        by_membership[reflection.author_id]["reflections"].append(
+            {
+                "id": reflection.public_id,
+                "template": reflection.template_name,
+                "template_key": reflection.template_key,
+                "questions": rows.questions.get(reflection.template_key, {}),
+                "answers": reflection.answers,
+                "visibility": reflection.visibility,
+                "draft": reflection.is_draft,
+                "pinned": reflection.pinned,
+                "cohort": reflection.cohort.name if reflection.cohort_id else None,
+                "meeting": _meeting(reflection.meeting),
+                "created_at": _when(reflection.created_at),
+                "updated_at": _when(reflection.updated_at),
+            }
+        )
+    for evaluation in rows.evaluations:
+        by_membership[evaluation.respondent_id]["evaluations"].append(
+            {
+                "meeting": _meeting(evaluation.meeting),
+                "ratings": evaluation.ratings,
+                "comment": evaluation.comment_encrypted,
+                "created_at": _when(evaluation.created_at),
+            }
+        )
+    for notification in rows.notifications:
+        by_membership[notification.recipient_id]["notifications"].append(
+            {
+                "kind": notification.kind,
+                "priority": notification.priority,
+                "meeting": _meeting(notification.meeting),
+                "status": notification.status,
+                "reason": notification.reason,
+                "due_at": _when(notification.due_at),
+                "latest_useful_at": _when(notification.latest_useful_at),
+                "sent_at": _when(notification.sent_at),
+            }
+        )
+    budgets = {b.membership_id: b for b in rows.budgets}
+    feeds = {f["membership_id"]: f for f in rows.feeds}
+    organizations = []
+    for membership in rows.memberships:
+        mine = by_membership[membership.pk]
+        feed = feeds.get(membership.pk)
+        organizations.append(
+            {
+                "organization": membership.organization.name,
+                "role": membership.role,
+                "active": membership.is_active,
+                "joined_at": _when(membership.joined_at),
+                "left_at": _when(membership.left_at),
+                "reflection_retention_months": membership.organization.reflection_retention_months,
+                "cohorts": mine["cohorts"],
+                "rsvps": mine["rsvps"],
+                "reflections": mine["reflections"],
+                "evaluations": mine["evaluations"],
+                "notifications": mine["notifications"],
+                "attention_settings": _budget(budgets.get(membership.pk)),
+                "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},
+            }
+        )
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _when(now or timezone.now()),
+        "profile": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "time_zone": user.time_zone,
+            "date_joined": _when(user.date_joined),
+        },
+        "organizations": organizations,
+    }

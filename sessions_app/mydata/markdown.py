@@ -1,0 +1,222 @@
+"""A person's exported data (``export.personal_data_export``) as a readable Markdown document.
+
+Pure rendering of the export's plain dictionaries: no query, no clock of its own.
+Everything anyone typed is escaped, so the file renders as text and never as HTML.
+"""
+
+import html
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from accounts.models import Role
+from sessions_app.models import (
+    CohortRole,
+    MeetingStatus,
+    NotificationKind,
+    NotificationStatus,
+    RsvpStatus,
+    Visibility,
+)
+from sessions_app.models.notifications import NotificationPriority
+
+# Characters that would start emphasis, code, links, strike-through, tables or headings.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|#])")
+# At the start of a line: list items, setext underlines and ordered lists.
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
+
+
+def markdown_escape_line(text: str) -> str:
+    """One line of someone's text, made inert for Markdown renderers.
+
+    ``&``, ``<`` and ``>`` become entities, so no renderer turns ``<script>`` into HTML;
+    Markdown punctuation and line-start markers are backslash-escaped, so the text reads
+    exactly as written instead of turning into formatting, links or headings.
+    """
+    text = html.escape(text, quote=False)
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", text)
+
+
+def _inline(text: str | None) -> str:
+    return markdown_escape_line(" ".join((text or "").split()))
+
+
+def _quoted(text: str) -> list[str]:
+    """Multi-line text as a block quote, every line escaped. A line followed by another
+    ends in a backslash (CommonMark's hard line break), so the lines someone wrote stay
+    lines instead of running together into one paragraph."""
+    lines = text.splitlines() or [""]
+    quoted = []
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        shown = f"> {markdown_escape_line(line)}".rstrip()
+        quoted.append(f"{shown}\\" if shown != ">" and following.strip() else shown)
+    return quoted
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+class _Clock:
+    """Times shown in the person's own time zone."""
+
+    def __init__(self, zone: str):
+        try:
+            self.zone = ZoneInfo(zone)
+        except (ValueError, KeyError):
+            self.zone = ZoneInfo("UTC")
+
+    def __call__(self, value: str | None) -> str:
+        if not value:
+            return "—"
+        local = datetime.fromisoformat(value).astimezone(self.zone)
+        return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def _meeting_line(meeting: dict | None, clock: _Clock) -> str:
+    if meeting is None:
+        return "no meeting"
+    cancelled = " (cancelled)" if meeting["status"] == MeetingStatus.CANCELLED else ""
+    return f"{_inline(meeting['title'])}, {clock(meeting['starts_at'])}{cancelled}"
+
+
+def personal_data_markdown(export: dict) -> str:
+    """The export from ``personal_data_export`` as a readable Markdown document.
+
+    Everything anyone typed (names, titles, answers, comments) is escaped, and answers
+    sit in block quotes, so the file renders as text and never as HTML.
+    """
+    profile = export["profile"]
+    clock = _Clock(profile["time_zone"])
+    out = [
+        "# Your data in Reflect",
+        "",
+        f"Exported {clock(export['exported_at'])} ({_inline(profile['time_zone'])}). "
+        "Times below are in that time zone.",
+        "",
+        "## Profile",
+        "",
+        f"- E-mail address: {_inline(profile['email'])}",
+        f"- Display name: {_inline(profile['display_name']) or '—'}",
+        f"- Time zone: {_inline(profile['time_zone'])}",
+        f"- Joined Reflect: {clock(profile['date_joined'])}",
+    ]
+    if not export["organizations"]:
+        out += ["", "You belong to no organisation."]
+    for org in export["organizations"]:
+        out += ["", *_organization_section(org, clock)]
+    return "\n".join(out) + "\n"
+
+
+def _organization_section(org: dict, clock: _Clock) -> list[str]:
+    left = f"; left {clock(org['left_at'])}" if org["left_at"] else ""
+    months = org["reflection_retention_months"]
+    out = [
+        f"## {_inline(org['organization'])}",
+        "",
+        f"- Role: {_label(Role, org['role'])}; joined {clock(org['joined_at'])}{left}",
+        f"- Reflections are deleted after {months} months unless you keep them."
+        if months is not None
+        else "- Reflections are kept until you delete them.",
+    ]
+    out += ["", "### Cohorts", ""]
+    out += [_cohort_line(c, clock) for c in org["cohorts"]] or ["None."]
+    out += ["", "### Your answers to meetings", ""]
+    answers = [f"- {_meeting_line(r['meeting'], clock)}: {_label(RsvpStatus, r['status'])}" for r in org["rsvps"]]
+    out += answers or ["None."]
+    out += ["", "### Your reflections"]
+    if not org["reflections"]:
+        out += ["", "None."]
+    for reflection in org["reflections"]:
+        out += ["", *_reflection_section(reflection, clock)]
+    out += ["", "### Your session evaluations"]
+    if not org["evaluations"]:
+        out += ["", "None."]
+    for evaluation in org["evaluations"]:
+        ratings = ", ".join(f"{_inline(k)}: {v}" for k, v in sorted(evaluation["ratings"].items())) or "no ratings"
+        out += ["", f"{_meeting_line(evaluation['meeting'], clock)}: {ratings}"]
+        if evaluation["comment"]:
+            out += ["", *_quoted(evaluation["comment"])]
+    out += ["", "### What Reflect sent, held or dropped for you", ""]
+    out += [
+        f"- {clock(n['sent_at'] or n['due_at'])}: {_label(NotificationKind, n['kind'])}"
+        f" ({_label(NotificationPriority, n['priority'])})"
+        + (f" about {_meeting_line(n['meeting'], clock)}" if n["meeting"] else "")
+        + f" — {_label(NotificationStatus, n['status'])}"
+        + (f". {_inline(n['reason'])}" if n["reason"] else "")
+        for n in org["notifications"]
+    ] or ["Nothing."]
+    out += ["", "### Your attention settings", ""]
+    budget = org["attention_settings"]
+    if budget is None:
+        out.append("You follow the organisation's defaults.")
+    else:
+        out += _budget_lines(budget, clock)
+    out += ["", "### Calendar subscription", ""]
+    feed = org["calendar_feed"]
+    out.append(
+        f"You have a calendar subscription link, made {clock(feed['created_at'])}. "
+        "The link itself is not in this export: it works like a password."
+        if feed["exists"]
+        else "You have no calendar subscription link."
+    )
+    return out
+
+
+def _cohort_line(cohort: dict, clock: _Clock) -> str:
+    acknowledged = cohort["ground_rules_acknowledged_at"]
+    rules = f"accepted {clock(acknowledged)}" if acknowledged else "not yet accepted"
+    role = _label(CohortRole, cohort["role"]).lower()
+    return f"- {_inline(cohort['cohort'])} ({role}), since {clock(cohort['joined_at'])}; ground rules {rules}"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _budget_lines(budget: dict, clock: _Clock) -> list[str]:
+    def shown(value, unit: str = "") -> str:
+        return "the organisation's default" if value is None else f"{value}{unit}"
+
+    leads = budget["reminder_leads"]
+    if not budget["quiet_hours_enabled"]:
+        quiet = "off"
+    elif budget["quiet_start"] is None and budget["quiet_end"] is None:
+        quiet = "the organisation's default times"
+    else:
+        quiet = f"from {shown(budget['quiet_start'])} to {shown(budget['quiet_end'])}"
+    return [
+        f"- Quiet hours: {quiet}",
+        "- Days off: " + (", ".join(WEEKDAYS[d] for d in budget["days_off"] if 0 <= d < 7) or "none"),
+        f"- Interruptions a day: {shown(budget['daily_cap'])}",
+        f"- Interruptions a week: {shown(budget['weekly_cap'])}",
+        f"- Gap between interruptions: {shown(budget['min_gap_minutes'], ' minutes')}",
+        f"- Daily digest at: {shown(budget['digest_time'])}",
+        "- Reminders: "
+        + (shown(None) if leads is None else ", ".join(f"{minutes} minutes" for minutes in leads) + " before"),
+        f"- On leave: {'yes' if budget['on_leave'] else 'no'}",
+        f"- Meeting minutes a month: {shown(budget['monthly_meeting_minutes'])}",
+        f"- Last changed: {clock(budget['updated_at'])}",
+    ]
+
+
+def _reflection_section(reflection: dict, clock: _Clock) -> list[str]:
+    facts = [f"Who may read it: {_label(Visibility, reflection['visibility'])}"]
+    if reflection["cohort"]:
+        facts.append(f"Cohort: {_inline(reflection['cohort'])}")
+    if reflection["meeting"]:
+        facts.append(f"Meeting: {_meeting_line(reflection['meeting'], clock)}")
+    facts.append(f"Last changed: {clock(reflection['updated_at'])}")
+    if reflection["pinned"]:
+        facts.append("Kept beyond the retention period")
+    if reflection["draft"]:
+        facts.append("Draft")
+    out = [f"#### {_inline(reflection['template'])}, {clock(reflection['created_at'])}", ""]
+    out += [f"- {fact}" for fact in facts]
+    for key, answer in reflection["answers"].items():
+        question = reflection["questions"].get(key, key)
+        out += ["", f"**{_inline(question)}**", "", *_quoted(answer)]
+    return out
