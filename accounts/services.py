@@ -18,12 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
+from accounts.signals import time_zone_changed
 from reflect.text import single_line
-
-# Called, in the same transaction, after a person's time zone changed: the apps that
-# plan things in people's local time register here (sessions_app re-plans the person's
-# queue), so accounts need not know about them and the dependency keeps its direction.
-TIME_ZONE_CHANGED: list = []
 
 
 def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
@@ -34,8 +30,7 @@ def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
         user.display_name, user.time_zone = display_name, time_zone
         user.save(update_fields=["display_name", "time_zone"])
         if moved:
-            for replan in TIME_ZONE_CHANGED:
-                replan(user=user)
+            time_zone_changed.send(sender=User, user=user)
     return user
 
 

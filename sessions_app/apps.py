@@ -6,9 +6,11 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Debrief sessions"
 
     def ready(self) -> None:
-        from accounts.services import TIME_ZONE_CHANGED
+        from accounts.signals import time_zone_changed
         from sessions_app import checks  # noqa: F401 - registers the system checks
         from sessions_app.attention.services import person_replan_everywhere
 
-        if person_replan_everywhere not in TIME_ZONE_CHANGED:
-            TIME_ZONE_CHANGED.append(person_replan_everywhere)
+        def replan(sender, *, user, **kwargs) -> None:
+            person_replan_everywhere(user=user)
+
+        time_zone_changed.connect(replan, weak=False, dispatch_uid="sessions_app.replan_on_time_zone")

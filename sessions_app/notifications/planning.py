@@ -139,14 +139,6 @@ def plan_person_reminders(*, membership: Membership, now: datetime | None = None
     return _plan_reminder_rows([(membership, meeting) for meeting in meetings], membership.organization, now)
 
 
-def plan_cohort_left(*, membership: Membership, cohort_id: int, now: datetime | None = None) -> int:
-    """Someone left a cohort: what is waiting for them about its open meetings is not sent."""
-    now = now or timezone.now()
-    return Notification.objects.filter(
-        recipient=membership, status__in=DUE_STATUSES, meeting__cohort_id=cohort_id, meeting__invite_only=False
-    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
-
-
 def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting]:
     """The scheduled meetings in the planning window this person may attend and has not
     said no to: one query."""

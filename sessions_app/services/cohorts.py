@@ -131,18 +131,19 @@ def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
     with transaction.atomic():
         cohort.archived_at = now
         cohort.save(update_fields=["archived_at"])
-        waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
-        Notification.objects.filter(waiting, meeting__cohort=cohort).update(
-            status=NotificationStatus.DROPPED, reason=f"Not sent: {cohort.name} was archived.", updated_at=now
-        )
+        _drop_waiting(Q(meeting__cohort=cohort), f"Not sent: {cohort.name} was archived.", now)
     return cohort
 
 
 def _drop_owed(membership: Membership, about: Q, reason: str, now: datetime) -> int:
-    """Drop what is still waiting to go to this person: due rows, and items merged into a
-    digest that has not gone out yet (a digest left empty is dropped when it falls due)."""
+    return _drop_waiting(Q(recipient=membership) & about, reason, now)
+
+
+def _drop_waiting(about: Q, reason: str, now: datetime) -> int:
+    """Drop what is still waiting to go out: due rows, and items merged into a digest
+    that has not gone out yet (a digest left empty is dropped when it falls due)."""
     waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
-    return Notification.objects.filter(waiting, about, recipient=membership).update(
+    return Notification.objects.filter(waiting, about).update(
         status=NotificationStatus.DROPPED, reason=reason, updated_at=now
     )
 
