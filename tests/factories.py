@@ -2,6 +2,7 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
@@ -82,3 +83,8 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + timezone.timedelta(hours=1))
     time_zone = "Europe/London"
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows for ``secret`` now (the test's clock)."""
+    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))

@@ -16,18 +16,17 @@ import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope
 
 from accounts.models import Organization, Role, User
 from reflect import crypto
 from reflect.settings import BASE_DIR
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, totp_code
 
 pytestmark = [pytest.mark.accounts, pytest.mark.security, pytest.mark.django_db]
 
@@ -37,7 +36,7 @@ NOW = datetime(2027, 3, 14, 6, 45, tzinfo=UTC)
 
 
 def _code(secret: str = SECRET) -> str:
-    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    return totp_code(secret)
 
 
 def _with_totp(user: User) -> Authenticator:
