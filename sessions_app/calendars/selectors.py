@@ -7,8 +7,14 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from sessions_app.models import CalendarFeed, Meeting
-from sessions_app.selectors import attendable_meetings
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.meetings.models import Meeting
+from sessions_app.meetings.selectors import attendable_meetings
+
+
+def feed_for(membership: Membership) -> CalendarFeed | None:
+    """The person's feed in this organisation, if they have made one."""
+    return CalendarFeed.objects.filter(membership=membership).first()
 
 
 def access_calendar_feed_by_token(token: str) -> CalendarFeed:

@@ -14,19 +14,16 @@ from django_scopes import scope, scopes_disabled
 
 from accounts import services as account_services
 from accounts.models import User
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.calendars.selectors import calendar_meetings
 from sessions_app.calendars.services import calendar_feed_regenerate
-from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
-    Cohort,
-    CohortMember,
-    Notification,
-    NotificationKind,
-    Rsvp,
-)
+from sessions_app.cohorts import services as cohorts
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.meetings import rsvps
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import Rsvp
 from sessions_app.notifications import dispatch, planning
-from sessions_app.services import cohorts, rsvps, scheduling
+from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import (
     PASSWORD,
     CohortFactory,

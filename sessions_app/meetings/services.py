@@ -1,9 +1,5 @@
-"""Series and meetings: materialising occurrences over a rolling horizon, and moving or
-cancelling one meeting or "this and all following".
-
-Times are given in local wall-clock terms (a date, a time, a zone); the pure
-``sessions_app.recurrence`` module turns them into UTC instants, including the
-documented rules for the spring-forward gap and the fall-back fold.
+"""Meetings: moving or cancelling one meeting or "this and all following", and calling a
+hot debrief with its follow-ups. Series are created and materialised in ``series.py``.
 """
 
 from dataclasses import dataclass
@@ -15,204 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app import recurrence
-from sessions_app.models import Cohort, Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
-from sessions_app.notifications import planning
-from sessions_app.notifications.notify import meeting_changed, meetings_cancelled
+from sessions_app.cohorts.models import Cohort
+from sessions_app.meetings import recurrence, signals
+from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
+from sessions_app.meetings.series import bump_sequence, series_materialize, validated_rule
 
-HORIZON = timedelta(weeks=16)
-# Fields a series change copies onto its not-yet-held, not-individually-edited meetings.
-SERIES_MEETING_FIELDS = ("location", "video_url", "capacity", "time_zone")
 FOLLOW_UP_OFFSETS = (timedelta(hours=72), timedelta(days=30))
+
 FOLLOW_UP_MINUTES = 30
-
-
-@dataclass(frozen=True)
-class MaterializeResult:
-    created: int
-    updated: int
-    cancelled: int
-
-
-def _validated(*, rule: str, first_date: date, start_time: time, time_zone: str, duration_minutes: int) -> str:
-    try:
-        return recurrence.validate_series(
-            rule=rule,
-            first_date=first_date,
-            start_time=start_time,
-            time_zone=time_zone,
-            duration_minutes=duration_minutes,
-        )
-    except ValueError as error:
-        raise ValidationError({"rrule": str(error)}) from None
-
-
-def series_create(
-    *,
-    cohort: Cohort,
-    rule: str,
-    first_date: date,
-    start_time: time,
-    time_zone: str,
-    duration_minutes: int,
-    title: str = "",
-    location: str = "",
-    video_url: str = "",
-    capacity: int | None = None,
-    last_date: date | None = None,
-    now: datetime | None = None,
-    actor: Membership | None = None,
-) -> Series:
-    rule = _validated(
-        rule=rule, first_date=first_date, start_time=start_time, time_zone=time_zone, duration_minutes=duration_minutes
-    )
-    with transaction.atomic():
-        series = Series.objects.create(
-            organization=cohort.organization,
-            cohort=cohort,
-            title=title,
-            rrule=rule,
-            first_date=first_date,
-            start_time=start_time,
-            time_zone=time_zone,
-            duration_minutes=duration_minutes,
-            location=location,
-            video_url=video_url,
-            capacity=capacity,
-            last_date=last_date,
-        )
-        series_materialize(series=series, now=now)
-        planning.plan_series_created(series=series, now=now, actor=actor)
-    return series
-
-
-def series_update(
-    *, series: Series, now: datetime | None = None, actor: Membership | None = None, **fields
-) -> MaterializeResult:
-    """Change a whole series; future meetings follow unless they were edited on their own."""
-    for name, value in fields.items():
-        setattr(series, name, value)
-    series.rrule = _validated(
-        rule=series.rrule,
-        first_date=series.first_date,
-        start_time=series.start_time,
-        time_zone=series.time_zone,
-        duration_minutes=series.duration_minutes,
-    )
-    with transaction.atomic():
-        series.save()
-        return series_materialize(series=series, now=now, actor=actor)
-
-
-def _window(series: Series, now: datetime) -> tuple[datetime, datetime]:
-    end = now + HORIZON
-    if series.last_date:
-        # The day after last_date at local midnight bounds the series in its own zone.
-        last_midnight = datetime.combine(series.last_date + timedelta(days=1), time(0), ZoneInfo(series.time_zone))
-        end = min(end, last_midnight)
-    return now, end
-
-
-def series_materialize(
-    *, series: Series, now: datetime | None = None, actor: Membership | None = None
-) -> MaterializeResult:
-    """Make the series' future meetings match its rule over the horizon. Idempotent.
-
-    Past meetings are history and never touched. Meetings edited on their own keep
-    their edits. Occurrences the rule no longer produces are cancelled, not deleted, so
-    people who planned around them are told.
-    """
-    now = now or timezone.now()
-    window_start, window_end = _window(series, now)
-    wanted = (
-        {
-            occ.local_date: occ
-            for occ in recurrence.occurrences(
-                rule=series.rrule,
-                first_date=series.first_date,
-                start_time=series.start_time,
-                time_zone=series.time_zone,
-                duration_minutes=series.duration_minutes,
-                window_start=window_start,
-                window_end=window_end,
-            )
-        }
-        if window_end > window_start
-        else {}
-    )
-    existing = {m.series_local_date: m for m in Meeting.objects.filter(series=series, starts_at__gte=now)}
-    created = _create_missing(series, wanted, existing, now)
-    updated = sum(
-        _follow_series(series, meeting, wanted[day], now, actor) for day, meeting in existing.items() if day in wanted
-    )
-    orphans = [meeting for day, meeting in existing.items() if day not in wanted and _cancel_orphan(meeting)]
-    meetings_cancelled(meetings=orphans, now=now, actor=actor)
-    cancelled = len(orphans)
-    Series.objects.filter(pk=series.pk).update(materialized_until=now + HORIZON)
-    return MaterializeResult(created=created, updated=updated, cancelled=cancelled)
-
-
-def _create_missing(series: Series, wanted: dict, existing: dict, now: datetime) -> int:
-    # A meeting of this series may already exist for a date in the past part of the
-    # window boundary (started before now); the unique constraint is the final guard.
-    known_days = set(existing) | set(
-        Meeting.objects.filter(series=series, series_local_date__in=list(wanted)).values_list(
-            "series_local_date", flat=True
-        )
-    )
-    new = [
-        Meeting(
-            organization=series.organization,
-            cohort=series.cohort,
-            series=series,
-            series_local_date=day,
-            starts_at=occ.start,
-            ends_at=occ.end,
-            time_zone=series.time_zone,
-            location=series.location,
-            video_url=series.video_url,
-            capacity=series.capacity,
-        )
-        for day, occ in wanted.items()
-        if day not in known_days
-    ]
-    Meeting.objects.bulk_create(new)
-    for meeting in new:
-        meeting_changed(meeting=meeting, change="created", now=now)
-    return len(new)
-
-
-def _follow_series(
-    series: Series, meeting: Meeting, occ: recurrence.Occurrence, now: datetime, actor: Membership | None
-) -> bool:
-    if meeting.is_detached:
-        return False
-    target = {"starts_at": occ.start, "ends_at": occ.end, "status": MeetingStatus.SCHEDULED}
-    target.update({name: getattr(series, name) for name in SERIES_MEETING_FIELDS})
-    changed = [name for name, value in target.items() if getattr(meeting, name) != value]
-    if not changed:
-        return False
-    for name in changed:
-        setattr(meeting, name, target[name])
-    _bump(meeting, changed)
-    meeting_changed(meeting=meeting, change="updated", now=now, actor=actor)
-    return True
-
-
-def _cancel_orphan(meeting: Meeting) -> bool:
-    """Cancel a meeting the rule no longer produces; the caller tells people, all at once."""
-    if meeting.is_detached or meeting.is_cancelled:
-        return False
-    meeting.status = MeetingStatus.CANCELLED
-    _bump(meeting, ["status"])
-    return True
-
-
-def _bump(meeting: Meeting, changed: list[str]) -> None:
-    """Save a change and raise the ICS SEQUENCE so calendars replace the old version."""
-    meeting.sequence += 1
-    meeting.updated_at = timezone.now()
-    meeting.save(update_fields=[*changed, "sequence", "updated_at"])
 
 
 @dataclass(frozen=True)
@@ -268,8 +74,8 @@ def _update_one(meeting: Meeting, change: MeetingChange, now: datetime, actor: M
             setattr(meeting, name, value)
     meeting.is_detached = True
     with transaction.atomic():
-        _bump(meeting, ["starts_at", "ends_at", "location", "video_url", "capacity", "is_detached"])
-        meeting_changed(meeting=meeting, change="updated", now=now, actor=actor)
+        bump_sequence(meeting, ["starts_at", "ends_at", "location", "video_url", "capacity", "is_detached"])
+        signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="updated", now=now, actor=actor)
     return meeting
 
 
@@ -311,7 +117,7 @@ def _update_following(meeting: Meeting, change: MeetingChange, now: datetime, ac
             capacity=old.capacity if change.capacity is None else change.capacity,
             last_date=old.last_date,
         )
-        new.rrule = _validated(
+        new.rrule = validated_rule(
             rule=new.rrule,
             first_date=new.first_date,
             start_time=new.start_time,
@@ -362,8 +168,8 @@ def meeting_cancel(
         for target in targets:
             target.status = MeetingStatus.CANCELLED
             target.is_detached = True  # stays cancelled whatever the series does next
-            _bump(target, ["status", "is_detached"])
-        meetings_cancelled(meetings=targets, now=now, actor=actor)
+            bump_sequence(target, ["status", "is_detached"])
+        signals.meetings_cancelled.send(sender=Meeting, meetings=targets, now=now, actor=actor)
     return len(targets)
 
 
@@ -432,19 +238,8 @@ def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
     )
-    meeting_changed(meeting=meeting, change="created", now=now, actor=actor)
+    signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="created", now=now, actor=actor)
     return meeting
-
-
-def series_materialize_all(*, cohort_ids: list[int] | None = None, now: datetime | None = None) -> int:
-    """Extend every open series in the current scope to the horizon (the beat task)."""
-    now = now or timezone.now()
-    open_series = Series.objects.exclude(last_date__lt=now.date() - timedelta(days=1))
-    if cohort_ids is not None:
-        open_series = open_series.filter(cohort_id__in=cohort_ids)
-    for series in open_series:
-        series_materialize(series=series, now=now)
-    return len(open_series)
 
 
 def meeting_panel_notes_save(*, meeting: Meeting, notes: str) -> Meeting:
