@@ -38,7 +38,7 @@ def access_calendar_feed_by_token(token: str) -> CalendarFeed:
 
 def calendar_meetings(membership: Membership, *, since: datetime) -> QuerySet[Meeting]:
     """The meetings on a person's calendar: the ones they may attend
-    (``selectors.attendable_meetings``, the rule the meeting page and the reminders use),
+    (``meetings.selectors.attendable_meetings``, the rule the meeting page and the reminders use),
     cancelled ones included, ending after ``since``.
 
     One query whatever the number of meetings: the cohort, series (for the title) and

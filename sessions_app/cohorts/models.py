@@ -48,7 +48,7 @@ class CohortMember(TenantModel):
     role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
     # When the current role began: what was shared with facilitators before someone became
-    # one is not theirs to read (``selectors.reflections_visible_to``).
+    # one is not theirs to read (``reflections.selectors.reflections_visible_to``).
     role_since = models.DateTimeField(default=timezone.now)
     ground_rules_acknowledged_at = models.DateTimeField(null=True, blank=True)
 
