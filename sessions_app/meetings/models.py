@@ -35,6 +35,16 @@ class Series(TenantModel):
     def __str__(self) -> str:
         return self.title or f"{self.cohort} series"
 
+    def rule_args(self) -> dict:
+        """The series as the pure ``recurrence`` functions take it."""
+        return {
+            "rule": self.rrule,
+            "first_date": self.first_date,
+            "start_time": self.start_time,
+            "time_zone": self.time_zone,
+            "duration_minutes": self.duration_minutes,
+        }
+
 
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", "Meeting"

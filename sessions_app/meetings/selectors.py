@@ -175,12 +175,5 @@ def meeting_gap_move(meeting: Meeting) -> recurrence.GapMove | None:
 def series_next_date(series: Series, *, now: datetime) -> date | None:
     """The local date of the series' next meeting by its rule (the cohort page says it
     beside the rule), or None once the rule has ended. Cheap however old the series is."""
-    found = recurrence.next_occurrence(
-        rule=series.rrule,
-        first_date=series.first_date,
-        start_time=series.start_time,
-        time_zone=series.time_zone,
-        duration_minutes=series.duration_minutes,
-        not_before=now,
-    )
+    found = recurrence.next_occurrence(**series.rule_args(), not_before=now)
     return found.local_date if found else None

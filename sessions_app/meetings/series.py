@@ -106,15 +106,7 @@ def series_materialize(
     wanted = (
         {
             occ.local_date: occ
-            for occ in recurrence.occurrences(
-                rule=series.rrule,
-                first_date=series.first_date,
-                start_time=series.start_time,
-                time_zone=series.time_zone,
-                duration_minutes=series.duration_minutes,
-                window_start=window_start,
-                window_end=window_end,
-            )
+            for occ in recurrence.occurrences(**series.rule_args(), window_start=window_start, window_end=window_end)
         }
         if window_end > window_start
         else {}
