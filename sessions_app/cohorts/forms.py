@@ -1,3 +1,5 @@
+"""Forms of the cohort pages."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 

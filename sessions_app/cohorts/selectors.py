@@ -62,3 +62,10 @@ def cohort_below_minimum(cohort: Cohort) -> str | None:
         return None
     kind = "group" if cohort.kind == "custom" else PRESETS[cohort.kind].label
     return f"A {kind} works best with at least {cohort.min_members} members; this one has {count}."
+
+
+def people_to_add(cohort: Cohort, members: list[CohortMember]) -> list[Membership]:
+    """The organisation's active members not yet in the cohort (``members``)."""
+    present = {m.membership_id for m in members}
+    everyone = Membership.objects.filter(organization=cohort.organization, is_active=True).select_related("user")
+    return [m for m in everyone if m.pk not in present]

@@ -1,3 +1,6 @@
+"""Writes for cohorts: creating and changing one, its members and their roles, invitations
+to a place, leaving and archiving (announced through ``cohorts.signals``)."""
+
 from datetime import datetime
 
 from django.core.exceptions import ValidationError

@@ -1,3 +1,6 @@
+"""Cohort pages: the list, creating and editing a cohort, adding and removing people.
+The cohort's own page shows its meetings, so it lives in ``meetings/views.py``."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -5,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
-from accounts.models import Membership
 from sessions_app.cohorts import selectors
 from sessions_app.cohorts import services as cohort_services
 from sessions_app.cohorts.forms import CohortCreateForm, CohortEditForm, CohortMemberAddForm
@@ -34,12 +36,6 @@ def cohort_create_view(request, org_slug):
     return render(request, "sessions_app/cohort_form.html", {"form": form, "presets": PRESETS})
 
 
-def _candidates(cohort, members):
-    present = {m.membership_id for m in members}
-    everyone = Membership.objects.filter(organization=cohort.organization, is_active=True).select_related("user")
-    return [m for m in everyone if m.pk not in present]
-
-
 @org_admin_required
 @require_http_methods(["GET", "POST"])
 def cohort_edit(request, org_slug, cohort_id):
@@ -60,7 +56,7 @@ def cohort_edit(request, org_slug, cohort_id):
 def cohort_member_add(request, org_slug, cohort_id):
     cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     members = list(selectors.cohort_members(cohort))
-    candidates = _candidates(cohort, members)
+    candidates = selectors.people_to_add(cohort, members)
     form = CohortMemberAddForm(request.POST, candidates=candidates)
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("email", []):

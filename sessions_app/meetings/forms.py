@@ -1,3 +1,5 @@
+"""Forms of the series, meeting and hot-debrief pages."""
+
 from datetime import date, timedelta
 
 from django import forms

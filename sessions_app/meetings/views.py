@@ -1,3 +1,6 @@
+"""Pages of series, meetings and RSVPs, and the cohort pages that show them (the
+cohort's own page, its ground rules)."""
+
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +18,6 @@ from sessions_app.cohorts import selectors as cohort_selectors
 from sessions_app.cohorts.forms import CohortMemberAddForm
 from sessions_app.cohorts.models import CohortRole
 from sessions_app.cohorts.presets import PRESETS
-from sessions_app.cohorts.views import _candidates
 from sessions_app.meetings import recurrence, rsvps, selectors, signals
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
@@ -289,7 +291,7 @@ def cohort_detail(request, org_slug, cohort_id):
     }
     if manages:
         context["add_form"] = CohortMemberAddForm(
-            candidates=_candidates(cohort, members),
+            candidates=cohort_selectors.people_to_add(cohort, members),
             invites_new_people=membership.is_admin or request.organization.facilitators_may_invite,
         )
     return render(request, "sessions_app/cohort_detail.html", context)

@@ -1,3 +1,5 @@
+"""Forms of reflections, reflection templates and action points."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 
