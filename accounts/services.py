@@ -60,8 +60,8 @@ def membership_remove(*, membership: Membership) -> Membership:
     URL, their cohorts (and with them the cohorts' shared history) and their places in
     coming meetings end here, and nothing still planned for them is sent."""
     _assert_keeps_an_admin(membership)
-    from sessions_app.models import CalendarFeed
-    from sessions_app.services.cohorts import cohort_memberships_end
+    from sessions_app.calendars.models import CalendarFeed
+    from sessions_app.cohorts.services import cohort_memberships_end
 
     now = timezone.now()
     with transaction.atomic():
@@ -300,7 +300,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
         # The invitation may carry reserved cohort places (sessions_app builds on accounts).
-        from sessions_app.services.cohorts import cohort_invitations_fulfil
+        from sessions_app.cohorts.services import cohort_invitations_fulfil
 
         cohort_invitations_fulfil(invitation=invitation, membership=membership)
         invitation.accepted_at = timezone.now()

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Invitation, Role
+from sessions_app.cohorts.models import CohortInvitation, CohortMember, CohortRole
 from sessions_app.imports import services as imports
-from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole
+from sessions_app.imports.models import CohortImport
 from tests.factories import (
     PASSWORD,
     CohortFactory,

@@ -13,9 +13,9 @@ from accounts.models import Membership, Organization, User
 from accounts.selectors import memberships_of_user
 from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
-from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, NotificationKind, NotificationStatus
-from sessions_app.models.notifications import DUE_STATUSES
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.notifications import dispatch, planning
+from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationKind, NotificationStatus
 
 
 def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:

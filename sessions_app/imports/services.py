@@ -60,8 +60,9 @@ from accounts.services import (
     invitations_assert_room,
     invitations_open_by_others,
 )
-from sessions_app.models import Cohort, CohortImport, CohortInvitation, CohortMember, CohortRole, ImportStatus
-from sessions_app.services.cohorts import _assert_room_for
+from sessions_app.cohorts.models import Cohort, CohortInvitation, CohortMember, CohortRole
+from sessions_app.cohorts.services import _assert_room_for
+from sessions_app.imports.models import CohortImport, ImportStatus
 
 MAX_BYTES = 2 * 1024 * 1024
 TOO_LARGE_MESSAGE = "The file is larger than 2 MB. Split it into smaller files and import them one by one."
@@ -227,7 +228,7 @@ def cohort_import_start(*, cohort: Cohort, created_by: Membership, csv_bytes: by
     Raises ``ValidationError`` (and stores nothing) for files that are too large, not
     UTF-8, empty, without the column names or with too many rows.
     """
-    from sessions_app.tasks import run_cohort_import
+    from sessions_app.imports.tasks import run_cohort_import
 
     text = _decode(csv_bytes)
     total_rows = _count_rows(text)
@@ -325,7 +326,7 @@ def imports_recover_stalled(*, organization, now: datetime | None = None) -> int
     """Start again every import of this organisation that stopped moving: its task message
     was lost (still pending) or its worker died (still running, nothing saved). The
     conditional updates make a second sweep, or a run that was only slow, harmless."""
-    from sessions_app.tasks import run_cohort_import
+    from sessions_app.imports.tasks import run_cohort_import
 
     now = now or timezone.now()
     stalled = CohortImport.objects.filter(

@@ -10,9 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reflect.uploads import upload_too_large
-from sessions_app import selectors
+from sessions_app.cohorts import selectors
+from sessions_app.cohorts.models import Cohort
 from sessions_app.imports import services as import_services
-from sessions_app.models import Cohort, CohortImport, ImportStatus
+from sessions_app.imports.models import CohortImport, ImportStatus
 
 RECENT_IMPORTS = 5
 

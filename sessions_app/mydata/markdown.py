@@ -10,15 +10,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Role
-from sessions_app.models import (
-    CohortRole,
-    MeetingStatus,
-    NotificationKind,
-    NotificationStatus,
-    RsvpStatus,
-    Visibility,
-)
-from sessions_app.models.notifications import NotificationPriority
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.meetings.models import MeetingStatus, RsvpStatus
+from sessions_app.notifications.models import NotificationKind, NotificationPriority, NotificationStatus
+from sessions_app.reflections.models import Visibility
 
 # Characters that would start emphasis, code, links, strike-through, tables or headings.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|#])")

@@ -39,19 +39,11 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
 from reflect.mail import is_transient
-from sessions_app import selectors
 from sessions_app.attention import budgets, policy
-from sessions_app.models import (
-    Meeting,
-    MeetingStatus,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Rsvp,
-    RsvpStatus,
-)
-from sessions_app.models.notifications import DUE_STATUSES
+from sessions_app.meetings import selectors
+from sessions_app.meetings.models import Meeting, MeetingStatus, Rsvp, RsvpStatus
 from sessions_app.notifications import emails
+from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationKind, NotificationStatus
 
 logger = logging.getLogger(__name__)
 

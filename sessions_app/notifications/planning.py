@@ -16,23 +16,17 @@ from django.utils import timezone
 from accounts.models import Membership
 from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
-from sessions_app.models import (
-    AttentionBudget,
-    CohortMember,
-    CohortRole,
-    Meeting,
-    MeetingInvitee,
-    MeetingKind,
-    MeetingStatus,
+from sessions_app.attention.models import AttentionBudget
+from sessions_app.cohorts.models import CohortMember, CohortRole
+from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.selectors import meeting_audience
+from sessions_app.notifications.models import (
+    DUE_STATUSES,
     Notification,
     NotificationKind,
+    NotificationPriority,
     NotificationStatus,
-    Rsvp,
-    RsvpStatus,
-    Series,
 )
-from sessions_app.models.notifications import DUE_STATUSES, NotificationPriority
-from sessions_app.selectors import meeting_audience
 
 PLANNING_WINDOW = timedelta(days=8)
 # A change to a meeting further off than this waits for the digest: its reminders are
@@ -84,7 +78,7 @@ def _write(rows: list[Notification]) -> int:
 def _wake_dispatcher() -> None:
     # Urgent items should not wait for the next minute's sweep; the sweep stays the
     # guarantee if this wake-up call is lost with Redis.
-    from sessions_app.tasks import dispatch_notifications
+    from sessions_app.notifications.tasks import dispatch_notifications
 
     transaction.on_commit(lambda: dispatch_notifications.delay(), robust=True)
 

@@ -11,8 +11,9 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from sessions_app.models import Meeting, Notification
+from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch
+from sessions_app.notifications.models import Notification
 from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
 from tests.factories import MeetingFactory
 

@@ -7,8 +7,9 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
+from sessions_app.cohorts.models import Cohort
 from sessions_app.imports import services as imports
-from sessions_app.models import Cohort, CohortImport
+from sessions_app.imports.models import CohortImport
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accounts.models import Invitation, Membership, Role, User
-from sessions_app import tasks
+from sessions_app.cohorts.models import CohortInvitation, CohortMember, CohortRole
 from sessions_app.imports import services as imports
-from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole, ImportStatus
+from sessions_app.imports import tasks
+from sessions_app.imports.models import CohortImport, ImportStatus
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]

@@ -1,18 +1,18 @@
+"""Cohort pages: the list, creating and editing a cohort, adding and removing people.
+The cohort's own page shows its meetings, so it lives in ``meetings/views.py``."""
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
-from accounts.models import Membership
-from sessions_app import recurrence, selectors
-from sessions_app.forms import CohortCreateForm, CohortEditForm, CohortMemberAddForm
-from sessions_app.models import CohortMember
-from sessions_app.presets import PRESETS
-from sessions_app.services import cohorts as cohort_services
-from sessions_app.services.rsvps import rsvp_message
+from sessions_app.cohorts import selectors
+from sessions_app.cohorts import services as cohort_services
+from sessions_app.cohorts.forms import CohortCreateForm, CohortEditForm, CohortMemberAddForm
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.cohorts.presets import PRESETS
 
 
 @require_GET
@@ -23,7 +23,7 @@ def cohort_list(request, org_slug):
 
 @org_admin_required
 @require_http_methods(["GET", "POST"])
-def cohort_create(request, org_slug):
+def cohort_create_view(request, org_slug):
     form = CohortCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,37 +34,6 @@ def cohort_create(request, org_slug):
             messages.success(request, f"{cohort.name} is ready. Add people and schedule its meetings.")
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/cohort_form.html", {"form": form, "presets": PRESETS})
-
-
-@require_GET
-def cohort_detail(request, org_slug, cohort_id):
-    membership = request.membership
-    cohort = selectors.access_cohort(membership, cohort_id)
-    manages = selectors.can_manage_cohort(membership, cohort)
-    members = list(selectors.cohort_members(cohort))
-    meetings = selectors.with_my_rsvp(selectors.cohort_upcoming_meetings(cohort, now=timezone.now()), membership)
-    context = {
-        "cohort": cohort,
-        "preset": PRESETS[cohort.kind],
-        "manages": manages,
-        "members": members,
-        "me": next((m for m in members if m.membership_id == membership.pk), None),
-        "meetings": meetings,
-        "series": [(s, recurrence.describe_rrule(s.rrule)) for s in cohort.series.filter(last_date=None)],
-        "size_warning": cohort_services.cohort_below_minimum(cohort),
-    }
-    if manages:
-        context["add_form"] = CohortMemberAddForm(
-            candidates=_candidates(cohort, members),
-            invites_new_people=membership.is_admin or request.organization.facilitators_may_invite,
-        )
-    return render(request, "sessions_app/cohort_detail.html", context)
-
-
-def _candidates(cohort, members):
-    present = {m.membership_id for m in members}
-    everyone = Membership.objects.filter(organization=cohort.organization, is_active=True).select_related("user")
-    return [m for m in everyone if m.pk not in present]
 
 
 @org_admin_required
@@ -83,42 +52,11 @@ def cohort_edit(request, org_slug, cohort_id):
     return render(request, "sessions_app/cohort_edit.html", {"form": form, "cohort": cohort})
 
 
-@require_http_methods(["GET", "POST"])
-def ground_rules(request, org_slug, cohort_id):
-    cohort = selectors.access_cohort(request.membership, cohort_id)
-    me = selectors.cohort_member_of(cohort, request.membership)
-    if me is None:
-        raise PermissionDenied("Only the cohort's members accept its ground rules.")
-    # "Going" to a first meeting leads here; the answer waits in ?going= and is recorded
-    # on acceptance, so nobody has to find the meeting and tap Going a second time.
-    going_to = _pending_meeting(request, cohort, request.POST.get("going") or request.GET.get("going"))
-    if request.method == "POST":
-        try:
-            rsvp = cohort_services.ground_rules_acknowledge(cohort_member=me, going_to=going_to)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            rsvp = None
-        if rsvp is None:
-            messages.success(request, f"Thank you. You're ready to join the meetings of {cohort.name}.")
-            return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
-        messages.success(request, f"Thank you for accepting the ground rules. {rsvp_message(rsvp.status)}")
-        return redirect("meeting_detail", org_slug=org_slug, meeting_id=going_to.public_id)
-    return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me, "going_to": going_to})
-
-
-def _pending_meeting(request, cohort, meeting_id: str | None):
-    """The meeting of *this* cohort that the person was answering, if any: an id from
-    anywhere else is ignored, whether or not such a meeting exists."""
-    if not meeting_id:
-        return None
-    return selectors.visible_meetings(request.membership).filter(cohort=cohort, public_id=meeting_id).first()
-
-
 @require_POST
 def cohort_member_add(request, org_slug, cohort_id):
     cohort = selectors.access_managed_cohort(request.membership, cohort_id)
     members = list(selectors.cohort_members(cohort))
-    candidates = _candidates(cohort, members)
+    candidates = selectors.people_to_add(cohort, members)
     form = CohortMemberAddForm(request.POST, candidates=candidates)
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("email", []):

@@ -1,74 +1,12 @@
+"""Series, their meetings, who was called to an invite-only meeting, and RSVPs."""
+
 from django.db import models
 from django.utils import timezone
 
 from accounts.models import Membership, TenantModel, validate_time_zone
-from reflect.fields import EncryptedTextField
-from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
+from reflect.fields import EncryptedTextField, public_id_field
 from reflect.text import validate_single_line
-from sessions_app.presets import KIND_CHOICES
-
-
-def public_id_field():
-    return models.CharField(max_length=PUBLIC_ID_LENGTH * 2, unique=True, default=new_public_id, editable=False)
-
-
-class Cohort(TenantModel):
-    """A group that meets: a Balint group, a Schwartz Rounds programme, a team."""
-
-    public_id = public_id_field()
-    name = models.CharField(max_length=120, validators=[validate_single_line])
-    kind = models.CharField(max_length=40, choices=KIND_CHOICES, default="custom")
-    description = models.TextField(blank=True, max_length=2000)
-    ground_rules = models.TextField(blank=True, max_length=4000)
-    ground_rules_updated_at = models.DateTimeField(default=timezone.now)
-    min_members = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_members = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_facilitators = models.PositiveSmallIntegerField(null=True, blank=True)
-    default_duration_minutes = models.PositiveSmallIntegerField(default=60)
-    panel_size = models.PositiveSmallIntegerField(default=0)
-    panel_prep_days = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    archived_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="cohort_unique_name_per_org")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CohortRole(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    MEMBER = "member", "Member"
-
-
-class CohortMember(TenantModel):
-    public_id = public_id_field()
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="cohort_memberships")
-    role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
-    joined_at = models.DateTimeField(default=timezone.now)
-    # When the current role began: what was shared with facilitators before someone became
-    # one is not theirs to read (``selectors.reflections_visible_to``).
-    role_since = models.DateTimeField(default=timezone.now)
-    ground_rules_acknowledged_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["cohort", "membership"], name="cohort_member_unique"),
-        ]
-        ordering = ["membership__user__display_name", "membership__user__email"]
-
-    def __str__(self) -> str:
-        return f"{self.membership.user} in {self.cohort}"
-
-    @property
-    def needs_ground_rules(self) -> bool:
-        acknowledged = self.ground_rules_acknowledged_at
-        return bool(self.cohort.ground_rules) and (
-            acknowledged is None or acknowledged < self.cohort.ground_rules_updated_at
-        )
+from sessions_app.cohorts.models import Cohort
 
 
 class Series(TenantModel):
@@ -96,6 +34,16 @@ class Series(TenantModel):
 
     def __str__(self) -> str:
         return self.title or f"{self.cohort} series"
+
+    def rule_args(self) -> dict:
+        """The series as the pure ``recurrence`` functions take it."""
+        return {
+            "rule": self.rrule,
+            "first_date": self.first_date,
+            "start_time": self.start_time,
+            "time_zone": self.time_zone,
+            "duration_minutes": self.duration_minutes,
+        }
 
 
 class MeetingKind(models.TextChoices):
@@ -183,6 +131,10 @@ class RsvpStatus(models.TextChoices):
     WAITLISTED = "waitlisted", "On the waitlist"
 
 
+# The answers that say "not coming", whichever words the person chose.
+DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
+
+
 class Rsvp(TenantModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="rsvps")
@@ -194,61 +146,3 @@ class Rsvp(TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="rsvp_one_per_person")]
         indexes = [models.Index(fields=["meeting", "status", "requested_at"], name="rsvp_waitlist_idx")]
-
-
-class CalendarFeed(TenantModel):
-    """A person's secret subscription URL for one organisation's meetings."""
-
-    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    created_at = models.DateTimeField(default=timezone.now)
-
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Imported"
-    REJECTED = "rejected", "Rejected: nothing was imported"
-
-
-class CohortImport(TenantModel):
-    """A CSV of people to add to a cohort, processed by a Celery task with visible progress."""
-
-    public_id = public_id_field()
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imports")
-    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    # Kept only until the import finishes; names and addresses (never reflections),
-    # encrypted because the row may outlive a crashed import.
-    csv_text = EncryptedTextField(blank=True)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # [{"line": 3, "reason": "…"}]
-    notes = models.JSONField(default=list, blank=True)  # duplicates and people already present
-    added = models.PositiveIntegerField(default=0)
-    invited = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    # Touched by every claim and progress write: an import whose worker (or task message)
-    # was lost stops moving, and recover_stalled_imports starts it again.
-    updated_at = models.DateTimeField(default=timezone.now)
-    runs = models.PositiveSmallIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total_rows else round(100 * self.processed_rows / self.total_rows)
-
-
-class CohortInvitation(TenantModel):
-    """A pending place in a cohort for someone invited to the organisation by e-mail;
-    fulfilled when they accept the invitation."""
-
-    invitation = models.ForeignKey("accounts.Invitation", on_delete=models.CASCADE, related_name="cohort_places")
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending_invitations")
-    role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["invitation", "cohort"], name="cohort_invitation_unique")]

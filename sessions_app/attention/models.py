@@ -34,7 +34,9 @@ class AttentionPolicy(TenantModel):
         default=False, help_text="Hot-debrief calls and same-day cancellations may reach people in quiet hours."
     )
     monthly_meeting_minutes = models.PositiveIntegerField(
-        default=240, help_text="Meeting-load budget: minutes of debriefs per person per month."
+        default=240,
+        validators=[MaxValueValidator(100 * 60)],
+        help_text="Meeting-load budget: minutes of debriefs per person per month.",
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 
 from accounts.models import Organization
-from sessions_app.models import Reflection
+from sessions_app.reflections.models import Reflection
 
 
 def reflections_purge_expired(*, organization: Organization, now: datetime) -> int:

@@ -1,3 +1,6 @@
+"""Pages of series, meetings and RSVPs, and the cohort pages that show them (the
+cohort's own page, its ground rules)."""
+
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -6,14 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import group_size
-from sessions_app import recurrence, selectors
-from sessions_app.attention import meeting_load
-from sessions_app.forms import (
+from sessions_app.cohorts import selectors as cohort_selectors
+from sessions_app.cohorts.forms import CohortMemberAddForm
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.cohorts.presets import PRESETS
+from sessions_app.meetings import recurrence, rsvps, selectors, signals
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.forms import (
     HotDebriefForm,
     MeetingCancelForm,
     MeetingEditForm,
@@ -21,10 +29,8 @@ from sessions_app.forms import (
     SeriesForm,
     nth_weekday_of_month,
 )
-from sessions_app.models import CohortRole
-from sessions_app.presets import PRESETS
-from sessions_app.services import rsvps, scheduling
-from sessions_app.views._access import safe_next
+from sessions_app.meetings.models import Series
+from sessions_app.meetings.rrule import describe_rrule
 
 SERIES_FIELDS = (
     "title",
@@ -40,8 +46,8 @@ SERIES_FIELDS = (
 
 
 @require_http_methods(["GET", "POST"])
-def series_create(request, org_slug, cohort_id):
-    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
+def series_create_view(request, org_slug, cohort_id):
+    cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
     first_date = timezone.localdate() + timedelta(days=7)
     initial = {
         "time_zone": request.organization.time_zone,
@@ -57,7 +63,7 @@ def series_create(request, org_slug, cohort_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            series = scheduling.series_create(
+            series = series_services.series_create(
                 cohort=cohort,
                 rule=data["rule"],
                 actor=request.membership,
@@ -74,19 +80,10 @@ def series_create(request, org_slug, cohort_id):
             ) % {"count": len(meetings)}
             moves = [move for move in map(selectors.meeting_gap_move, meetings) if move is not None]
             messages.success(request, " ".join([scheduled, *map(_gap_sentence, moves)]))
-            over = meeting_load.members_pushed_over(series)
-            if over:
-                messages.warning(
-                    request,
-                    ngettext(
-                        "This series puts %(count)d member over their monthly meeting budget; "
-                        "they are offered a one-click skip for the extra meetings.",
-                        "This series puts %(count)d members over their monthly meeting budget; "
-                        "they are offered a one-click skip for the extra meetings.",
-                        over,
-                    )
-                    % {"count": over},
-                )
+            # Packages above (attention: meeting load) may have advice; meetings never import them.
+            for _receiver, advice in signals.series_advice.send(sender=Series, series=series):
+                if advice:
+                    messages.warning(request, advice)
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/series_form.html", {"form": form, "cohort": cohort})
 
@@ -97,9 +94,9 @@ def _gap_sentence(move) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def hot_debrief_create(request, org_slug, cohort_id):
-    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
-    candidates = list(selectors.cohort_members(cohort))
+def hot_debrief_create_view(request, org_slug, cohort_id):
+    cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
+    candidates = list(cohort_selectors.cohort_members(cohort))
     form = HotDebriefForm(request.POST or None, candidates=[m.membership for m in candidates])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -127,7 +124,7 @@ def hot_debrief_create(request, org_slug, cohort_id):
 def meeting_detail(request, org_slug, meeting_id):
     membership = request.membership
     meeting = selectors.access_meeting(membership, meeting_id)
-    me = selectors.cohort_member_of(meeting.cohort, membership)
+    me = cohort_selectors.cohort_member_of(meeting.cohort, membership)
     facilitates = me is not None and me.role == CohortRole.FACILITATOR
     my_rsvp = meeting.rsvps.filter(membership=membership).values_list("status", flat=True).first()
     may_attend = selectors.may_attend(meeting, membership)
@@ -142,9 +139,9 @@ def meeting_detail(request, org_slug, meeting_id):
         "counts": counts if may_attend or facilitates or counts["going"] >= k else None,
         "k": k,
         "facilitates": facilitates,
-        "manages": selectors.can_manage_cohort(membership, meeting.cohort),
+        "manages": cohort_selectors.can_manage_cohort(membership, meeting.cohort),
         # Names of who is coming: only for the cohort's own facilitators.
-        "coming": list(selectors.meeting_going(meeting)) if facilitates else None,
+        "coming": list(selectors.meeting_going_and_waitlisted(meeting)) if facilitates else None,
         # Only where the cohort has a panel (Schwartz Rounds), or notes were already written.
         "panel_form": PanelNotesForm(initial={"panel_notes": meeting.panel_notes})
         if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
@@ -172,12 +169,12 @@ def _in_own_zone(meeting, viewer_zone: str) -> str | None:
 def meeting_rsvp(request, org_slug, meeting_id):
     meeting = selectors.access_meeting(request.membership, meeting_id)
     status = request.POST.get("status", "")
-    back = safe_next(request, reverse("meeting_detail", kwargs={"org_slug": org_slug, "meeting_id": meeting_id}))
+    back = _safe_next(request, reverse("meeting_detail", kwargs={"org_slug": org_slug, "meeting_id": meeting_id}))
     try:
         rsvp = rsvps.rsvp_set(meeting=meeting, membership=request.membership, status=status)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        if "ground rules" in " ".join(error.messages):
+        if error.code == rsvps.GROUND_RULES_FIRST:
             rules = reverse("ground_rules", kwargs={"org_slug": org_slug, "cohort_id": meeting.cohort.public_id})
             return redirect(f"{rules}?{urlencode({'going': meeting.public_id})}")
         return redirect(back)
@@ -187,7 +184,7 @@ def meeting_rsvp(request, org_slug, meeting_id):
 
 def _managed_meeting(request, meeting_id):
     meeting = selectors.access_meeting(request.membership, meeting_id)
-    if not selectors.can_manage_cohort(request.membership, meeting.cohort):
+    if not cohort_selectors.can_manage_cohort(request.membership, meeting.cohort):
         raise PermissionDenied("Only organisation admins and this cohort's facilitators can do this.")
     return meeting
 
@@ -233,7 +230,7 @@ def meeting_edit(request, org_slug, meeting_id):
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request, org_slug, meeting_id):
+def meeting_cancel_view(request, org_slug, meeting_id):
     meeting = _managed_meeting(request, meeting_id)
     form = MeetingCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -260,7 +257,7 @@ def meeting_cancel(request, org_slug, meeting_id):
 @require_POST
 def meeting_panel_notes(request, org_slug, meeting_id):
     meeting = selectors.access_meeting(request.membership, meeting_id)
-    me = selectors.cohort_member_of(meeting.cohort, request.membership)
+    me = cohort_selectors.cohort_member_of(meeting.cohort, request.membership)
     if me is None or me.role != CohortRole.FACILITATOR:
         raise PermissionDenied("Only this cohort's facilitators prepare the panel.")
     form = PanelNotesForm(request.POST)
@@ -272,17 +269,68 @@ def meeting_panel_notes(request, org_slug, meeting_id):
     return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
 
 
-@require_POST
-def meeting_load_skip(request, org_slug):
-    month = request.POST.get("month", "")
-    skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
-    messages.success(
-        request,
-        ngettext(
-            "Skipping %(count)d meeting in %(month)s. No need to explain.",
-            "Skipping %(count)d meetings in %(month)s. No need to explain.",
-            skipped,
+@require_GET
+def cohort_detail(request, org_slug, cohort_id):
+    membership = request.membership
+    cohort = cohort_selectors.access_cohort(membership, cohort_id)
+    manages = cohort_selectors.can_manage_cohort(membership, cohort)
+    members = list(cohort_selectors.cohort_members(cohort))
+    meetings = selectors.with_my_rsvp(selectors.cohort_upcoming_meetings(cohort, now=timezone.now()), membership)
+    context = {
+        "cohort": cohort,
+        "preset": PRESETS[cohort.kind],
+        "manages": manages,
+        "members": members,
+        "me": next((m for m in members if m.membership_id == membership.pk), None),
+        "meetings": meetings,
+        "series": [
+            (s, describe_rrule(s.rrule), selectors.series_next_date(s, now=timezone.now()))
+            for s in cohort.series.filter(last_date=None)
+        ],
+        "size_warning": cohort_selectors.cohort_below_minimum(cohort),
+    }
+    if manages:
+        context["add_form"] = CohortMemberAddForm(
+            candidates=cohort_selectors.people_to_add(cohort, members),
+            invites_new_people=membership.is_admin or request.organization.facilitators_may_invite,
         )
-        % {"count": skipped, "month": month},
-    )
-    return redirect("organization_home", org_slug=org_slug)
+    return render(request, "sessions_app/cohort_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ground_rules(request, org_slug, cohort_id):
+    cohort = cohort_selectors.access_cohort(request.membership, cohort_id)
+    me = cohort_selectors.cohort_member_of(cohort, request.membership)
+    if me is None:
+        raise PermissionDenied("Only the cohort's members accept its ground rules.")
+    # "Going" to a first meeting leads here; the answer waits in ?going= and is recorded
+    # on acceptance, so nobody has to find the meeting and tap Going a second time.
+    going_to = _pending_meeting(request, cohort, request.POST.get("going") or request.GET.get("going"))
+    if request.method == "POST":
+        try:
+            rsvp = rsvps.ground_rules_accept(cohort_member=me, going_to=going_to)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            rsvp = None
+        if rsvp is None:
+            messages.success(request, f"Thank you. You're ready to join the meetings of {cohort.name}.")
+            return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
+        messages.success(request, f"Thank you for accepting the ground rules. {rsvps.rsvp_message(rsvp.status)}")
+        return redirect("meeting_detail", org_slug=org_slug, meeting_id=going_to.public_id)
+    return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me, "going_to": going_to})
+
+
+def _pending_meeting(request, cohort, meeting_id: str | None):
+    """The meeting of *this* cohort that the person was answering, if any: an id from
+    anywhere else is ignored, whether or not such a meeting exists."""
+    if not meeting_id:
+        return None
+    return selectors.visible_meetings(request.membership).filter(cohort=cohort, public_id=meeting_id).first()
+
+
+def _safe_next(request, default: str) -> str:
+    """Where to go back to after an answer: ``next`` when it stays on this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default

@@ -1,26 +1,16 @@
+"""Writes for cohorts: creating and changing one, its members and their roles, invitations
+to a place, leaving and archiving (announced through ``cohorts.signals``)."""
+
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization
-from sessions_app.models import (
-    Cohort,
-    CohortInvitation,
-    CohortMember,
-    CohortRole,
-    Meeting,
-    MeetingInvitee,
-    Notification,
-    NotificationStatus,
-    Rsvp,
-    RsvpStatus,
-)
-from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.presets import PRESETS
-from sessions_app.services.rsvps import rsvp_set, rsvp_withdraw
+from sessions_app.cohorts import signals
+from sessions_app.cohorts.models import Cohort, CohortInvitation, CohortMember, CohortRole
+from sessions_app.cohorts.presets import PRESETS
 
 
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
@@ -113,13 +103,11 @@ def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = 
     waiting), the hot debriefs they were called to, and whatever is still due to be sent
     to them about it, digest items included. Past meetings stay in their history."""
     now = now or timezone.now()
-    cohort, membership = cohort_member.cohort, cohort_member.membership
     with transaction.atomic():
-        coming = Meeting.objects.filter(cohort=cohort, starts_at__gt=now)
-        for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
-            rsvp_withdraw(meeting=meeting, membership=membership, now=now)
-        MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()
-        _drop_owed(membership, Q(meeting__cohort=cohort), f"Not sent: you left {cohort.name}.", now)
+        # Meetings and notifications do the rest (``cohorts.signals``), in this transaction.
+        signals.member_leaving.send(
+            sender=CohortMember, membership=cohort_member.membership, cohort=cohort_member.cohort, now=now
+        )
         cohort_member.delete()
 
 
@@ -131,21 +119,8 @@ def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
     with transaction.atomic():
         cohort.archived_at = now
         cohort.save(update_fields=["archived_at"])
-        _drop_waiting(Q(meeting__cohort=cohort), f"Not sent: {cohort.name} was archived.", now)
+        signals.cohort_archived.send(sender=Cohort, cohort=cohort, now=now)
     return cohort
-
-
-def _drop_owed(membership: Membership, about: Q, reason: str, now: datetime) -> int:
-    return _drop_waiting(Q(recipient=membership) & about, reason, now)
-
-
-def _drop_waiting(about: Q, reason: str, now: datetime) -> int:
-    """Drop what is still waiting to go out: due rows, and items merged into a digest
-    that has not gone out yet (a digest left empty is dropped when it falls due)."""
-    waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
-    return Notification.objects.filter(waiting, about).update(
-        status=NotificationStatus.DROPPED, reason=reason, updated_at=now
-    )
 
 
 def cohort_memberships_end(*, membership: Membership, now: datetime | None = None) -> int:
@@ -157,36 +132,15 @@ def cohort_memberships_end(*, membership: Membership, now: datetime | None = Non
     for place in places:
         cohort_remove_member(cohort_member=place, now=now)
     # Invite-only meetings of cohorts they were not in, and anything not about a meeting.
-    MeetingInvitee.objects.filter(meeting__starts_at__gt=now, membership=membership).delete()
-    _drop_owed(membership, Q(), f"Not sent: you are no longer a member of {membership.organization.name}.", now)
+    signals.member_leaving.send(sender=CohortMember, membership=membership, cohort=None, now=now)
     return len(places)
 
 
-def cohort_below_minimum(cohort: Cohort) -> str | None:
-    """A plain-words warning when a group is too small for its kind, else None."""
-    if cohort.min_members is None:
-        return None
-    count = CohortMember.objects.filter(cohort=cohort, role=CohortRole.MEMBER).count()
-    if count >= cohort.min_members:
-        return None
-    kind = "group" if cohort.kind == "custom" else PRESETS[cohort.kind].label
-    return f"A {kind} works best with at least {cohort.min_members} members; this one has {count}."
-
-
-def ground_rules_acknowledge(*, cohort_member: CohortMember, going_to: Meeting | None = None) -> Rsvp | None:
-    """Accept the cohort's ground rules, and then answer "going" to ``going_to``: the
-    first meeting whose Going led the person here. Returns that RSVP, if any.
-
-    The acceptance stands even when the answer can't be recorded (the meeting was
-    cancelled meanwhile): the ValidationError then says why.
-    """
+def ground_rules_acknowledge(*, cohort_member: CohortMember) -> CohortMember:
+    """Accept the cohort's ground rules (as they read now)."""
     cohort_member.ground_rules_acknowledged_at = timezone.now()
     cohort_member.save(update_fields=["ground_rules_acknowledged_at"])
-    if going_to is None:
-        return None
-    if going_to.cohort_id != cohort_member.cohort_id:
-        raise ValueError("Accepting one cohort's ground rules answers only that cohort's meetings.")
-    return rsvp_set(meeting=going_to, membership=cohort_member.membership, status=RsvpStatus.GOING)
+    return cohort_member
 
 
 def cohort_invite(

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Membership, TenantModel
-from reflect.fields import EncryptedTextField
+from reflect.fields import EncryptedTextField, public_id_field
 from reflect.text import validate_single_line
-from sessions_app.models.scheduling import Cohort, Meeting, public_id_field
+from sessions_app.cohorts.models import Cohort
+from sessions_app.meetings.models import Meeting
 
 
 class Visibility(models.TextChoices):

@@ -12,12 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app.models import CohortMember, Meeting, Rsvp, RsvpStatus
-from sessions_app.notifications import planning
-from sessions_app.notifications.notify import meeting_changed
-from sessions_app.selectors import may_attend
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.cohorts.services import ground_rules_acknowledge
+from sessions_app.meetings import signals
+from sessions_app.meetings.models import DECLINED, Meeting, MeetingInvitee, Rsvp, RsvpStatus
+from sessions_app.meetings.selectors import may_attend
 
-ANSWERS = {RsvpStatus.GOING, RsvpStatus.CANT, RsvpStatus.SKIP}
+ANSWERS = {RsvpStatus.GOING, *DECLINED}
+# The ValidationError code of "going" before accepting the cohort's ground rules.
+GROUND_RULES_FIRST = "ground_rules_first"
 
 
 def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, now: datetime) -> None:
@@ -32,7 +35,9 @@ def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, no
     if status == RsvpStatus.GOING and not meeting.invite_only:
         member = CohortMember.objects.select_related("cohort").get(cohort_id=meeting.cohort_id, membership=membership)
         if member.needs_ground_rules:
-            raise ValidationError("Please read and accept the group's ground rules before your first meeting.")
+            raise ValidationError(
+                "Please read and accept the group's ground rules before your first meeting.", code=GROUND_RULES_FIRST
+            )
 
 
 def rsvp_set(*, meeting: Meeting, membership: Membership, status: str, now: datetime | None = None) -> Rsvp:
@@ -52,7 +57,7 @@ def rsvp_set(*, meeting: Meeting, membership: Membership, status: str, now: date
         rsvp.status = new_status
         rsvp.updated_at = now
         rsvp.save()
-        planning.plan_rsvp_change(meeting=meeting, membership=membership, status=new_status, now=now)
+        signals.rsvp_changed.send(sender=Rsvp, meeting=meeting, membership=membership, status=new_status, now=now)
         if was_going and new_status != RsvpStatus.GOING:
             _promote_waitlisted(meeting, now)
     return rsvp
@@ -98,7 +103,7 @@ def _promote_waitlisted(meeting: Meeting, now: datetime) -> Rsvp | None:
     first.status = RsvpStatus.GOING
     first.updated_at = now
     first.save(update_fields=["status", "updated_at"])
-    meeting_changed(meeting=meeting, change="promoted", people=[first.membership], now=now)
+    signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="promoted", people=[first.membership], now=now)
     return first
 
 
@@ -115,6 +120,18 @@ def meeting_capacity_update(*, meeting: Meeting, capacity: int | None, now: date
     return promoted
 
 
+def waitlist_refill(*, meeting: Meeting, now: datetime | None = None) -> list[Rsvp]:
+    """Give every free place to the people waiting, in the order they asked: for places
+    freed without anyone answering (an account was deleted)."""
+    now = now or timezone.now()
+    promoted = []
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        while (rsvp := _promote_waitlisted(meeting, now)) is not None:
+            promoted.append(rsvp)
+    return promoted
+
+
 def rsvp_message(status: str) -> str:
     """What the person is told after answering."""
     return {
@@ -123,3 +140,30 @@ def rsvp_message(status: str) -> str:
         RsvpStatus.CANT: "Noted: you can't make it.",
         RsvpStatus.SKIP: "Skipping this one. No need to explain.",
     }[status]
+
+
+def ground_rules_accept(*, cohort_member: CohortMember, going_to: Meeting | None = None) -> Rsvp | None:
+    """Accept the cohort's ground rules, and then answer "going" to ``going_to``: the
+    first meeting whose Going led the person here. Returns that RSVP, if any.
+
+    The acceptance stands even when the answer can't be recorded (the meeting was
+    cancelled meanwhile): the ValidationError then says why.
+    """
+    ground_rules_acknowledge(cohort_member=cohort_member)
+    if going_to is None:
+        return None
+    if going_to.cohort_id != cohort_member.cohort_id:
+        raise ValueError("Accepting one cohort's ground rules answers only that cohort's meetings.")
+    return rsvp_set(meeting=going_to, membership=cohort_member.membership, status=RsvpStatus.GOING)
+
+
+def leave_coming_meetings(*, membership: Membership, cohort: Cohort | None, now: datetime) -> None:
+    """Someone leaves ``cohort`` (or, with None, the organisation): their answers to its
+    coming meetings go (a freed place goes to the first person waiting), and so do their
+    calls to coming invite-only meetings. Past meetings stay in their history."""
+    coming = Meeting.objects.filter(starts_at__gt=now)
+    if cohort is not None:
+        coming = coming.filter(cohort=cohort)
+        for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
+            rsvp_withdraw(meeting=meeting, membership=membership, now=now)
+    MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()

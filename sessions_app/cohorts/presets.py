@@ -9,7 +9,7 @@ class KindPreset:
     label: str
     description: str
     duration_minutes: int
-    frequency: str  # a recurrence.build_rrule frequency, or "" for ad hoc
+    frequency: str  # a rrule.build_rrule frequency, or "" for ad hoc
     min_members: int | None = None
     max_members: int | None = None
     max_facilitators: int | None = None

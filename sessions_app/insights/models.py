@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import TenantModel
 from reflect.fields import EncryptedTextField
-from sessions_app.models.scheduling import Cohort
+from sessions_app.cohorts.models import Cohort
 
 
 class ShownFigures(TenantModel):

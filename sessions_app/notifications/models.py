@@ -5,7 +5,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Membership, TenantModel
-from sessions_app.models.scheduling import Meeting, public_id_field
+from reflect.fields import public_id_field
+from sessions_app.meetings.models import Meeting
 
 
 class NotificationKind(models.TextChoices):
