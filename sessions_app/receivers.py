@@ -1,0 +1,34 @@
+"""What sessions_app does when accounts announces a change (``accounts.signals``).
+
+accounts is the lower app and never imports sessions_app, so work that spans both apps
+is done here. Connected once in ``SessionsAppConfig.ready``; every receiver runs
+synchronously inside the sender's transaction."""
+
+from datetime import datetime
+
+from accounts.models import Invitation, Membership, User
+from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
+from sessions_app.attention.services import person_replan_everywhere
+from sessions_app.models import CalendarFeed
+from sessions_app.services.cohorts import cohort_invitations_fulfil, cohort_memberships_end
+
+
+def _replan(sender, *, user: User, **kwargs) -> None:
+    person_replan_everywhere(user=user)
+
+
+def _end_access(sender, *, membership: Membership, now: datetime, **kwargs) -> None:
+    # Their feed URL stops working and their cohort places end, so an invitation back
+    # later starts afresh.
+    CalendarFeed.objects.filter(membership=membership).delete()
+    cohort_memberships_end(membership=membership, now=now)
+
+
+def _take_up_places(sender, *, invitation: Invitation, membership: Membership, **kwargs) -> None:
+    cohort_invitations_fulfil(invitation=invitation, membership=membership)
+
+
+def connect() -> None:
+    time_zone_changed.connect(_replan, weak=False, dispatch_uid="sessions_app.replan_on_time_zone")
+    membership_leaving.connect(_end_access, weak=False, dispatch_uid="sessions_app.end_access_on_leaving")
+    invitation_accepted.connect(_take_up_places, weak=False, dispatch_uid="sessions_app.places_on_accepting")
