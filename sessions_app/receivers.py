@@ -1,15 +1,18 @@
-"""What sessions_app does when accounts announces a change (``accounts.signals``).
+"""What sessions_app does when a lower layer announces a change: accounts
+(``accounts.signals``) or attention (``attention.signals``).
 
-accounts is the lower app and never imports sessions_app, so work that spans both apps
-is done here. Connected once in ``SessionsAppConfig.ready``; every receiver runs
-synchronously inside the sender's transaction."""
+Neither imports the code above it, so work that spans both is done here. Connected
+once in ``SessionsAppConfig.ready``; every receiver runs synchronously inside the
+sender's transaction."""
 
 from datetime import datetime
 
 from accounts.models import Invitation, Membership, User
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 from sessions_app.attention.services import person_replan_everywhere
+from sessions_app.attention.signals import attention_settings_changed
 from sessions_app.models import CalendarFeed
+from sessions_app.notifications.replan import person_replan
 from sessions_app.services.cohorts import cohort_invitations_fulfil, cohort_memberships_end
 
 
@@ -28,7 +31,12 @@ def _take_up_places(sender, *, invitation: Invitation, membership: Membership, *
     cohort_invitations_fulfil(invitation=invitation, membership=membership)
 
 
+def _replan_queue(sender, *, membership: Membership, now: datetime, **kwargs) -> None:
+    person_replan(membership=membership, now=now)
+
+
 def connect() -> None:
+    attention_settings_changed.connect(_replan_queue, weak=False, dispatch_uid="sessions_app.replan_on_attention")
     time_zone_changed.connect(_replan, weak=False, dispatch_uid="sessions_app.replan_on_time_zone")
     membership_leaving.connect(_end_access, weak=False, dispatch_uid="sessions_app.end_access_on_leaving")
     invitation_accepted.connect(_take_up_places, weak=False, dispatch_uid="sessions_app.places_on_accepting")

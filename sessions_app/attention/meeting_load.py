@@ -25,9 +25,6 @@ from sessions_app.models import (
     RsvpStatus,
     Series,
 )
-from sessions_app.services import rsvps
-
-DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
     to, not cancelled, not declined."""
     cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    declined = Rsvp.objects.filter(membership=membership, status__in=DECLINED).values("meeting_id")
+    declined = Rsvp.objects.filter(membership=membership, status__in=RsvpStatus.declined()).values("meeting_id")
     return list(
         Meeting.objects.filter(Q(cohort_id__in=cohorts, invite_only=False) | Q(pk__in=invited))
         .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
@@ -107,14 +104,6 @@ def members_pushed_over(series: Series, *, now: datetime | None = None) -> int:
     )
 
 
-def meeting_load_skip_surplus(*, membership: Membership, month: str, now: datetime | None = None) -> int:
-    """One click: answer "skip this one" for the surplus meetings of ``month``."""
-    now = now or timezone.now()
-    skipped = 0
-    for overload in overloads(membership, now=now):
-        if overload.month != month:
-            continue
-        for meeting in overload.surplus:
-            rsvps.rsvp_set(meeting=meeting, membership=membership, status=RsvpStatus.SKIP, now=now)
-            skipped += 1
-    return skipped
+def surplus_of(membership: Membership, month: str, *, now: datetime) -> tuple[Meeting, ...]:
+    """The meetings of ``month`` the person could skip to get back within budget."""
+    return next((overload.surplus for overload in overloads(membership, now=now) if overload.month == month), ())

@@ -182,6 +182,11 @@ class RsvpStatus(models.TextChoices):
     SKIP = "skip", "Skip this one"
     WAITLISTED = "waitlisted", "On the waitlist"
 
+    @classmethod
+    def declined(cls) -> tuple["RsvpStatus", ...]:
+        """The answers that mean "not coming": the one place that says which they are."""
+        return (cls.CANT, cls.SKIP)
+
 
 class Rsvp(TenantModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")

@@ -186,7 +186,7 @@ def _declined(rows: list[Notification]) -> set[tuple[int, int]]:
         Rsvp.objects.filter(
             meeting_id__in={row.meeting_id for row in reminders},
             membership_id__in={row.recipient_id for row in reminders},
-            status__in=[RsvpStatus.CANT, RsvpStatus.SKIP],
+            status__in=RsvpStatus.declined(),
         ).values_list("meeting_id", "membership_id")
     )
 

@@ -43,7 +43,8 @@ ON_LEAVE = "Not planned: you are on leave."
 NOT_EXPECTED = "Not sent: you are no longer in the group this meeting is for."
 REFLECTION_PROMPT_USEFUL_FOR = timedelta(days=3)
 URGENT_CANCELLATION_WITHIN = timedelta(hours=24)
-NOT_COMING = (RsvpStatus.CANT, RsvpStatus.SKIP)
+# Not going: declined, or waiting for a place.
+NOT_GOING = (*RsvpStatus.declined(), RsvpStatus.WAITLISTED)
 
 
 def _key(*parts) -> str:
@@ -97,11 +98,7 @@ def _drop_pending(meeting: Meeting, reason: str, *, kinds: Iterable[str] | None 
 
 
 def _not_coming_ids(meeting: Meeting) -> set[int]:
-    return set(
-        Rsvp.objects.filter(meeting=meeting, status__in=[*NOT_COMING, RsvpStatus.WAITLISTED]).values_list(
-            "membership_id", flat=True
-        )
-    )
+    return set(Rsvp.objects.filter(meeting=meeting, status__in=NOT_GOING).values_list("membership_id", flat=True))
 
 
 def _audience(meeting: Meeting, *, exclude_not_coming: bool = True) -> list[Membership]:
@@ -144,9 +141,7 @@ def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting
     said no to: one query."""
     cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    declined = Rsvp.objects.filter(membership=membership, status__in=[*NOT_COMING, RsvpStatus.WAITLISTED]).values(
-        "meeting_id"
-    )
+    declined = Rsvp.objects.filter(membership=membership, status__in=NOT_GOING).values("meeting_id")
     if not membership.is_active:
         return []
     return list(
@@ -384,7 +379,7 @@ def plan_rsvp_change(*, meeting: Meeting, membership: Membership, status: str, n
     mine = Notification.objects.filter(
         meeting=meeting, recipient=membership, status__in=DUE_STATUSES, kind=NotificationKind.REMINDER
     )
-    if status in NOT_COMING or status == RsvpStatus.WAITLISTED:
+    if status in NOT_GOING:
         mine.update(
             status=NotificationStatus.DROPPED, reason="Not sent: you said you wouldn't be there.", updated_at=now
         )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
+from sessions_app.attention import meeting_load
 from sessions_app.models import CohortMember, Meeting, Rsvp, RsvpStatus
 from sessions_app.notifications import planning
 from sessions_app.notifications.notify import meeting_changed
@@ -113,6 +114,15 @@ def meeting_capacity_update(*, meeting: Meeting, capacity: int | None, now: date
         while (rsvp := _promote_waitlisted(meeting, now)) is not None:
             promoted.append(rsvp)
     return promoted
+
+
+def meeting_load_skip_surplus(*, membership: Membership, month: str, now: datetime | None = None) -> int:
+    """One click: answer "skip this one" for the surplus meetings of ``month``."""
+    now = now or timezone.now()
+    surplus = meeting_load.surplus_of(membership, month, now=now)
+    for meeting in surplus:
+        rsvp_set(meeting=meeting, membership=membership, status=RsvpStatus.SKIP, now=now)
+    return len(surplus)
 
 
 def rsvp_message(status: str) -> str:

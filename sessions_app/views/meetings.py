@@ -275,7 +275,7 @@ def meeting_panel_notes(request, org_slug, meeting_id):
 @require_POST
 def meeting_load_skip(request, org_slug):
     month = request.POST.get("month", "")
-    skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
+    skipped = rsvps.meeting_load_skip_surplus(membership=request.membership, month=month)
     messages.success(
         request,
         ngettext(
