@@ -7,10 +7,9 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Organization
 from sessions_app.imports import services as imports
 from sessions_app.imports.run import run_cohort_import  # noqa: F401 - registered with the worker from here
-from sessions_app.notifications import dispatch, planning
+from sessions_app.notifications import planning
+from sessions_app.notifications.dispatch import dispatch_notifications  # noqa: F401 - registered with the worker from here
 from sessions_app.services import scheduling
-
-DISPATCH_BATCHES_PER_RUN = 10
 
 
 @shared_task(name="sessions_app.recover_stalled_imports", ignore_result=True)
@@ -18,15 +17,6 @@ def recover_stalled_imports() -> None:
     for organization in _organizations():
         with scope(organization=organization):
             imports.imports_recover_stalled(organization=organization)
-
-
-@shared_task(name="sessions_app.dispatch_notifications", ignore_result=True)
-def dispatch_notifications() -> None:
-    """The every-minute sweep of the outbox (and the wake-up call for urgent items).
-    Bounded: at most a few batches per run; the next sweep takes the rest."""
-    for _ in range(DISPATCH_BATCHES_PER_RUN):
-        if dispatch.dispatch_due().claimed < dispatch.BATCH_SIZE:
-            return
 
 
 @shared_task(name="sessions_app.plan_upcoming_notifications", ignore_result=True)

@@ -32,6 +32,7 @@ from sessions_app.models import (
     Series,
 )
 from sessions_app.models.notifications import DUE_STATUSES, NotificationPriority
+from sessions_app.notifications.dispatch import dispatch_notifications
 from sessions_app.selectors import meeting_audience
 
 PLANNING_WINDOW = timedelta(days=8)
@@ -85,8 +86,6 @@ def _write(rows: list[Notification]) -> int:
 def _wake_dispatcher() -> None:
     # Urgent items should not wait for the next minute's sweep; the sweep stays the
     # guarantee if this wake-up call is lost with Redis.
-    from sessions_app.tasks import dispatch_notifications
-
     transaction.on_commit(lambda: dispatch_notifications.delay(), robust=True)
 
 

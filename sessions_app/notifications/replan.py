@@ -10,7 +10,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.models import Notification, NotificationKind, NotificationStatus
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import dispatch, planning
+from sessions_app.notifications import digests, planning
 
 
 def person_replan(*, membership: Membership, now: datetime) -> None:
@@ -36,8 +36,8 @@ def _replan_digests(membership: Membership, now: datetime) -> None:
     if not waiting:
         return
     budget = budgets.budget_for(membership)
-    at = dispatch.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
-    target = dispatch.digest_row(membership, at, now)
+    at = digests.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
+    target = digests.digest_row(membership, at, now)
     others = [row.pk for row in waiting if row.pk != target.pk]
     Notification.objects.filter(digest_id__in=others).update(digest=target, updated_at=now)
     when = attention.clock(budget, at, now)
