@@ -10,7 +10,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.models import Notification, NotificationKind, NotificationStatus
 from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import digests, planning
+from sessions_app.notifications import digests, reminders
 
 
 def person_replan(*, membership: Membership, now: datetime) -> None:
@@ -25,7 +25,7 @@ def person_replan(*, membership: Membership, now: datetime) -> None:
     Notification.objects.filter(recipient=membership, status=NotificationStatus.HELD).exclude(
         kind__in=[NotificationKind.REMINDER, NotificationKind.DIGEST]
     ).update(status=NotificationStatus.PENDING, due_at=now, reason="", updated_at=now)
-    planning.plan_person_reminders(membership=membership, now=now)
+    reminders.plan_person_reminders(membership=membership, now=now)
     _replan_digests(membership, now)
 
 

@@ -386,37 +386,49 @@ def hot_debrief_create(
     now = now or timezone.now()
     with transaction.atomic():
         debrief = _ad_hoc(
-            cohort,
-            MeetingKind.HOT_DEBRIEF,
-            starts_at,
-            cohort.default_duration_minutes,
-            title,
-            location,
-            video_url,
-            people,
-            now,
-            actor,
+            cohort=cohort,
+            kind=MeetingKind.HOT_DEBRIEF,
+            starts_at=starts_at,
+            minutes=cohort.default_duration_minutes,
+            title=title,
+            location=location,
+            video_url=video_url,
+            people=people,
+            now=now,
+            actor=actor,
         )
         if follow_ups:
             for offset in FOLLOW_UP_OFFSETS:
                 follow = _ad_hoc(
-                    cohort,
-                    MeetingKind.FOLLOW_UP,
-                    starts_at + offset,
-                    FOLLOW_UP_MINUTES,
-                    f"Follow-up: {debrief.display_title}",
-                    location,
-                    video_url,
-                    people,
-                    now,
-                    actor,
+                    cohort=cohort,
+                    kind=MeetingKind.FOLLOW_UP,
+                    starts_at=starts_at + offset,
+                    minutes=FOLLOW_UP_MINUTES,
+                    title=f"Follow-up: {debrief.display_title}",
+                    location=location,
+                    video_url=video_url,
+                    people=people,
+                    now=now,
+                    actor=actor,
                 )
                 follow.parent = debrief
                 follow.save(update_fields=["parent"])
     return debrief
 
 
-def _ad_hoc(cohort, kind, starts_at, minutes, title, location, video_url, people, now, actor) -> Meeting:
+def _ad_hoc(
+    *,
+    cohort: Cohort,
+    kind: str,
+    starts_at: datetime,
+    minutes: int,
+    title: str,
+    location: str,
+    video_url: str,
+    people: list[Membership],
+    now: datetime,
+    actor: Membership | None,
+) -> Meeting:
     meeting = Meeting.objects.create(
         organization=cohort.organization,
         cohort=cohort,
