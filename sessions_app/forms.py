@@ -4,20 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import time_zone_choices
+from reflect.dates import WEEKDAY_NAMES
 from reflect.text import validate_single_line
 from sessions_app import recurrence
 from sessions_app.models import Cohort, CohortRole, Visibility
 from sessions_app.presets import KIND_CHOICES, PRESETS
 
-WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
+WEEKDAYS = list(enumerate(WEEKDAY_NAMES))
 NTH = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
 FREQUENCIES = [
     ("weekly", "Every week"),

@@ -44,16 +44,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
 
+from reflect.dates import WEEKDAY_NAMES, is_known_zone
+
 MAX_COUNT = 1000
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = date.weekday()
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": YEARLY}
 _SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
@@ -339,16 +340,9 @@ def _series(rule: str, first_date: date, start_time: time, time_zone: str, durat
 
 def load_zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``, or ValueError with a message for the user."""
-    if name not in _known_zone_names():
+    if not is_known_zone(name):
         raise ValueError(f"“{name}” is not a known time zone.")
     return ZoneInfo(name)
-
-
-@cache
-def _known_zone_names() -> frozenset[str]:
-    # "localtime" and "Factory" are files in the zone database but mean "whatever this
-    # server is set to": a series would move when the machine does.
-    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
 
 
 def _require_aware(**values: datetime) -> None:
