@@ -126,33 +126,12 @@ def _rows(
 # --- Changes to meetings ------------------------------------------------------------
 
 
-def plan_meeting_change(
-    *,
-    meeting: Meeting,
-    change: str,
-    people: list[Membership] | None = None,
-    now: datetime | None = None,
-    actor: Membership | None = None,
-) -> int:
-    """The notifications one change to a meeting calls for (see notify.meeting_changed).
-    ``actor``, the person who made the change, is not told of it: they know."""
-    now = now or timezone.now()
-    if change == "created":
-        return _plan_created(meeting, now, actor)
-    if change == "updated":
-        return _plan_updated(meeting, now, actor)
-    if change == "cancelled":
-        return plan_meetings_cancelled(meetings=[meeting], now=now, actor=actor)
-    if change == "promoted":
-        return _plan_promoted(meeting, people or [], now)
-    raise ValueError(f"unknown change {change!r}")
-
-
 def _told(meeting: Meeting, actor: Membership | None) -> list[Membership]:
     return [person for person in audience(meeting) if actor is None or person.pk != actor.pk]
 
 
-def _plan_created(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
+def plan_meeting_created(*, meeting: Meeting, now: datetime, actor: Membership | None = None) -> int:
+    """A new meeting: its audience is invited (called, for a hot debrief) and reminded."""
     if meeting.series_id:
         # A series' meetings were announced once with the series; they only get reminders.
         return plan_reminders(meeting=meeting, now=now)
@@ -160,7 +139,8 @@ def _plan_created(meeting: Meeting, now: datetime, actor: Membership | None) -> 
     return write(_rows(kind, meeting, _told(meeting, actor), now)) + plan_reminders(meeting=meeting, now=now)
 
 
-def _plan_updated(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
+def plan_meeting_updated(*, meeting: Meeting, now: datetime, actor: Membership | None = None) -> int:
+    """A meeting moved or changed: its audience is told and reminded for the new time."""
     # What was planned for the old time goes first, even when the new one is already past.
     drop_pending(
         meeting,
@@ -201,7 +181,8 @@ def plan_meetings_cancelled(*, meetings: list[Meeting], now: datetime, actor: Me
     return write(rows)
 
 
-def _plan_promoted(meeting: Meeting, people: list[Membership], now: datetime) -> int:
+def plan_meeting_promoted(*, meeting: Meeting, people: list[Membership], now: datetime) -> int:
+    """People given a freed place are told, and reminded."""
     rows = _rows(NotificationKind.PROMOTION, meeting, people, now)
     return write(rows) + plan_reminders(meeting=meeting, people=people, now=now)
 
