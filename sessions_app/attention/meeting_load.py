@@ -21,10 +21,10 @@ from sessions_app.models import (
     Meeting,
     MeetingInvitee,
     MeetingStatus,
-    Rsvp,
     RsvpStatus,
     Series,
 )
+from sessions_app.selectors import meetings_answered
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
     to, not cancelled, not declined."""
     cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    declined = Rsvp.objects.filter(membership=membership, status__in=RsvpStatus.declined()).values("meeting_id")
+    declined = meetings_answered(membership, RsvpStatus.declined())
     return list(
         Meeting.objects.filter(Q(cohort_id__in=cohorts, invite_only=False) | Q(pk__in=invited))
         .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
@@ -60,9 +60,7 @@ def overloads(membership: Membership, *, now: datetime | None = None) -> list[Ov
     now = now or timezone.now()
     zone = ZoneInfo(membership.user.time_zone)
     limit = budget_minutes(membership)
-    going = set(
-        Rsvp.objects.filter(membership=membership, status=RsvpStatus.GOING).values_list("meeting_id", flat=True)
-    )
+    going = set(meetings_answered(membership, [RsvpStatus.GOING]).values_list("meeting_id", flat=True))
     by_month: dict[str, list[Meeting]] = defaultdict(list)
     for meeting in _expected_meetings(membership, now):
         by_month[f"{meeting.starts_at.astimezone(zone):%Y-%m}"].append(meeting)

@@ -20,10 +20,10 @@ from sessions_app.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
-    Rsvp,
 )
 from sessions_app.models.notifications import DUE_STATUSES, NotificationPriority
 from sessions_app.notifications.outbox import NOT_GOING, audience, key, new_row, write
+from sessions_app.selectors import meetings_answered
 
 PLANNING_WINDOW = timedelta(days=8)
 LEAD_REMOVED = "Not sent: you no longer asked for this reminder."
@@ -60,7 +60,7 @@ def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting
     said no to: one query."""
     cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    declined = Rsvp.objects.filter(membership=membership, status__in=NOT_GOING).values("meeting_id")
+    declined = meetings_answered(membership, NOT_GOING)
     if not membership.is_active:
         return []
     return list(
