@@ -2,27 +2,10 @@
 (``sessions_app.…``): django-celery-beat and queued messages store them."""
 
 from celery import shared_task
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from accounts.selectors import all_organizations
 from sessions_app.imports import services as imports
-from sessions_app.imports.models import CohortImport, ImportStatus
-
-
-@shared_task(name="sessions_app.run_cohort_import")
-def run_cohort_import(*, cohort_import_id: int) -> None:
-    with scopes_disabled():
-        cohort_import = (
-            CohortImport.objects.select_related("organization", "cohort", "created_by__user")
-            .filter(pk=cohort_import_id)
-            .first()
-        )
-    if cohort_import is None or cohort_import.status != ImportStatus.PENDING:
-        return
-    with scope(organization=cohort_import.organization):
-        # The service claims the import (pending → running) with a conditional update,
-        # so a redelivered task that got past the check above still does nothing.
-        imports.cohort_import_run(cohort_import=cohort_import)
 
 
 @shared_task(name="sessions_app.recover_stalled_imports", ignore_result=True)

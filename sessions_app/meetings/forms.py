@@ -6,12 +6,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import time_zone_choices
+from reflect.dates import WEEKDAY_NAMES
 from reflect.text import validate_single_line
 from reflect.widgets import IsoDateInput, IsoTimeInput
 from sessions_app.meetings import rrule
 
 # Choices for a weekday field, in ``date.weekday()`` order.
-WEEKDAYS = list(enumerate(rrule.WEEKDAY_NAMES))
+WEEKDAYS = list(enumerate(WEEKDAY_NAMES))
 
 NTH = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
 

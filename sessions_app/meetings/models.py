@@ -131,7 +131,8 @@ class RsvpStatus(models.TextChoices):
     WAITLISTED = "waitlisted", "On the waitlist"
 
 
-# The answers that say "not coming", whichever words the person chose.
+# The answers that say "not coming", whichever words the person chose: the one place
+# that says which they are.
 DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
 
 

@@ -44,12 +44,13 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, weekday
 
+from reflect.dates import is_known_zone
 from sessions_app.meetings.rrule import FREQUENCIES, Rule, parse_rule
 
 # The Gregorian calendar repeats every 400 years: this many of each period fit in one cycle.
@@ -136,16 +137,9 @@ def _series(rule: str, first_date: date, start_time: time, time_zone: str, durat
 
 def load_zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``, or ValueError with a message for the user."""
-    if name not in _known_zone_names():
+    if not is_known_zone(name):
         raise ValueError(f"“{name}” is not a known time zone.")
     return ZoneInfo(name)
-
-
-@cache
-def _known_zone_names() -> frozenset[str]:
-    # "localtime" and "Factory" are files in the zone database but mean "whatever this
-    # server is set to": a series would move when the machine does.
-    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
 
 
 def _require_aware(**values: datetime) -> None:

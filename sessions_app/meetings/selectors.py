@@ -139,6 +139,12 @@ def meeting_going_and_waitlisted(meeting: Meeting) -> QuerySet[Rsvp]:
     )
 
 
+def meetings_answered(membership: Membership, statuses: Iterable[str]) -> QuerySet[Rsvp]:
+    """The ids (``meeting_id``) of the meetings this person answered with one of
+    ``statuses``: a subquery, or ``values_list`` it for a set."""
+    return Rsvp.objects.filter(membership=membership, status__in=list(statuses)).values("meeting_id")
+
+
 def rsvp_counts(meeting: Meeting) -> dict[str, int]:
     counts = {status: 0 for status in RsvpStatus.values}
     for status in Rsvp.objects.filter(meeting=meeting).values_list("status", flat=True):

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.cohorts import signals as cohort_signals
@@ -40,7 +41,15 @@ def meeting_changed(
     """
     if change not in meeting_signals.CHANGES:
         raise ValueError(f"unknown change {change!r}")
-    planned = planning.plan_meeting_change(meeting=meeting, change=change, people=people, now=now, actor=actor)
+    now = now or timezone.now()
+    if change == "created":
+        planned = planning.plan_meeting_created(meeting=meeting, now=now, actor=actor)
+    elif change == "updated":
+        planned = planning.plan_meeting_updated(meeting=meeting, now=now, actor=actor)
+    elif change == "cancelled":
+        planned = planning.plan_meetings_cancelled(meetings=[meeting], now=now, actor=actor)
+    else:
+        planned = planning.plan_meeting_promoted(meeting=meeting, people=people or [], now=now)
     logger.debug("meeting %s %s: %d notifications planned", meeting.public_id, change, planned)
     return planned
 

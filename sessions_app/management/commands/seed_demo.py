@@ -1,4 +1,7 @@
-"""Create (or refresh) the demo organisations and people. Safe to run repeatedly."""
+"""Create (or refresh) the demo organisations, people and cohorts. Safe to run repeatedly.
+
+It lives in sessions_app, not accounts, because it seeds both apps' data and accounts
+never imports sessions_app."""
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -7,6 +10,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership, Organization, Role, User
+from sessions_app.demo import seed_cohorts
 
 DEMO_PASSWORD = "reflect-demo"
 
@@ -74,8 +78,6 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _seed_cohorts(self, organizations) -> None:
-        from sessions_app.demo import seed_cohorts
-
         for organization in organizations.values():
             with scope(organization=organization):
                 seed_cohorts(organization)
