@@ -107,6 +107,7 @@ BAD_LINES = {
 }
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("kind", BAD_LINES, ids=str)
 def test_a_bad_line_is_reported_by_number_and_nothing_is_saved_or_sent(
     client, cast, pending, mailoutbox, django_capture_on_commit_callbacks, kind
