@@ -93,7 +93,7 @@ def addresses_read(text: str) -> tuple[list[tuple[int, str]], list[LineNote], li
     notes: list[LineNote] = []
     first_line: dict[str, int] = {}
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    listed = [(number, line) for number, line in enumerate(lines, start=1) if line.strip(" \t")]
+    listed = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     for count, (number, line) in enumerate(listed, start=1):
         if count > MAX_ADDRESSES:
             problems.append(

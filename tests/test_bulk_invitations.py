@@ -175,7 +175,7 @@ def test_a_list_of_exactly_the_maximum_goes_through(cast, settings):
 
 def test_an_empty_list_is_refused(client, cast):
     _signed_in_fresh(client, cast.alice)
-    response = client.post(_url(cast.org), {"addresses": " \n\t\n", "role": "member"})
+    response = client.post(_url(cast.org), {"addresses": " \n\t\n\u00a0\n", "role": "member"})
     assert "Paste at least one e-mail address, one a line." in text(response)
     assert _invited(cast.org) == []
 
