@@ -64,17 +64,19 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _control_character(line: str) -> str | None:
-    for character in line:
-        if unicodedata.category(character) in {"Cc", "Cf"} and character not in ALLOWED_CONTROLS:
-            return f"U+{ord(character):04X}"
-    return None
+def _is_control(character: str) -> bool:
+    return unicodedata.category(character) in {"Cc", "Cf"} and character not in ALLOWED_CONTROLS
 
 
 def _line_problem(line: str) -> str | None:
-    control = _control_character(line)
-    if control:
-        return f"has an invisible control character ({control}) in it: type the address again"
+    controls = [character for character in line if _is_control(character)]
+    if controls:
+        # Shown with a visible stand-in, so the admin can see where it hides.
+        shown = "".join("�" if _is_control(character) else character for character in line.strip())
+        return (
+            f"“{_shown(shown)}” has an invisible control character (U+{ord(controls[0]):04X}) in it: "
+            "type the address again"
+        )
     address = line.strip()
     try:
         if len(address) > EMAIL_MAX_LENGTH:

@@ -58,7 +58,8 @@ class BulkInvitationForm(forms.Form):
             "max_length": f"The list is too long. Invite at most {MAX_ADDRESSES} people at a time.",
             "required": "Paste at least one e-mail address, one a line.",
         },
-        help_text=f"Up to {MAX_ADDRESSES} addresses. Blank lines and spaces around an address are ignored.",
+        help_text=f"Up to {MAX_ADDRESSES} addresses. Blank lines and spaces around an address are ignored; "
+        "line numbers in messages count the blank lines too.",
     )
     role = forms.ChoiceField(
         choices=Role.choices, initial=Role.MEMBER, help_text="Everyone on the list gets this role."

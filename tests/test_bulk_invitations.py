@@ -96,8 +96,14 @@ BAD_LINES = {
         "a@example.net, b@example.net",
         "Line 2: “a@example.net, b@example.net” is not a valid e-mail address (one address a line)",
     ),
-    "control character": ("bell\x07@example.net", "Line 2: has an invisible control character (U+0007) in it"),
-    "invisible space": ("zero\u200bwidth@example.net", "Line 2: has an invisible control character (U+200B) in it"),
+    "control character": (
+        "bell\x07@example.net",
+        "Line 2: “bell�@example.net” has an invisible control character (U+0007) in it: type the address again",
+    ),
+    "invisible space": (
+        "zero\u200bwidth@example.net ",
+        "Line 2: “zero�width@example.net” has an invisible control character (U+200B) in it",
+    ),
     "already a member": ("Bob@Example.org", "Line 2: bob@example.org is already a member of St Elsewhere."),
     "already invited": (
         "pending@example.net",
