@@ -61,10 +61,6 @@ def access_invitation(organization: Organization, public_id: str) -> Invitation:
     return get_object_or_404(Invitation.objects, organization=organization, public_id=public_id)
 
 
-def active_members(organization: Organization):
-    return Membership.objects.filter(organization=organization, is_active=True).select_related("user")
-
-
 def invitations_listed(organization: Organization):
     return Invitation.objects.filter(organization=organization).select_related("invited_by")
 

@@ -166,7 +166,10 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
     organisation may let the facilitators who run its cohorts (the only other people who
     reach an invitation form) invite too, as members. Returns the inviter's membership."""
     inviter = (
-        Membership.objects.filter(organization=organization, user=invited_by, is_active=True).first()
+        # With the person: the daily limit reads their id and time zone from it.
+        Membership.objects.filter(organization=organization, user=invited_by, is_active=True)
+        .select_related("user")
+        .first()
         if invited_by is not None
         else None
     )

@@ -2,15 +2,23 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
-from accounts import selectors, services
+from accounts import bulk_invitations, selectors, services
 from accounts.adapter import remember_invitation
 from accounts.decorators import org_admin_required
-from accounts.forms import InvitationForm, InvitationSettingsForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
+from accounts.forms import (
+    BulkInvitationForm,
+    InvitationForm,
+    InvitationSettingsForm,
+    MemberRoleForm,
+    OrganizationSecurityForm,
+    ProfileForm,
+)
 from accounts.models import TwoFactorRequirement
 
 
@@ -60,15 +68,22 @@ def invitation_accept(request, token):
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "can_accept": can_accept})
 
 
-@org_admin_required
-@require_GET
-def members_list(request, org_slug):
-    members = selectors.active_members(request.organization)
-    return render(
-        request,
-        "accounts/members_list.html",
-        {"members": members, "role_form": MemberRoleForm(), "invite_form": InvitationForm()},
-    )
+_MEMBERS_PAGE_PARAMETERS = ("q", "role", "cohort", "page")
+
+
+def _back_to_members(request, org_slug):
+    """Back to the members page as it was (search, filters, page), never anywhere else."""
+    members_url = reverse("members_list", kwargs={"org_slug": org_slug})
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    path, _, query = back.partition("?")
+    if path != members_url:
+        return members_url
+    # Rebuilt from the page's own parameters, so nothing else can ride along in the redirect.
+    kept = QueryDict(mutable=True)
+    for key, value in QueryDict(query).items():
+        if key in _MEMBERS_PAGE_PARAMETERS:
+            kept[key] = value
+    return f"{members_url}?{kept.urlencode()}" if kept else members_url
 
 
 @org_admin_required
@@ -79,18 +94,19 @@ def member_change_role(request, org_slug, member_id):
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")
-        return redirect("members_list", org_slug=org_slug)
+        return redirect(_back_to_members(request, org_slug))
     try:
         services.membership_change_role(membership=member, role=form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"{member.user.name} is now {member.get_role_display().lower()}.")
-    return redirect("members_list", org_slug=org_slug)
+    return redirect(_back_to_members(request, org_slug))
 
 
 @org_admin_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)  # it ends someone's access and cohort places: asks for a fresh login
 def member_remove(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     if request.method == "POST":
@@ -100,8 +116,10 @@ def member_remove(request, org_slug, member_id):
             messages.error(request, error.messages[0])
         else:
             messages.success(request, f"{member.user.name} has been removed from {request.organization.name}.")
-        return redirect("members_list", org_slug=org_slug)
-    return render(request, "accounts/member_remove.html", {"member": member})
+        return redirect(_back_to_members(request, org_slug))
+    return render(
+        request, "accounts/member_remove.html", {"member": member, "back": _back_to_members(request, org_slug)}
+    )
 
 
 @org_admin_required
@@ -130,6 +148,34 @@ def invitations(request, org_slug):
         "accounts/invitations.html",
         {"form": form, "invitations": listed, "settings_form": settings_form},
     )
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)  # hundreds of people let in at once: asks for a fresh login
+def invitations_bulk(request, org_slug):
+    form = BulkInvitationForm(request.POST or None)
+    problems, notes = [], []
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = bulk_invitations.invitations_bulk_create(
+                organization=request.organization,
+                text=form.cleaned_data["addresses"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except bulk_invitations.BulkInvitationRefused as refused:
+            problems, notes = refused.problems, refused.notes
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(done.invitations)
+            messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+            for note in done.notes:
+                messages.info(request, str(note))
+            return redirect("invitations", org_slug=org_slug)
+    context = {"form": form, "problems": problems, "notes": notes, "max_addresses": bulk_invitations.MAX_ADDRESSES}
+    return render(request, "accounts/invitations_bulk.html", context)
 
 
 @org_admin_required

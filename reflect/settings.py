@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
+    # The same for an organisation's form that allauth held for a fresh login and resumes.
+    "accounts.resumed_requests.ResumedRequestScopeMiddleware",
 ]
 
 ROOT_URLCONF = "reflect.urls"

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("sessions_app.reflections.urls")),
     path("", include("sessions_app.insights.urls")),
     path("", include("sessions_app.calendars.urls")),
+    path("", include("sessions_app.members.urls")),
 ]

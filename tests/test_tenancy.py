@@ -136,7 +136,14 @@ def test_every_object_argument_has_a_maker():
 def test_matrix_covers_the_known_views():
     # Guards the enumeration itself: if it silently found nothing, the matrix would pass vacuously.
     names = {r.name for r in ORG_ROUTES}
-    assert {"organization_home", "members_list", "member_remove", "invitations", "invitation_revoke"} <= names
+    assert {
+        "organization_home",
+        "members_list",
+        "member_remove",
+        "invitations",
+        "invitations_bulk",
+        "invitation_revoke",
+    } <= names
 
 
 @pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
