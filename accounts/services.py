@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import record
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 from accounts.signals import time_zone_changed
 from reflect.text import single_line
@@ -44,17 +46,28 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
 
 
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"Unknown role “{role}”.")
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
+    old = membership.role
+    with transaction.atomic():
+        membership.role = role
+        membership.save(update_fields=["role"])
+        if old != role:
+            record(
+                organization=membership.organization,
+                actor=actor,
+                action=AuditAction.ROLE_CHANGED,
+                target=membership.user.email,
+                changes={"role": {"old": old, "new": role}},
+                request=request,
+            )
     return membership
 
 
-def membership_remove(*, membership: Membership) -> Membership:
+def membership_remove(*, membership: Membership, actor: User | None = None, request=None) -> Membership:
     """Mark the membership as left. The row stays so the person's own data keeps its context,
     but nothing that gave access comes back if they are invited again: their calendar-feed
     URL, their cohorts (and with them the cohorts' shared history) and their places in
@@ -70,6 +83,13 @@ def membership_remove(*, membership: Membership) -> Membership:
         membership.is_active = False
         membership.left_at = now
         membership.save(update_fields=["is_active", "left_at"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            action=AuditAction.MEMBER_REMOVED,
+            target=membership.user.email,
+            request=request,
+        )
     return membership
 
 
@@ -91,7 +111,9 @@ def organization_invitation_settings_update(*, organization: Organization, facil
     organization.save(update_fields=["facilitators_may_invite"])
 
 
-def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
+def invitation_create(
+    *, organization: Organization, email: str, role: str, invited_by: User, request=None
+) -> Invitation:
     """Invite ``email``; re-inviting renews your own open invitation with a fresh token,
     and inviting over someone else's expired one starts a fresh invitation.
 
@@ -133,9 +155,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
             invitation.token = Invitation._meta.get_field("token").default()
         invitation.role = role
         invitation.invited_by = invited_by
-        invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+        invitation.expires_at = now + timedelta(days=organization.invitation_valid_days)
         invitation.sent_at = None
         invitation.save()
+        record(
+            organization=organization,
+            actor=invited_by,
+            action=AuditAction.INVITATION_SENT,
+            target=email,
+            changes={"role": role},
+            request=request,
+        )
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
     return invitation
 
@@ -277,17 +307,25 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     return message
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None, request=None) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record(
+                organization=invitation.organization,
+                actor=actor,
+                action=AuditAction.INVITATION_REVOKED,
+                target=invitation.email,
+                request=request,
+            )
 
 
 def user_has_verified_email(user: User, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
     """Use the invitation once: the person joins the organisation with its role."""
     with transaction.atomic():
         # Lock and re-read so two tabs accepting at once cannot both succeed.
@@ -306,6 +344,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record(
+            organization=invitation.organization,
+            actor=user,
+            action=AuditAction.INVITATION_ACCEPTED,
+            target=invitation.email,
+            changes={"role": invitation.role},
+            request=request,
+        )
     return membership
 
 

@@ -50,7 +50,7 @@ def invitation_accept(request, token):
         try:
             # The token resolved the tenant; everything from here on runs inside it.
             with scope(organization=invitation.organization):
-                membership = services.invitation_accept(invitation=invitation, user=request.user)
+                membership = services.invitation_accept(invitation=invitation, user=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("invitation_accept", token=token)
@@ -81,7 +81,9 @@ def member_change_role(request, org_slug, member_id):
         messages.error(request, "Choose one of the listed roles.")
         return redirect("members_list", org_slug=org_slug)
     try:
-        services.membership_change_role(membership=member, role=form.cleaned_data["role"])
+        services.membership_change_role(
+            membership=member, role=form.cleaned_data["role"], actor=request.user, request=request
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -95,7 +97,7 @@ def member_remove(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     if request.method == "POST":
         try:
-            services.membership_remove(membership=member)
+            services.membership_remove(membership=member, actor=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -115,6 +117,7 @@ def invitations(request, org_slug):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -151,7 +154,7 @@ def invitation_settings(request, org_slug):
 @require_POST
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = selectors.access_invitation(request.organization, invitation_id)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, f"The invitation for {invitation.email} is revoked.")
     return redirect("invitations", org_slug=org_slug)
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "anymail",
     "reflect",
     "accounts",
+    "accounts.audit.apps.AuditConfig",
     "sessions_app",
 ]
 
@@ -217,7 +218,11 @@ MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
+# The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Audit events (accounts/audit) are kept this long, then purged daily: six years, the
+# NHS records-management retention for corporate audit records.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 72)
 # Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
 INVITATIONS_PER_DAY_BY_ADMINS = env_int("INVITATIONS_PER_DAY_BY_ADMINS", 5000)
 INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
@@ -300,6 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stalled-imports": {"task": "sessions_app.recover_stalled_imports", "schedule": 5 * 60.0},
     "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
     "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
+    "purge-old-audit-events": {"task": "accounts.purge_old_audit_events", "schedule": 24 * 3600.0},
 }
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
@@ -318,6 +324,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# The languages an organisation may choose as its default (its settings page). The
+# interface is English today; Welsh is listed for the translations the roadmap plans.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -215,6 +215,6 @@ def test_every_table_with_an_organization_key_is_a_tenant_model():
         m.__name__
         for m in apps.get_models()
         if any(f.name == "organization" and f.is_relation for f in m._meta.get_fields())
-        and m._meta.app_label in {"accounts", "sessions_app"}
+        and m._meta.app_label in {"accounts", "audit", "sessions_app"}
     }
     assert with_org_key == {m.__name__ for m in _tenant_models()}

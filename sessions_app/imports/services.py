@@ -53,6 +53,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import Membership, Role, User
 from accounts.services import (
     invitation_assert_allowed,
@@ -281,6 +282,13 @@ def _run(cohort_import: CohortImport) -> None:
             added, invited, present_notes = _save(cohort_import, rows)
             notes = sorted(notes + present_notes, key=lambda note: note["line"])
             _finish(cohort_import, status=ImportStatus.DONE, notes=notes, added=added, invited=invited)
+            audit.record(
+                organization=cohort_import.organization,
+                actor=cohort_import.created_by.user,
+                action=audit.AuditAction.IMPORT_APPLIED,
+                target=cohort_import.cohort.name,
+                changes={"added": added, "invited": invited},
+            )
     except ValidationError as error:
         # The size limits, or a rule a service enforces; the transaction rolled back.
         _finish(cohort_import, status=ImportStatus.REJECTED, errors=[_problem(None, m) for m in error.messages])

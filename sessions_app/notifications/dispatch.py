@@ -37,6 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.audit import AuditAction, record
 from accounts.models import Membership
 from reflect.mail import is_transient
 from sessions_app import selectors
@@ -375,6 +376,16 @@ def _send(row: Notification, now: datetime, mail, decision) -> str:
         return _send_failed(row, error, now)
     row.sent_at = now
     row.overrides = list(decision.overrides)
+    if policy.QUIET_HOURS in decision.overrides or policy.DAY_OFF in decision.overrides:
+        # Information governance asks who was reached in quiet time; the kind and the
+        # rules broken say why, never what the message said.
+        record(
+            organization=row.organization,
+            actor=None,
+            action=AuditAction.URGENT_OVERRIDE,
+            target=row.recipient.user.email,
+            changes={"kind": row.kind, "overrides": list(decision.overrides), "notification": row.public_id},
+        )
     reason = decision.reason if decision.overrides else "Sent."
     if row.payload.get("note"):
         reason = f"{reason} {row.payload['note']}"
