@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import record
+from accounts.governance.services import organization_settings_update
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 from accounts.signals import time_zone_changed
 from reflect.text import single_line
@@ -106,9 +107,12 @@ def membership_join(*, organization: Organization, user: User, role: str) -> Mem
     return membership
 
 
-def organization_invitation_settings_update(*, organization: Organization, facilitators_may_invite: bool) -> None:
-    organization.facilitators_may_invite = facilitators_may_invite
-    organization.save(update_fields=["facilitators_may_invite"])
+def organization_invitation_settings_update(
+    *, organization: Organization, facilitators_may_invite: bool, actor: User | None = None, request=None
+) -> None:
+    organization_settings_update(
+        organization=organization, actor=actor, request=request, facilitators_may_invite=facilitators_may_invite
+    )
 
 
 def invitation_create(
@@ -362,7 +366,9 @@ def invitations_purge_expired(*, organization: Organization, older_than: timedel
     return deleted
 
 
-def organization_require_two_factor(*, organization: Organization, requirement: str) -> Organization:
+def organization_require_two_factor(
+    *, organization: Organization, requirement: str, actor: User | None = None, request=None
+) -> Organization:
     """Set who in ``organization`` must use two-factor authentication.
 
     People it newly covers are led to set it up on their next page (within a few minutes
@@ -370,6 +376,7 @@ def organization_require_two_factor(*, organization: Organization, requirement: 
     """
     if requirement not in TwoFactorRequirement.values:
         raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
-    organization.two_factor_required = requirement
-    organization.save(update_fields=["two_factor_required"])
+    organization_settings_update(
+        organization=organization, actor=actor, request=request, two_factor_required=requirement
+    )
     return organization

@@ -142,7 +142,9 @@ def invitation_settings(request, org_slug):
     form = InvitationSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent means off, anything else on
     allowed = form.cleaned_data["facilitators_may_invite"]
-    services.organization_invitation_settings_update(organization=request.organization, facilitators_may_invite=allowed)
+    services.organization_invitation_settings_update(
+        organization=request.organization, facilitators_may_invite=allowed, actor=request.user, request=request
+    )
     if allowed:
         messages.success(request, f"Facilitators may now invite new people into {request.organization.name}.")
     else:
@@ -175,7 +177,9 @@ def organization_security(request, org_slug):
     form = OrganizationSecurityForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         requirement = form.cleaned_data["two_factor_required"]
-        services.organization_require_two_factor(organization=organization, requirement=requirement)
+        services.organization_require_two_factor(
+            organization=organization, requirement=requirement, actor=request.user, request=request
+        )
         messages.success(request, _REQUIREMENT_SAVED[requirement].format(org=organization.name))
         return redirect("organization_security", org_slug=org_slug)
     return render(request, "accounts/organization_security.html", {"form": form})

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -366,3 +366,19 @@ def meeting_gap_move(meeting: Meeting) -> recurrence.GapMove | None:
         local_date=local.date(), start_time=meeting.series.start_time, time_zone=meeting.time_zone
     )
     return move if move is not None and move.actual == local.time() else None
+
+
+def cohorts_for_archiving(membership: Membership) -> QuerySet[Cohort]:
+    """Every cohort of an admin's organisation, archived or not: current ones first."""
+    if not membership.is_admin:
+        raise PermissionDenied("Only organisation admins archive and restore cohorts.")
+    return Cohort.objects.filter(organization_id=membership.organization_id).order_by(
+        F("archived_at").asc(nulls_first=True), "name"
+    )
+
+
+def access_cohort_for_archiving(membership: Membership, cohort_id: str) -> Cohort:
+    cohort = cohorts_for_archiving(membership).filter(public_id=cohort_id).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort

@@ -2,12 +2,15 @@
 
 from django.urls import include, path
 
-from sessions_app.views import cohorts, home, meetings
+from sessions_app.views import cohort_archive, cohorts, home, meetings
 
 urlpatterns = [
     path("", home.organization_home, name="organization_home"),
     path("cohorts/", cohorts.cohort_list, name="cohort_list"),
     path("cohorts/new/", cohorts.cohort_create, name="cohort_create"),
+    path("admin/cohorts/", cohort_archive.cohort_archive_list, name="cohort_archive_list"),
+    path("admin/cohorts/<str:cohort_id>/archive/", cohort_archive.cohort_archive, name="cohort_archive"),
+    path("admin/cohorts/<str:cohort_id>/restore/", cohort_archive.cohort_restore, name="cohort_restore"),
     path("cohorts/<str:cohort_id>/", cohorts.cohort_detail, name="cohort_detail"),
     path("cohorts/<str:cohort_id>/edit/", cohorts.cohort_edit, name="cohort_edit"),
     path("cohorts/<str:cohort_id>/ground-rules/", cohorts.ground_rules, name="ground_rules"),
