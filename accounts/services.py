@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import record
-from accounts.governance.services import organization_settings_update
-from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
+from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.signals import time_zone_changed
 from reflect.text import single_line
 
@@ -107,16 +106,14 @@ def membership_join(*, organization: Organization, user: User, role: str) -> Mem
     return membership
 
 
-def organization_invitation_settings_update(
-    *, organization: Organization, facilitators_may_invite: bool, actor: User | None = None, request=None
-) -> None:
-    organization_settings_update(
-        organization=organization, actor=actor, request=request, facilitators_may_invite=facilitators_may_invite
-    )
-
-
 def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by: User, request=None
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    request=None,
+    by_operator: bool = False,
 ) -> Invitation:
     """Invite ``email``; re-inviting renews your own open invitation with a fresh token,
     and inviting over someone else's expired one starts a fresh invitation.
@@ -125,14 +122,19 @@ def invitation_create(
     the organisation allows it (and then only as a member). An open invitation someone
     else made is never renewed, downgraded or replaced: the link they sent keeps working.
     Each person may send only so many invitations a day. The e-mail is sent by a Celery
-    task after the transaction commits.
+    task after the transaction commits. ``by_operator``: the site operator's own
+    invitation (``manage.py create_organization``), from no member and without a limit.
     """
     from accounts.tasks import send_invitation
 
     email = email.strip().lower()
     if _is_active_member(organization, email):
         raise ValidationError(f"{email} is already a member of {organization.name}.")
-    inviter = invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    inviter = (
+        None
+        if by_operator
+        else invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    )
     now = timezone.now()
     with transaction.atomic():
         invitation = (
@@ -145,7 +147,8 @@ def invitation_create(
                 f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
                 "Revoke it first to send a different one."
             )
-        _invitations_consume(inviter=inviter, now=now)
+        if inviter is not None:
+            _invitations_consume(inviter=inviter, now=now)
         if invitation is not None and invitation.invited_by_id != getattr(invited_by, "pk", None):
             # Someone else's expired invitation is retired, not renewed: whatever it
             # carried (another person's choice of role and cohort places, which need not
@@ -187,7 +190,7 @@ def _is_active_member(organization: Organization, email: str) -> bool:
 
 def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
     # An expired invitation no longer lets anyone in, so renewing it takes nothing away.
-    return invitation.invited_by_id != user.pk and invitation.expires_at > now
+    return invitation.invited_by_id != getattr(user, "pk", None) and invitation.expires_at > now
 
 
 def _inviter_name(invitation: Invitation) -> str:
@@ -364,19 +367,3 @@ def invitations_purge_expired(*, organization: Organization, older_than: timedel
     cutoff = timezone.now() - older_than
     deleted, _ = Invitation.objects.filter(organization=organization, accepted_at=None, expires_at__lt=cutoff).delete()
     return deleted
-
-
-def organization_require_two_factor(
-    *, organization: Organization, requirement: str, actor: User | None = None, request=None
-) -> Organization:
-    """Set who in ``organization`` must use two-factor authentication.
-
-    People it newly covers are led to set it up on their next page (within a few minutes
-    for sessions already open: see ``accounts.middleware.TwoFactorRequiredMiddleware``).
-    """
-    if requirement not in TwoFactorRequirement.values:
-        raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
-    organization_settings_update(
-        organization=organization, actor=actor, request=request, two_factor_required=requirement
-    )
-    return organization

@@ -11,6 +11,7 @@ from accounts import selectors, services
 from accounts.adapter import remember_invitation
 from accounts.decorators import org_admin_required
 from accounts.forms import InvitationForm, InvitationSettingsForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
+from accounts.governance import services as governance
 from accounts.models import TwoFactorRequirement
 
 
@@ -142,7 +143,7 @@ def invitation_settings(request, org_slug):
     form = InvitationSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent means off, anything else on
     allowed = form.cleaned_data["facilitators_may_invite"]
-    services.organization_invitation_settings_update(
+    governance.organization_invitation_settings_update(
         organization=request.organization, facilitators_may_invite=allowed, actor=request.user, request=request
     )
     if allowed:
@@ -177,7 +178,7 @@ def organization_security(request, org_slug):
     form = OrganizationSecurityForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         requirement = form.cleaned_data["two_factor_required"]
-        services.organization_require_two_factor(
+        governance.organization_require_two_factor(
             organization=organization, requirement=requirement, actor=request.user, request=request
         )
         messages.success(request, _REQUIREMENT_SAVED[requirement].format(org=organization.name))

@@ -105,9 +105,16 @@ def audit_purge(*, now: datetime | None = None) -> int:
     """
     cutoff = audit_cutoff(now)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             cursor.execute("SELECT set_config('reflect.audit_purge', 'on', true)")
             cursor.execute("SELECT set_config('reflect.audit_purge_before', %s, true)", [cutoff.isoformat()])
-        cursor.execute(f"DELETE FROM {table} WHERE occurred_at < %s", [cutoff])  # noqa: S608 - the table name is ours
-        return cursor.rowcount
+        try:
+            cursor.execute(f"DELETE FROM {table} WHERE occurred_at < %s", [cutoff])  # noqa: S608 - our table name
+            return cursor.rowcount
+        finally:
+            if postgresql:
+                # SET LOCAL lasts to the end of the outermost transaction, which is not
+                # this one when a caller already holds one: switch it off at once.
+                cursor.execute("SELECT set_config('reflect.audit_purge', 'off', true)")
