@@ -126,9 +126,8 @@ def test_data_export_and_account_deletion_are_recorded_in_the_persons_organisati
 def test_an_applied_cohort_import_is_recorded_with_its_counts(cast, unscoped, django_capture_on_commit_callbacks):
     cohort = CohortFactory(organization=cast.org, name="Ward 7 Balint")
     with scope(organization=cast.org), django_capture_on_commit_callbacks(execute=True):
-        imports.cohort_import_start(
-            cohort=cohort, created_by=cast.alice, csv_bytes=b"name,email\r\nBob,bob@example.org\r\nFinn,finn@example.net\r\n"
-        )
+        csv_bytes = b"name,email\r\nBob,bob@example.org\r\nFinn,finn@example.net\r\n"
+        imports.cohort_import_start(cohort=cohort, created_by=cast.alice, csv_bytes=csv_bytes)
 
     assert ("import.applied", "alice@example.org", "Ward 7 Balint") in _trail(cast.org)
     with scope(organization=cast.org):
