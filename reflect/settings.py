@@ -218,6 +218,11 @@ MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
+# How many proxies in front of Reflect append to X-Forwarded-For (allauth's setting): the
+# client address that rate limits and the audit trail use is the one the outermost
+# trusted proxy saw. 0 (default): X-Forwarded-For is ignored and REMOTE_ADDR is used.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+
 # The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Audit events (accounts/audit) are kept this long, then purged daily: six years, the

@@ -1,7 +1,7 @@
 """Every audited action leaves exactly its event, in the same organisation, with the
 person who did it, and none of them ever copies what people wrote or a token."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.audit import AuditEvent
 from accounts.models import Invitation, Role
+from sessions_app.attention import services as attention_services
 from sessions_app.imports import services as imports
 from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, SessionEvaluation
 from sessions_app.notifications import dispatch
@@ -219,3 +220,21 @@ def _settings_form(org, **changed) -> dict:
         "two_factor_required": org.two_factor_required,
     }
     return {**form, **changed}
+
+
+def test_attention_policy_changes_are_recorded_with_old_and_new_values(cast):
+    with scope(organization=cast.org):
+        attention_services.policy_update(
+            organization=cast.org,
+            actor=cast.alice.user,
+            default_quiet_start=time(22, 0),
+            urgent_may_break_quiet=True,
+            default_daily_cap=3,  # unchanged: not on the trail
+        )
+        event = AuditEvent.objects.get(action="settings.changed")
+
+    assert event.actor_email == "alice@example.org"
+    assert event.changes == {
+        "attention_policy.default_quiet_start": {"old": "21:00:00", "new": "22:00:00"},
+        "attention_policy.urgent_may_break_quiet": {"old": False, "new": True},
+    }
