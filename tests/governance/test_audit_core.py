@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.audit import AuditAction, AuditEvent, record
@@ -140,3 +141,18 @@ def test_purge_follows_the_retention_setting_and_runs_daily_from_beat(cast, sett
         assert [e.target for e in AuditEvent.objects.all()] == ["half a year"]
     beat = settings.CELERY_BEAT_SCHEDULE["purge-old-audit-events"]
     assert (beat["task"], beat["schedule"]) == ("accounts.purge_old_audit_events", 24 * 3600.0)
+
+
+@pytest.mark.security
+def test_the_django_admin_shows_the_trail_but_cannot_add_change_or_delete(client, admin_user, cast):
+    event = record(organization=None, actor=None, action=AuditAction.LOGIN_FAILED)
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:audit_auditevent_changelist"))
+    detail = client.get(reverse("admin:audit_auditevent_change", args=[event.pk]))
+
+    assert listing.status_code == 200 and "Sign-in failed" in listing.content.decode()
+    assert 'name="_save"' not in detail.content.decode()
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditevent_delete", args=[event.pk])).status_code == 403
+    assert "delete_selected" not in listing.content.decode()
