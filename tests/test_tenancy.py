@@ -136,6 +136,7 @@ def test_matrix_covers_the_known_views():
     # Guards the enumeration itself: if it silently found nothing, the matrix would pass vacuously.
     names = {r.name for r in ORG_ROUTES}
     assert {"organization_home", "members_list", "member_remove", "invitations", "invitation_revoke"} <= names
+    assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
 
 
 @pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
