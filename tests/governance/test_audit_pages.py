@@ -183,3 +183,19 @@ def test_csv_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(client
 
 def test_neutralised_leaves_ordinary_values_alone():
     assert [neutralised(v) for v in ["ward 7", "", None, 5, "a=b", "-"]] == ["ward 7", "", "", "5", "a=b", "'-"]
+
+
+def test_trail_shows_plain_values_and_old_and_new_values(client, cast):
+    record(organization=cast.org, actor=cast.alice.user, action=AuditAction.INVITATION_SENT, changes={"role": "member"})
+    record(
+        organization=cast.org,
+        actor=cast.alice.user,
+        action=AuditAction.SETTINGS_CHANGED,
+        changes={"reflection_retention_months": {"old": None, "new": 36}},
+    )
+    client.force_login(cast.alice.user)
+
+    page = client.get(_url(cast)).content.decode()
+
+    assert '<span class="change">role: member</span>' in page
+    assert '<span class="change">reflection_retention_months: — → 36</span>' in page
