@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit.models import AuditAction
+from accounts.audit.services import record
 from accounts.invitation_email import send_invitation
-from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
+from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
@@ -41,17 +43,28 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
 
 
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"Unknown role “{role}”.")
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
+    old = membership.role
+    with transaction.atomic():
+        membership.role = role
+        membership.save(update_fields=["role"])
+        if old != role:
+            record(
+                organization=membership.organization,
+                actor=actor,
+                action=AuditAction.ROLE_CHANGED,
+                target=membership.user.email,
+                changes={"role": {"old": old, "new": role}},
+                request=request,
+            )
     return membership
 
 
-def membership_remove(*, membership: Membership) -> Membership:
+def membership_remove(*, membership: Membership, actor: User | None = None, request=None) -> Membership:
     """Mark the membership as left. The row stays so the person's own data keeps its context,
     but nothing that gave access comes back if they are invited again: their calendar-feed
     URL, their cohorts (and with them the cohorts' shared history) and their places in
@@ -63,6 +76,13 @@ def membership_remove(*, membership: Membership) -> Membership:
         membership.is_active = False
         membership.left_at = now
         membership.save(update_fields=["is_active", "left_at"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            action=AuditAction.MEMBER_REMOVED,
+            target=membership.user.email,
+            request=request,
+        )
     return membership
 
 
@@ -79,12 +99,15 @@ def membership_join(*, organization: Organization, user: User, role: str) -> Mem
     return membership
 
 
-def organization_invitation_settings_update(*, organization: Organization, facilitators_may_invite: bool) -> None:
-    organization.facilitators_may_invite = facilitators_may_invite
-    organization.save(update_fields=["facilitators_may_invite"])
-
-
-def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    request=None,
+    by_operator: bool = False,
+) -> Invitation:
     """Invite ``email``; re-inviting renews your own open invitation with a fresh token,
     and inviting over someone else's expired one starts a fresh invitation.
 
@@ -92,12 +115,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     the organisation allows it (and then only as a member). An open invitation someone
     else made is never renewed, downgraded or replaced: the link they sent keeps working.
     Each person may send only so many invitations a day. The e-mail is sent by a Celery
-    task after the transaction commits.
+    task after the transaction commits. ``by_operator``: the site operator's own
+    invitation (``manage.py create_organization``), from no member and without a limit.
     """
     email = email.strip().lower()
     if _is_active_member(organization, email):
         raise ValidationError(f"{email} is already a member of {organization.name}.")
-    inviter = invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    inviter = (
+        None
+        if by_operator
+        else invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    )
     now = timezone.now()
     with transaction.atomic():
         invitation = (
@@ -110,7 +138,8 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
                 f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
                 "Revoke it first to send a different one."
             )
-        _invitations_consume(inviter=inviter, now=now)
+        if inviter is not None:
+            _invitations_consume(inviter=inviter, now=now)
         if invitation is not None and invitation.invited_by_id != getattr(invited_by, "pk", None):
             # Someone else's expired invitation is retired, not renewed: whatever it
             # carried (another person's choice of role and cohort places, which need not
@@ -124,9 +153,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
             invitation.token = Invitation._meta.get_field("token").default()
         invitation.role = role
         invitation.invited_by = invited_by
-        invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+        invitation.expires_at = now + timedelta(days=organization.invitation_valid_days)
         invitation.sent_at = None
         invitation.save()
+        record(
+            organization=organization,
+            actor=invited_by,
+            action=AuditAction.INVITATION_SENT,
+            target=email,
+            changes={"role": role},
+            request=request,
+        )
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
     return invitation
 
@@ -144,7 +181,7 @@ def _is_active_member(organization: Organization, email: str) -> bool:
 
 def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
     # An expired invitation no longer lets anyone in, so renewing it takes nothing away.
-    return invitation.invited_by_id != user.pk and invitation.expires_at > now
+    return invitation.invited_by_id != getattr(user, "pk", None) and invitation.expires_at > now
 
 
 def _inviter_name(invitation: Invitation) -> str:
@@ -238,17 +275,25 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         )
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None, request=None) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record(
+                organization=invitation.organization,
+                actor=actor,
+                action=AuditAction.INVITATION_REVOKED,
+                target=invitation.email,
+                request=request,
+            )
 
 
 def user_has_verified_email(user: User, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
     """Use the invitation once: the person joins the organisation with its role."""
     with transaction.atomic():
         # Lock and re-read so two tabs accepting at once cannot both succeed.
@@ -265,6 +310,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record(
+            organization=invitation.organization,
+            actor=user,
+            action=AuditAction.INVITATION_ACCEPTED,
+            target=invitation.email,
+            changes={"role": invitation.role},
+            request=request,
+        )
     return membership
 
 
@@ -273,16 +326,3 @@ def invitations_purge_expired(*, organization: Organization, older_than: timedel
     cutoff = timezone.now() - older_than
     deleted, _ = Invitation.objects.filter(organization=organization, accepted_at=None, expires_at__lt=cutoff).delete()
     return deleted
-
-
-def organization_require_two_factor(*, organization: Organization, requirement: str) -> Organization:
-    """Set who in ``organization`` must use two-factor authentication.
-
-    People it newly covers are led to set it up on their next page (within a few minutes
-    for sessions already open: see ``accounts.middleware.TwoFactorRequiredMiddleware``).
-    """
-    if requirement not in TwoFactorRequirement.values:
-        raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
-    organization.two_factor_required = requirement
-    organization.save(update_fields=["two_factor_required"])
-    return organization

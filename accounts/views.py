@@ -19,6 +19,7 @@ from accounts.forms import (
     OrganizationSecurityForm,
     ProfileForm,
 )
+from accounts.governance import services as governance
 from accounts.models import TwoFactorRequirement
 
 
@@ -58,7 +59,7 @@ def invitation_accept(request, token):
         try:
             # The token resolved the tenant; everything from here on runs inside it.
             with scope(organization=invitation.organization):
-                membership = services.invitation_accept(invitation=invitation, user=request.user)
+                membership = services.invitation_accept(invitation=invitation, user=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("invitation_accept", token=token)
@@ -96,7 +97,9 @@ def member_change_role(request, org_slug, member_id):
         messages.error(request, "Choose one of the listed roles.")
         return redirect(_back_to_members(request, org_slug))
     try:
-        services.membership_change_role(membership=member, role=form.cleaned_data["role"])
+        services.membership_change_role(
+            membership=member, role=form.cleaned_data["role"], actor=request.user, request=request
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -111,7 +114,7 @@ def member_remove(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     if request.method == "POST":
         try:
-            services.membership_remove(membership=member)
+            services.membership_remove(membership=member, actor=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -133,6 +136,7 @@ def invitations(request, org_slug):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -185,7 +189,9 @@ def invitation_settings(request, org_slug):
     form = InvitationSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent means off, anything else on
     allowed = form.cleaned_data["facilitators_may_invite"]
-    services.organization_invitation_settings_update(organization=request.organization, facilitators_may_invite=allowed)
+    governance.organization_invitation_settings_update(
+        organization=request.organization, facilitators_may_invite=allowed, actor=request.user, request=request
+    )
     if allowed:
         messages.success(request, f"Facilitators may now invite new people into {request.organization.name}.")
     else:
@@ -197,7 +203,7 @@ def invitation_settings(request, org_slug):
 @require_POST
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = selectors.access_invitation(request.organization, invitation_id)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, f"The invitation for {invitation.email} is revoked.")
     return redirect("invitations", org_slug=org_slug)
 
@@ -218,7 +224,9 @@ def organization_security(request, org_slug):
     form = OrganizationSecurityForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         requirement = form.cleaned_data["two_factor_required"]
-        services.organization_require_two_factor(organization=organization, requirement=requirement)
+        governance.organization_require_two_factor(
+            organization=organization, requirement=requirement, actor=request.user, request=request
+        )
         messages.success(request, _REQUIREMENT_SAVED[requirement].format(org=organization.name))
         return redirect("organization_security", org_slug=org_slug)
     return render(request, "accounts/organization_security.html", {"form": form})

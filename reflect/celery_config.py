@@ -11,6 +11,7 @@ BEAT_SCHEDULE = {
     "recover-stalled-imports": {"task": "sessions_app.recover_stalled_imports", "schedule": 5 * 60.0},
     "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
     "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
+    "purge-old-audit-events": {"task": "accounts.purge_old_audit_events", "schedule": 24 * 3600.0},
 }
 
 

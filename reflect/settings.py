@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "anymail",
     "reflect",
     "accounts",
+    "accounts.audit.apps.AuditConfig",
     "sessions_app",
 ]
 
@@ -221,7 +222,16 @@ MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
+# How many proxies in front of Reflect append to X-Forwarded-For (allauth's setting): the
+# client address that rate limits and the audit trail use is the one the outermost
+# trusted proxy saw. 0 (default): X-Forwarded-For is ignored and REMOTE_ADDR is used.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+
+# The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Audit events (accounts/audit) are kept this long, then purged daily: six years, the
+# NHS records-management retention for corporate audit records.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 72)
 # Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
 INVITATIONS_PER_DAY_BY_ADMINS = env_int("INVITATIONS_PER_DAY_BY_ADMINS", 5000)
 INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
@@ -307,6 +317,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# The languages an organisation may choose as its default (its settings page). The
+# interface is English today; Welsh is listed for the translations the roadmap plans.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,8 @@ from reflect import devmail
 organization_patterns = [
     path("", include("sessions_app.urls")),
     path("", include("accounts.urls")),
+    path("", include("accounts.audit.urls")),
+    path("", include("accounts.governance.urls")),
 ]
 
 urlpatterns = [

@@ -144,6 +144,7 @@ def test_matrix_covers_the_known_views():
         "invitations_bulk",
         "invitation_revoke",
     } <= names
+    assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
 
 
 @pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
@@ -223,6 +224,6 @@ def test_every_table_with_an_organization_key_is_a_tenant_model():
         m.__name__
         for m in apps.get_models()
         if any(f.name == "organization" and f.is_relation for f in m._meta.get_fields())
-        and m._meta.app_label in {"accounts", "sessions_app"}
+        and m._meta.app_label in {"accounts", "audit", "sessions_app"}
     }
     assert with_org_key == {m.__name__ for m in _tenant_models()}

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from accounts import audit
 from accounts.models import Membership, Organization, User
 from accounts.selectors import memberships_of_user
 from sessions_app.attention import budgets
@@ -84,13 +85,28 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
         raise ValidationError(errors)
 
 
-def policy_update(*, organization: Organization, **fields) -> AttentionPolicy:
+def policy_update(*, organization: Organization, actor: User | None = None, request=None, **fields) -> AttentionPolicy:
     policy = budgets.policy_for(organization)
+    old = {name: getattr(policy, name) for name in fields}
     for name, value in fields.items():
         setattr(policy, name, value)
     if policy.default_daily_cap > policy.max_daily_cap or policy.default_weekly_cap > policy.max_weekly_cap:
         raise ValidationError("A default can't be looser than the organisation's own ceiling.")
     if policy.default_min_gap_minutes < policy.min_min_gap_minutes:
         raise ValidationError("The default gap can't be shorter than the minimum gap.")
-    policy.save()
+    changes = {
+        f"attention_policy.{name}": {"old": _plain(old[name]), "new": _plain(value)}
+        for name, value in fields.items()
+        if old[name] != value
+    }
+    with transaction.atomic():
+        policy.save()
+        if changes:
+            action = audit.AuditAction.SETTINGS_CHANGED
+            audit.record(organization=organization, actor=actor, action=action, changes=changes, request=request)
     return policy
+
+
+def _plain(value):
+    # Times and lists as text, for the audit trail's old and new values.
+    return value if value is None or isinstance(value, bool | int | str) else str(value)

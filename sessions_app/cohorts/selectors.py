@@ -2,7 +2,7 @@
 not exist and for cohorts this person may not see."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership
@@ -69,3 +69,19 @@ def people_to_add(cohort: Cohort, members: list[CohortMember]) -> list[Membershi
     present = {m.membership_id for m in members}
     everyone = Membership.objects.filter(organization=cohort.organization, is_active=True).select_related("user")
     return [m for m in everyone if m.pk not in present]
+
+
+def cohorts_for_archiving(membership: Membership) -> QuerySet[Cohort]:
+    """Every cohort of an admin's organisation, archived or not: current ones first."""
+    if not membership.is_admin:
+        raise PermissionDenied("Only organisation admins archive and restore cohorts.")
+    return Cohort.objects.filter(organization_id=membership.organization_id).order_by(
+        F("archived_at").asc(nulls_first=True), "name"
+    )
+
+
+def access_cohort_for_archiving(membership: Membership, cohort_id: str) -> Cohort:
+    cohort = cohorts_for_archiving(membership).filter(public_id=cohort_id).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Organization
+from accounts import audit
+from accounts.models import Invitation, Membership, Organization, User
 from sessions_app.cohorts import signals
 from sessions_app.cohorts.models import Cohort, CohortInvitation, CohortMember, CohortRole
 from sessions_app.cohorts.presets import PRESETS
@@ -111,7 +112,7 @@ def cohort_remove_member(*, cohort_member: CohortMember, now: datetime | None = 
         cohort_member.delete()
 
 
-def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
+def cohort_archive(*, cohort: Cohort, now: datetime | None = None, actor: User | None = None, request=None) -> Cohort:
     """Archive a cohort: its pages become a 404 and, as when someone leaves, nothing still
     waiting to be sent about its meetings goes out (the dispatcher's re-check would stop
     it too; this says why in each person's ledger at once)."""
@@ -120,6 +121,32 @@ def cohort_archive(*, cohort: Cohort, now: datetime | None = None) -> Cohort:
         cohort.archived_at = now
         cohort.save(update_fields=["archived_at"])
         signals.cohort_archived.send(sender=Cohort, cohort=cohort, now=now)
+        audit.record(
+            organization=cohort.organization,
+            actor=actor,
+            action=audit.AuditAction.COHORT_ARCHIVED,
+            target=cohort.name,
+            request=request,
+        )
+    return cohort
+
+
+def cohort_restore(*, cohort: Cohort, actor: User | None = None, request=None) -> Cohort:
+    """Bring an archived cohort back: its pages return and its coming meetings are planned
+    again by the next planning sweep. What was dropped when it was archived stays dropped:
+    those messages were about a time that has passed or was already told otherwise."""
+    if cohort.archived_at is None:
+        return cohort
+    with transaction.atomic():
+        cohort.archived_at = None
+        cohort.save(update_fields=["archived_at"])
+        audit.record(
+            organization=cohort.organization,
+            actor=actor,
+            action=audit.AuditAction.COHORT_RESTORED,
+            target=cohort.name,
+            request=request,
+        )
     return cohort
 
 

@@ -3,7 +3,7 @@ meetings, is in ``meetings/urls.py``."""
 
 from django.urls import path
 
-from sessions_app.cohorts import views
+from sessions_app.cohorts import archiving, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -15,4 +15,7 @@ urlpatterns = [
         views.cohort_member_remove,
         name="cohort_member_remove",
     ),
+    path("admin/cohorts/", archiving.cohort_archive_list, name="cohort_archive_list"),
+    path("admin/cohorts/<str:cohort_id>/archive/", archiving.cohort_archive_view, name="cohort_archive"),
+    path("admin/cohorts/<str:cohort_id>/restore/", archiving.cohort_restore_view, name="cohort_restore"),
 ]

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts import audit
 from accounts.models import Membership, Role
 from accounts.services import (
     invitation_assert_allowed,
@@ -72,6 +73,13 @@ def _run(cohort_import: CohortImport) -> None:
             added, invited, present_notes = _save(cohort_import, rows)
             notes = sorted(notes + present_notes, key=lambda note: note["line"])
             finish(cohort_import, status=ImportStatus.DONE, notes=notes, added=added, invited=invited)
+            audit.record(
+                organization=cohort_import.organization,
+                actor=cohort_import.created_by.user,
+                action=audit.AuditAction.IMPORT_APPLIED,
+                target=cohort_import.cohort.name,
+                changes={"added": added, "invited": invited},
+            )
     except ValidationError as error:
         # The size limits, or a rule a service enforces; the transaction rolled back.
         finish(cohort_import, status=ImportStatus.REJECTED, errors=[problem(None, m) for m in error.messages])

@@ -109,7 +109,9 @@ def organization_attention(request, org_slug):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            attention_settings.policy_update(organization=request.organization, **form.cleaned_data)
+            attention_settings.policy_update(
+                organization=request.organization, actor=request.user, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.audit import AuditAction, record_for_person
 from accounts.models import Invitation, Membership, Organization, Role, User
 from sessions_app.attention.models import AttentionBudget
 from sessions_app.calendars.models import CalendarFeed
@@ -87,6 +88,8 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
                     f"You are the only admin of {_names(orphaned)}. Make someone else admin of "
                     f"{_names(orphaned)} first, then delete your account."
                 )
+            # Before the memberships go: each organisation's trail says who left this way.
+            record_for_person(user=user, action=AuditAction.ACCOUNT_DELETED)
             memberships = list(Membership.objects.filter(user=user).select_related("organization").order_by("pk"))
         for membership in memberships:
             # From here on each organisation's rows are changed inside its own scope.

@@ -4,7 +4,9 @@ or back in the queue after a transient mail error (bounded retries)."""
 import logging
 from datetime import datetime, timedelta
 
+from accounts.audit import AuditAction, record
 from reflect.mail import is_transient
+from sessions_app.attention import policy
 from sessions_app.notifications import emails
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
@@ -29,6 +31,16 @@ def send(row: Notification, now: datetime, mail, decision) -> str:
         return _send_failed(row, error, now)
     row.sent_at = now
     row.overrides = list(decision.overrides)
+    if policy.QUIET_HOURS in decision.overrides or policy.DAY_OFF in decision.overrides:
+        # Information governance asks who was reached in quiet time; the kind and the
+        # rules broken say why, never what the message said.
+        record(
+            organization=row.organization,
+            actor=None,
+            action=AuditAction.URGENT_OVERRIDE,
+            target=row.recipient.user.email,
+            changes={"kind": row.kind, "overrides": list(decision.overrides), "notification": row.public_id},
+        )
     reason = decision.reason if decision.overrides else "Sent."
     if row.payload.get("note"):
         reason = f"{reason} {row.payload['note']}"
