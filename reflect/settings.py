@@ -90,10 +90,16 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (accounts/sso): allauth's own providers, with apps
+    # built from OrganizationSSO rows by the adapter rather than stored in SocialApp.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "csp",
     "anymail",
     "reflect",
     "accounts",
+    "accounts.sso",
     "sessions_app",
 ]
 
@@ -116,6 +122,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
+    # Its process_view runs inside that scope, after the membership check.
+    "accounts.sso.middleware.SSORequiredMiddleware",
 ]
 
 ROOT_URLCONF = "reflect.urls"
@@ -216,6 +224,16 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
+
+# Single sign-on (accounts/sso). Tokens from IdPs are not kept; an IdP login links to an
+# existing account only under accounts/sso/policy.py's rules, never by allauth's
+# e-mail matching.
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.ReflectSocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
