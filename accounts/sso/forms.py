@@ -19,6 +19,8 @@ class OrganizationSSOForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Leave empty to keep the secret already saved.",
     )
+    oidc_server_url = forms.URLField(label="Issuer URL", required=False, assume_scheme="https")
+    saml_metadata_url = forms.URLField(label="Metadata URL", required=False, assume_scheme="https")
     allowed_domains = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, e.g. nhs.net. Only addresses at these domains may sign in through the IdP.",

@@ -1,0 +1,74 @@
+"""Fixtures for the single sign-on tests: real IdPs in their own processes
+(``tests/sso/idp.py``) and organisations configured to use them.
+
+A missing IdP dependency skips these tests loudly; under ``CI=true`` it fails them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django_scopes import scopes_disabled
+
+from accounts.sso.models import OrganizationSSO, Protocol
+from tests.factories import OrganizationFactory
+from tests.services import ServiceUnavailable, in_ci
+from tests.sso.idp import OIDCProvider
+
+CLIENT_SECRET = "s3cret-of-the-relying-party"
+IDP_PASSWORD = "idp password 123"
+
+
+def _started(factory):
+    try:
+        server = factory()
+    except ServiceUnavailable as missing:
+        if in_ci():
+            pytest.fail(f"CI: {missing}. SSO tests cannot be skipped in CI.", pytrace=False)
+        print(f"\n!!! SKIPPING SSO TESTS: {missing}", file=sys.stderr)
+        pytest.skip(f"!!! SKIPPING SSO TESTS: {missing}")
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def oidc_idp():
+    server = _started(OIDCProvider)
+    yield server
+    server.stop()
+
+
+def oidc_callback(base: str, slug: str) -> str:
+    return f"{base}/accounts/oidc/oidc-{slug}/login/callback/"
+
+
+@pytest.fixture
+def oidc_org(db, oidc_idp):
+    """An organisation signing in through the test OpenID Connect provider, domain nhs.test."""
+    return make_oidc_org(oidc_idp, slug="oidc-trust", domains="nhs.test")
+
+
+def make_oidc_org(idp: OIDCProvider, *, slug: str, domains: str, skip_authorization=True, extra_hosts=()):
+    with scopes_disabled():
+        organization = OrganizationFactory(name=f"Trust {slug}", slug=slug)
+        OrganizationSSO.objects.create(
+            organization=organization,
+            enabled=True,
+            protocol=Protocol.OIDC,
+            oidc_server_url=idp.issuer,
+            oidc_client_id=f"client-{slug}",
+            oidc_client_secret=CLIENT_SECRET,
+            allowed_domains=domains,
+        )
+    hosts = ["http://testserver", *extra_hosts]
+    idp.setup(
+        clients=[
+            {
+                "client_id": f"client-{slug}",
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": [oidc_callback(host, slug) for host in hosts],
+                "skip_authorization": skip_authorization,
+            }
+        ]
+    )
+    return organization
