@@ -9,12 +9,13 @@ from __future__ import annotations
 import sys
 
 import pytest
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from accounts.sso.models import OrganizationSSO, Protocol
 from tests.factories import OrganizationFactory
 from tests.services import ServiceUnavailable, in_ci
-from tests.sso.idp import OIDCProvider
+from tests.sso.idp import OIDCProvider, SAMLIdP
 
 CLIENT_SECRET = "s3cret-of-the-relying-party"
 IDP_PASSWORD = "idp password 123"
@@ -60,7 +61,7 @@ def make_oidc_org(idp: OIDCProvider, *, slug: str, domains: str, skip_authorizat
             oidc_client_secret=CLIENT_SECRET,
             allowed_domains=domains,
         )
-    hosts = ["http://testserver", *extra_hosts]
+    hosts = ["http://reflect.test", *extra_hosts]
     idp.setup(
         clients=[
             {
@@ -72,3 +73,39 @@ def make_oidc_org(idp: OIDCProvider, *, slug: str, domains: str, skip_authorizat
         ]
     )
     return organization
+
+
+@pytest.fixture(scope="session")
+def saml_idp():
+    server = _started(SAMLIdP)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def saml_org(db, saml_idp):
+    """An organisation signing in through the test SAML IdP (metadata by URL), domain hospice.test."""
+    return make_saml_org(saml_idp, slug="saml-hospice", domains="hospice.test")
+
+
+def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, host: str = "reflect.test"):
+    with scopes_disabled():
+        organization = OrganizationFactory(name=f"Hospice {slug}", slug=slug)
+        OrganizationSSO.objects.create(
+            organization=organization,
+            enabled=True,
+            protocol=Protocol.SAML,
+            saml_metadata_url=idp.metadata_url,
+            allowed_domains=domains,
+        )
+    # The IdP's admin loads Reflect's SP metadata for this organisation.
+    metadata = Client(HTTP_HOST=host).get(f"/accounts/saml/{slug}/metadata/", HTTP_HOST=host)
+    assert metadata.status_code == 200, metadata.content[:500]
+    idp.register_sp(slug if host == "reflect.test" else f"{slug}-{host}", metadata.content)
+    return organization
+
+
+@pytest.fixture(autouse=True)
+def _reflect_host(settings):
+    # The flows send Host: reflect.test (python3-saml refuses single-label host names).
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "reflect.test"]

@@ -134,3 +134,46 @@ class OIDCProvider(_Process):
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {args[0]} failed: {result.stderr[-3000:]}")
+
+
+class SAMLIdP(_Process):
+    """pysaml2's IdP. ``metadata_url`` is what an admin types into Reflect's settings."""
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("saml2") is None:
+            raise ServiceUnavailable("pysaml2 is not installed (pip install -r requirements.lock)")
+        xmlsec = shutil.which("xmlsec1")
+        if xmlsec is None:
+            raise ServiceUnavailable("xmlsec1 was not found (apt-get install xmlsec1)")
+        super().__init__()
+        self.metadata_url = f"{self.base_url}/metadata"
+        self.users_file = self.workdir / "users.json"
+        self.sp_dir = self.workdir / "sp"
+        self.sp_dir.mkdir()
+        key, pem = rsa_key_pem()
+        (self.workdir / "idp.key").write_bytes(pem)
+        (self.workdir / "idp.crt").write_bytes(self_signed_cert_pem(key, "reflect-test-idp"))
+        self.env = {
+            **os.environ,
+            "SAML_IDP_PORT": str(self.port),
+            "SAML_IDP_BASE_URL": self.base_url,
+            "SAML_IDP_USERS_FILE": str(self.users_file),
+            "SAML_IDP_SP_DIR": str(self.sp_dir),
+            "SAML_IDP_KEY_FILE": str(self.workdir / "idp.key"),
+            "SAML_IDP_CERT_FILE": str(self.workdir / "idp.crt"),
+            "SAML_IDP_XMLSEC": xmlsec,
+            "PYTHONPATH": str(REPO),
+        }
+
+    def start(self) -> SAMLIdP:
+        self._spawn([sys.executable, "-m", "tests.sso.saml_idp"], self.env)
+        return self
+
+    def add_user(self, username: str, *, email: str, password: str, active: bool = True) -> None:
+        users = json.loads(self.users_file.read_text()) if self.users_file.exists() else {}
+        users[username] = {"email": email, "password": password, "active": active}
+        self.users_file.write_text(json.dumps(users))
+
+    def register_sp(self, name: str, metadata_xml: bytes) -> None:
+        """Trust a service provider, as the IdP's admin does with Reflect's metadata."""
+        (self.sp_dir / f"{name}.xml").write_bytes(metadata_xml)
