@@ -52,7 +52,7 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
     def pre_login(self, request, user, **kwargs):
         # A password login where every organisation of the person requires single
         # sign-on would reach nothing: say where to sign in instead.
-        records = get_authentication_records(request)
+        records = get_authentication_records(request, user)
         if records and records[-1].get("method") == "password":
             organization = sso_sessions.password_login_refusal(user)
             if organization is not None:

@@ -57,8 +57,6 @@ class OrganizationSSOForm(forms.ModelForm):
                 validate_domain_name(domain)
             except ValidationError:
                 raise ValidationError(f"“{domain}” is not a domain name (write e.g. example.nhs.uk).") from None
-            if "." not in domain:
-                raise ValidationError(f"“{domain}” is not a full domain name (write e.g. example.nhs.uk).")
             domains.append(domain)
         if not domains:
             raise ValidationError("Name at least one e-mail domain.")
