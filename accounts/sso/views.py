@@ -63,5 +63,4 @@ def sso_organization_login(request, organization_slug):
         raise Http404("No single sign-on here.")
     sso = matches[0]
     provider = get_social_adapter().get_provider(request, providers.provider_id(sso))
-    context = {"organization": sso.organization, "login_url": provider.get_login_url(request)}
-    return render(request, "sso/organization_login.html", context)
+    return render(request, "sso/organization_login.html", {"login_url": provider.get_login_url(request)})

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role, User
 from tests.factories import UserFactory
-from tests.sso.conftest import IDP_PASSWORD
+from tests.sso.conftest import IDP_PASSWORD, make_oidc_org
 from tests.sso.flows import oidc_sign_in
 
 pytestmark = [pytest.mark.sso, pytest.mark.django_db]
@@ -79,3 +79,19 @@ def test_oidc_verified_email_links_the_existing_account(client, oidc_idp, oidc_o
     assert client.session["_auth_user_id"] == str(local.pk)
     assert SocialAccount.objects.get(user=local).provider == f"oidc-{oidc_org.slug}"
     assert _member(oidc_org, "val@nhs.test").role == Role.MEMBER
+
+
+@pytest.mark.security
+def test_oidc_refusal_at_the_idp_gives_no_session(client, oidc_idp):
+    organization = make_oidc_org(oidc_idp, slug="consenting-trust", domains="nhs.test", skip_authorization=False)
+    oidc_idp.setup(users=[{"username": "rex", "email": "rex@nhs.test", "password": IDP_PASSWORD}])
+
+    # The IdP asks for consent and the person declines: it answers error=access_denied,
+    # which allauth shows as a cancelled login.
+    response = oidc_sign_in(client, organization.slug, username="rex", password=IDP_PASSWORD, allow=False)
+    page = client.get(response["Location"], HTTP_HOST="reflect.test")
+
+    assert response["Location"] == "/accounts/3rdparty/login/cancelled/"
+    assert "Login Cancelled" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(email="rex@nhs.test").exists()

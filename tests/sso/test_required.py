@@ -50,7 +50,7 @@ def test_password_login_refused_when_every_organisation_requires_sso(client, oid
     assert response["Location"] == f"/sso/{oidc_org.slug}/"
     assert "_auth_user_id" not in client.session
     assert f"{oidc_org.name} asks you to sign in through its single sign-on, not a password." in page.content.decode()
-    assert f"Sign in with {oidc_org.name} single sign-on" in page.content.decode()
+    assert "Continue to your organisation's sign-in page" in page.content.decode()
 
 
 def test_password_session_cannot_enter_an_sso_required_organisation(client, oidc_org):
