@@ -5,7 +5,10 @@ social accounts are keyed apart from every other organisation's: the same subjec
 at two IdPs can never meet in one ``SocialAccount``.
 """
 
+from urllib.parse import urlsplit
+
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.saml.utils import build_saml_config
 from django_scopes import scopes_disabled
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
@@ -89,3 +92,23 @@ def sso_for_app(app: SocialApp) -> OrganizationSSO | None:
         return None
     with scopes_disabled():
         return OrganizationSSO.objects.select_related("organization").filter(organization__slug=slug).first()
+
+
+def sign_in_origin(request, sso: OrganizationSSO, provider) -> str:
+    """The origin of the IdP's sign-in page, as allauth will redirect to it.
+
+    The SSO button posts to allauth, which redirects to the IdP; browsers apply the
+    page's CSP ``form-action`` to that redirect too, so the button's page allows this one
+    origin beside 'self'. Read from the same discovery document or metadata allauth uses.
+    """
+    try:
+        if sso.protocol == Protocol.OIDC:
+            url = provider.get_oauth2_adapter(request).authorize_url
+        else:
+            url = build_saml_config(request, provider.app.settings, provider.app.client_id)["idp"][
+                "singleSignOnService"
+            ]["url"]
+    except Exception:  # an unreachable IdP: the sign-in fails at allauth next, with its own page
+        url = sso.oidc_server_url or sso.saml_metadata_url
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

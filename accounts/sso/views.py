@@ -63,4 +63,6 @@ def sso_organization_login(request, organization_slug):
         raise Http404("No single sign-on here.")
     sso = matches[0]
     provider = get_social_adapter().get_provider(request, providers.provider_id(sso))
-    return render(request, "sso/organization_login.html", {"login_url": provider.get_login_url(request)})
+    response = render(request, "sso/organization_login.html", {"login_url": provider.get_login_url(request)})
+    response._csp_update = {"form-action": [providers.sign_in_origin(request, sso, provider)]}
+    return response

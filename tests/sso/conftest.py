@@ -21,7 +21,7 @@ CLIENT_SECRET = "s3cret-of-the-relying-party"
 IDP_PASSWORD = "idp password 123"
 
 
-def _started(factory):
+def start_idp(factory):
     try:
         server = factory()
     except ServiceUnavailable as missing:
@@ -34,7 +34,7 @@ def _started(factory):
 
 @pytest.fixture(scope="session")
 def oidc_idp():
-    server = _started(OIDCProvider)
+    server = start_idp(OIDCProvider)
     yield server
     server.stop()
 
@@ -77,7 +77,7 @@ def make_oidc_org(idp: OIDCProvider, *, slug: str, domains: str, skip_authorizat
 
 @pytest.fixture(scope="session")
 def saml_idp():
-    server = _started(SAMLIdP)
+    server = start_idp(SAMLIdP)
     yield server
     server.stop()
 
@@ -88,7 +88,9 @@ def saml_org(db, saml_idp):
     return make_saml_org(saml_idp, slug="saml-hospice", domains="hospice.test")
 
 
-def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, host: str = "reflect.test"):
+def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, metadata=None):
+    """``metadata``: a function fetching Reflect's SP metadata once the organisation
+    exists (from a live server); by default the test client fetches it as reflect.test."""
     with scopes_disabled():
         organization = OrganizationFactory(name=f"Hospice {slug}", slug=slug)
         OrganizationSSO.objects.create(
@@ -99,9 +101,12 @@ def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, host: str = "reflect
             allowed_domains=domains,
         )
     # The IdP's admin loads Reflect's SP metadata for this organisation.
-    metadata = Client(HTTP_HOST=host).get(f"/accounts/saml/{slug}/metadata/", HTTP_HOST=host)
+    if metadata is None:
+        metadata = Client().get(f"/accounts/saml/{slug}/metadata/", HTTP_HOST="reflect.test")
+    else:
+        metadata = metadata()
     assert metadata.status_code == 200, metadata.content[:500]
-    idp.register_sp(slug if host == "reflect.test" else f"{slug}-{host}", metadata.content)
+    idp.register_sp(slug, metadata.content)
     return organization
 
 

@@ -95,3 +95,11 @@ def test_oidc_refusal_at_the_idp_gives_no_session(client, oidc_idp):
     assert "Login Cancelled" in page.content.decode()
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(email="rex@nhs.test").exists()
+
+
+def test_sso_button_page_lets_its_form_reach_the_idp_only(client, oidc_idp, oidc_org):
+    # Browsers apply CSP form-action to the redirect after the button's POST as well.
+    response = client.get(f"/sso/{oidc_org.slug}/", HTTP_HOST="reflect.test")
+
+    directives = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";"))
+    assert directives["form-action"] == f"'self' {oidc_idp.base_url}"
