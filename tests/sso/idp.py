@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from cryptography import x509
@@ -55,6 +56,15 @@ def self_signed_cert_pem(key: rsa.RSAPrivateKey, common_name: str) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+def _same_fake_clock(env: dict[str, str]) -> dict[str, str]:
+    """Under libfaketime (``make test-clock``) a child process's clock would start again
+    at the frozen instant when the child starts, minutes behind the test process, and
+    the IdP's assertions would look stale. Start it at the test process's own time."""
+    if "FAKETIME" not in env:
+        return env
+    return {**env, "FAKETIME": "@" + time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
 class _Process:
     def __init__(self) -> None:
         self.port = free_port()
@@ -63,6 +73,7 @@ class _Process:
         self.process: subprocess.Popen | None = None
 
     def _spawn(self, argv: list[str], env: dict[str, str]) -> None:
+        env = _same_fake_clock(env)
         log = (self.workdir / "server.log").open("wb")
         self.process = subprocess.Popen(argv, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -125,7 +136,7 @@ class OIDCProvider(_Process):
     def _manage(self, args: list[str], stdin: str = "") -> None:
         result = subprocess.run(
             [sys.executable, "-m", "django", *args],
-            env=self.env,
+            env=_same_fake_clock(self.env),
             cwd=REPO,
             input=stdin,
             capture_output=True,

@@ -106,3 +106,25 @@ def test_sso_not_required_leaves_password_login_alone(client, oidc_org):
 
     assert login["Location"] == "/"
     assert page.status_code == 200
+
+
+def test_platform_staff_switch_required_off_in_the_django_admin(client, oidc_org):
+    _require(oidc_org)
+    operator = UserFactory(email="operator@reflect.test", is_staff=True, is_superuser=True)
+    TOTP.activate(operator, SECRET)
+    with scopes_disabled():
+        sso = OrganizationSSO.objects.get(organization=oidc_org)
+    url = reverse("admin:sso_organizationsso_change", args=[sso.pk])
+
+    with time_machine.travel(NOW, tick=False):
+        _password_login(client, operator.email)
+        client.post(reverse("mfa_authenticate"), {"code": totp_code(SECRET)}, **HOST)
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD}, **HOST)
+        form = client.get(url, **HOST).content.decode()
+        response = client.post(url, {"enabled": "on", "required": ""}, **HOST)
+
+    assert "s3cret" not in form
+    assert response.status_code == 302
+    with scopes_disabled():
+        sso.refresh_from_db()
+    assert (sso.enabled, sso.required) == (True, False)
