@@ -1,6 +1,6 @@
 from django.db import models
 
-from accounts.models import TenantModel
+from accounts.models import Organization, TenantModel
 from reflect.fields import EncryptedTextField
 
 
@@ -13,6 +13,10 @@ class OrganizationSSO(TenantModel):
     """One organisation's identity provider. allauth's app is built from this row on
     each request (``accounts.sso.providers``); nothing is copied into ``SocialApp``."""
 
+    # One per organisation; the reverse accessor lets the tenant middleware load it in
+    # the membership query it already runs (``access_organization_membership``), so
+    # "SSO required" costs no query on organisation pages.
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="sso")
     enabled = models.BooleanField(default=False)
     protocol = models.CharField(max_length=10, choices=Protocol.choices, default=Protocol.OIDC)
     # OpenID Connect
@@ -34,7 +38,6 @@ class OrganizationSSO(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization"], name="sso_one_per_organization")]
         verbose_name = "organisation single sign-on"
 
     def __str__(self) -> str:

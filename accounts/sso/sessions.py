@@ -46,8 +46,12 @@ def is_break_glass(user) -> bool:
 
 
 def requires_sso(organization: Organization) -> bool:
-    with scope(organization=organization):
-        return OrganizationSSO.objects.filter(organization=organization, enabled=True, required=True).exists()
+    # Usually loaded with the membership (no query); otherwise the reverse accessor loads it.
+    try:
+        sso = organization.sso
+    except OrganizationSSO.DoesNotExist:
+        return False
+    return sso.enabled and sso.required
 
 
 def password_login_refusal(user) -> Organization | None:
