@@ -33,6 +33,13 @@ class ReflectSocialAccountAdapter(DefaultSocialAccountAdapter):
             # Verified, at the organisation's own domain: the IdP speaks for this address.
             sociallogin.connect(request, existing)
 
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        # One line, as the profile form would accept it.
+        user.display_name = " ".join(str(name or "").split())[:120]
+        return user
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         # pre_social_login has already refused anyone outside the allowed domains.
         return policy.sso_for_provider(sociallogin.account.provider) is not None

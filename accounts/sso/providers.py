@@ -63,7 +63,11 @@ def social_app(sso: OrganizationSSO) -> SocialApp:
 
 
 def enabled_sso(
-    *, provider: str | None = None, client_id: str | None = None, organization_slug: str | None = None
+    *,
+    provider: str | None = None,
+    client_id: str | None = None,
+    organization_slug: str | None = None,
+    domain: str | None = None,
 ) -> list[OrganizationSSO]:
     """The enabled configurations matching allauth's ``list_apps`` filters.
 
@@ -79,6 +83,9 @@ def enabled_sso(
             rows = rows.filter(protocol=protocol, organization__slug=slug)
         if organization_slug:
             rows = rows.filter(organization__slug=organization_slug)
+        if domain is not None:
+            # A coarse filter; OrganizationSSO.allows_email decides exactly.
+            rows = rows.filter(allowed_domains__icontains=domain) if domain else rows.none()
         if client_id:
             rows = (
                 rows.filter(organization__slug=client_id) if provider == SAML else rows.filter(oidc_client_id=client_id)

@@ -48,7 +48,7 @@ def sso_start(request):
     """Sign in with single sign-on: the address's domain finds its organisation's IdP."""
     email = request.POST.get("email", "").strip().lower()
     if request.method == "POST":
-        for sso in providers.enabled_sso():
+        for sso in providers.enabled_sso(domain=email.rpartition("@")[2]):
             if sso.allows_email(email):
                 return redirect("sso_organization_login", organization_slug=sso.organization.slug)
         messages.error(request, "No organisation signs in with single sign-on for that address.")

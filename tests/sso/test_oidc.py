@@ -18,7 +18,9 @@ def _member(organization, email):
 
 
 def test_oidc_first_sign_in_creates_member(client, oidc_idp, oidc_org):
-    oidc_idp.setup(users=[{"username": "nia", "email": "Nia@NHS.test", "password": IDP_PASSWORD}])
+    oidc_idp.setup(
+        users=[{"username": "nia", "email": "Nia@NHS.test", "password": IDP_PASSWORD, "name": "Nia  Okafor"}]
+    )
 
     response = oidc_sign_in(client, oidc_org.slug, username="nia", password=IDP_PASSWORD)
 
@@ -27,6 +29,7 @@ def test_oidc_first_sign_in_creates_member(client, oidc_idp, oidc_org):
     membership = _member(oidc_org, "nia@nhs.test")
     assert membership is not None
     assert membership.role == Role.MEMBER
+    assert membership.user.display_name == "Nia Okafor"
     assert client.session["_auth_user_id"] == str(membership.user_id)
     assert SocialAccount.objects.get(user=membership.user).provider == f"oidc-{oidc_org.slug}"
 

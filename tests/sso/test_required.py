@@ -128,3 +128,12 @@ def test_platform_staff_switch_required_off_in_the_django_admin(client, oidc_org
     with scopes_disabled():
         sso.refresh_from_db()
     assert (sso.enabled, sso.required) == (True, False)
+
+
+def test_sso_start_finds_the_organisation_by_the_address_domain(client, oidc_org):
+    found = client.post("/sso/", {"email": "Someone@NHS.test"}, **HOST)
+    missing = client.post("/sso/", {"email": "someone@elsewhere.test"}, **HOST)
+
+    assert found["Location"] == f"/sso/{oidc_org.slug}/"
+    assert missing.status_code == 200
+    assert "No organisation signs in with single sign-on for that address." in missing.content.decode()
