@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_domain_name
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
@@ -62,6 +63,12 @@ class OrganizationSSOForm(forms.ModelForm):
             raise ValidationError("Name at least one e-mail domain.")
         return "\n".join(dict.fromkeys(domains))
 
+    def clean_oidc_server_url(self) -> str:
+        return _https_in_production(self.cleaned_data["oidc_server_url"])
+
+    def clean_saml_metadata_url(self) -> str:
+        return _https_in_production(self.cleaned_data["saml_metadata_url"])
+
     def clean_oidc_client_secret(self) -> str:
         return self.cleaned_data["oidc_client_secret"] or self.stored_secret
 
@@ -105,3 +112,11 @@ class OrganizationSSOForm(forms.ModelForm):
         except Exception:  # any failure (network, XML, missing keys) means the same to the admin
             field = "saml_metadata_url" if url else "saml_metadata_xml"
             self.add_error(field, "This is not readable IdP metadata with a sign-on URL and a signing certificate.")
+
+
+def _https_in_production(url: str) -> str:
+    # The server fetches these addresses (discovery, keys, metadata): in production only
+    # over TLS, so nobody on the path can swap the IdP's keys.
+    if url and settings.PRODUCTION and not url.startswith("https://"):
+        raise ValidationError("Use the IdP's https:// address.")
+    return url

@@ -134,3 +134,14 @@ def test_sso_settings_accept_saml_metadata_xml_from_a_real_idp(client, cast, sam
 
     assert response["Location"] == _url(cast.org)
     assert _stored(cast.org).saml_metadata_xml == xml
+
+
+@pytest.mark.security
+def test_sso_settings_refuse_plain_http_idp_addresses_in_production(client, cast, settings):
+    settings.PRODUCTION = True
+    _fresh_admin(client, cast.alice)
+
+    response = client.post(_url(cast.org), {**OIDC_FORM, "oidc_server_url": "http://idp.example.org/"})
+
+    assert response.context["form"].errors["oidc_server_url"] == ["Use the IdP's https:// address."]
+    assert _stored(cast.org) is None
