@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # allauth's passkey list ({% load humanize %}).
+    "django.contrib.humanize",
     "django_scopes",
     "django_celery_beat",
     "allauth",
