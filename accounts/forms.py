@@ -1,8 +1,7 @@
-import zoneinfo
-
 from django import forms
 
-from accounts.models import NOT_PLACES, Organization, Role, User
+from accounts.models import Organization, Role, User
+from reflect.dates import known_zone_names
 
 
 class InvitationForm(forms.Form):
@@ -24,7 +23,7 @@ class MemberRoleForm(forms.Form):
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones() - NOT_PLACES)]
+    return [(name, name.replace("_", " ")) for name in sorted(known_zone_names())]
 
 
 class ProfileForm(forms.ModelForm):

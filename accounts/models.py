@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -8,18 +6,16 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from reflect.dates import is_known_zone
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
 from reflect.text import validate_single_line
 
 # Aggregates never describe fewer people than this, whatever an organisation sets.
 MIN_GROUP_SIZE_FLOOR = 3
 
-# In the tz database but not places: "localtime" follows the server, "Factory" is a placeholder.
-NOT_PLACES = {"localtime", "Factory"}
-
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones() or value in NOT_PLACES:
+    if not is_known_zone(value):
         raise ValidationError(f"“{value}” is not a known time zone (use a name such as Europe/London).")
 
 

@@ -104,3 +104,10 @@ def two_factor_requirement(user: User) -> str | None:
         return None
     audience = _TWO_FACTOR_ROLES[membership.organization.two_factor_required][1]
     return f"{membership.organization.name} asks it of {audience}."
+
+
+def all_organizations() -> list[Organization]:
+    """Every organisation, read outside any scope: for periodic tasks that then work in
+    each organisation's scope in turn."""
+    with scopes_disabled():
+        return list(Organization.objects.all())

@@ -11,15 +11,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from accounts.invitation_email import send_invitation
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
-from accounts.signals import time_zone_changed
-from reflect.text import single_line
+from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
 def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
@@ -60,13 +57,9 @@ def membership_remove(*, membership: Membership) -> Membership:
     URL, their cohorts (and with them the cohorts' shared history) and their places in
     coming meetings end here, and nothing still planned for them is sent."""
     _assert_keeps_an_admin(membership)
-    from sessions_app.models import CalendarFeed
-    from sessions_app.services.cohorts import cohort_memberships_end
-
     now = timezone.now()
     with transaction.atomic():
-        CalendarFeed.objects.filter(membership=membership).delete()
-        cohort_memberships_end(membership=membership, now=now)
+        membership_leaving.send(sender=Membership, membership=membership, now=now)
         membership.is_active = False
         membership.left_at = now
         membership.save(update_fields=["is_active", "left_at"])
@@ -101,8 +94,6 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     Each person may send only so many invitations a day. The e-mail is sent by a Celery
     task after the transaction commits.
     """
-    from accounts.tasks import send_invitation
-
     email = email.strip().lower()
     if _is_active_member(organization, email):
         raise ValidationError(f"{email} is already a member of {organization.name}.")
@@ -244,39 +235,6 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         )
 
 
-def invitation_send(*, invitation: Invitation) -> bool:
-    """Send the invitation e-mail (text and HTML) once; False if it was already claimed.
-
-    The row is claimed with a conditional update before sending, so two deliveries of
-    the same task cannot both send; a failed send releases the claim for a retry.
-    """
-    claimed = Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    try:
-        _invitation_message(invitation).send()
-    except Exception:
-        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
-        raise
-    return True
-
-
-def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
-    context = {
-        "invitation": invitation,
-        "organization": invitation.organization,
-        "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token}),
-    }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.organization.name}"
-    message = EmailMultiAlternatives(
-        subject=single_line(subject),  # an old name with a line break must not fail the send
-        body=render_to_string("accounts/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("accounts/email/invitation.html", context), "text/html")
-    return message
-
-
 def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -299,10 +257,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
                 f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
-        # The invitation may carry reserved cohort places (sessions_app builds on accounts).
-        from sessions_app.services.cohorts import cohort_invitations_fulfil
-
-        cohort_invitations_fulfil(invitation=invitation, membership=membership)
+        # The invitation may carry reserved places in the apps above (cohort places).
+        invitation_accepted.send(sender=Invitation, invitation=invitation, membership=membership)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

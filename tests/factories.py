@@ -6,7 +6,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
-from sessions_app.models import Cohort, CohortMember, CohortRole, Meeting
+from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
+from sessions_app.meetings.models import Meeting
 
 PASSWORD = "correct horse battery"
 

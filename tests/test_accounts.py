@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from accounts.invitation_email import invitation_send
 from accounts.models import Invitation, Membership, Organization, Role, User
-from accounts.services import invitation_send
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, totp_code
 
 pytestmark = [pytest.mark.accounts, pytest.mark.django_db]

@@ -6,7 +6,8 @@ added."""
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import ActionPoint, CohortRole
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.reflections.models import ActionPoint
 from tests.factories import PASSWORD
 from tests.test_tenancy import ALL_ROUTES, OBJECT_MAKERS, Victims
 

@@ -14,7 +14,8 @@ from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
 from reflect.ids import new_public_id
-from sessions_app.models import ActionPoint, CohortImport, Reflection, ReflectionTemplate
+from sessions_app.imports.models import CohortImport
+from sessions_app.reflections.models import ActionPoint, Reflection, ReflectionTemplate
 from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.security, pytest.mark.django_db]

@@ -17,8 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Organization
-from sessions_app.models import Notification, Reflection, Rsvp, SessionEvaluation, ShownFigures, Visibility
+from sessions_app.insights.models import ShownFigures
+from sessions_app.meetings.models import Rsvp
 from sessions_app.mydata.deletion import account_delete
+from sessions_app.notifications.models import Notification
+from sessions_app.reflections.models import Reflection, SessionEvaluation, Visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

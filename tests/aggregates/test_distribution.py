@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Organization, group_size
 from sessions_app.insights import distribution
-from sessions_app.models import Notification
+from sessions_app.notifications.models import Notification
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

@@ -8,17 +8,15 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.attention.services import budget_update
-from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
-    CohortRole,
-    MeetingStatus,
-    Notification,
-    NotificationKind,
-)
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.meetings import rsvps
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import MeetingStatus
 from sessions_app.notifications import dispatch, planning
-from sessions_app.services import rsvps, scheduling
+from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -185,7 +183,7 @@ def test_hot_debrief_call_is_urgent_and_goes_out_at_once(setup, cast):
 
 def test_series_announced_once_not_per_meeting(setup):
     cohort, _bob = setup
-    scheduling.series_create(
+    series_services.series_create(
         cohort=cohort,
         rule="FREQ=WEEKLY;BYDAY=TU",
         first_date=NOW.date() + timedelta(days=1),

@@ -35,14 +35,8 @@ from django_scopes import scopes_disabled
 from redis import Redis
 
 from accounts.models import Membership, Organization, Role, User
-from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
-    Notification,
-    NotificationKind,
-    NotificationPriority,
-    NotificationStatus,
-)
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
+from sessions_app.notifications.models import Notification, NotificationKind, NotificationPriority, NotificationStatus
 from tests.integration.conftest import (
     PROJECT_DIR,
     WORKER_COMMAND,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from sessions_app.recurrence import build_rrule
+from sessions_app.meetings.rrule import build_rrule
 
 ZONES = (
     "UTC",
