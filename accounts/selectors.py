@@ -28,7 +28,9 @@ def access_organization_membership(user: User, org_slug: str) -> Membership:
     with scopes_disabled():
         membership = (
             Membership.objects.filter(user=user, is_active=True, organization__slug=org_slug)
-            .select_related("organization", "user")
+            # organization__sso: its single sign-on settings, for "SSO required" on every
+            # organisation page (accounts/sso/middleware.py) at no extra query.
+            .select_related("organization", "organization__sso", "user")
             .first()
         )
     if membership is None:

@@ -87,16 +87,24 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # allauth's passkey list ({% load humanize %}).
+    "django.contrib.humanize",
     "django_scopes",
     "django_celery_beat",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (accounts/sso): allauth's own providers, with apps
+    # built from OrganizationSSO rows by the adapter rather than stored in SocialApp.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "csp",
     "anymail",
     "reflect",
     "accounts",
     "accounts.audit.apps.AuditConfig",
+    "accounts.sso",
     "sessions_app",
 ]
 
@@ -121,6 +129,8 @@ MIDDLEWARE = [
     "accounts.middleware.OrganizationScopeMiddleware",
     # The same for an organisation's form that allauth held for a fresh login and resumes.
     "accounts.resumed_requests.ResumedRequestScopeMiddleware",
+    # Its process_view runs inside that scope, after the membership check.
+    "accounts.sso.middleware.SSORequiredMiddleware",
 ]
 
 ROOT_URLCONF = "reflect.urls"
@@ -217,15 +227,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn, issue 11): a second factor, or a sign-in without a password on a
+# shared ward computer. They hold no secret on the server (only public keys), so key
+# rotation has nothing to move. A passkey session still cannot open an organisation that
+# requires single sign-on (accounts/sso/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs HTTPS except on http://localhost, which development and the browser
+# tests use; production is always HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
-# How many proxies in front of Reflect append to X-Forwarded-For (allauth's setting): the
-# client address that rate limits and the audit trail use is the one the outermost
-# trusted proxy saw. 0 (default): X-Forwarded-For is ignored and REMOTE_ADDR is used.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+# Single sign-on and the client address behind proxies: reflect/sso_settings.py.
+from reflect.sso_settings import *  # noqa: E402, F403
 
 # The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)

@@ -52,6 +52,9 @@ def world(cast, unscoped):
 
 
 def _url(route, victims, cast) -> str | None:
+    if route.name == route.route:
+        # Unnamed (allauth's old accounts/social/… redirects): the path is the address.
+        return None if route.kwargs else "/" + route.route
     kwargs = {}
     for name in route.kwargs:
         if name == "org_slug":

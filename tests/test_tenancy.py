@@ -26,6 +26,7 @@ KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 NOT_TENANT_SCOPED = {
     "invitation_accept": "the secret single-use token is the permission",
     "calendar_feed": "the secret feed token is the permission",
+    "sso_organization_login": "a public sign-in button (no name, no data), like allauth's accounts/saml/<slug>/ URLs",
 }
 # allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
 NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
@@ -224,6 +225,6 @@ def test_every_table_with_an_organization_key_is_a_tenant_model():
         m.__name__
         for m in apps.get_models()
         if any(f.name == "organization" and f.is_relation for f in m._meta.get_fields())
-        and m._meta.app_label in {"accounts", "audit", "sessions_app"}
+        and m._meta.app_label in {"accounts", "audit", "sessions_app", "sso"}
     }
     assert with_org_key == {m.__name__ for m in _tenant_models()}
