@@ -240,8 +240,7 @@ MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
-# Single sign-on and the client address behind proxies: reflect/sso_settings.py.
-from reflect.sso_settings import *  # noqa: E402, F403
+from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
 # The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
