@@ -20,6 +20,7 @@ from accounts.models import Organization
 from sessions_app.models import Notification, Reflection, Rsvp, SessionEvaluation, ShownFigures, Visibility
 from sessions_app.mydata.deletion import account_delete
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from tests.strategies import aggregate_people
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
 
@@ -142,25 +143,9 @@ def test_figures_kept_name_nobody_and_comments_stay_encrypted(client, cast):
     assert "from" not in stored
 
 
-people_strategy = st.lists(
-    st.fixed_dictionaries(
-        {
-            "reflections": st.integers(0, 2),
-            "went": st.booleans(),
-            "went_in_january": st.booleans(),
-            "rating": st.none() | st.integers(1, 5),
-            "comment": st.sampled_from(["", "", "Good.", "Too long."]),
-            "messages": st.integers(0, 12),
-        }
-    ),
-    min_size=1,
-    max_size=9,
-)
-
-
 @pytest.mark.security
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(people=people_strategy, k=st.integers(3, 6), who=st.integers(0, 8), first_look=st.booleans())
+@given(people=aggregate_people, k=st.integers(3, 6), who=st.integers(0, 8), first_look=st.booleans())
 def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people, k, who, first_look):
     """Every figure on the two aggregate pages (cohort insights and the admin's message
     distribution), before and after one random person deletes their account."""

@@ -18,7 +18,7 @@ from sessions_app.recurrence import (
     validate_rrule,
     validate_series,
 )
-from tests.scheduling import SeriesCase, any_series_cases, series_cases, windows
+from tests.strategies import SeriesCase, any_series_cases, rrule_texts, series_cases, windows
 
 pytestmark = pytest.mark.scheduling
 
@@ -343,15 +343,8 @@ def test_occurrences_of_adjacent_windows_add_up(data, case):
     assert found(window_start, middle) + found(middle, window_end) == found(window_start, window_end)
 
 
-RULE_TOKENS = st.sampled_from(
-    ["FREQ=", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "INTERVAL=", "COUNT=", "UNTIL=", "BYDAY=", "BYMONTH=",
-     "BYMONTHDAY=", "BYSETPOS=", "BYHOUR=", "WKST=", "MO", "1TU", "-1FR", "SU", "0", "1", "2", "-1", "31", "53", "366",
-     "20261231", "T090000Z", ",", ";", "=", "RRULE:", " "]
-)  # fmt: skip
-
-
 @FAST
-@given(st.lists(RULE_TOKENS, max_size=12).map("".join))
+@given(rrule_texts)
 def test_validate_rrule_normalises_or_explains(text):
     try:
         normalised = validate_rrule(text)
