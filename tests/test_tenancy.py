@@ -14,8 +14,15 @@ from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
 from reflect.ids import new_public_id
-from sessions_app.models import ActionPoint, CohortImport, Reflection, ReflectionTemplate
-from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory
+from sessions_app.models import ActionPoint, CohortImport, ReflectionTemplate
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MeetingFactory,
+    ReflectionFactory,
+)
 
 pytestmark = [pytest.mark.tenancy, pytest.mark.security, pytest.mark.django_db]
 
@@ -52,18 +59,12 @@ class Victims:
     @cached_property
     def reflection(self):
         # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
-        reflection = Reflection(
-            organization=self.cast.org,
+        return ReflectionFactory(
             author=self.cohort_member.membership,
             cohort=self.cohort,
-            template_key="one_thing",
-            template_name="One thing",
             visibility="cohort",
-            is_draft=False,
+            answers={"note": "victim text"},
         )
-        reflection.answers = {"note": "victim text"}
-        reflection.save()
-        return reflection
 
 
 # How to make an object of the victim organisation for each URL argument.

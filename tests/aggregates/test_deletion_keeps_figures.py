@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Organization
-from sessions_app.models import Notification, Reflection, Rsvp, SessionEvaluation, ShownFigures, Visibility
+from sessions_app.models import Reflection, Rsvp, SessionEvaluation, ShownFigures
 from sessions_app.mydata.deletion import account_delete
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory, ReflectionFactory
 from tests.strategies import aggregate_people
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
@@ -48,18 +48,7 @@ def figures_shown(client, cast, cohort) -> tuple[str, str]:
 
 
 def reflect(author, cohort, at):
-    reflection = Reflection(
-        organization=cohort.organization,
-        author=author,
-        cohort=cohort,
-        template_key="one_thing",
-        template_name="One thing",
-        visibility=Visibility.PRIVATE,
-        is_draft=False,
-        created_at=at,
-    )
-    reflection.answers = {"note": "a long week"}
-    reflection.save()
+    ReflectionFactory(author=author, cohort=cohort, created_at=at)
 
 
 def evaluate(meeting, person, rating: int, comment: str = ""):
@@ -158,7 +147,7 @@ def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people
             february = MeetingFactory(cohort=cohort, starts_at=FEBRUARY)
             january = MeetingFactory(cohort=cohort, starts_at=JANUARY)
             members = []
-            for n, person in enumerate(people):
+            for person in people:
                 member = CohortMemberFactory(cohort=cohort).membership
                 members.append(member)
                 for i in range(person["reflections"]):
@@ -170,12 +159,8 @@ def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people
                     if person["rating"] is not None:
                         evaluate(february, member, person["rating"], person["comment"])
                 for i in range(person["messages"]):
-                    Notification.objects.create(
-                        organization=cast.org,
+                    NotificationFactory(
                         recipient=member,
-                        kind="promotion",
-                        priority="normal",
-                        idempotency_key=f"{member.pk}:{n}:{i}",
                         due_at=IN_ENDED_WEEKS + timedelta(hours=i),
                         sent_at=IN_ENDED_WEEKS + timedelta(hours=i),
                         status="sent",

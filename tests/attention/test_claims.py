@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from sessions_app.models import Meeting, Notification
 from sessions_app.notifications import dispatch
 from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -40,16 +40,7 @@ def due_rows(setup, settings):  # noqa: F811 - the fixture imported above
     for hours in (30, 40):
         meeting = MeetingFactory(cohort=cohort, starts_at=now + timedelta(hours=hours))
         with scopes_disabled():
-            Notification.objects.create(
-                organization=cohort.organization,
-                recipient=bob,
-                kind="promotion",
-                priority="normal",
-                meeting=meeting,
-                idempotency_key=f"claims:{hours}",
-                due_at=now,
-                latest_useful_at=meeting.starts_at,
-            )
+            NotificationFactory(recipient=bob, meeting=meeting, due_at=now, latest_useful_at=meeting.starts_at)
     with scopes_disabled():
         claim = dispatch.Claim(token=dispatch.uuid.uuid4(), now=now)
         claimed = dispatch._claim(claim, batch_size=10)

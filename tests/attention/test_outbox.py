@@ -15,11 +15,10 @@ from sessions_app.models import (
     CohortRole,
     MeetingStatus,
     Notification,
-    NotificationKind,
 )
 from sessions_app.notifications import dispatch, planning
 from sessions_app.services import rsvps, scheduling
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -133,16 +132,7 @@ def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(se
     _cohort, bob = setup
     bob.attention_budget.daily_cap = 3
     bob.attention_budget.save()
-    for n in range(50):
-        Notification.objects.create(
-            organization=cast.org,
-            recipient=bob,
-            kind=NotificationKind.PROMOTION,
-            priority="normal",
-            idempotency_key=f"test:{n}",
-            due_at=NOW,
-            latest_useful_at=NOW + timedelta(days=2),
-        )
+    NotificationFactory.create_batch(50, recipient=bob, due_at=NOW, latest_useful_at=NOW + timedelta(days=2))
     _sweep(NOW)
     assert Notification.objects.filter(status="sent").count() == 3
     assert Notification.objects.filter(status="merged").count() == 47

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_app.insights.distribution import suppress_small_groups
-from sessions_app.models import AttentionBudget, AttentionPolicy, Notification
-from tests.factories import MembershipFactory
+from sessions_app.models import AttentionBudget, AttentionPolicy
+from tests.factories import MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -47,11 +47,9 @@ def _settings(**changes) -> dict:
 
 
 def _notification(membership, key, *, status, at, reason="", kind="promotion"):
-    return Notification.objects.create(
-        organization=membership.organization,
+    return NotificationFactory(
         recipient=membership,
         kind=kind,
-        priority="normal",
         idempotency_key=key,
         due_at=at,
         sent_at=at if status == "sent" else None,

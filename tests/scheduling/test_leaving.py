@@ -34,6 +34,7 @@ from tests.factories import (
     InvitationFactory,
     MeetingFactory,
     MembershipFactory,
+    NotificationFactory,
 )
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -133,16 +134,14 @@ def test_removing_from_a_cohort_drops_pending_notifications_and_future_places(te
 @pytest.mark.security
 def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
     cohort, bob, meeting = team
-    digest = Notification.objects.create(
-        organization=cast.org,
+    digest = NotificationFactory(
         recipient=bob,
         kind=NotificationKind.DIGEST,
         priority="low",
         idempotency_key="digest-test",
         due_at=NOW + timedelta(hours=8),
     )
-    Notification.objects.create(
-        organization=cast.org,
+    NotificationFactory(
         recipient=bob,
         kind=NotificationKind.SERIES,
         priority="low",
@@ -164,16 +163,14 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
 @pytest.mark.security
 def test_a_digest_leaves_out_meetings_of_a_cohort_the_person_is_no_longer_in(team, cast):
     cohort, bob, meeting = team
-    digest = Notification.objects.create(
-        organization=cast.org,
+    digest = NotificationFactory(
         recipient=bob,
         kind=NotificationKind.DIGEST,
         priority="low",
         idempotency_key="digest-test",
         due_at=NOW + timedelta(hours=8),
     )
-    Notification.objects.create(
-        organization=cast.org,
+    NotificationFactory(
         recipient=bob,
         kind=NotificationKind.SERIES,
         priority="low",
