@@ -13,7 +13,6 @@ from django_scopes import scopes_disabled
 
 from sessions_app.models import Meeting, Notification
 from sessions_app.notifications import dispatch
-from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
 from tests.factories import MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -32,7 +31,7 @@ def _daytime():
 
 
 @pytest.fixture
-def due_rows(setup, settings):  # noqa: F811 - the fixture imported above
+def due_rows(setup, settings):
     """Two reminders for Bob due now, claimed by a sweep that has not sent them yet."""
     settings.NOTIFICATION_LEASE_SECONDS = int(LEASE.total_seconds())
     cohort, bob = setup

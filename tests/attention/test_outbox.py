@@ -10,8 +10,6 @@ from django_scopes import scope, scopes_disabled
 
 from sessions_app.attention.services import budget_update
 from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
     CohortRole,
     MeetingStatus,
     Notification,
@@ -24,16 +22,6 @@ pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
 UTC = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday, London winter time (UTC+0)
-
-
-@pytest.fixture
-def setup(cast):
-    with scope(organization=cast.org):
-        cohort = CohortFactory(organization=cast.org, name="Team Time")
-        bob = CohortMemberFactory(cohort=cohort, membership=cast.bob).membership
-        AttentionBudget.objects.create(organization=cast.org, membership=bob, min_gap_minutes=0)
-        AttentionPolicy.objects.create(organization=cast.org, min_min_gap_minutes=0)
-        yield cohort, bob
 
 
 def _statuses(**filters):
