@@ -2,8 +2,10 @@
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.template import Context, Template
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(
@@ -24,3 +26,18 @@ def test_no_comment_tag_spans_lines(path):
     text = path.read_text()
     broken = [m.group(0) for m in re.finditer(r"\{#(?:(?!#\}).)*$", text, flags=re.MULTILINE)]
     assert broken == [], f"use {{% comment %}} for a comment over several lines: {broken}"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: str(path.relative_to(PROJECT)))
+def test_organisation_urls_use_org_url(path):
+    # {% org_url "name" … %} fills in the organisation the page is about; a slug passed by
+    # hand is how a link ends up pointing into the wrong organisation.
+    assert "org_slug=organization.slug" not in path.read_text(), 'use {% org_url "name" … %}'
+
+
+def test_org_url_builds_the_page_of_the_organisation_in_context():
+    page = Template('{% load org_urls %}{% org_url "meeting_detail" meeting_id=meeting_id %}')
+    organization = SimpleNamespace(slug="st-elsewhere")
+    assert page.render(Context({"organization": organization, "meeting_id": "abc123"})) == (
+        "/o/st-elsewhere/meetings/abc123/"
+    )
