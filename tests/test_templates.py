@@ -5,6 +5,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.template import Context, Template
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -41,3 +42,34 @@ def test_org_url_builds_the_page_of_the_organisation_in_context():
     assert page.render(Context({"organization": organization, "meeting_id": "abc123"})) == (
         "/o/st-elsewhere/meetings/abc123/"
     )
+
+
+def _stored_choices() -> set[str]:
+    return {
+        str(value)
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "sessions_app"}
+        for field in model._meta.get_fields()
+        for value, _label in getattr(field, "choices", None) or ()
+    }
+
+
+COMPARED_TO_TEXT = re.compile(r"""(?:==|!=)\s*["']([^"']*)["']""")
+
+
+def test_choice_values_are_known():
+    assert {"going", "waitlisted", "hot_debrief", "facilitator", "done"} <= _stored_choices()
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: str(path.relative_to(PROJECT)))
+def test_templates_compare_with_choices_not_their_stored_values(path):
+    # {% if rsvp.status == RsvpStatus.GOING %} (sessions_app.context_processors.choices):
+    # a stored value written out in markup goes on comparing after the value changes.
+    written_out = set(COMPARED_TO_TEXT.findall(path.read_text())) & _stored_choices()
+    assert written_out == set()
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: str(path.relative_to(PROJECT)))
+def test_templates_run_no_queries(path):
+    # A query in markup hides from the view's query count, once per row of a list.
+    assert re.findall(r"\w+\.(?:exists|all)\b", path.read_text()) == []

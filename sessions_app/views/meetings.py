@@ -21,7 +21,7 @@ from sessions_app.forms import (
     SeriesForm,
     nth_weekday_of_month,
 )
-from sessions_app.models import CohortRole
+from sessions_app.models import CohortRole, MeetingKind
 from sessions_app.presets import PRESETS
 from sessions_app.services import rsvps, scheduling
 from sessions_app.views._access import safe_next
@@ -150,6 +150,8 @@ def meeting_detail(request, org_slug, meeting_id):
         if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
         else None,
         "may_attend": may_attend,
+        # Asked here, not by the template: a page's queries are the view's to count.
+        "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.action_points.exists(),
         "is_past": meeting.ends_at <= timezone.now(),
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
