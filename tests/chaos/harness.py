@@ -26,11 +26,10 @@ from sessions_app.models import (
     AttentionBudget,
     AttentionPolicy,
     Notification,
-    NotificationKind,
-    NotificationPriority,
     NotificationStatus,
 )
 from tests.celery_helpers import CELERY, CeleryProcess, spawn, start_worker
+from tests.factories import NotificationFactory
 from tests.services import RedisServer
 
 SWEEP_SECONDS = 1  # the beat interval in these tests (production: 60 s); whole seconds for DatabaseScheduler
@@ -224,19 +223,15 @@ def create_due_notifications(*, organizations: int = 2, people_per_organization:
             for membership in memberships
         )
         Notification.objects.bulk_create(
-            Notification(
-                organization_id=membership.organization_id,
+            NotificationFactory.build(
                 recipient=membership,
-                kind=NotificationKind.PROMOTION,
-                priority=NotificationPriority.NORMAL,
-                idempotency_key=f"chaos:{membership.pk}:{n}",
                 due_at=now,
                 latest_useful_at=now + timedelta(days=1),
                 created_at=now,
                 updated_at=now,
             )
             for membership in memberships
-            for n in range(per_person)
+            for _ in range(per_person)
         )
         rows = list(Notification.objects.select_related("recipient__user"))
     return Due(
