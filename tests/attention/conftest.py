@@ -8,7 +8,7 @@ from tests.factories import CohortFactory, CohortMemberFactory
 
 
 @pytest.fixture
-def setup(cast):
+def team_time(cast):
     """Bob in "Team Time", with no minimum gap between messages: (cohort, bob)."""
     with scope(organization=cast.org):
         cohort = CohortFactory(organization=cast.org, name="Team Time")

@@ -31,10 +31,10 @@ def _daytime():
 
 
 @pytest.fixture
-def due_rows(setup, settings):
+def due_rows(team_time, settings):
     """Two reminders for Bob due now, claimed by a sweep that has not sent them yet."""
     settings.NOTIFICATION_LEASE_SECONDS = int(LEASE.total_seconds())
-    cohort, bob = setup
+    cohort, bob = team_time
     now = timezone.now()
     for hours in (30, 40):
         meeting = MeetingFactory(cohort=cohort, starts_at=now + timedelta(hours=hours))
