@@ -478,14 +478,13 @@ def test_progress_is_written_while_rows_are_checked(cast, cohort, monkeypatch, d
     # The page polls processed_rows; it must move during the checking phase, not only at the end.
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
     seen = []
-    validate_email = imports.validate_email
+    check_row = imports._check_row
 
-    def recording_validate_email(value):
-        # Django's check, asked once for each row: what the page would show by then.
+    def recording_check_row(line, cells, columns):
         seen.append(CohortImport.objects.get().processed_rows)
-        return validate_email(value)
+        return check_row(line, cells, columns)
 
-    monkeypatch.setattr(imports, "validate_email", recording_validate_email)
+    monkeypatch.setattr(imports, "_check_row", recording_check_row)
     rows = [f"P{n},p{n}@example.net" for n in range(5)]
     cohort_import = _start_and_run(cohort, cast.alice, _csv("name,email", *rows), django_capture_on_commit_callbacks)
     assert seen == [0, 0, 2, 2, 4]
