@@ -131,9 +131,8 @@ def test_removing_from_a_cohort_drops_pending_notifications_and_future_places(te
     }
 
 
-@pytest.mark.security
-def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
-    cohort, bob, meeting = team
+def _series_news_waiting_in_a_digest(bob, meeting) -> None:
+    """News of the meeting's series, merged into bob's digest due this evening."""
     digest = NotificationFactory(
         recipient=bob,
         kind=NotificationKind.DIGEST,
@@ -151,6 +150,12 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
         status="merged",
         digest=digest,
     )
+
+
+@pytest.mark.security
+def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
+    cohort, bob, meeting = team
+    _series_news_waiting_in_a_digest(bob, meeting)
 
     _remove_from_cohort(cohort, bob)
     _sweep(NOW + timedelta(hours=8))
@@ -163,23 +168,7 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
 @pytest.mark.security
 def test_a_digest_leaves_out_meetings_of_a_cohort_the_person_is_no_longer_in(team, cast):
     cohort, bob, meeting = team
-    digest = NotificationFactory(
-        recipient=bob,
-        kind=NotificationKind.DIGEST,
-        priority="low",
-        idempotency_key="digest-test",
-        due_at=NOW + timedelta(hours=8),
-    )
-    NotificationFactory(
-        recipient=bob,
-        kind=NotificationKind.SERIES,
-        priority="low",
-        meeting=meeting,
-        idempotency_key="series-test",
-        due_at=NOW,
-        status="merged",
-        digest=digest,
-    )
+    _series_news_waiting_in_a_digest(bob, meeting)
     CohortMember.objects.filter(cohort=cohort, membership=bob).delete()  # without the removal service
 
     _sweep(NOW + timedelta(hours=8))
