@@ -1,1 +1,0 @@
-"""Scheduling tests (strategies: tests/strategies.py)."""
