@@ -3,13 +3,17 @@ holds a valid invitation, and the invited address counts as verified because the
 invitation link itself was delivered to it."""
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts import two_factor
 from accounts.models import Invitation
 from accounts.selectors import invitation_by_token, two_factor_requirement
+from accounts.sso import sessions as sso_sessions
 from reflect import crypto
 
 SESSION_INVITATION_KEY = "reflect_invitation_token"
@@ -44,6 +48,25 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self._invitation_or(request, super().get_signup_redirect_url(request))
+
+    def pre_login(self, request, user, **kwargs):
+        # A password login where every organisation of the person requires single
+        # sign-on would reach nothing: say where to sign in instead.
+        records = get_authentication_records(request, user)
+        if records and records[-1].get("method") == "password":
+            organization = sso_sessions.password_login_refusal(user)
+            if organization is not None:
+                messages.error(
+                    request, f"{organization.name} asks you to sign in through its single sign-on, not a password."
+                )
+                return redirect("sso_organization_login", organization_slug=organization.slug)
+        return super().pre_login(request, user, **kwargs)
+
+    def post_login(self, request, user, **kwargs):
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if sociallogin is not None:
+            sso_sessions.sso_login_completed(request, user, provider=sociallogin.account.provider)
+        return super().post_login(request, user, **kwargs)
 
 
 class ReflectMFAAdapter(DefaultMFAAdapter):

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 def org_admin_required(view):
@@ -9,7 +10,12 @@ def org_admin_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.membership.is_admin:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            # A request resumed after a fresh login by someone who has left since
+            # (accounts.resumed_requests): as for any organisation they are not in.
+            raise Http404("No such organisation.")
+        if not membership.is_admin:
             raise PermissionDenied("Only organisation admins can do this.")
         return view(request, *args, **kwargs)
 

@@ -1,8 +1,8 @@
-import zoneinfo
-
 from django import forms
 
-from accounts.models import NOT_PLACES, Organization, Role, User
+from accounts.bulk_invitations import MAX_ADDRESSES, MAX_CHARACTERS
+from accounts.models import Organization, Role, User
+from reflect.dates import known_zone_names
 
 
 class InvitationForm(forms.Form):
@@ -24,7 +24,7 @@ class MemberRoleForm(forms.Form):
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones() - NOT_PLACES)]
+    return [(name, name.replace("_", " ")) for name in sorted(known_zone_names())]
 
 
 class ProfileForm(forms.ModelForm):
@@ -45,3 +45,21 @@ class OrganizationSecurityForm(forms.ModelForm):
                 "People it covers are led to set up an authenticator app before they can reach anything else."
             )
         }
+
+
+class BulkInvitationForm(forms.Form):
+    addresses = forms.CharField(
+        label="E-mail addresses, one a line",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=MAX_CHARACTERS,
+        strip=False,  # line numbers must match what was pasted
+        error_messages={
+            "max_length": f"The list is too long. Invite at most {MAX_ADDRESSES} people at a time.",
+            "required": "Paste at least one e-mail address, one a line.",
+        },
+        help_text=f"Up to {MAX_ADDRESSES} addresses. Blank lines and spaces around an address are ignored; "
+        "line numbers in messages count the blank lines too.",
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices, initial=Role.MEMBER, help_text="Everyone on the list gets this role."
+    )

@@ -1,25 +1,34 @@
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from reflect.dates import is_known_zone
 from reflect.ids import PUBLIC_ID_LENGTH, new_public_id, new_token
 from reflect.text import validate_single_line
 
 # Aggregates never describe fewer people than this, whatever an organisation sets.
 MIN_GROUP_SIZE_FLOOR = 3
 
-# In the tz database but not places: "localtime" follows the server, "Factory" is a placeholder.
-NOT_PLACES = {"localtime", "Factory"}
+
+def validate_language(value: str) -> None:
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(f"“{value}” is not one of Reflect's languages.")
+
+
+def default_invitation_valid_days() -> int:
+    return settings.INVITATION_VALID_DAYS
+
+
+# An invitation link is a key to the organisation: at most a quarter of a year.
+INVITATION_VALID_DAYS_MAX = 90
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones() or value in NOT_PLACES:
+    if not is_known_zone(value):
         raise ValidationError(f"“{value}” is not a known time zone (use a name such as Europe/London).")
 
 
@@ -101,6 +110,14 @@ class Organization(models.Model):
         default=False,
         verbose_name="facilitators may invite new people",
         help_text="Facilitators may invite people who are not yet in the organisation into their cohorts.",
+    )
+    default_language = models.CharField(
+        max_length=10, default="en-gb", validators=[validate_language], verbose_name="default language"
+    )
+    invitation_valid_days = models.PositiveSmallIntegerField(
+        default=default_invitation_valid_days,
+        validators=[MinValueValidator(1), MaxValueValidator(INVITATION_VALID_DAYS_MAX)],
+        verbose_name="invitations are valid for (days)",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

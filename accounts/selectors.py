@@ -28,7 +28,9 @@ def access_organization_membership(user: User, org_slug: str) -> Membership:
     with scopes_disabled():
         membership = (
             Membership.objects.filter(user=user, is_active=True, organization__slug=org_slug)
-            .select_related("organization", "user")
+            # organization__sso: its single sign-on settings, for "SSO required" on every
+            # organisation page (accounts/sso/middleware.py) at no extra query.
+            .select_related("organization", "organization__sso", "user")
             .first()
         )
     if membership is None:
@@ -59,10 +61,6 @@ def access_member(organization: Organization, public_id: str) -> Membership:
 
 def access_invitation(organization: Organization, public_id: str) -> Invitation:
     return get_object_or_404(Invitation.objects, organization=organization, public_id=public_id)
-
-
-def active_members(organization: Organization):
-    return Membership.objects.filter(organization=organization, is_active=True).select_related("user")
 
 
 def invitations_listed(organization: Organization):
@@ -102,3 +100,10 @@ def two_factor_requirement(user: User) -> str | None:
         return None
     audience = _TWO_FACTOR_ROLES[membership.organization.two_factor_required][1]
     return f"{membership.organization.name} asks it of {audience}."
+
+
+def all_organizations() -> list[Organization]:
+    """Every organisation, read outside any scope: for periodic tasks that then work in
+    each organisation's scope in turn."""
+    with scopes_disabled():
+        return list(Organization.objects.all())

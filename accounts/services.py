@@ -11,15 +11,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
-from accounts.signals import time_zone_changed
-from reflect.text import single_line
+from accounts.audit.models import AuditAction
+from accounts.audit.services import record
+from accounts.invitation_email import send_invitation
+from accounts.models import Invitation, Membership, Organization, Role, User
+from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
 def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
@@ -44,32 +43,46 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
 
 
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"Unknown role “{role}”.")
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
+    old = membership.role
+    with transaction.atomic():
+        membership.role = role
+        membership.save(update_fields=["role"])
+        if old != role:
+            record(
+                organization=membership.organization,
+                actor=actor,
+                action=AuditAction.ROLE_CHANGED,
+                target=membership.user.email,
+                changes={"role": {"old": old, "new": role}},
+                request=request,
+            )
     return membership
 
 
-def membership_remove(*, membership: Membership) -> Membership:
+def membership_remove(*, membership: Membership, actor: User | None = None, request=None) -> Membership:
     """Mark the membership as left. The row stays so the person's own data keeps its context,
     but nothing that gave access comes back if they are invited again: their calendar-feed
     URL, their cohorts (and with them the cohorts' shared history) and their places in
     coming meetings end here, and nothing still planned for them is sent."""
     _assert_keeps_an_admin(membership)
-    from sessions_app.models import CalendarFeed
-    from sessions_app.services.cohorts import cohort_memberships_end
-
     now = timezone.now()
     with transaction.atomic():
-        CalendarFeed.objects.filter(membership=membership).delete()
-        cohort_memberships_end(membership=membership, now=now)
+        membership_leaving.send(sender=Membership, membership=membership, now=now)
         membership.is_active = False
         membership.left_at = now
         membership.save(update_fields=["is_active", "left_at"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            action=AuditAction.MEMBER_REMOVED,
+            target=membership.user.email,
+            request=request,
+        )
     return membership
 
 
@@ -86,12 +99,15 @@ def membership_join(*, organization: Organization, user: User, role: str) -> Mem
     return membership
 
 
-def organization_invitation_settings_update(*, organization: Organization, facilitators_may_invite: bool) -> None:
-    organization.facilitators_may_invite = facilitators_may_invite
-    organization.save(update_fields=["facilitators_may_invite"])
-
-
-def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> Invitation:
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    request=None,
+    by_operator: bool = False,
+) -> Invitation:
     """Invite ``email``; re-inviting renews your own open invitation with a fresh token,
     and inviting over someone else's expired one starts a fresh invitation.
 
@@ -99,14 +115,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     the organisation allows it (and then only as a member). An open invitation someone
     else made is never renewed, downgraded or replaced: the link they sent keeps working.
     Each person may send only so many invitations a day. The e-mail is sent by a Celery
-    task after the transaction commits.
+    task after the transaction commits. ``by_operator``: the site operator's own
+    invitation (``manage.py create_organization``), from no member and without a limit.
     """
-    from accounts.tasks import send_invitation
-
     email = email.strip().lower()
     if _is_active_member(organization, email):
         raise ValidationError(f"{email} is already a member of {organization.name}.")
-    inviter = invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    inviter = (
+        None
+        if by_operator
+        else invitation_assert_allowed(organization=organization, email=email, role=role, invited_by=invited_by)
+    )
     now = timezone.now()
     with transaction.atomic():
         invitation = (
@@ -119,7 +138,8 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
                 f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
                 "Revoke it first to send a different one."
             )
-        _invitations_consume(inviter=inviter, now=now)
+        if inviter is not None:
+            _invitations_consume(inviter=inviter, now=now)
         if invitation is not None and invitation.invited_by_id != getattr(invited_by, "pk", None):
             # Someone else's expired invitation is retired, not renewed: whatever it
             # carried (another person's choice of role and cohort places, which need not
@@ -133,9 +153,17 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
             invitation.token = Invitation._meta.get_field("token").default()
         invitation.role = role
         invitation.invited_by = invited_by
-        invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+        invitation.expires_at = now + timedelta(days=organization.invitation_valid_days)
         invitation.sent_at = None
         invitation.save()
+        record(
+            organization=organization,
+            actor=invited_by,
+            action=AuditAction.INVITATION_SENT,
+            target=email,
+            changes={"role": role},
+            request=request,
+        )
         transaction.on_commit(lambda: send_invitation.delay(invitation_id=invitation.pk))
     return invitation
 
@@ -153,7 +181,7 @@ def _is_active_member(organization: Organization, email: str) -> bool:
 
 def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
     # An expired invitation no longer lets anyone in, so renewing it takes nothing away.
-    return invitation.invited_by_id != user.pk and invitation.expires_at > now
+    return invitation.invited_by_id != getattr(user, "pk", None) and invitation.expires_at > now
 
 
 def _inviter_name(invitation: Invitation) -> str:
@@ -175,7 +203,10 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
     organisation may let the facilitators who run its cohorts (the only other people who
     reach an invitation form) invite too, as members. Returns the inviter's membership."""
     inviter = (
-        Membership.objects.filter(organization=organization, user=invited_by, is_active=True).first()
+        # With the person: the daily limit reads their id and time zone from it.
+        Membership.objects.filter(organization=organization, user=invited_by, is_active=True)
+        .select_related("user")
+        .first()
         if invited_by is not None
         else None
     )
@@ -244,50 +275,25 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         )
 
 
-def invitation_send(*, invitation: Invitation) -> bool:
-    """Send the invitation e-mail (text and HTML) once; False if it was already claimed.
-
-    The row is claimed with a conditional update before sending, so two deliveries of
-    the same task cannot both send; a failed send releases the claim for a retry.
-    """
-    claimed = Invitation.objects.filter(pk=invitation.pk, sent_at=None).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    try:
-        _invitation_message(invitation).send()
-    except Exception:
-        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
-        raise
-    return True
-
-
-def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
-    context = {
-        "invitation": invitation,
-        "organization": invitation.organization,
-        "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token}),
-    }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.organization.name}"
-    message = EmailMultiAlternatives(
-        subject=single_line(subject),  # an old name with a line break must not fail the send
-        body=render_to_string("accounts/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("accounts/email/invitation.html", context), "text/html")
-    return message
-
-
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None, request=None) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record(
+                organization=invitation.organization,
+                actor=actor,
+                action=AuditAction.INVITATION_REVOKED,
+                target=invitation.email,
+                request=request,
+            )
 
 
 def user_has_verified_email(user: User, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
     """Use the invitation once: the person joins the organisation with its role."""
     with transaction.atomic():
         # Lock and re-read so two tabs accepting at once cannot both succeed.
@@ -299,13 +305,19 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
                 f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
-        # The invitation may carry reserved cohort places (sessions_app builds on accounts).
-        from sessions_app.services.cohorts import cohort_invitations_fulfil
-
-        cohort_invitations_fulfil(invitation=invitation, membership=membership)
+        # The invitation may carry reserved places in the apps above (cohort places).
+        invitation_accepted.send(sender=Invitation, invitation=invitation, membership=membership)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record(
+            organization=invitation.organization,
+            actor=user,
+            action=AuditAction.INVITATION_ACCEPTED,
+            target=invitation.email,
+            changes={"role": invitation.role},
+            request=request,
+        )
     return membership
 
 
@@ -314,16 +326,3 @@ def invitations_purge_expired(*, organization: Organization, older_than: timedel
     cutoff = timezone.now() - older_than
     deleted, _ = Invitation.objects.filter(organization=organization, accepted_at=None, expires_at__lt=cutoff).delete()
     return deleted
-
-
-def organization_require_two_factor(*, organization: Organization, requirement: str) -> Organization:
-    """Set who in ``organization`` must use two-factor authentication.
-
-    People it newly covers are led to set it up on their next page (within a few minutes
-    for sessions already open: see ``accounts.middleware.TwoFactorRequiredMiddleware``).
-    """
-    if requirement not in TwoFactorRequirement.values:
-        raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
-    organization.two_factor_required = requirement
-    organization.save(update_fields=["two_factor_required"])
-    return organization

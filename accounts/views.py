@@ -2,15 +2,24 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
-from accounts import selectors, services
+from accounts import bulk_invitations, selectors, services
 from accounts.adapter import remember_invitation
 from accounts.decorators import org_admin_required
-from accounts.forms import InvitationForm, InvitationSettingsForm, MemberRoleForm, OrganizationSecurityForm, ProfileForm
+from accounts.forms import (
+    BulkInvitationForm,
+    InvitationForm,
+    InvitationSettingsForm,
+    MemberRoleForm,
+    OrganizationSecurityForm,
+    ProfileForm,
+)
+from accounts.governance import services as governance
 from accounts.models import TwoFactorRequirement
 
 
@@ -50,7 +59,7 @@ def invitation_accept(request, token):
         try:
             # The token resolved the tenant; everything from here on runs inside it.
             with scope(organization=invitation.organization):
-                membership = services.invitation_accept(invitation=invitation, user=request.user)
+                membership = services.invitation_accept(invitation=invitation, user=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("invitation_accept", token=token)
@@ -60,15 +69,22 @@ def invitation_accept(request, token):
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "can_accept": can_accept})
 
 
-@org_admin_required
-@require_GET
-def members_list(request, org_slug):
-    members = selectors.active_members(request.organization)
-    return render(
-        request,
-        "accounts/members_list.html",
-        {"members": members, "role_form": MemberRoleForm(), "invite_form": InvitationForm()},
-    )
+_MEMBERS_PAGE_PARAMETERS = ("q", "role", "cohort", "page")
+
+
+def _back_to_members(request, org_slug):
+    """Back to the members page as it was (search, filters, page), never anywhere else."""
+    members_url = reverse("members_list", kwargs={"org_slug": org_slug})
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    path, _, query = back.partition("?")
+    if path != members_url:
+        return members_url
+    # Rebuilt from the page's own parameters, so nothing else can ride along in the redirect.
+    kept = QueryDict(mutable=True)
+    for key, value in QueryDict(query).items():
+        if key in _MEMBERS_PAGE_PARAMETERS:
+            kept[key] = value
+    return f"{members_url}?{kept.urlencode()}" if kept else members_url
 
 
 @org_admin_required
@@ -79,29 +95,34 @@ def member_change_role(request, org_slug, member_id):
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")
-        return redirect("members_list", org_slug=org_slug)
+        return redirect(_back_to_members(request, org_slug))
     try:
-        services.membership_change_role(membership=member, role=form.cleaned_data["role"])
+        services.membership_change_role(
+            membership=member, role=form.cleaned_data["role"], actor=request.user, request=request
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"{member.user.name} is now {member.get_role_display().lower()}.")
-    return redirect("members_list", org_slug=org_slug)
+    return redirect(_back_to_members(request, org_slug))
 
 
 @org_admin_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)  # it ends someone's access and cohort places: asks for a fresh login
 def member_remove(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     if request.method == "POST":
         try:
-            services.membership_remove(membership=member)
+            services.membership_remove(membership=member, actor=request.user, request=request)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
             messages.success(request, f"{member.user.name} has been removed from {request.organization.name}.")
-        return redirect("members_list", org_slug=org_slug)
-    return render(request, "accounts/member_remove.html", {"member": member})
+        return redirect(_back_to_members(request, org_slug))
+    return render(
+        request, "accounts/member_remove.html", {"member": member, "back": _back_to_members(request, org_slug)}
+    )
 
 
 @org_admin_required
@@ -115,6 +136,7 @@ def invitations(request, org_slug):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -133,13 +155,43 @@ def invitations(request, org_slug):
 
 
 @org_admin_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)  # hundreds of people let in at once: asks for a fresh login
+def invitations_bulk(request, org_slug):
+    form = BulkInvitationForm(request.POST or None)
+    problems, notes = [], []
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = bulk_invitations.invitations_bulk_create(
+                organization=request.organization,
+                text=form.cleaned_data["addresses"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except bulk_invitations.BulkInvitationRefused as refused:
+            problems, notes = refused.problems, refused.notes
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(done.invitations)
+            messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+            for note in done.notes:
+                messages.info(request, str(note))
+            return redirect("invitations", org_slug=org_slug)
+    context = {"form": form, "problems": problems, "notes": notes, "max_addresses": bulk_invitations.MAX_ADDRESSES}
+    return render(request, "accounts/invitations_bulk.html", context)
+
+
+@org_admin_required
 @require_POST
 @reauthentication_required  # it decides who may let outsiders in: asks for a fresh login
 def invitation_settings(request, org_slug):
     form = InvitationSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent means off, anything else on
     allowed = form.cleaned_data["facilitators_may_invite"]
-    services.organization_invitation_settings_update(organization=request.organization, facilitators_may_invite=allowed)
+    governance.organization_invitation_settings_update(
+        organization=request.organization, facilitators_may_invite=allowed, actor=request.user, request=request
+    )
     if allowed:
         messages.success(request, f"Facilitators may now invite new people into {request.organization.name}.")
     else:
@@ -151,7 +203,7 @@ def invitation_settings(request, org_slug):
 @require_POST
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = selectors.access_invitation(request.organization, invitation_id)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
     messages.success(request, f"The invitation for {invitation.email} is revoked.")
     return redirect("invitations", org_slug=org_slug)
 
@@ -172,7 +224,9 @@ def organization_security(request, org_slug):
     form = OrganizationSecurityForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         requirement = form.cleaned_data["two_factor_required"]
-        services.organization_require_two_factor(organization=organization, requirement=requirement)
+        governance.organization_require_two_factor(
+            organization=organization, requirement=requirement, actor=request.user, request=request
+        )
         messages.success(request, _REQUIREMENT_SAVED[requirement].format(org=organization.name))
         return redirect("organization_security", org_slug=org_slug)
     return render(request, "accounts/organization_security.html", {"form": form})

@@ -137,7 +137,9 @@ def _populate(orgs: int, members: int) -> list:
     from django_scopes import scopes_disabled
 
     from accounts.models import Membership, Organization, User
-    from sessions_app.models import AttentionPolicy, Cohort, CohortMember, Meeting
+    from sessions_app.attention.models import AttentionPolicy
+    from sessions_app.cohorts.models import Cohort, CohortMember
+    from sessions_app.meetings.models import Meeting
 
     password = make_password(None)
     with scopes_disabled(), transaction.atomic():
@@ -210,7 +212,7 @@ def measure_bulk_create(planned: int) -> float:
     """As many rows as planning wrote, with the same fields, written as plainly as possible."""
     from django_scopes import scopes_disabled
 
-    from sessions_app.models import Notification
+    from sessions_app.notifications.models import Notification
 
     with scopes_disabled():
         shapes = list(
@@ -280,8 +282,8 @@ def measure_bare_smtp(count: int) -> float:
     from django.core.mail import EmailMultiAlternatives, get_connection
     from django_scopes import scope, scopes_disabled
 
-    from sessions_app.models import Notification
     from sessions_app.notifications import emails
+    from sessions_app.notifications.models import Notification
 
     with scopes_disabled():
         sample = Notification.objects.select_related(

@@ -17,7 +17,8 @@ from dateutil.rrule import rrulestr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sessions_app.recurrence import build_rrule, next_occurrence, occurrences
+from sessions_app.meetings.recurrence import next_occurrence, occurrences
+from sessions_app.meetings.rrule import build_rrule
 
 SERIES = 10_000
 TODAY = date(2026, 1, 1)

@@ -129,7 +129,9 @@ def _populate(now: datetime) -> dict:
     from django_scopes import scopes_disabled
 
     from accounts.models import Membership, Organization, Role, User
-    from sessions_app.models import Cohort, CohortMember, CohortRole, Meeting, Rsvp, Series, SessionEvaluation
+    from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
+    from sessions_app.meetings.models import Meeting, Rsvp, Series
+    from sessions_app.reflections.models import SessionEvaluation
 
     password = make_password(None)
     with scopes_disabled(), transaction.atomic():
@@ -197,7 +199,7 @@ def _add_reflections(world: dict, *, start: int, stop: int) -> None:
     from django.db import transaction
     from django_scopes import scopes_disabled
 
-    from sessions_app.models import Reflection, Visibility
+    from sessions_app.reflections.models import Reflection, Visibility
 
     shared = (Visibility.COHORT, Visibility.COHORT_ANONYMOUS, Visibility.FACILITATORS, Visibility.PRIVATE)
     people, meetings = world["people"], world["meetings"]

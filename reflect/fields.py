@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.lookups import Exact, IsNull
 
 from reflect import crypto
+from reflect.ids import PUBLIC_ID_LENGTH, new_public_id
 
 
 class _EmptyOnlyExact(Exact):
@@ -81,3 +82,8 @@ def _not_searchable(field, lookup_name: str) -> str:
         f"{field.model.__name__}.{field.name} is encrypted and cannot be searched: "
         f"'{lookup_name}' is not supported (only isnull, and exact against '')."
     )
+
+
+def public_id_field():
+    """The random public id every row shown in a URL carries (never the primary key)."""
+    return models.CharField(max_length=PUBLIC_ID_LENGTH * 2, unique=True, default=new_public_id, editable=False)

@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from reflect import celery_config, security
 from reflect.env import (
     development_allowed_hosts,
     development_site_url,
@@ -24,6 +25,7 @@ from reflect.env import (
     env_str,
     parse_bind,
 )
+from reflect.logging_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # pytest exports PYTEST_VERSION before any plugin reads settings: the suite gets test
@@ -85,15 +87,24 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # allauth's passkey list ({% load humanize %}).
+    "django.contrib.humanize",
     "django_scopes",
     "django_celery_beat",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (accounts/sso): allauth's own providers, with apps
+    # built from OrganizationSSO rows by the adapter rather than stored in SocialApp.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "csp",
     "anymail",
     "reflect",
     "accounts",
+    "accounts.audit.apps.AuditConfig",
+    "accounts.sso",
     "sessions_app",
 ]
 
@@ -116,6 +127,10 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
+    # The same for an organisation's form that allauth held for a fresh login and resumes.
+    "accounts.resumed_requests.ResumedRequestScopeMiddleware",
+    # Its process_view runs inside that scope, after the membership check.
+    "accounts.sso.middleware.SSORequiredMiddleware",
 ]
 
 ROOT_URLCONF = "reflect.urls"
@@ -213,12 +228,27 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn, issue 11): a second factor, or a sign-in without a password on a
+# shared ward computer. They hold no secret on the server (only public keys), so key
+# rotation has nothing to move. A passkey session still cannot open an organisation that
+# requires single sign-on (accounts/sso/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs HTTPS except on http://localhost, which development and the browser
+# tests use; production is always HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 
+# Single sign-on and the client address behind proxies: reflect/sso_settings.py.
+from reflect.sso_settings import *  # noqa: E402, F403
+
+# The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Audit events (accounts/audit) are kept this long, then purged daily: six years, the
+# NHS records-management retention for corporate audit records.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 72)
 # Invitations one person may send in a (UTC) day: an admin's covers one full CSV import.
 INVITATIONS_PER_DAY_BY_ADMINS = env_int("INVITATIONS_PER_DAY_BY_ADMINS", 5000)
 INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
@@ -274,14 +304,7 @@ if CELERY_BROKER_URL == "filesystem://":
     # existing folder, or every worker waits on an empty queue.
     _broker_dir = VAR_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "store_processed": False,
-        # Worker remote-control messages; kombu would otherwise write ./control/.
-        "control_folder": str(_broker_dir / "control"),
-        "polling_interval": 0.25,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = celery_config.filesystem_broker_options(_broker_dir)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
@@ -293,15 +316,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    # The outbox sweep: the database holds every notification; this only wakes it up.
-    "dispatch-notifications": {"task": "sessions_app.dispatch_notifications", "schedule": 60.0},
-    "plan-upcoming-notifications": {"task": "sessions_app.plan_upcoming_notifications", "schedule": 15 * 60.0},
-    "extend-series-horizon": {"task": "sessions_app.extend_series_horizon", "schedule": 6 * 3600.0},
-    "recover-stalled-imports": {"task": "sessions_app.recover_stalled_imports", "schedule": 5 * 60.0},
-    "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
-    "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
-}
+CELERY_BEAT_SCHEDULE = celery_config.BEAT_SCHEDULE
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
 
@@ -319,6 +334,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# The languages an organisation may choose as its default (its settings page). The
+# interface is English today; Welsh is listed for the translations the roadmap plans.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -341,17 +359,7 @@ STORAGES = {
 
 # --- Security headers --------------------------------------------------------------
 
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "style-src": ["'self'"],
-        "script-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
-    }
-}
+CONTENT_SECURITY_POLICY = security.CONTENT_SECURITY_POLICY
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -381,42 +389,9 @@ if REFLECT_ENV == "test":
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
-# Paths are logged (access logs, "Not Found: <path>"), and some paths carry a secret:
-# calendar-feed, invitation, reset and confirmation tokens. The masking filter sits on
-# the loggers that write paths, so every handler (and pytest's caplog) gets the masked
-# text, and on the console handler for anything else. gunicorn's access log is masked
-# by gunicorn.conf.py.
+# Secret tokens in logged paths are masked: see reflect/logging_config.py.
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_secret_tokens": {"()": "reflect.logmasks.MaskSecretTokens"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        # Django's own runserver format (django.utils.log.DEFAULT_LOGGING).
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secret_tokens"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "django.request": {"filters": ["mask_secret_tokens"]},
-        "django.security": {"filters": ["mask_secret_tokens"]},
-        "django.server": {
-            "handlers": ["django.server"],
-            "filters": ["mask_secret_tokens"],
-            "level": "INFO",
-            "propagate": False,
-        },
-    },
-}
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"))
 
 # --- Production refuses development settings ----------------------------------------
 # Kept apart from the settings above so that each can change without touching this: it
@@ -424,21 +399,4 @@ LOGGING = {
 # production, so start-up stops instead.
 
 if PRODUCTION:
-    if DEBUG:
-        raise ImproperlyConfigured(
-            "REFLECT_ENV=production refuses DEBUG=true: tracebacks would show settings and data."
-        )
-    _mail_leaks = {
-        "django.core.mail.backends.filebased.EmailBackend": "file e-mail backend: reset links would sit in files",
-        "django.core.mail.backends.console.EmailBackend": "console e-mail backend: reset links would go to the logs",
-    }
-    if EMAIL_BACKEND in _mail_leaks:
-        raise ImproperlyConfigured(
-            f"REFLECT_ENV=production refuses the {_mail_leaks[EMAIL_BACKEND]}. "
-            "Set EMAIL_BACKEND (SMTP or django-anymail)."
-        )
-    if not env_str("SITE_URL"):
-        raise ImproperlyConfigured(
-            "REFLECT_ENV=production needs SITE_URL (e.g. https://reflect.example.org): "
-            "links in e-mails are built from it."
-        )
+    security.refuse_development_settings(debug=DEBUG, email_backend=EMAIL_BACKEND, site_url=env_str("SITE_URL"))

@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from accounts.sso import urls as sso_urls
 from reflect import devmail
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
     path("", include("accounts.urls")),
+    path("", include("accounts.audit.urls")),
+    path("", include("accounts.governance.urls")),
+    path("", include(sso_urls.organization_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -23,6 +27,7 @@ urlpatterns = [
         name="account_change_password",
     ),
     path("accounts/", include("allauth.urls")),
+    path("", include(sso_urls.urlpatterns)),
     path("me/", accounts_views.profile, name="profile"),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),

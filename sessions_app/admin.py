@@ -9,17 +9,12 @@ Django answers such a request with 400 Bad Request."""
 from django.contrib import admin
 from django.utils import timezone
 
-from sessions_app.models import (
-    AttentionPolicy,
-    Cohort,
-    CohortMember,
-    Meeting,
-    Notification,
-    Reflection,
-    Series,
-    SessionEvaluation,
-)
-from sessions_app.services import cohorts
+from sessions_app.attention.models import AttentionPolicy
+from sessions_app.cohorts import services as cohorts
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.meetings.models import Meeting, Series
+from sessions_app.notifications.models import Notification
+from sessions_app.reflections.models import Reflection, SessionEvaluation
 
 
 class CohortMemberInline(admin.TabularInline):

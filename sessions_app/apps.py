@@ -6,11 +6,11 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Debrief sessions"
 
     def ready(self) -> None:
-        from accounts.signals import time_zone_changed
-        from sessions_app import checks  # noqa: F401 - registers the system checks
-        from sessions_app.attention.services import person_replan_everywhere
+        """Connect each lower layer's signals to the package above that acts on them: the
+        lower package sends, never imports the upper one (see sessions_app/receivers.py)."""
+        from sessions_app import (
+            checks,  # noqa: F401 - registers the system checks
+            receivers,
+        )
 
-        def replan(sender, *, user, **kwargs) -> None:
-            person_replan_everywhere(user=user)
-
-        time_zone_changed.connect(replan, weak=False, dispatch_uid="sessions_app.replan_on_time_zone")
+        receivers.connect()

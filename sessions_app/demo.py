@@ -6,9 +6,10 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
-from sessions_app import recurrence
-from sessions_app.models import Cohort, CohortRole
-from sessions_app.services import cohorts, scheduling
+from sessions_app.cohorts import services as cohorts
+from sessions_app.cohorts.models import Cohort, CohortRole
+from sessions_app.meetings import rrule
+from sessions_app.meetings import series as series_services
 
 # org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]
 DEMO_COHORTS = {
@@ -68,9 +69,9 @@ def seed_cohorts(organization: Organization) -> None:
             if not cohort.members.filter(membership=members[email]).exists():  # seeding runs again
                 cohorts.cohort_add_member(cohort=cohort, membership=members[email], role=role)
         if not cohort.series.exists():
-            scheduling.series_create(
+            series_services.series_create(
                 cohort=cohort,
-                rule=recurrence.build_rrule(**rule_args),
+                rule=rrule.build_rrule(**rule_args),
                 first_date=timezone.localdate() + timedelta(days=1),
                 start_time=start,
                 time_zone=organization.time_zone,
@@ -78,4 +79,4 @@ def seed_cohorts(organization: Organization) -> None:
                 location="Education centre, room 3" if kind != "chaplaincy_case_reflection" else "The chapel",
                 capacity=12 if kind == "balint_group" else None,
             )
-        scheduling.series_materialize_all(cohort_ids=[cohort.pk])
+        series_services.series_materialize_all(cohort_ids=[cohort.pk])

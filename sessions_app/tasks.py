@@ -1,82 +1,9 @@
-"""Celery entry points. Each takes ids only, loads outside any scope, returns quietly if
-the object is gone, then does its work inside the object's organisation scope."""
+"""Celery autodiscovers ``sessions_app.tasks``: this module imports each package's tasks
+so that the worker registers them, and nothing else. Each task keeps the name it was
+first registered under (``sessions_app.<task>``), which beat's schedule and queued
+messages refer to; import a task from its package, not from here."""
 
-from celery import shared_task
-from django_scopes import scope, scopes_disabled
-
-from accounts.models import Organization
-from sessions_app.imports import services as imports
-from sessions_app.models import CohortImport, ImportStatus
-from sessions_app.notifications import dispatch, planning
-from sessions_app.services import scheduling
-
-DISPATCH_BATCHES_PER_RUN = 10
-
-
-@shared_task(name="sessions_app.run_cohort_import")
-def run_cohort_import(*, cohort_import_id: int) -> None:
-    with scopes_disabled():
-        cohort_import = (
-            CohortImport.objects.select_related("organization", "cohort", "created_by__user")
-            .filter(pk=cohort_import_id)
-            .first()
-        )
-    if cohort_import is None or cohort_import.status != ImportStatus.PENDING:
-        return
-    with scope(organization=cohort_import.organization):
-        # The service claims the import (pending → running) with a conditional update,
-        # so a redelivered task that got past the check above still does nothing.
-        imports.cohort_import_run(cohort_import=cohort_import)
-
-
-@shared_task(name="sessions_app.recover_stalled_imports", ignore_result=True)
-def recover_stalled_imports() -> None:
-    for organization in _organizations():
-        with scope(organization=organization):
-            imports.imports_recover_stalled(organization=organization)
-
-
-@shared_task(name="sessions_app.dispatch_notifications", ignore_result=True)
-def dispatch_notifications() -> None:
-    """The every-minute sweep of the outbox (and the wake-up call for urgent items).
-    Bounded: at most a few batches per run; the next sweep takes the rest."""
-    for _ in range(DISPATCH_BATCHES_PER_RUN):
-        if dispatch.dispatch_due().claimed < dispatch.BATCH_SIZE:
-            return
-
-
-@shared_task(name="sessions_app.plan_upcoming_notifications", ignore_result=True)
-def plan_upcoming_notifications() -> None:
-    for organization in _organizations():
-        with scope(organization=organization):
-            planning.plan_upcoming()
-
-
-@shared_task(name="sessions_app.extend_series_horizon", ignore_result=True)
-def extend_series_horizon() -> None:
-    """Keep every open series materialised a full horizon ahead."""
-    for organization in _organizations():
-        with scope(organization=organization):
-            scheduling.series_materialize_all()
-
-
-def _organizations() -> list[Organization]:
-    with scopes_disabled():
-        return list(Organization.objects.all())
-
-
-@shared_task(name="sessions_app.purge_expired_reflections", ignore_result=True)
-def purge_expired_reflections() -> None:
-    """Daily: each organisation's expired, unpinned reflections go. Logs counts only."""
-    import logging
-
-    from django.utils import timezone
-
-    from sessions_app.services import retention
-
-    logger = logging.getLogger(__name__)
-    for organization in _organizations():
-        with scope(organization=organization):
-            deleted = retention.reflections_purge_expired(organization=organization, now=timezone.now())
-        if deleted:
-            logger.info("organisation %s: %d expired reflections deleted", organization.pk, deleted)
+from sessions_app.imports import tasks as imports_tasks  # noqa: F401
+from sessions_app.meetings import tasks as meetings_tasks  # noqa: F401
+from sessions_app.notifications import tasks as notifications_tasks  # noqa: F401
+from sessions_app.reflections import tasks as reflections_tasks  # noqa: F401

@@ -8,18 +8,10 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
-from sessions_app.models import (
-    Cohort,
-    CohortMember,
-    CohortRole,
-    Meeting,
-    Notification,
-    NotificationKind,
-    NotificationPriority,
-    Reflection,
-    Series,
-    Visibility,
-)
+from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
+from sessions_app.meetings.models import Meeting, Series
+from sessions_app.notifications.models import Notification, NotificationKind, NotificationPriority
+from sessions_app.reflections.models import Reflection, Visibility
 
 PASSWORD = "correct horse battery"
 

@@ -10,7 +10,8 @@ from functools import cached_property
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from reflect.ids import new_public_id
-from sessions_app.models import ActionPoint, CohortImport, ReflectionTemplate
+from sessions_app.imports.models import CohortImport
+from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")

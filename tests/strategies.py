@@ -11,7 +11,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from sessions_app.attention.policy import Budget, Item, Priority
-from sessions_app.recurrence import build_rrule
+from sessions_app.meetings.rrule import build_rrule
 
 # --- time zones and their offset changes -------------------------------------------------
 

@@ -12,15 +12,12 @@ from django_scopes import scope, scopes_disabled
 from accounts.forms import ProfileForm
 from accounts.models import Organization, User
 from reflect.text import CONTROL_CHARACTER_MESSAGE, single_line
-from sessions_app.forms import (
-    CohortCreateForm,
-    CohortEditForm,
-    HotDebriefForm,
-    MeetingEditForm,
-    ReflectionTemplateForm,
-    SeriesForm,
-)
-from sessions_app.models import Cohort, Meeting, ReflectionTemplate, Series
+from sessions_app.cohorts.forms import CohortCreateForm, CohortEditForm
+from sessions_app.cohorts.models import Cohort
+from sessions_app.meetings.forms import HotDebriefForm, MeetingEditForm, SeriesForm
+from sessions_app.meetings.models import Meeting, Series
+from sessions_app.reflections.forms import ReflectionTemplateForm
+from sessions_app.reflections.models import ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]

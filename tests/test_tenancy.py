@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.tenancy, pytest.mark.security, pytest.mark.django_db]
 NOT_TENANT_SCOPED = {
     "invitation_accept": "the secret single-use token is the permission",
     "calendar_feed": "the secret feed token is the permission",
+    "sso_organization_login": "a public sign-in button (no name, no data), like allauth's accounts/saml/<slug>/ URLs",
 }
 # allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
 NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
@@ -52,7 +53,15 @@ def test_every_object_argument_has_a_maker():
 def test_matrix_covers_the_known_views():
     # Guards the enumeration itself: if it silently found nothing, the matrix would pass vacuously.
     names = {r.name for r in ORG_ROUTES}
-    assert {"organization_home", "members_list", "member_remove", "invitations", "invitation_revoke"} <= names
+    assert {
+        "organization_home",
+        "members_list",
+        "member_remove",
+        "invitations",
+        "invitations_bulk",
+        "invitation_revoke",
+    } <= names
+    assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
 
 
 @pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
@@ -132,6 +141,6 @@ def test_every_table_with_an_organization_key_is_a_tenant_model():
         m.__name__
         for m in apps.get_models()
         if any(f.name == "organization" and f.is_relation for f in m._meta.get_fields())
-        and m._meta.app_label in {"accounts", "sessions_app"}
+        and m._meta.app_label in {"accounts", "audit", "sessions_app", "sso"}
     }
     assert with_org_key == {m.__name__ for m in _tenant_models()}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from accounts.models import Membership, Organization
 from sessions_app.attention import policy as attention
-from sessions_app.models import AttentionBudget, AttentionPolicy
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 
 
 def policy_for(organization: Organization) -> AttentionPolicy:

@@ -12,22 +12,14 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Membership
 from sessions_app.attention import budgets
-from sessions_app.models import (
-    AttentionBudget,
-    CohortMember,
-    Meeting,
-    MeetingInvitee,
-    MeetingStatus,
-    Rsvp,
-    RsvpStatus,
-    Series,
-)
-from sessions_app.services import rsvps
-
-DECLINED = (RsvpStatus.CANT, RsvpStatus.SKIP)
+from sessions_app.attention.models import AttentionBudget
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.meetings import rsvps
+from sessions_app.meetings.models import DECLINED, Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus, Series
 
 
 @dataclass(frozen=True)
@@ -105,6 +97,21 @@ def members_pushed_over(series: Series, *, now: datetime | None = None) -> int:
         for person in members
         if any(m.series_id == series.pk for overload in overloads(person, now=now) for m in overload.surplus)
     )
+
+
+def series_advice(sender=None, *, series: Series, **kwargs) -> str | None:
+    """What the person who scheduled ``series`` is told about the meeting load it brings
+    (a receiver of ``meetings.signals.series_advice``)."""
+    over = members_pushed_over(series)
+    if not over:
+        return None
+    return ngettext(
+        "This series puts %(count)d member over their monthly meeting budget; "
+        "they are offered a one-click skip for the extra meetings.",
+        "This series puts %(count)d members over their monthly meeting budget; "
+        "they are offered a one-click skip for the extra meetings.",
+        over,
+    ) % {"count": over}
 
 
 def meeting_load_skip_surplus(*, membership: Membership, month: str, now: datetime | None = None) -> int:

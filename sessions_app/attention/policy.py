@@ -4,26 +4,9 @@ Pure: no ORM, no clock. Every instant is passed in, aware; every instant returne
 aware UTC. Only the standard library (``zoneinfo``) is used, so the rules below can be
 checked against thousands of generated cases in milliseconds.
 
-Quiet time
-----------
-A person's *quiet time* is the union of
-
-* their quiet hours: for every local date D, from ``quiet_start`` on D to ``quiet_end``
-  on D (or on D + 1 when the window wraps midnight, ``quiet_start > quiet_end``). Equal
-  start and end make an empty window, the same as no quiet hours;
-* their days off: every local date whose weekday (0 = Monday) is in ``days_off``, from
-  its midnight to the next.
-
-Each window is a half-open interval of instants, ``[start, end)``, computed in the
-person's own zone with zoneinfo, so "22:00–07:00" is 22:00 to 07:00 on the wall clock
-whatever the clocks did that night: ten hours of elapsed time on the night London falls
-back, eight on the night it springs forward. A wall time is turned into an instant by
-one rule:
-
-* a time that happens twice (fall-back) takes the first, earlier instant (``fold=0``);
-* a time that does not exist (spring-forward gap) resolves forward to the first instant
-  the clock shows a later time: quiet hours ending at 02:30 in New York on 8 March 2026
-  end at 03:00 EDT, the moment the clocks jump.
+The policy is four modules; this one decides and is the one callers import:
+``terms`` (budget, item, decision, rule names), ``quiet`` (quiet time, digest and
+reminder times; its docstring says what quiet time is) and ``words`` (the reasons' wording).
 
 ``decide`` — one due item, one person, now
 ------------------------------------------
@@ -84,287 +67,51 @@ calls ``decide`` once an item is due, and the decision is about ``now``.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import replace
+from datetime import UTC, datetime
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+from sessions_app.attention.quiet import in_quiet_time, next_digest_at, plan_time, quiet_end, quiet_kinds
+from sessions_app.attention.terms import (
+    DAILY_CAP,
+    DAY_OFF,
+    MIN_GAP,
+    ON_LEAVE,
+    QUIET_HOURS,
+    TOO_LATE,
+    WEEK,
+    WEEKLY_CAP,
+    Action,
+    Budget,
+    Decision,
+    Item,
+    Priority,
+    require_aware,
+    useful,
 )
-QUIET_HOURS = "quiet_hours"
-DAY_OFF = "day_off"
-DAILY_CAP = "daily_cap"
-WEEKLY_CAP = "weekly_cap"
-MIN_GAP = "min_gap"
-WEEK = timedelta(days=7)
-# The last allowed moment before a quiet period is "the minute before it starts": 20:59
-# for quiet hours from 21:00, which a once-a-minute dispatcher can still act on.
-_BEFORE_QUIET = timedelta(minutes=1)
-# Quiet time never covers a whole week (one day at least is not a day off, and quiet
-# hours leave part of every day free), so a walk through it ends within a few dozen steps.
-_MAX_STEPS = 64
+from sessions_app.attention.words import clock, duration, join, phrase
 
-TOO_LATE = "Dropped: it would have arrived too late to be useful."
-ON_LEAVE = "Not sent: you were on leave."
-
-
-class Priority(StrEnum):
-    URGENT = "urgent"
-    NORMAL = "normal"
-    LOW = "low"
-
-
-class Action(StrEnum):
-    SEND = "send"
-    DEFER = "defer"
-    DIGEST = "digest"
-    DROP = "drop"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Budget:
-    """One person's attention budget. Local times are wall-clock times in ``time_zone``.
-
-    Raises ``ValueError`` for settings no rule can honour: an unknown zone, negative caps
-    or gap, half-set quiet hours, or every day of the week off (that is leave)."""
-
-    time_zone: str
-    quiet_start: time | None = time(21, 0)
-    quiet_end: time | None = time(7, 0)
-    days_off: frozenset[int] = frozenset()
-    daily_cap: int = 3
-    weekly_cap: int = 10
-    min_gap: timedelta = timedelta(hours=2)
-    digest_time: time = time(17, 0)
-    on_leave: bool = False
-    urgent_may_break_quiet: bool = False
-
-    def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {self.time_zone!r}") from error
-        object.__setattr__(self, "days_off", frozenset(self.days_off))
-        if not self.days_off <= frozenset(range(7)):
-            raise ValueError("days_off holds weekday numbers, 0 (Monday) to 6 (Sunday)")
-        if len(self.days_off) == 7:
-            raise ValueError("every day cannot be a day off: use on_leave")
-        if (self.quiet_start is None) != (self.quiet_end is None):
-            raise ValueError("quiet_start and quiet_end are set together, or both None")
-        for value in (self.quiet_start, self.quiet_end, self.digest_time):
-            if value is not None and value.tzinfo is not None:
-                raise ValueError("quiet hours and digest time are local wall-clock times, without tzinfo")
-        if self.daily_cap < 0 or self.weekly_cap < 0:
-            raise ValueError("caps cannot be negative")
-        if self.min_gap < timedelta(0):
-            raise ValueError("min_gap cannot be negative")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Item:
-    priority: Priority
-    due_at: datetime
-    latest_useful_at: datetime | None
-    is_digest: bool = False
-    is_reminder: bool = False
-
-    def __post_init__(self) -> None:
-        _require_aware(self.due_at, "due_at")
-        if self.latest_useful_at is not None:
-            _require_aware(self.latest_useful_at, "latest_useful_at")
-
-    @property
-    def rank(self) -> int:
-        """Precedence (see the module docstring): 3 urgent, 2 reminder, 1 notice, 0 low."""
-        if self.priority == Priority.URGENT:
-            return 3
-        if self.priority == Priority.LOW or self.is_digest:
-            return 0
-        return 2 if self.is_reminder else 1
-
-
-@dataclass(frozen=True)
-class Decision:
-    action: Action
-    at: datetime | None
-    reason: str
-    overrides: tuple[str, ...] = ()
-
-
-# --- quiet time ------------------------------------------------------------------------
-
-
-def in_quiet_time(budget: Budget, moment: datetime) -> bool:
-    """Whether ``moment`` falls in the person's quiet hours or on one of their days off."""
-    return bool(_quiet_kinds(budget, moment))
-
-
-def _quiet_kinds(budget: Budget, moment: datetime) -> tuple[str, ...]:
-    """Which quiet windows hold ``moment``: ``quiet_hours``, ``day_off``, both or neither."""
-    _require_aware(moment, "moment")
-    kinds = {kind for start, end, kind in _pieces_near(budget, moment) if start <= moment < end}
-    return tuple(kind for kind in (QUIET_HOURS, DAY_OFF) if kind in kinds)
-
-
-def _pieces_near(budget: Budget, moment: datetime) -> tuple[tuple[datetime, datetime, str], ...]:
-    day = moment.astimezone(budget.zone).date()
-    return _pieces(budget.time_zone, budget.quiet_start, budget.quiet_end, budget.days_off, day)
-
-
-@lru_cache(maxsize=8192)
-def _pieces(
-    time_zone: str, quiet_start: time | None, quiet_end: time | None, days_off: frozenset[int], day: date
-) -> tuple[tuple[datetime, datetime, str], ...]:
-    """Every quiet window that can hold an instant whose local date is ``day``, or that
-    ends at one: quiet hours anchored two days back (a fall-back night can repeat the
-    hour before midnight) to one day on, and days off from the day before to the day after."""
-    zone = ZoneInfo(time_zone)
-    pieces = []
-    if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
-        wraps = quiet_start > quiet_end
-        for offset in (-2, -1, 0, 1):
-            anchor = day + timedelta(days=offset)
-            start = _resolve(zone, anchor, quiet_start)
-            end = _resolve(zone, anchor + timedelta(days=1) if wraps else anchor, quiet_end)
-            if start < end:
-                pieces.append((start, end, QUIET_HOURS))
-    for offset in (-1, 0, 1):
-        anchor = day + timedelta(days=offset)
-        if anchor.weekday() in days_off:
-            pieces.append(
-                (_resolve(zone, anchor, time(0)), _resolve(zone, anchor + timedelta(days=1), time(0)), DAY_OFF)
-            )
-    return tuple(pieces)
-
-
-def _resolve(zone: ZoneInfo, day: date, wall: time) -> datetime:
-    """The instant (UTC) at which the clock in ``zone`` shows ``wall`` on ``day``: the
-    earlier one if it shows it twice, the moment it jumps past it if it never does."""
-    naive = datetime.combine(day, wall)
-    earlier = naive.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the offset before any change
-    if _wall(zone, earlier) == naive:
-        return earlier
-    # In a gap fold=0 lands after the jump and fold=1 before it; search the seconds between
-    # for the jump itself (zone transitions happen on whole seconds).
-    low = int(naive.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp()) - 1
-    high = int(earlier.timestamp()) + 1
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _wall(zone, datetime.fromtimestamp(middle, UTC)) >= naive:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
-
-
-def _wall(zone: ZoneInfo, moment: datetime) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _quiet_end(budget: Budget, moment: datetime) -> datetime:
-    """The first instant at or after ``moment`` that is not quiet time."""
-    current = moment
-    for _ in range(_MAX_STEPS):
-        ends = [end for start, end, _kind in _pieces_near(budget, current) if start <= current < end]
-        if not ends:
-            return current.astimezone(UTC)
-        current = max(ends)
-    raise RuntimeError("quiet time without end")  # unreachable: Budget forbids a week of it
-
-
-def _quiet_start(budget: Budget, moment: datetime) -> datetime:
-    """The start of the unbroken quiet period that holds ``moment`` (which must be quiet)."""
-    current = min(start for start, end, _kind in _pieces_near(budget, moment) if start <= moment < end)
-    for _ in range(_MAX_STEPS):
-        earlier = [start for start, end, _kind in _pieces_near(budget, current) if start < current <= end]
-        if not earlier:
-            return current
-        current = min(earlier)
-    raise RuntimeError("quiet time without start")  # unreachable, as above
-
-
-def _last_allowed_before(budget: Budget, moment: datetime) -> datetime:
-    """The minute before the quiet period that holds ``moment`` begins."""
-    candidate = _quiet_start(budget, moment) - _BEFORE_QUIET
-    for _ in range(_MAX_STEPS):
-        if not in_quiet_time(budget, candidate):
-            return candidate
-        # The allowed window before was shorter than a minute: look before the one before.
-        candidate = _quiet_start(budget, candidate) - _BEFORE_QUIET
-    raise RuntimeError("no allowed moment before quiet time")  # unreachable, as above
-
-
-# --- times -----------------------------------------------------------------------------
-
-
-def next_digest_at(*, budget: Budget, after: datetime, skip_days: Iterable[date] = ()) -> datetime:
-    """The next daily digest strictly after ``after``: local ``digest_time`` on a day that
-    is not a day off (nor in ``skip_days``: days that already had their digest); when that
-    falls in quiet hours, the end of that quiet period."""
-    _require_aware(after, "after")
-    skip_days = frozenset(skip_days)
-    zone = budget.zone
-    first_day = after.astimezone(zone).date()
-    best: datetime | None = None
-    for offset in range(-1, 16):
-        day = first_day + timedelta(days=offset)
-        if day.weekday() in budget.days_off or day in skip_days:
-            continue
-        at = _resolve(zone, day, budget.digest_time)
-        if best is not None and at >= best:
-            break  # later days only give later digests
-        if in_quiet_time(budget, at):
-            at = _quiet_end(budget, at)
-        if at > after and (best is None or at < best):
-            best = at
-    if best is None:  # unreachable: Budget keeps at least one working day a week
-        raise RuntimeError("no digest time found")
-    return best
-
-
-def plan_time(
-    *, budget: Budget, wanted_at: datetime, latest_useful_at: datetime | None, now: datetime
-) -> datetime | None:
-    """When to plan a reminder wanted at ``wanted_at``, or ``None`` to plan none.
-
-    An allowed time is kept. A time in quiet time moves *earlier*, to the minute before
-    that quiet period starts (the end of the last allowed window, days off skipped), if
-    that is not already past; otherwise the reminder is dropped — never sent late.
-    A wanted time already past counts as ``now``. Never returns a time in quiet time,
-    before ``now``, or at or after ``latest_useful_at``."""
-    _require_aware(wanted_at, "wanted_at")
-    _require_aware(now, "now")
-    if latest_useful_at is not None:
-        _require_aware(latest_useful_at, "latest_useful_at")
-        if wanted_at >= latest_useful_at:
-            return None
-    at = max(wanted_at, now).astimezone(UTC)
-    if in_quiet_time(budget, at):
-        # Earlier, or not at all: after quiet time it would be late.
-        earlier = _last_allowed_before(budget, at)
-        return earlier if earlier >= now else None
-    return at if _useful(at, latest_useful_at) else None
-
-
-# --- the decision ----------------------------------------------------------------------
+# The policy's public face: callers import these from here, wherever they are defined.
+__all__ = [
+    "DAILY_CAP",
+    "DAY_OFF",
+    "MIN_GAP",
+    "ON_LEAVE",
+    "QUIET_HOURS",
+    "TOO_LATE",
+    "WEEK",
+    "WEEKLY_CAP",
+    "Action",
+    "Budget",
+    "Decision",
+    "Item",
+    "Priority",
+    "clock",
+    "decide",
+    "in_quiet_time",
+    "next_digest_at",
+    "plan_time",
+    "within_ceiling",
+]
 
 
 def decide(
@@ -377,12 +124,12 @@ def decide(
     skew between workers) count as sent, which can only make the policy stricter.
     ``ahead`` holds the person's other items still waiting (their ``due_at`` is when they
     fall due); only those ranked above ``item`` and due within the next week matter."""
-    _require_aware(now, "now")
+    require_aware(now, "now")
     for moment in sent:
-        _require_aware(moment, "sent")
+        require_aware(moment, "sent")
     now = now.astimezone(UTC)
     latest = item.latest_useful_at
-    if not _useful(now, latest):
+    if not useful(now, latest):
         return Decision(Action.DROP, None, TOO_LATE)
     if budget.on_leave:
         return Decision(Action.DROP, None, ON_LEAVE)
@@ -396,12 +143,12 @@ def decide(
         )
 
     urgent = item.priority == Priority.URGENT and not item.is_digest
-    quiet = _quiet_kinds(budget, now)
+    quiet = quiet_kinds(budget, now)
     if quiet and not (urgent and budget.urgent_may_break_quiet):
         if item.is_reminder:
             # Never late: a reminder is planned out of quiet time, earlier; one that finds
             # itself in it anyway is not sent after it.
-            why = _join([_phrase(budget, kind) for kind in quiet])
+            why = join([phrase(budget, kind) for kind in quiet])
             return Decision(Action.DROP, None, f"Dropped: it fell in {why}, and after them it would have been late.")
         return _hold_for_quiet(budget, now, latest, quiet)
     if item.is_digest:
@@ -414,7 +161,7 @@ def decide(
         overrides = (*quiet, *caps, *((MIN_GAP,) if gap_open else ()))
         return _send_urgent(budget, overrides)
     if caps:
-        limits = _join([_phrase(budget, cap) for cap in caps])
+        limits = join([phrase(budget, cap) for cap in caps])
         verb = "were" if len(caps) > 1 else "was"
         return _merge(
             budget,
@@ -445,8 +192,8 @@ def _give_way(budget: Budget, item: Item, sent: Sequence[datetime], now: datetim
         first = within_gap[0]
         at, why = first + budget.min_gap, f"a reminder due at {clock(budget, first, now)} goes first"
         if in_quiet_time(budget, at):
-            at = _quiet_end(budget, at)
-        if _useful(at, latest):
+            at = quiet_end(budget, at)
+        if useful(at, latest):
             return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
         return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
     zone = budget.zone
@@ -477,9 +224,9 @@ def _caps_reached(budget: Budget, sent: Iterable[datetime], now: datetime) -> tu
 
 
 def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quiet: tuple[str, ...]) -> Decision:
-    end = _quiet_end(budget, now)
-    why = _join([_phrase(budget, kind) for kind in quiet])
-    if _useful(end, latest):
+    end = quiet_end(budget, now)
+    why = join([phrase(budget, kind) for kind in quiet])
+    if useful(end, latest):
         return Decision(Action.DEFER, end, f"Held until {clock(budget, end, now)}: {why}.")
     return Decision(Action.DROP, None, f"Dropped: it would have been too late after {why}.")
 
@@ -487,15 +234,15 @@ def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quie
 def _hold_for_gap(
     budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime, *, reminder: bool = False
 ) -> Decision:
-    wait = _duration(budget.min_gap)
+    wait = duration(budget.min_gap)
     at, why = gap_over, f"at least {wait} between messages"
-    quiet = _quiet_kinds(budget, at)
+    quiet = quiet_kinds(budget, at)
     if quiet and reminder:
         latest = at  # a reminder is never carried across quiet time: that would make it late
     elif quiet:
-        at = _quiet_end(budget, at)
-        why += f", then {_join([_phrase(budget, kind) for kind in quiet])}"
-    if _useful(at, latest):
+        at = quiet_end(budget, at)
+        why += f", then {join([phrase(budget, kind) for kind in quiet])}"
+    if useful(at, latest):
         return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
     return _merge(
         budget,
@@ -508,7 +255,7 @@ def _hold_for_gap(
 
 def _merge(budget: Budget, now: datetime, latest: datetime | None, *, saved: str, dropped: str) -> Decision:
     at = next_digest_at(budget=budget, after=now)
-    if _useful(at, latest):
+    if useful(at, latest):
         return Decision(Action.DIGEST, at, f"Saved for your digest at {clock(budget, at, now)}: {saved}.")
     return Decision(Action.DROP, None, f"Dropped: {dropped}.")
 
@@ -516,7 +263,7 @@ def _merge(budget: Budget, now: datetime, latest: datetime | None, *, saved: str
 def _send_urgent(budget: Budget, overrides: tuple[str, ...]) -> Decision:
     if not overrides:
         return Decision(Action.SEND, None, "Sent.")
-    reason = f"Sent despite {_join([_phrase(budget, name) for name in overrides])}: it was urgent"
+    reason = f"Sent despite {join([phrase(budget, name) for name in overrides])}: it was urgent"
     if QUIET_HOURS in overrides or DAY_OFF in overrides:
         reason += ", and your organisation lets urgent messages through"
     return Decision(Action.SEND, None, reason + ".", overrides)
@@ -542,53 +289,3 @@ def within_ceiling(*, person: Budget, ceiling: Budget) -> Budget:
         min_gap=max(person.min_gap, ceiling.min_gap),
         urgent_may_break_quiet=ceiling.urgent_may_break_quiet,
     )
-
-
-# --- words -----------------------------------------------------------------------------
-
-
-def _phrase(budget: Budget, rule: str) -> str:
-    return {
-        QUIET_HOURS: "your quiet hours",
-        DAY_OFF: "your day off",
-        DAILY_CAP: f"your daily limit of {budget.daily_cap}",
-        WEEKLY_CAP: f"your weekly limit of {budget.weekly_cap}",
-        MIN_GAP: f"the {_duration(budget.min_gap)} you asked for between messages",
-    }[rule]
-
-
-def clock(budget: Budget, moment: datetime, now: datetime) -> str:
-    """ "07:00" on the day of ``now``, "07:00 on Sunday 25 October" on any other."""
-    local = moment.astimezone(budget.zone)
-    text = f"{local:%H:%M}"
-    if local.date() != now.astimezone(budget.zone).date():
-        text += f" on {WEEKDAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
-    return text
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes == 0:
-        return _count(int(delta.total_seconds()), "second")
-    hours, minutes = divmod(minutes, 60)
-    parts = [_count(hours, "hour")] if hours else []
-    if minutes:
-        parts.append(_count(minutes, "minute"))
-    return " ".join(parts)
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
-
-
-def _join(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _useful(moment: datetime, latest: datetime | None) -> bool:
-    return latest is None or moment < latest
-
-
-def _require_aware(moment: datetime, name: str) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime")

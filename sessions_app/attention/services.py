@@ -9,13 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from accounts import audit
 from accounts.models import Membership, Organization, User
 from accounts.selectors import memberships_of_user
 from sessions_app.attention import budgets
-from sessions_app.attention import policy as attention
-from sessions_app.models import AttentionBudget, AttentionPolicy, Notification, NotificationKind, NotificationStatus
-from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import dispatch, planning
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
+from sessions_app.attention.signals import attention_settings_changed
 
 
 def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:
@@ -32,7 +31,7 @@ def budget_update(*, membership: Membership, now: datetime | None = None, **fiel
         for name, value in fields.items():
             setattr(settings, name, value)
         settings.save()
-        person_replan(membership=membership, now=now)
+        _announce(membership, now)
     return settings
 
 
@@ -48,47 +47,18 @@ def person_time_zone_update(*, user: User, time_zone: str, now: datetime | None 
 
 
 def person_replan_everywhere(*, user: User, now: datetime | None = None) -> None:
-    """``person_replan`` in each organisation the person belongs to (each in its scope)."""
+    """Re-plan the person's queue in each organisation they belong to (each in its scope)."""
     now = now or timezone.now()
     for membership in memberships_of_user(user):  # tenant resolution, then each in its own scope
         membership.user = user
         with scope(organization=membership.organization):
-            person_replan(membership=membership, now=now)
+            _announce(membership, now)
 
 
-def person_replan(*, membership: Membership, now: datetime) -> None:
-    """Bring one person's queue in line with their current settings (zone, quiet hours,
-    days off, lead times, digest time, leave), with a fixed number of queries:
-
-    * reminders for their own meetings in the planning window are planned again (lead
-      times removed are dropped, quiet time avoided, nothing planned while on leave);
-    * anything the policy held back is due again now, to be decided under the new rules;
-    * their waiting digests become one, at their next digest time.
-    """
-    Notification.objects.filter(recipient=membership, status=NotificationStatus.HELD).exclude(
-        kind__in=[NotificationKind.REMINDER, NotificationKind.DIGEST]
-    ).update(status=NotificationStatus.PENDING, due_at=now, reason="", updated_at=now)
-    planning.plan_person_reminders(membership=membership, now=now)
-    _replan_digests(membership, now)
-
-
-def _replan_digests(membership: Membership, now: datetime) -> None:
-    waiting = list(
-        Notification.objects.filter(recipient=membership, kind=NotificationKind.DIGEST, status__in=DUE_STATUSES)
-    )
-    if not waiting:
-        return
-    budget = budgets.budget_for(membership)
-    at = dispatch.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
-    target = dispatch.digest_row(membership, at, now)
-    others = [row.pk for row in waiting if row.pk != target.pk]
-    Notification.objects.filter(digest_id__in=others).update(digest=target, updated_at=now)
-    when = attention.clock(budget, at, now)
-    Notification.objects.filter(pk__in=others).update(
-        status=NotificationStatus.DROPPED,
-        reason=f"Replaced by your digest at {when}: your settings changed.",
-        updated_at=now,
-    )
+def _announce(membership: Membership, now: datetime) -> None:
+    # The notifications side re-plans the person's queue (sessions_app.receivers): it
+    # consults this package, so this package only announces, in the same transaction.
+    attention_settings_changed.send(sender=AttentionBudget, membership=membership, now=now)
 
 
 def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
@@ -115,13 +85,28 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
         raise ValidationError(errors)
 
 
-def policy_update(*, organization: Organization, **fields) -> AttentionPolicy:
+def policy_update(*, organization: Organization, actor: User | None = None, request=None, **fields) -> AttentionPolicy:
     policy = budgets.policy_for(organization)
+    old = {name: getattr(policy, name) for name in fields}
     for name, value in fields.items():
         setattr(policy, name, value)
     if policy.default_daily_cap > policy.max_daily_cap or policy.default_weekly_cap > policy.max_weekly_cap:
         raise ValidationError("A default can't be looser than the organisation's own ceiling.")
     if policy.default_min_gap_minutes < policy.min_min_gap_minutes:
         raise ValidationError("The default gap can't be shorter than the minimum gap.")
-    policy.save()
+    changes = {
+        f"attention_policy.{name}": {"old": _plain(old[name]), "new": _plain(value)}
+        for name, value in fields.items()
+        if old[name] != value
+    }
+    with transaction.atomic():
+        policy.save()
+        if changes:
+            action = audit.AuditAction.SETTINGS_CHANGED
+            audit.record(organization=organization, actor=actor, action=action, changes=changes, request=request)
     return policy
+
+
+def _plain(value):
+    # Times and lists as text, for the audit trail's old and new values.
+    return value if value is None or isinstance(value, bool | int | str) else str(value)

@@ -6,5 +6,5 @@ from sessions_app.attention import views
 
 urlpatterns = [
     path("attention/", views.attention_settings_view, name="attention_settings"),
-    path("admin/attention/", views.organization_attention, name="organization_attention"),
+    path("meeting-load/skip/", views.meeting_load_skip, name="meeting_load_skip"),
 ]

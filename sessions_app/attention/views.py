@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import org_admin_required
-from sessions_app.attention import budgets
+from sessions_app.attention import budgets, meeting_load
 from sessions_app.attention import services as attention_settings
-from sessions_app.forms import AttentionBudgetForm, AttentionPolicyForm
-from sessions_app.insights.services import notification_distribution_show
+from sessions_app.attention.forms import AttentionBudgetForm
 
 BUDGET_FIELDS = (
     "quiet_hours_enabled",
@@ -31,7 +29,9 @@ def attention_settings_view(request, org_slug):
     policy = budgets.policy_for(request.organization)
     own = budgets.budget_settings_for(membership)
     effective = budgets.effective_budget(membership=membership, policy=policy, settings=own)
-    form = AttentionBudgetForm(request.POST or None, initial=_initial(effective, own, policy))
+    form = AttentionBudgetForm(
+        request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone
+    )
     if request.method == "POST" and form.is_valid():
         try:
             attention_settings.budget_update(membership=membership, **{f: form.cleaned_data[f] for f in BUDGET_FIELDS})
@@ -62,20 +62,17 @@ def _initial(effective, own, policy) -> dict:
     }
 
 
-@org_admin_required
-@require_http_methods(["GET", "POST"])
-def organization_attention(request, org_slug):
-    policy = budgets.policy_for(request.organization)
-    form = AttentionPolicyForm(
-        request.POST or None, initial={f: getattr(policy, f) for f in AttentionPolicyForm.base_fields}
+@require_POST
+def meeting_load_skip(request, org_slug):
+    month = request.POST.get("month", "")
+    skipped = meeting_load.meeting_load_skip_surplus(membership=request.membership, month=month)
+    messages.success(
+        request,
+        ngettext(
+            "Skipping %(count)d meeting in %(month)s. No need to explain.",
+            "Skipping %(count)d meetings in %(month)s. No need to explain.",
+            skipped,
+        )
+        % {"count": skipped, "month": month},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            attention_settings.policy_update(organization=request.organization, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
-            return redirect("organization_attention", org_slug=org_slug)
-    distribution = notification_distribution_show(organization=request.organization, now=timezone.now())
-    return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})
+    return redirect("organization_home", org_slug=org_slug)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from sessions_app.recurrence import load_zone
+from sessions_app.meetings.recurrence import load_zone
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 Status = Literal["CONFIRMED", "CANCELLED"]

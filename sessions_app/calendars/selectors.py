@@ -7,8 +7,14 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership
-from sessions_app.models import CalendarFeed, Meeting
-from sessions_app.selectors import attendable_meetings
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.meetings.models import Meeting
+from sessions_app.meetings.selectors import attendable_meetings
+
+
+def feed_for(membership: Membership) -> CalendarFeed | None:
+    """The person's feed in this organisation, if they have made one."""
+    return CalendarFeed.objects.filter(membership=membership).first()
 
 
 def access_calendar_feed_by_token(token: str) -> CalendarFeed:
@@ -32,7 +38,7 @@ def access_calendar_feed_by_token(token: str) -> CalendarFeed:
 
 def calendar_meetings(membership: Membership, *, since: datetime) -> QuerySet[Meeting]:
     """The meetings on a person's calendar: the ones they may attend
-    (``selectors.attendable_meetings``, the rule the meeting page and the reminders use),
+    (``meetings.selectors.attendable_meetings``, the rule the meeting page and the reminders use),
     cancelled ones included, ending after ``since``.
 
     One query whatever the number of meetings: the cohort, series (for the title) and

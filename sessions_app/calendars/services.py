@@ -17,8 +17,9 @@ from django.utils import timezone
 from accounts.models import Membership
 from reflect.ids import new_token
 from sessions_app.calendars.ics import CalendarEvent, render_calendar
+from sessions_app.calendars.models import CalendarFeed
 from sessions_app.calendars.selectors import calendar_meetings
-from sessions_app.models import CalendarFeed, Meeting
+from sessions_app.meetings.models import Meeting
 
 InviteMethod = Literal["REQUEST", "CANCEL"]
 
@@ -89,8 +90,9 @@ def meeting_invite_ics(
     )
 
 
-def calendar_feed_for(membership: Membership) -> CalendarFeed:
-    """The person's feed in this organisation, created the first time it is asked for."""
+def feed_ensure(*, membership: Membership) -> CalendarFeed:
+    """The person's feed in this organisation, created if they have none (on their
+    request: a page that only shows the link never creates one)."""
     feed, _ = CalendarFeed.objects.get_or_create(
         membership=membership, defaults={"organization_id": membership.organization_id}
     )
@@ -99,7 +101,7 @@ def calendar_feed_for(membership: Membership) -> CalendarFeed:
 
 def calendar_feed_regenerate(*, membership: Membership) -> CalendarFeed:
     """A new secret URL; the old one stops working at once (it matches no row)."""
-    feed = calendar_feed_for(membership)
+    feed = feed_ensure(membership=membership)
     feed.token = new_token()
     feed.created_at = timezone.now()
     feed.save(update_fields=["token", "created_at"])

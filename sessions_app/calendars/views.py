@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sessions_app import selectors
+from sessions_app.calendars import selectors as calendar_selectors
 from sessions_app.calendars import services as calendar_services
-from sessions_app.models import CalendarFeed, Meeting
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.meetings import selectors
+from sessions_app.meetings.models import Meeting
 
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -53,6 +55,9 @@ def calendar_settings(request, org_slug):
     membership = request.membership
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "create":
+            calendar_services.feed_ensure(membership=membership)
+            return redirect("calendar_settings", org_slug=org_slug)
         if action == "regenerate":
             calendar_services.calendar_feed_regenerate(membership=membership)
             messages.success(
@@ -69,9 +74,11 @@ def calendar_settings(request, org_slug):
             return redirect("organization_home", org_slug=org_slug)
         messages.error(request, "That calendar action is not one we know.")
         return redirect("calendar_settings", org_slug=org_slug)
-    url = feed_url(calendar_services.calendar_feed_for(membership))
+    # Reading the page writes nothing: without a feed it offers a button to make one.
+    feed = calendar_selectors.feed_for(membership)
+    url = feed_url(feed) if feed else None
     return render(
         request,
         "sessions_app/calendar/settings.html",
-        {"feed_url": url, "webcal_url": webcal_url(url)},
+        {"feed_url": url, "webcal_url": webcal_url(url) if url else None},
     )

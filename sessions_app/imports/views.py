@@ -10,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reflect.uploads import upload_too_large
-from sessions_app import selectors
+from sessions_app.cohorts import selectors
+from sessions_app.cohorts.models import Cohort
+from sessions_app.imports import rows
 from sessions_app.imports import services as import_services
-from sessions_app.models import Cohort, CohortImport, ImportStatus
+from sessions_app.imports.models import CohortImport, ImportStatus
 
 RECENT_IMPORTS = 5
 
@@ -27,8 +29,8 @@ class CohortImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         # Refused while it arrived (reflect/uploads.py): say why here, before any reading.
-        if upload_too_large(upload) or upload.size > import_services.MAX_BYTES:
-            raise ValidationError(import_services.TOO_LARGE_MESSAGE)
+        if upload_too_large(upload) or upload.size > rows.MAX_BYTES:
+            raise ValidationError(rows.TOO_LARGE_MESSAGE)
         return upload
 
 
@@ -48,7 +50,7 @@ def cohort_import(request, org_slug, cohort_id):
         try:
             # One byte past the limit is enough for the service to refuse the file.
             started = import_services.cohort_import_start(
-                cohort=cohort, created_by=request.membership, csv_bytes=upload.read(import_services.MAX_BYTES + 1)
+                cohort=cohort, created_by=request.membership, csv_bytes=upload.read(rows.MAX_BYTES + 1)
             )
         except ValidationError as error:
             form.add_error("file", error)

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.insights.questions import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
-from sessions_app.models import Meeting, Rsvp, RsvpStatus, SessionEvaluation
-from sessions_app.selectors import may_attend
+from sessions_app.meetings.models import Meeting, Rsvp, RsvpStatus
+from sessions_app.meetings.selectors import may_attend
+from sessions_app.reflections.models import SessionEvaluation
 
 ALREADY = "You have already evaluated this meeting. Thank you."
 

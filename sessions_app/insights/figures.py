@@ -37,8 +37,10 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 
 from accounts.models import MIN_GROUP_SIZE_FLOOR
+from sessions_app.cohorts.models import Cohort
 from sessions_app.insights.questions import EVALUATION_WINDOW, QUESTION_KEYS, QUESTIONS, Question
-from sessions_app.models import Cohort, Meeting, MeetingStatus, Reflection, Rsvp, RsvpStatus, SessionEvaluation
+from sessions_app.meetings.models import Meeting, MeetingStatus, Rsvp, RsvpStatus
+from sessions_app.reflections.models import Reflection, SessionEvaluation
 
 T = TypeVar("T")
 MonthKey = tuple[int, int]  # (year, month) in the organisation's time zone

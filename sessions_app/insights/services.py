@@ -31,9 +31,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Organization, group_size
+from sessions_app.cohorts.models import Cohort
 from sessions_app.insights import distribution, figures
+from sessions_app.insights.models import ShownFigures
 from sessions_app.insights.questions import EVALUATION_WINDOW
-from sessions_app.models import Cohort, ShownFigures
 
 MONTHS_SHOWN = 6
 

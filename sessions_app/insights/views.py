@@ -8,16 +8,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import org_admin_required
 from accounts.models import group_size
-from sessions_app import selectors
+from sessions_app.attention import budgets
+from sessions_app.attention import services as attention_settings
+from sessions_app.attention.forms import AttentionPolicyForm
+from sessions_app.cohorts import selectors as cohort_selectors
 from sessions_app.insights import evaluations, figures, services
 from sessions_app.insights.questions import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
 from sessions_app.insights.svg import Bar, bar_chart
+from sessions_app.meetings import selectors as meeting_selectors
 
 
 @require_GET
 def cohort_insights(request, org_slug, cohort_id):
-    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
+    cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
     cohort.organization = request.organization  # the same row, already loaded by the middleware
     insights = services.cohort_insights_show(cohort=cohort, now=timezone.now())
     months = insights.months
@@ -66,7 +71,7 @@ class EvaluationForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def meeting_evaluation(request, org_slug, meeting_id):
     membership = request.membership
-    meeting = selectors.access_meeting(membership, meeting_id)
+    meeting = meeting_selectors.access_meeting(membership, meeting_id)
     refusal = evaluations.evaluation_refusal(meeting=meeting, respondent=membership, now=timezone.now())
     form = EvaluationForm(request.POST or None) if refusal is None else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -91,3 +96,26 @@ def meeting_evaluation(request, org_slug, meeting_id):
     }
     status = 403 if refusal and request.method == "POST" else 200
     return render(request, "sessions_app/insights/evaluation_form.html", context, status=status)
+
+
+@org_admin_required
+@require_http_methods(["GET", "POST"])
+def organization_attention(request, org_slug):
+    """The organisation's attention policy, beside the k-anonymous figures of how many
+    messages people actually got (which is why the page lives here, above attention)."""
+    policy = budgets.policy_for(request.organization)
+    form = AttentionPolicyForm(
+        request.POST or None, initial={f: getattr(policy, f) for f in AttentionPolicyForm.base_fields}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            attention_settings.policy_update(
+                organization=request.organization, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
+            return redirect("organization_attention", org_slug=org_slug)
+    distribution = services.notification_distribution_show(organization=request.organization, now=timezone.now())
+    return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})

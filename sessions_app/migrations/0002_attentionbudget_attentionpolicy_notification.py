@@ -5,7 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import reflect.ids
-import sessions_app.models.attention
+import sessions_app.attention.models
 from django.db import migrations, models
 
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('default_quiet_start', models.TimeField(blank=True, default=datetime.time(21, 0), null=True)),
                 ('default_quiet_end', models.TimeField(blank=True, default=datetime.time(7, 0), null=True)),
                 ('default_digest_time', models.TimeField(default=datetime.time(17, 0))),
-                ('default_reminder_leads', models.JSONField(default=sessions_app.models.attention.default_reminder_leads)),
+                ('default_reminder_leads', models.JSONField(default=sessions_app.attention.models.default_reminder_leads)),
                 ('max_daily_cap', models.PositiveSmallIntegerField(default=6, validators=[django.core.validators.MaxValueValidator(20)])),
                 ('max_weekly_cap', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MaxValueValidator(60)])),
                 ('min_min_gap_minutes', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MaxValueValidator(1440)])),

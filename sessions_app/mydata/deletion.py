@@ -16,21 +16,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.audit import AuditAction, record_for_person
 from accounts.models import Invitation, Membership, Organization, Role, User
-from sessions_app.models import (
-    AttentionBudget,
-    CalendarFeed,
-    CohortMember,
-    Meeting,
-    MeetingInvitee,
-    MeetingStatus,
-    Notification,
-    Reflection,
-    Rsvp,
-    RsvpStatus,
-    SessionEvaluation,
-)
-from sessions_app.services import rsvps
+from sessions_app.attention.models import AttentionBudget
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.meetings import rsvps
+from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus
+from sessions_app.notifications.models import Notification
+from sessions_app.reflections.models import Reflection, SessionEvaluation
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +88,8 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
                     f"You are the only admin of {_names(orphaned)}. Make someone else admin of "
                     f"{_names(orphaned)} first, then delete your account."
                 )
+            # Before the memberships go: each organisation's trail says who left this way.
+            record_for_person(user=user, action=AuditAction.ACCOUNT_DELETED)
             memberships = list(Membership.objects.filter(user=user).select_related("organization").order_by("pk"))
         for membership in memberships:
             # From here on each organisation's rows are changed inside its own scope.
@@ -127,9 +123,9 @@ def _membership_erase(*, membership: Membership, now: datetime) -> None:
     SessionEvaluation.objects.filter(respondent=membership).delete()
     Rsvp.objects.filter(membership=membership).delete()
     for meeting in meetings:
-        # "Capacity unchanged" is the public way to let waiting people into free places,
-        # in the order they asked, with their promotion notices planned.
-        rsvps.meeting_capacity_update(meeting=meeting, capacity=meeting.capacity, now=now)
+        # Their places go to the people waiting, in the order they asked, with their
+        # promotion notices planned.
+        rsvps.waitlist_refill(meeting=meeting, now=now)
     Notification.objects.filter(recipient=membership).delete()
     AttentionBudget.objects.filter(membership=membership).delete()
     CalendarFeed.objects.filter(membership=membership).delete()

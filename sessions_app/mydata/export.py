@@ -20,18 +20,13 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from sessions_app.models import (
-    AttentionBudget,
-    CalendarFeed,
-    CohortMember,
-    Meeting,
-    Notification,
-    Reflection,
-    ReflectionTemplate,
-    Rsvp,
-    SessionEvaluation,
-)
+from sessions_app.attention.models import AttentionBudget
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.meetings.models import Meeting, Rsvp
+from sessions_app.notifications.models import Notification
 from sessions_app.reflections.builtin_templates import BUILT_IN
+from sessions_app.reflections.models import Reflection, ReflectionTemplate, SessionEvaluation
 
 logger = logging.getLogger(__name__)
 

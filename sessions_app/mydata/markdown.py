@@ -10,15 +10,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Role
-from sessions_app.models import (
-    CohortRole,
-    MeetingStatus,
-    NotificationKind,
-    NotificationStatus,
-    RsvpStatus,
-    Visibility,
-)
-from sessions_app.models.notifications import NotificationPriority
+from reflect.dates import WEEKDAY_NAMES
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.meetings.models import MeetingStatus, RsvpStatus
+from sessions_app.notifications.models import NotificationKind, NotificationPriority, NotificationStatus
+from sessions_app.reflections.models import Visibility
 
 # Characters that would start emphasis, code, links, strike-through, tables or headings.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|#])")
@@ -174,9 +170,6 @@ def _cohort_line(cohort: dict, clock: _Clock) -> str:
     return f"- {_inline(cohort['cohort'])} ({role}), since {clock(cohort['joined_at'])}; ground rules {rules}"
 
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def _budget_lines(budget: dict, clock: _Clock) -> list[str]:
     def shown(value, unit: str = "") -> str:
         return "the organisation's default" if value is None else f"{value}{unit}"
@@ -190,7 +183,7 @@ def _budget_lines(budget: dict, clock: _Clock) -> list[str]:
         quiet = f"from {shown(budget['quiet_start'])} to {shown(budget['quiet_end'])}"
     return [
         f"- Quiet hours: {quiet}",
-        "- Days off: " + (", ".join(WEEKDAYS[d] for d in budget["days_off"] if 0 <= d < 7) or "none"),
+        "- Days off: " + (", ".join(WEEKDAY_NAMES[d] for d in budget["days_off"] if 0 <= d < 7) or "none"),
         f"- Interruptions a day: {shown(budget['daily_cap'])}",
         f"- Interruptions a week: {shown(budget['weekly_cap'])}",
         f"- Gap between interruptions: {shown(budget['min_gap_minutes'], ' minutes')}",

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.audit import AuditAction, record_for_person
 from accounts.selectors import memberships_of_user
 from sessions_app.mydata import deletion, export, markdown
 
@@ -76,6 +77,7 @@ def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
 @reauthentication_required
 def my_data_json(request):
     data = export.personal_data_export(request.user)
+    record_for_person(user=request.user, action=AuditAction.DATA_EXPORTED, request=request)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return _download(body, content_type="application/json", extension="json")
 
@@ -86,6 +88,7 @@ def my_data_json(request):
 @reauthentication_required
 def my_data_markdown(request):
     data = export.personal_data_export(request.user)
+    record_for_person(user=request.user, action=AuditAction.DATA_EXPORTED, request=request)
     body = markdown.personal_data_markdown(data)
     return _download(body, content_type="text/markdown; charset=utf-8", extension="md")
 

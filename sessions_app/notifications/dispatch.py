@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -38,27 +39,18 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
-from reflect.mail import is_transient
-from sessions_app import selectors
 from sessions_app.attention import budgets, policy
-from sessions_app.models import (
-    Meeting,
-    MeetingStatus,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Rsvp,
-    RsvpStatus,
-)
-from sessions_app.models.notifications import DUE_STATUSES
-from sessions_app.notifications import emails
+from sessions_app.meetings import selectors
+from sessions_app.meetings.models import DECLINED, Meeting, MeetingStatus, Rsvp
+from sessions_app.notifications.digests import digest_row, digest_time
+from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationKind, NotificationStatus
+from sessions_app.notifications.sending import finish, send
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 BATCH_SIZE = 200
+DISPATCH_BATCHES_PER_RUN = 10
 HISTORY = timedelta(days=8)
-WEEK_AGO = timedelta(days=7)
 FACTS_MAX_AGE = 2.0  # seconds: how old the send-time re-checks may be
 MEETING_FACTS = ("status", "starts_at", "ends_at", "time_zone", "title", "location", "video_url", "sequence")
 
@@ -186,7 +178,7 @@ def _declined(rows: list[Notification]) -> set[tuple[int, int]]:
         Rsvp.objects.filter(
             meeting_id__in={row.meeting_id for row in reminders},
             membership_id__in={row.recipient_id for row in reminders},
-            status__in=[RsvpStatus.CANT, RsvpStatus.SKIP],
+            status__in=DECLINED,
         ).values_list("meeting_id", "membership_id")
     )
 
@@ -247,23 +239,23 @@ def _process(row: Notification, batch: Batch) -> str:
     now = batch.now
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
-        return _finish(row, NotificationStatus.DROPPED, stale, now)
+        return finish(row, NotificationStatus.DROPPED, stale, now)
     budget = batch.budget_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
-        return _send(row, now, batch.mail, decision)
+        return send(row, now, batch.mail, decision)
     if decision.action == policy.Action.DEFER:
         row.due_at = decision.at
-        return _finish(row, NotificationStatus.HELD, decision.reason, now)
+        return finish(row, NotificationStatus.HELD, decision.reason, now)
     if decision.action == policy.Action.DIGEST:
         at = digest_time(row.recipient, budget, decision.at, now)
         if row.latest_useful_at is not None and at >= row.latest_useful_at:
-            return _finish(row, NotificationStatus.DROPPED, "Dropped: today's digest was already sent.", now)
+            return finish(row, NotificationStatus.DROPPED, "Dropped: today's digest was already sent.", now)
         row.digest = digest_row(row.recipient, at, now)
-        return _finish(row, NotificationStatus.MERGED, decision.reason, now)
-    return _finish(row, NotificationStatus.DROPPED, decision.reason, now)
+        return finish(row, NotificationStatus.MERGED, decision.reason, now)
+    return finish(row, NotificationStatus.DROPPED, decision.reason, now)
 
 
 def _stale_reason(row: Notification, declined: set[tuple[int, int]], attendable: set[tuple[int, int]]) -> str | None:
@@ -312,75 +304,12 @@ def _ahead(row: Notification, now: datetime) -> list[policy.Item]:
     ]
 
 
-def digest_time(recipient: Membership, budget: policy.Budget, at: datetime, now: datetime) -> datetime:
-    """``at``, unless the person already had a digest that (local) day: then the next one.
-    At most one digest a day, even after a change of zone or digest time."""
-    zone = budget.zone
-    sent_days = {
-        moment.astimezone(zone).date()
-        for moment in Notification.objects.filter(
-            recipient=recipient,
-            kind=NotificationKind.DIGEST,
-            status=NotificationStatus.SENT,
-            sent_at__gte=now - WEEK_AGO,
-        ).values_list("sent_at", flat=True)
-    }
-    if at.astimezone(zone).date() not in sent_days:
-        return at
-    return policy.next_digest_at(budget=budget, after=now, skip_days=sent_days)
-
-
 def _sent_history(row: Notification, now: datetime) -> list[datetime]:
     return list(
         Notification.objects.filter(recipient=row.recipient, status=NotificationStatus.SENT, sent_at__gte=now - HISTORY)
         .exclude(kind=NotificationKind.DIGEST)
         .values_list("sent_at", flat=True)
     )
-
-
-def digest_row(recipient: Membership, at: datetime, now: datetime) -> Notification:
-    """The person's digest at ``at``, created the first time something is merged into it."""
-    key = f"{recipient.organization_id}:{recipient.pk}:digest:{at:%Y%m%dT%H%M}"
-    digest, _ = Notification.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "organization_id": recipient.organization_id,
-            "recipient": recipient,
-            "kind": NotificationKind.DIGEST,
-            "priority": policy.Priority.LOW,
-            "due_at": at,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    if digest.status == NotificationStatus.DROPPED:  # replaced once, wanted again: it waits again
-        digest.status, digest.reason, digest.updated_at = NotificationStatus.PENDING, "", now
-        digest.save(update_fields=["status", "reason", "updated_at"])
-    return digest
-
-
-def _send(row: Notification, now: datetime, mail, decision) -> str:
-    row.attempts += 1
-    message = emails.notification_email(row, connection=mail, now=now)
-    if message is None:
-        return _finish(row, NotificationStatus.DROPPED, "Not sent: nothing was left to tell.", now)
-    try:
-        # One connection for the whole batch, opened by the first send that needs it
-        # (open() is a no-op on an open connection): a TLS handshake per message would
-        # cost more than everything else the dispatcher does.
-        mail.open()
-        message.send()
-    except Exception as error:
-        _drop_connection(mail)  # a connection in an unknown state is not reused
-        return _send_failed(row, error, now)
-    row.sent_at = now
-    row.overrides = list(decision.overrides)
-    reason = decision.reason if decision.overrides else "Sent."
-    if row.payload.get("note"):
-        reason = f"{reason} {row.payload['note']}"
-    if row.kind == NotificationKind.DIGEST:
-        row.merged_items.update(reason="Sent in your digest.", updated_at=now)
-    return _finish(row, NotificationStatus.SENT, reason, now)
 
 
 UNEXPECTED_FAILURE = (
@@ -423,38 +352,11 @@ def _raised_at(error: Exception) -> str:
     return f"{Path(innermost.filename).name}:{innermost.lineno} in {innermost.name}"
 
 
-def _drop_connection(mail) -> None:
-    try:
-        mail.close()
-    except Exception:  # closing a broken connection may fail too; the next send reopens
-        logger.debug("closing a failed mail connection raised", exc_info=True)
-
-
-def _send_failed(row: Notification, error: Exception, now: datetime) -> str:
-    if is_transient(error) and row.attempts < MAX_ATTEMPTS:
-        # Bounded backoff: 1, 2, 4, 8 minutes, all well before a meeting-day reminder goes stale.
-        row.due_at = now + timedelta(minutes=2 ** (row.attempts - 1))
-        logger.warning("notification %s: transient mail error, retrying", row.public_id)
-        return _finish(row, NotificationStatus.PENDING, "The mail server was busy; trying again shortly.", now)
-    logger.error("notification %s: mail failed (%s)", row.public_id, type(error).__name__)
-    return _finish(row, NotificationStatus.FAILED, f"Could not be delivered: {_describe(error)}.", now)
-
-
-def _describe(error: Exception) -> str:
-    code = getattr(error, "smtp_code", None)
-    return f"the mail server answered {code}" if code else "the mail server refused it"
-
-
-def _finish(row: Notification, status: str, reason: str, now: datetime) -> str:
-    row.status = status
-    row.reason = reason[:300]
-    row.updated_at = now
-    row.claimed_at = None
-    row.claim_token = None
-    row.save(
-        update_fields=[
-            *("status", "reason", "updated_at", "claimed_at", "claim_token"),
-            *("due_at", "digest", "sent_at", "overrides", "attempts"),
-        ]
-    )
-    return status
+@shared_task(name="sessions_app.dispatch_notifications", ignore_result=True)
+def dispatch_notifications() -> None:
+    """The every-minute sweep of the outbox (and the wake-up call for urgent items).
+    Bounded: at most a few batches per run; the next sweep takes the rest. It lives here,
+    next to the sweep, so that planning can queue it without importing sessions_app.tasks."""
+    for _ in range(DISPATCH_BATCHES_PER_RUN):
+        if dispatch_due().claimed < BATCH_SIZE:
+            return

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from reflect.text import single_line
-from sessions_app import selectors
 from sessions_app.calendars.services import meeting_invite_ics, meeting_url
-from sessions_app.models import Meeting, Notification, NotificationKind, NotificationStatus
+from sessions_app.meetings import selectors
+from sessions_app.meetings.models import Meeting
+from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
 SUBJECTS = {
     NotificationKind.INVITE: "New: {title}, {when}",

@@ -1,329 +1,151 @@
 """Planning the outbox: the services that change meetings, RSVPs and budgets call these
 in their own transaction, so a committed change always has its notifications written.
 
-Rows are keyed (``org:person:meeting:kind:…``) and inserted with ``ignore_conflicts``,
-so planning twice is harmless. Reminders are planned only for meetings inside the
-planning window; the beat task ``plan_upcoming`` moves the window forward.
+What each kind of notice about a meeting looks like (priority, key, when it is due, how
+long it stays useful, its payload) is one row of ``PLANS``; the functions below only
+decide who is told. Reminders are planned in ``reminders`` (only for meetings inside the
+planning window; the beat task ``plan_upcoming`` moves the window forward) and rows are
+written through ``outbox``, so planning twice is harmless.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership
-from sessions_app.attention import budgets
-from sessions_app.attention import policy as attention
-from sessions_app.models import (
-    AttentionBudget,
-    CohortMember,
-    CohortRole,
-    Meeting,
-    MeetingInvitee,
-    MeetingKind,
-    MeetingStatus,
+from sessions_app.cohorts.models import CohortMember, CohortRole
+from sessions_app.meetings.models import Meeting, MeetingKind, MeetingStatus, Rsvp, RsvpStatus, Series
+from sessions_app.notifications.models import (
+    DUE_STATUSES,
     Notification,
     NotificationKind,
+    NotificationPriority,
     NotificationStatus,
-    Rsvp,
-    RsvpStatus,
-    Series,
 )
-from sessions_app.models.notifications import DUE_STATUSES, NotificationPriority
-from sessions_app.selectors import meeting_audience
+from sessions_app.notifications.outbox import NOT_GOING, audience, drop_pending, new_row, write
+from sessions_app.notifications.reminders import PLANNING_WINDOW, plan_reminders
 
-PLANNING_WINDOW = timedelta(days=8)
 # A change to a meeting further off than this waits for the digest: its reminders are
 # not even planned yet, and a routine notice must never cost a reminder its slot.
 ROUTINE_CHANGE_BEYOND = PLANNING_WINDOW
-LEAD_REMOVED = "Not sent: you no longer asked for this reminder."
-ON_LEAVE = "Not planned: you are on leave."
-NOT_EXPECTED = "Not sent: you are no longer in the group this meeting is for."
 REFLECTION_PROMPT_USEFUL_FOR = timedelta(days=3)
 URGENT_CANCELLATION_WITHIN = timedelta(hours=24)
-NOT_COMING = (RsvpStatus.CANT, RsvpStatus.SKIP)
+URGENT, NORMAL, LOW = NotificationPriority.URGENT, NotificationPriority.NORMAL, NotificationPriority.LOW
 
 
-def _key(*parts) -> str:
-    return ":".join(str(part) for part in parts)
+@dataclass(frozen=True)
+class Plan:
+    """How one kind of notice about a meeting is written, whoever receives it. Each
+    field is worked out from the meeting (and the planning clock)."""
+
+    priority: Callable[[Meeting, datetime], str]
+    key: Callable[[Meeting, datetime], tuple]  # after the organisation and the person
+    due: Callable[[Meeting, datetime], datetime] = lambda meeting, now: now
+    useful_until: Callable[[Meeting], datetime] = lambda meeting: meeting.starts_at
+    payload: Callable[[Meeting], dict] = lambda meeting: {}
 
 
-def _row(
-    *,
-    person: Membership,
+def _always(priority: str) -> Callable[[Meeting, datetime], str]:
+    return lambda meeting, now: priority
+
+
+def _sequence(meeting: Meeting) -> dict:
+    return {"sequence": meeting.sequence}
+
+
+PLANS: dict[str, Plan] = {
+    NotificationKind.INVITE: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "invite")),
+    NotificationKind.HOT_DEBRIEF: Plan(_always(URGENT), key=lambda m, now: (m.pk, "hot_debrief")),
+    # A change to a far-off meeting is routine: it waits for the digest (rule of
+    # precedence in sessions_app.attention) instead of spending an interruption.
+    NotificationKind.UPDATE: Plan(
+        lambda m, now: LOW if m.starts_at - now > ROUTINE_CHANGE_BEYOND else NORMAL,
+        key=lambda m, now: (m.pk, "update", m.sequence),
+        payload=_sequence,
+    ),
+    NotificationKind.CANCELLATION: Plan(
+        lambda m, now: URGENT if m.starts_at - now <= URGENT_CANCELLATION_WITHIN else NORMAL,
+        key=lambda m, now: (m.pk, "cancellation"),
+        payload=_sequence,
+    ),
+    NotificationKind.PROMOTION: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "promotion", now.isoformat())),
+    # One note for a whole series, about its first meeting.
+    NotificationKind.SERIES: Plan(
+        _always(LOW), key=lambda m, now: ("series", m.series_id), payload=lambda m: {"series": m.series.public_id}
+    ),
+    NotificationKind.PANEL_PREP: Plan(
+        _always(NORMAL),
+        key=lambda m, now: (m.pk, "panel_prep"),
+        due=lambda m, now: max(now, m.starts_at - timedelta(days=m.cohort.panel_prep_days)),
+    ),
+    NotificationKind.REFLECTION_PROMPT: Plan(
+        _always(LOW),
+        key=lambda m, now: (m.pk, "reflection_prompt"),
+        due=lambda m, now: m.ends_at,
+        useful_until=lambda m: m.ends_at + REFLECTION_PROMPT_USEFUL_FOR,
+    ),
+}
+
+
+def _rows(
     kind: str,
-    priority: str,
-    key_parts: Iterable,
-    due_at: datetime,
-    meeting: Meeting | None = None,
-    latest_useful_at: datetime | None = None,
-    **extra,
-) -> Notification:
-    return Notification(
-        organization_id=person.organization_id,
-        recipient=person,
-        kind=kind,
-        priority=priority,
-        meeting=meeting,
-        idempotency_key=_key(person.organization_id, person.pk, *key_parts),
-        due_at=due_at,
-        latest_useful_at=latest_useful_at,
-        **extra,
-    )
-
-
-def _write(rows: list[Notification]) -> int:
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    if any(row.priority == NotificationPriority.URGENT for row in rows):
-        _wake_dispatcher()
-    return len(rows)
-
-
-def _wake_dispatcher() -> None:
-    # Urgent items should not wait for the next minute's sweep; the sweep stays the
-    # guarantee if this wake-up call is lost with Redis.
-    from sessions_app.tasks import dispatch_notifications
-
-    transaction.on_commit(lambda: dispatch_notifications.delay(), robust=True)
-
-
-def _drop_pending(meeting: Meeting, reason: str, *, kinds: Iterable[str] | None = None) -> int:
-    pending = Notification.objects.filter(meeting=meeting, status__in=DUE_STATUSES)
-    if kinds is not None:
-        pending = pending.filter(kind__in=list(kinds))
-    return pending.update(status=NotificationStatus.DROPPED, reason=reason, updated_at=timezone.now())
-
-
-def _not_coming_ids(meeting: Meeting) -> set[int]:
-    return set(
-        Rsvp.objects.filter(meeting=meeting, status__in=[*NOT_COMING, RsvpStatus.WAITLISTED]).values_list(
-            "membership_id", flat=True
+    meeting: Meeting,
+    people: Iterable[Membership],
+    now: datetime,
+    *,
+    key_suffix: tuple = (),
+    useful_until: datetime | None = None,
+    more_payload: dict | None = None,
+) -> list[Notification]:
+    """One row of ``kind`` about ``meeting`` for each person, as ``PLANS`` says. A notice
+    that covers later meetings too (a cancellation of "this and all following") extends
+    the key and the payload, and stays useful until the last of them."""
+    plan = PLANS[kind]
+    return [
+        new_row(
+            person=person,
+            kind=kind,
+            priority=plan.priority(meeting, now),
+            key_parts=(*plan.key(meeting, now), *key_suffix),
+            due_at=plan.due(meeting, now),
+            meeting=meeting,
+            latest_useful_at=useful_until or plan.useful_until(meeting),
+            payload={**plan.payload(meeting), **(more_payload or {})},
         )
-    )
-
-
-def _audience(meeting: Meeting, *, exclude_not_coming: bool = True) -> list[Membership]:
-    people = list(meeting_audience(meeting).select_related("user"))
-    if exclude_not_coming:
-        skip = _not_coming_ids(meeting)
-        people = [person for person in people if person.pk not in skip]
-    return people
-
-
-# --- Reminders ----------------------------------------------------------------------
-
-
-def plan_reminders(*, meeting: Meeting, people: list[Membership] | None = None, now: datetime | None = None) -> int:
-    """Reminders at each person's lead times, moved earlier out of quiet hours by the policy."""
-    now = now or timezone.now()
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
-        return 0
-    if meeting.starts_at > now + PLANNING_WINDOW:
-        return 0
-    people = _audience(meeting) if people is None else people
-    return _plan_reminder_rows([(person, meeting) for person in people], meeting.organization, now)
-
-
-def plan_person_reminders(*, membership: Membership, now: datetime | None = None) -> int:
-    """Re-plan one person's reminders for all their meetings in the planning window, with
-    a handful of queries whatever the number of meetings (theirs or the organisation's)."""
-    now = now or timezone.now()
-    meetings = meetings_to_remind(membership=membership, now=now)
-    # Reminders for meetings that are no longer theirs (they left the cohort or the
-    # invitation) are not sent.
-    Notification.objects.filter(recipient=membership, kind=NotificationKind.REMINDER, status__in=DUE_STATUSES).exclude(
-        meeting__in=[meeting.pk for meeting in meetings]
-    ).update(status=NotificationStatus.DROPPED, reason=NOT_EXPECTED, updated_at=now)
-    return _plan_reminder_rows([(membership, meeting) for meeting in meetings], membership.organization, now)
-
-
-def meetings_to_remind(*, membership: Membership, now: datetime) -> list[Meeting]:
-    """The scheduled meetings in the planning window this person may attend and has not
-    said no to: one query."""
-    cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
-    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    declined = Rsvp.objects.filter(membership=membership, status__in=[*NOT_COMING, RsvpStatus.WAITLISTED]).values(
-        "meeting_id"
-    )
-    if not membership.is_active:
-        return []
-    return list(
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + PLANNING_WINDOW)
-        .filter(Q(invite_only=False, cohort_id__in=cohorts) | Q(invite_only=True, pk__in=invited))
-        .exclude(pk__in=declined)
-    )
-
-
-def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, now: datetime) -> int:
-    if not pairs:
-        return 0
-    people = list({person.pk: person for person, _meeting in pairs}.values())
-    policy = budgets.policy_for(organization)
-    settings = {s.membership_id: s for s in AttentionBudget.objects.filter(membership__in=people)}
-    rows, wanted_keys = [], []
-    for person, meeting in pairs:
-        own = settings.get(person.pk) or AttentionBudget(membership=person)
-        budget = budgets.effective_budget(membership=person, policy=policy, settings=own)
-        for lead in budgets.reminder_leads(policy=policy, settings=own):
-            wanted_keys.append(_reminder_key(person, meeting, lead))
-            rows.append(_reminder_row(person, meeting, lead, budget, now))
-    _drop_unwanted_reminders(people, [meeting for _person, meeting in pairs], wanted_keys, now)
-    return _upsert_reminders([row for row in rows if row is not None])
-
-
-def _reminder_key(person: Membership, meeting: Meeting, lead: int) -> str:
-    return _key(person.organization_id, person.pk, meeting.pk, "reminder", lead, meeting.sequence)
-
-
-def _drop_unwanted_reminders(people, meetings, wanted_keys: list[str], now: datetime) -> int:
-    """A lead time the person no longer asks for is not sent: its waiting rows are dropped
-    (the one they chose instead is planned beside them)."""
-    return (
-        Notification.objects.filter(
-            kind=NotificationKind.REMINDER,
-            status__in=DUE_STATUSES,
-            recipient__in=[person.pk for person in people],
-            meeting__in=list({meeting.pk for meeting in meetings}),
-        )
-        .exclude(idempotency_key__in=wanted_keys)
-        .update(status=NotificationStatus.DROPPED, reason=LEAD_REMOVED, updated_at=now)
-    )
-
-
-def _upsert_reminders(rows: list[Notification]) -> int:
-    """Reminders are replanned often (RSVPs, budget changes): a row not yet acted on takes
-    the new plan; one already sent or merged is history and stays as it is."""
-    if not rows:
-        return 0
-    existing = {
-        row.idempotency_key: row
-        for row in Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows])
-    }
-    replannable = (*DUE_STATUSES, NotificationStatus.DROPPED)
-    changed = []
-    for row in rows:
-        old = existing.get(row.idempotency_key)
-        if old is not None and old.status in replannable:
-            old.status, old.due_at, old.reason, old.payload = row.status, row.due_at, row.reason, row.payload
-            old.updated_at = timezone.now()
-            changed.append(old)
-    Notification.objects.bulk_update(changed, ["status", "due_at", "reason", "payload", "updated_at"])
-    return _write([row for row in rows if row.idempotency_key not in existing]) + len(changed)
-
-
-def _reminder_row(person, meeting, lead: int, budget, now) -> Notification | None:
-    wanted = meeting.starts_at - timedelta(minutes=lead)
-    if wanted < now - timedelta(minutes=1):
-        return None  # this lead time has passed; a shorter one will do
-    planned = attention.plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting.starts_at, now=now)
-    row = _row(
-        person=person,
-        kind=NotificationKind.REMINDER,
-        priority=NotificationPriority.NORMAL,
-        key_parts=(meeting.pk, "reminder", lead, meeting.sequence),
-        due_at=planned or wanted,
-        meeting=meeting,
-        latest_useful_at=meeting.starts_at,
-        payload={"lead_minutes": lead},
-    )
-    if budget.on_leave:
-        # Nothing reaches a person on leave; coming back re-plans these rows.
-        row.status, row.reason = NotificationStatus.DROPPED, ON_LEAVE
-    elif planned is None:
-        row.status = NotificationStatus.DROPPED
-        row.reason = "Not planned: it would have fallen in your quiet hours with no useful time before the meeting."
-    elif planned != wanted:
-        local = timezone.localtime(planned, timezone=budget_zone(budget))
-        row.reason = f"Moved earlier to {local:%a %H:%M} so it doesn't land in your quiet hours."
-        row.payload["note"] = row.reason  # kept for the ledger once the row is sent
-    return row
-
-
-def budget_zone(budget):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(budget.time_zone)
+        for person in people
+    ]
 
 
 # --- Changes to meetings ------------------------------------------------------------
 
 
-def plan_meeting_change(
-    *,
-    meeting: Meeting,
-    change: str,
-    people: list[Membership] | None = None,
-    now: datetime | None = None,
-    actor: Membership | None = None,
-) -> int:
-    """The notifications one change to a meeting calls for (see notify.meeting_changed).
-    ``actor``, the person who made the change, is not told of it: they know."""
-    now = now or timezone.now()
-    if change == "created":
-        return _plan_created(meeting, now, actor)
-    if change == "updated":
-        return _plan_updated(meeting, now, actor)
-    if change == "cancelled":
-        return plan_meetings_cancelled(meetings=[meeting], now=now, actor=actor)
-    if change == "promoted":
-        return _plan_promoted(meeting, people or [], now)
-    raise ValueError(f"unknown change {change!r}")
-
-
 def _told(meeting: Meeting, actor: Membership | None) -> list[Membership]:
-    return [person for person in _audience(meeting) if actor is None or person.pk != actor.pk]
+    return [person for person in audience(meeting) if actor is None or person.pk != actor.pk]
 
 
-def _plan_created(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
+def plan_meeting_created(*, meeting: Meeting, now: datetime, actor: Membership | None = None) -> int:
+    """A new meeting: its audience is invited (called, for a hot debrief) and reminded."""
     if meeting.series_id:
         # A series' meetings were announced once with the series; they only get reminders.
         return plan_reminders(meeting=meeting, now=now)
-    urgent = meeting.kind == MeetingKind.HOT_DEBRIEF
-    kind = NotificationKind.HOT_DEBRIEF if urgent else NotificationKind.INVITE
-    priority = NotificationPriority.URGENT if urgent else NotificationPriority.NORMAL
-    rows = [
-        _row(
-            person=person,
-            kind=kind,
-            priority=priority,
-            key_parts=(meeting.pk, kind),
-            due_at=now,
-            meeting=meeting,
-            latest_useful_at=meeting.starts_at,
-        )
-        for person in _told(meeting, actor)
-    ]
-    return _write(rows) + plan_reminders(meeting=meeting, now=now)
+    kind = NotificationKind.HOT_DEBRIEF if meeting.kind == MeetingKind.HOT_DEBRIEF else NotificationKind.INVITE
+    return write(_rows(kind, meeting, _told(meeting, actor), now)) + plan_reminders(meeting=meeting, now=now)
 
 
-def _plan_updated(meeting: Meeting, now: datetime, actor: Membership | None) -> int:
+def plan_meeting_updated(*, meeting: Meeting, now: datetime, actor: Membership | None = None) -> int:
+    """A meeting moved or changed: its audience is told and reminded for the new time."""
     # What was planned for the old time goes first, even when the new one is already past.
-    _drop_pending(
+    drop_pending(
         meeting,
         "Replaced: the meeting changed again.",
         kinds=[NotificationKind.REMINDER, NotificationKind.UPDATE, NotificationKind.INVITE],
     )
     if meeting.starts_at <= now:
         return 0
-    # A change to a far-off meeting is routine: it waits for the digest (rule of precedence
-    # in sessions_app.attention) instead of spending an interruption.
-    routine = meeting.starts_at - now > ROUTINE_CHANGE_BEYOND
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.UPDATE,
-            priority=NotificationPriority.LOW if routine else NotificationPriority.NORMAL,
-            key_parts=(meeting.pk, "update", meeting.sequence),
-            due_at=now,
-            meeting=meeting,
-            latest_useful_at=meeting.starts_at,
-            payload={"sequence": meeting.sequence},
-        )
-        for person in _told(meeting, actor)
-    ]
-    return _write(rows) + plan_reminders(meeting=meeting, now=now)
+    rows = _rows(NotificationKind.UPDATE, meeting, _told(meeting, actor), now)
+    return write(rows) + plan_reminders(meeting=meeting, now=now)
 
 
 def plan_meetings_cancelled(*, meetings: list[Meeting], now: datetime, actor: Membership | None = None) -> int:
@@ -341,41 +163,23 @@ def plan_meetings_cancelled(*, meetings: list[Meeting], now: datetime, actor: Me
             theirs.setdefault(person.pk, (person, []))[1].append(meeting)
     rows = []
     for person, cancelled in theirs.values():
-        first = cancelled[0]
-        extra = {"meetings": [m.pk for m in cancelled]} if len(cancelled) > 1 else {}
-        rows.append(
-            _row(
-                person=person,
-                kind=NotificationKind.CANCELLATION,
-                priority=(
-                    NotificationPriority.URGENT
-                    if first.starts_at - now <= URGENT_CANCELLATION_WITHIN
-                    else NotificationPriority.NORMAL
-                ),
-                key_parts=(first.pk, "cancellation", *(["following"] if extra else [])),
-                due_at=now,
-                meeting=first,
-                latest_useful_at=cancelled[-1].starts_at,
-                payload={"sequence": first.sequence, **extra},
-            )
+        following = len(cancelled) > 1
+        rows += _rows(
+            NotificationKind.CANCELLATION,
+            cancelled[0],
+            [person],
+            now,
+            key_suffix=("following",) if following else (),
+            useful_until=cancelled[-1].starts_at,
+            more_payload={"meetings": [m.pk for m in cancelled]} if following else None,
         )
-    return _write(rows)
+    return write(rows)
 
 
-def _plan_promoted(meeting: Meeting, people: list[Membership], now: datetime) -> int:
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.PROMOTION,
-            priority=NotificationPriority.NORMAL,
-            key_parts=(meeting.pk, "promotion", now.isoformat()),
-            due_at=now,
-            meeting=meeting,
-            latest_useful_at=meeting.starts_at,
-        )
-        for person in people
-    ]
-    return _write(rows) + plan_reminders(meeting=meeting, people=people, now=now)
+def plan_meeting_promoted(*, meeting: Meeting, people: list[Membership], now: datetime) -> int:
+    """People given a freed place are told, and reminded."""
+    rows = _rows(NotificationKind.PROMOTION, meeting, people, now)
+    return write(rows) + plan_reminders(meeting=meeting, people=people, now=now)
 
 
 def plan_rsvp_change(*, meeting: Meeting, membership: Membership, status: str, now: datetime | None = None) -> int:
@@ -384,7 +188,7 @@ def plan_rsvp_change(*, meeting: Meeting, membership: Membership, status: str, n
     mine = Notification.objects.filter(
         meeting=meeting, recipient=membership, status__in=DUE_STATUSES, kind=NotificationKind.REMINDER
     )
-    if status in NOT_COMING or status == RsvpStatus.WAITLISTED:
+    if status in NOT_GOING:
         mine.update(
             status=NotificationStatus.DROPPED, reason="Not sent: you said you wouldn't be there.", updated_at=now
         )
@@ -398,23 +202,11 @@ def plan_series_created(*, series: Series, now: datetime | None = None, actor: M
     first = Meeting.objects.filter(series=series, starts_at__gt=now).order_by("starts_at").first()
     if first is None:
         return 0
+    first.series = series  # already loaded: the note's payload names it
     people = Membership.objects.filter(
         pk__in=CohortMember.objects.filter(cohort_id=series.cohort_id).values("membership_id"), is_active=True
     ).exclude(pk=getattr(actor, "pk", None))
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.SERIES,
-            priority=NotificationPriority.LOW,
-            key_parts=("series", series.pk),
-            due_at=now,
-            latest_useful_at=first.starts_at,
-            meeting=first,
-            payload={"series": series.public_id},
-        )
-        for person in people
-    ]
-    return _write(rows)
+    return write(_rows(NotificationKind.SERIES, first, people, now))
 
 
 # --- The beat's sweep of what comes into view ---------------------------------------
@@ -440,43 +232,17 @@ def plan_upcoming(*, now: datetime | None = None) -> int:
 
 
 def _plan_panel_prep(meeting: Meeting, now: datetime) -> int:
-    cohort = meeting.cohort
-    if not cohort.panel_size:
+    if not meeting.cohort.panel_size:
         return 0
-    due = max(now, meeting.starts_at - timedelta(days=cohort.panel_prep_days))
     facilitators = Membership.objects.filter(
-        pk__in=CohortMember.objects.filter(cohort=cohort, role=CohortRole.FACILITATOR).values("membership_id"),
+        pk__in=CohortMember.objects.filter(cohort=meeting.cohort, role=CohortRole.FACILITATOR).values("membership_id"),
         is_active=True,
     )
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.PANEL_PREP,
-            priority=NotificationPriority.NORMAL,
-            key_parts=(meeting.pk, "panel_prep"),
-            due_at=due,
-            meeting=meeting,
-            latest_useful_at=meeting.starts_at,
-        )
-        for person in facilitators
-    ]
-    return _write(rows)
+    return write(_rows(NotificationKind.PANEL_PREP, meeting, facilitators, now))
 
 
 def _plan_reflection_prompts(meeting: Meeting, now: datetime) -> int:
     went = Membership.objects.filter(
         pk__in=Rsvp.objects.filter(meeting=meeting, status=RsvpStatus.GOING).values("membership_id"), is_active=True
     )
-    rows = [
-        _row(
-            person=person,
-            kind=NotificationKind.REFLECTION_PROMPT,
-            priority=NotificationPriority.LOW,
-            key_parts=(meeting.pk, "reflection_prompt"),
-            due_at=meeting.ends_at,
-            meeting=meeting,
-            latest_useful_at=meeting.ends_at + REFLECTION_PROMPT_USEFUL_FOR,
-        )
-        for person in went
-    ]
-    return _write(rows)
+    return write(_rows(NotificationKind.REFLECTION_PROMPT, meeting, went, now))

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sessions_app import selectors
 from sessions_app.attention import budgets
+from sessions_app.notifications import selectors
 
 
 @require_GET

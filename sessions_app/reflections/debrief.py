@@ -5,20 +5,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sessions_app import selectors
-from sessions_app.forms import ActionPointForm
-from sessions_app.models import ActionPoint
+from sessions_app.cohorts import selectors as cohort_selectors
+from sessions_app.meetings import selectors as meeting_selectors
 from sessions_app.reflections import services
+from sessions_app.reflections.forms import ActionPointForm
+from sessions_app.reflections.models import ActionPoint
 
 
 def _people(meeting):
-    return [m.membership for m in selectors.cohort_members(meeting.cohort)]
+    return [m.membership for m in cohort_selectors.cohort_members(meeting.cohort)]
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_actions(request, org_slug, meeting_id):
-    meeting = selectors.access_meeting(request.membership, meeting_id)
-    manages = selectors.can_manage_cohort(request.membership, meeting.cohort)
+    meeting = meeting_selectors.access_meeting(request.membership, meeting_id)
+    manages = cohort_selectors.can_manage_cohort(request.membership, meeting.cohort)
     people = _people(meeting)
     form = ActionPointForm(request.POST or None, people=people)
     if request.method == "POST":
@@ -45,8 +46,8 @@ def meeting_actions(request, org_slug, meeting_id):
 
 @require_POST
 def action_point_toggle(request, org_slug, meeting_id, action_id):
-    meeting = selectors.access_meeting(request.membership, meeting_id)
-    if not selectors.can_manage_cohort(request.membership, meeting.cohort):
+    meeting = meeting_selectors.access_meeting(request.membership, meeting_id)
+    if not cohort_selectors.can_manage_cohort(request.membership, meeting.cohort):
         raise PermissionDenied("Only the cohort's facilitators change action points.")
     point = get_object_or_404(ActionPoint, meeting=meeting, public_id=action_id)
     services.action_point_toggle(action_point=point)
@@ -55,8 +56,8 @@ def action_point_toggle(request, org_slug, meeting_id, action_id):
 
 @require_POST
 def meeting_not_recorded(request, org_slug, meeting_id):
-    meeting = selectors.access_meeting(request.membership, meeting_id)
-    if not selectors.can_manage_cohort(request.membership, meeting.cohort):
+    meeting = meeting_selectors.access_meeting(request.membership, meeting_id)
+    if not cohort_selectors.can_manage_cohort(request.membership, meeting.cohort):
         raise PermissionDenied("Only the cohort's facilitators decide whether a debrief is recorded.")
     services.meeting_set_not_recorded(meeting=meeting, not_recorded=request.POST.get("not_recorded") == "1")
     messages.success(

@@ -5,17 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, group_size
-from sessions_app import selectors
-from sessions_app.models import (
-    ActionPoint,
-    Cohort,
-    CohortMember,
-    Meeting,
-    Reflection,
-    ReflectionTemplate,
-    Visibility,
-)
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.meetings.models import Meeting
+from sessions_app.reflections import selectors
 from sessions_app.reflections.builtin_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
+from sessions_app.reflections.models import ActionPoint, Reflection, ReflectionTemplate, Visibility
 
 SHARED = (Visibility.FACILITATORS, Visibility.COHORT, Visibility.COHORT_ANONYMOUS)
 

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
-from sessions_app import selectors
-from sessions_app.forms import ReflectionForm, ReflectionTemplateForm
-from sessions_app.models import CohortMember, ReflectionTemplate, Visibility
-from sessions_app.reflections import nudges, services
+from sessions_app.cohorts import selectors as cohort_selectors
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.meetings import selectors as meeting_selectors
+from sessions_app.reflections import nudges, selectors, services
 from sessions_app.reflections.builtin_templates import BUILT_IN
+from sessions_app.reflections.forms import ReflectionForm, ReflectionTemplateForm
+from sessions_app.reflections.models import ReflectionTemplate, Visibility
 
 PAGE_SIZE = 25
 
@@ -46,7 +48,7 @@ def _my_cohorts(membership):
 
 def _meeting_from(request):
     meeting_id = request.GET.get("meeting") or request.POST.get("meeting")
-    return selectors.access_meeting(request.membership, meeting_id) if meeting_id else None
+    return meeting_selectors.access_meeting(request.membership, meeting_id) if meeting_id else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -192,8 +194,8 @@ def reflection_pin(request, org_slug, reflection_id):
 
 @require_GET
 def cohort_shared_reflections(request, org_slug, cohort_id):
-    cohort = selectors.access_cohort(request.membership, cohort_id)
-    if selectors.cohort_member_of(cohort, request.membership) is None:
+    cohort = cohort_selectors.access_cohort(request.membership, cohort_id)
+    if cohort_selectors.cohort_member_of(cohort, request.membership) is None:
         # Admins who are not in the cohort see aggregates only, never reflections.
         raise PermissionDenied("Only the cohort's members read what it shares.")
     shared = selectors.shared_in_cohort(cohort, request.membership)

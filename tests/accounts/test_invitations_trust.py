@@ -15,8 +15,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Invitation, Role
-from sessions_app.imports import services as imports
-from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole
+from sessions_app.cohorts.models import CohortInvitation, CohortMember, CohortRole
+from sessions_app.imports import rows as import_rows
+from sessions_app.imports.models import CohortImport
 from tests.factories import (
     PASSWORD,
     CohortFactory,
@@ -351,7 +352,7 @@ def test_a_full_csv_of_new_people_fits_an_admins_daily_limit():
     # An admin onboarding a whole service in one file is the import's purpose.
     from django.conf import settings
 
-    assert settings.INVITATIONS_PER_DAY_BY_ADMINS >= imports.MAX_ROWS
+    assert settings.INVITATIONS_PER_DAY_BY_ADMINS >= import_rows.MAX_ROWS
 
 
 def test_add_someone_tells_a_facilitator_who_cannot_invite_whom_to_ask(client, cast, ward):

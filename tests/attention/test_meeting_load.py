@@ -9,8 +9,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.attention import meeting_load
-from sessions_app.models import AttentionPolicy, Rsvp
-from sessions_app.services import scheduling
+from sessions_app.attention.models import AttentionPolicy
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings.models import Rsvp
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -100,7 +101,7 @@ def test_person_may_lower_but_not_raise_their_budget_beyond_the_organisation(cli
 
 
 def test_series_within_budget_reports_nobody(cohort, cast):
-    series = scheduling.series_create(
+    series = series_services.series_create(
         cohort=cohort,
         rule="FREQ=MONTHLY;BYDAY=1TU",
         first_date=date(2026, 12, 1),

@@ -16,10 +16,13 @@ from accounts.models import Role
 from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.attention import services as attention_settings
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.attention.services import budget_update
-from sessions_app.models import AttentionBudget, AttentionPolicy, Meeting, Notification
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch, planning
-from sessions_app.services import scheduling
+from sessions_app.notifications.models import Notification
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.security, pytest.mark.django_db]
@@ -226,7 +229,7 @@ def test_a_held_item_is_decided_again_under_new_settings(team, cast):
 def test_cancel_this_and_following_is_one_message_with_the_cancellations_together(team, cast):
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     CohortMemberFactory(cohort=team, membership=cast.alice)
-    series = scheduling.series_create(
+    series = series_services.series_create(
         cohort=team,
         rule="FREQ=DAILY",
         first_date=now.date() + timedelta(days=1),

@@ -13,8 +13,9 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sessions_app.attention.forms import AttentionBudgetForm, AttentionPolicyForm
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.insights.distribution import suppress_small_groups
-from sessions_app.models import AttentionBudget, AttentionPolicy
 from tests.factories import MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -197,3 +198,41 @@ def test_where_the_organisation_keeps_quiet_hours_nobody_switches_them_off(clien
 
     moved = text(client.post(url("attention_settings", cast), _settings(quiet_start="22:30"), follow=True))
     assert "Nothing between 22:30 and 07:00" in moved
+
+
+# --- the forms' limits come from the model and the policy, not from copies ------------
+
+
+def _policy_form_data(**changes) -> dict:
+    data = {
+        "default_daily_cap": "3",
+        "default_weekly_cap": "10",
+        "default_min_gap_minutes": "120",
+        "default_quiet_start": "21:00",
+        "default_quiet_end": "07:00",
+        "default_digest_time": "17:00",
+        "max_daily_cap": "6",
+        "max_weekly_cap": "20",
+        "min_min_gap_minutes": "30",
+        "monthly_meeting_minutes": "240",
+    }
+    return {**data, **changes}
+
+
+def test_policy_form_takes_its_limits_from_the_model():
+    assert AttentionPolicyForm(_policy_form_data()).is_valid()
+
+    form = AttentionPolicyForm(_policy_form_data(max_daily_cap="21", monthly_meeting_minutes="6001"))
+
+    assert not form.is_valid()
+    assert set(form.errors) == {"max_daily_cap", "monthly_meeting_minutes"}
+
+
+def test_settings_form_reports_what_the_attention_policy_refuses():
+    data = _settings(quiet_hours_enabled="on", days_off=["5", "6"], digest_time="17:00", on_leave="")
+
+    assert AttentionBudgetForm(data, time_zone="Europe/London").is_valid()
+    form = AttentionBudgetForm(data, time_zone="Not/A_Zone")
+
+    assert not form.is_valid()
+    assert "unknown time zone" in " ".join(form.non_field_errors())

@@ -9,8 +9,9 @@ import recurring_ical_events
 import time_machine
 from django.urls import reverse
 
-from sessions_app.calendars.services import calendar_feed_for
-from sessions_app.models import CalendarFeed, MeetingInvitee, MeetingKind, MeetingStatus
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.calendars.services import feed_ensure
+from sessions_app.meetings.models import MeetingInvitee, MeetingKind, MeetingStatus
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -34,7 +35,7 @@ def meeting(cohort, start: datetime, *, minutes: int = 60, **fields):
 
 
 def feed_url(membership) -> str:
-    return reverse("calendar_feed", kwargs={"token": calendar_feed_for(membership).token})
+    return reverse("calendar_feed", kwargs={"token": feed_ensure(membership=membership).token})
 
 
 def read_feed(body: bytes) -> set[tuple[str, datetime, datetime]]:
@@ -220,9 +221,22 @@ def test_feed_query_count_does_not_grow_with_meetings(client, cast, unscoped, dj
     assert len(read_feed(response.content)) == count
 
 
+def test_calendar_settings_page_makes_no_feed_until_asked(client, cast, unscoped):
+    client.force_login(cast.bob.user)
+    page = reverse("calendar_settings", kwargs={"org_slug": cast.org.slug})
+
+    response = client.get(page)
+
+    assert not CalendarFeed.objects.filter(membership=cast.bob).exists()
+    assert 'value="create"' in response.content.decode()
+    client.post(page, {"action": "create"})
+    assert CalendarFeed.objects.filter(membership=cast.bob).count() == 1
+
+
 def test_calendar_settings_shows_the_exact_feed_url(client, cast, unscoped, settings):
     settings.SITE_URL = "https://reflect.example.org"
     client.force_login(cast.bob.user)
+    client.post(reverse("calendar_settings", kwargs={"org_slug": cast.org.slug}), {"action": "create"})
 
     response = client.get(reverse("calendar_settings", kwargs={"org_slug": cast.org.slug}))
 

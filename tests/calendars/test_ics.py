@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from sessions_app.calendars.ics import CalendarEvent, render_calendar
-from sessions_app.recurrence import occurrences
+from sessions_app.meetings.recurrence import occurrences
 from tests.strategies import any_series_cases, windows
 
 pytestmark = pytest.mark.scheduling

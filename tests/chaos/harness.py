@@ -22,12 +22,8 @@ from django_scopes import scopes_disabled
 from redis import Redis
 
 from accounts.models import Membership, Organization, Role, User
-from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
-    Notification,
-    NotificationStatus,
-)
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
+from sessions_app.notifications.models import Notification, NotificationStatus
 from tests.celery_helpers import CELERY, CeleryProcess, spawn, start_worker
 from tests.factories import NotificationFactory
 from tests.services import RedisServer

@@ -14,19 +14,17 @@ from django_scopes import scope, scopes_disabled
 
 from accounts import services as account_services
 from accounts.models import User
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.calendars.selectors import calendar_meetings
 from sessions_app.calendars.services import calendar_feed_regenerate
-from sessions_app.models import (
-    AttentionBudget,
-    AttentionPolicy,
-    Cohort,
-    CohortMember,
-    Notification,
-    NotificationKind,
-    Rsvp,
-)
+from sessions_app.cohorts import services as cohorts
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.cohorts.signals import member_leaving
+from sessions_app.meetings import rsvps
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import Rsvp
 from sessions_app.notifications import dispatch, planning
-from sessions_app.services import cohorts, rsvps, scheduling
+from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import (
     PASSWORD,
     CohortFactory,
@@ -129,6 +127,28 @@ def test_removing_from_a_cohort_drops_pending_notifications_and_future_places(te
     assert set(Notification.objects.filter(recipient=bob, meeting=elsewhere).values_list("status", flat=True)) == {
         "pending"
     }
+
+
+def test_leaving_and_what_it_drops_commit_or_roll_back_together(team, cast):
+    """Meetings and notifications act on ``cohorts.signals.member_leaving`` inside the
+    removal's transaction: when the removal fails, nothing any receiver did stays."""
+    cohort, bob, meeting = team
+    rsvps.rsvp_set(meeting=meeting, membership=bob, status="going", now=NOW)
+    owed = set(Notification.objects.filter(recipient=bob).values_list("pk", "status"))
+
+    def fail(sender, **kwargs):
+        raise RuntimeError("the last receiver fails")
+
+    member_leaving.connect(fail, dispatch_uid="test-fail-after-others")
+    try:
+        with pytest.raises(RuntimeError):
+            _remove_from_cohort(cohort, bob)
+    finally:
+        member_leaving.disconnect(dispatch_uid="test-fail-after-others")
+
+    assert CohortMember.objects.filter(cohort=cohort, membership=bob).exists()
+    assert Rsvp.objects.get(meeting=meeting, membership=bob).status == "going"
+    assert set(Notification.objects.filter(recipient=bob).values_list("pk", "status")) == owed
 
 
 def _series_news_waiting_in_a_digest(bob, meeting) -> None:

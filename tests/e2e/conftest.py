@@ -23,7 +23,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from sessions_app.management.commands.seed_demo import DEMO_PASSWORD
 from tests.services import in_ci
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

@@ -11,8 +11,9 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
-from sessions_app.models import Cohort, Notification
+from sessions_app.cohorts.models import Cohort
 from sessions_app.notifications import dispatch, planning
+from sessions_app.notifications.models import Notification
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.e2e

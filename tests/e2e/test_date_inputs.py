@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from sessions_app.models import Meeting
+from sessions_app.meetings.models import Meeting
 
 pytestmark = pytest.mark.e2e
 

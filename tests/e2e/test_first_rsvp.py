@@ -5,7 +5,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from sessions_app.models import Meeting, Rsvp
+from sessions_app.meetings.models import Meeting, Rsvp
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,9 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership
-from sessions_app.imports import services as imports
-from sessions_app.models import Cohort, CohortImport
+from sessions_app.cohorts.models import Cohort
+from sessions_app.imports import run as import_run
+from sessions_app.imports.models import CohortImport
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +41,7 @@ def test_the_status_page_shows_the_outcome_without_a_manual_refresh(page: Page, 
 
     # The worker picks the import up while the page is open.
     with scope(organization=cohort.organization):
-        assert imports.cohort_import_run(cohort_import=waiting)
+        assert import_run.cohort_import_run(cohort_import=waiting)
 
     expect(page.locator("#import-status")).to_have_text("Imported")
     expect(page.locator("#import-result")).to_have_text("0 added to the cohort, 1 invited by e-mail.")

@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Invitation, Role
+from sessions_app.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from sessions_app.models import Cohort, Meeting, Reflection
+from sessions_app.cohorts.models import Cohort
+from sessions_app.meetings.models import Meeting
+from sessions_app.reflections.models import Reflection
 
 pytestmark = pytest.mark.e2e
 

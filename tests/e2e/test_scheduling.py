@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from sessions_app.models import Rsvp, Series
+from sessions_app.meetings.models import Rsvp, Series
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +73,7 @@ def test_member_skips_on_a_phone_and_subscribes_to_the_feed(new_context, login, 
     screenshot(page, "home-phone-after-skip")
 
     page.get_by_role("link", name="Subscribe in your calendar").tap()
+    page.get_by_role("button", name="Make my calendar link").tap()
     feed_url = page.get_by_label("Subscription address").input_value()
     feed_path = re.sub(r"^https?://[^/]+", "", feed_url.strip())
     response = page.request.get(feed_path)

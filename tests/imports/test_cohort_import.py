@@ -14,9 +14,11 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accounts.models import Invitation, Membership, Role, User
-from sessions_app import tasks
+from sessions_app.cohorts.models import CohortInvitation, CohortMember, CohortRole
+from sessions_app.imports import rows as import_rows
+from sessions_app.imports import run as import_run
 from sessions_app.imports import services as imports
-from sessions_app.models import CohortImport, CohortInvitation, CohortMember, CohortRole, ImportStatus
+from sessions_app.imports.models import CohortImport, ImportStatus
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -476,15 +478,15 @@ def test_a_finished_import_stops_refreshing(client, cast, cohort, django_capture
 
 def test_progress_is_written_while_rows_are_checked(cast, cohort, monkeypatch, django_capture_on_commit_callbacks):
     # The page polls processed_rows; it must move during the checking phase, not only at the end.
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_run, "PROGRESS_EVERY", 2)
     seen = []
-    check_row = imports._check_row
+    check_row = import_rows.check_row
 
     def recording_check_row(line, cells, columns):
         seen.append(CohortImport.objects.get().processed_rows)
         return check_row(line, cells, columns)
 
-    monkeypatch.setattr(imports, "_check_row", recording_check_row)
+    monkeypatch.setattr(import_run, "check_row", recording_check_row)
     rows = [f"P{n},p{n}@example.net" for n in range(5)]
     cohort_import = _start_and_run(cohort, cast.alice, _csv("name,email", *rows), django_capture_on_commit_callbacks)
     assert seen == [0, 0, 2, 2, 4]
@@ -502,8 +504,8 @@ def test_task_runs_an_import_once_even_when_delivered_twice(
             cohort=cohort, created_by=cast.alice, csv_bytes=_csv("name,email", "Erin,erin@example.net")
         )
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.run_cohort_import.delay(cohort_import_id=cohort_import.pk)
-        tasks.run_cohort_import.delay(cohort_import_id=cohort_import.pk)
+        import_run.run_cohort_import.delay(cohort_import_id=cohort_import.pk)
+        import_run.run_cohort_import.delay(cohort_import_id=cohort_import.pk)
     cohort_import.refresh_from_db()
     assert (cohort_import.status, cohort_import.invited) == ("done", 1)
     assert [m.to for m in mailoutbox] == [["erin@example.net"]]
@@ -513,20 +515,20 @@ def test_task_does_nothing_for_an_import_already_claimed(cast, cohort):
     cohort_import = CohortImport.objects.create(
         organization=cast.org, cohort=cohort, status=ImportStatus.RUNNING, csv_text="name,email\nB,bob@example.org\n"
     )
-    tasks.run_cohort_import(cohort_import_id=cohort_import.pk)
+    import_run.run_cohort_import(cohort_import_id=cohort_import.pk)
     cohort_import.refresh_from_db()
     assert (cohort_import.status, CohortMember.objects.count()) == ("running", 0)
 
 
 def test_task_returns_quietly_when_the_import_is_gone():
-    tasks.run_cohort_import(cohort_import_id=987654)
+    import_run.run_cohort_import(cohort_import_id=987654)
 
 
 def test_unexpected_failure_rejects_the_import_and_imports_nothing(cast, cohort, monkeypatch):
     def broken_invite(**kwargs):
         raise RuntimeError("the mail server is on fire")
 
-    monkeypatch.setattr(imports, "invitation_create", broken_invite)
+    monkeypatch.setattr(import_run, "invitation_create", broken_invite)
     cohort_import = CohortImport.objects.create(
         organization=cast.org,
         cohort=cohort,
@@ -535,7 +537,7 @@ def test_unexpected_failure_rejects_the_import_and_imports_nothing(cast, cohort,
         csv_text="name,email\nB,bob@example.org\nE,erin@example.net\n",
     )
     with scope(organization=cast.org), pytest.raises(RuntimeError):
-        imports.cohort_import_run(cohort_import=cohort_import)
+        import_run.cohort_import_run(cohort_import=cohort_import)
     cohort_import.refresh_from_db()
     assert cohort_import.status == "rejected"
     assert cohort_import.errors == [
@@ -670,7 +672,7 @@ def test_a_run_presumed_dead_that_was_only_slow_does_not_import_twice(
     _recover(cast.org, django_capture_on_commit_callbacks)  # the second run imports the file
 
     with scope(organization=cast.org), django_capture_on_commit_callbacks(execute=True):
-        imports._run(slow)  # the first run, whose copy still says running, reaches its saving phase
+        import_run._run(slow)  # the first run, whose copy still says running, reaches its saving phase
 
     slow.refresh_from_db()
     assert (slow.status, slow.added, slow.invited) == ("done", 1, 1)

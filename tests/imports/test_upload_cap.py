@@ -6,7 +6,7 @@ from django.core.files import uploadedfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from sessions_app.models import CohortImport
+from sessions_app.imports.models import CohortImport
 from tests.factories import CohortFactory
 
 pytestmark = [pytest.mark.django_db]

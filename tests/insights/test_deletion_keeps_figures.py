@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Organization
-from sessions_app.models import Reflection, Rsvp, SessionEvaluation, ShownFigures
+from sessions_app.insights.models import ShownFigures
+from sessions_app.meetings.models import Rsvp
 from sessions_app.mydata.deletion import account_delete
+from sessions_app.reflections.models import Reflection, SessionEvaluation
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory, ReflectionFactory
 from tests.strategies import aggregate_people
 

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Organization, group_size
+from sessions_app.cohorts.models import CohortRole
 from sessions_app.insights import figures
 from sessions_app.insights.evaluations import evaluation_submit
 from sessions_app.insights.svg import Bar, bar_chart
-from sessions_app.models import CohortRole, Reflection, Rsvp, SessionEvaluation
+from sessions_app.meetings.models import Rsvp
+from sessions_app.reflections.models import Reflection, SessionEvaluation
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

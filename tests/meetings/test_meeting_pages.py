@@ -9,10 +9,10 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import MeetingInvitee, Rsvp
-from sessions_app.recurrence import gap_move
-from sessions_app.services.rsvps import rsvp_set
-from sessions_app.services.scheduling import series_create
+from sessions_app.meetings.models import MeetingInvitee, Rsvp
+from sessions_app.meetings.recurrence import gap_move
+from sessions_app.meetings.rsvps import rsvp_set
+from sessions_app.meetings.series import series_create
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -340,3 +340,15 @@ def test_an_admin_outside_the_cohort_sees_the_count_from_k_people(client, cast):
     with time_machine.travel(ADMIN_LOOKS_AT, tick=False):
         client.force_login(cast.alice.user)
         assert _coming(client.get(url)) == "5"
+
+
+@time_machine.travel("2027-03-17 09:00Z", tick=False)
+def test_cohort_page_says_when_each_series_meets_next(client, cast, rounds):
+    with scope(organization=cast.org):
+        _weekly_series(rounds, first_date=date(2027, 3, 15), start_time=time(14, 30), time_zone="Europe/London")
+    client.force_login(cast.bob.user)
+
+    page = text(client.get(url("cohort_detail", cast, cohort_id=rounds.public_id)))
+
+    # Started on Monday 15 March; seen on Wednesday 17th, the next is Monday 22nd.
+    assert "next on Monday 22 March" in page

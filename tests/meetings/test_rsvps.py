@@ -9,8 +9,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_scopes import scope
 
-from sessions_app.models import MeetingStatus, Rsvp, RsvpStatus
-from sessions_app.services import rsvps
+from sessions_app.meetings import rsvps
+from sessions_app.meetings.models import MeetingStatus, Rsvp, RsvpStatus
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 
 pytestmark = [pytest.mark.scheduling]

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
-from sessions_app.models import Cohort, CohortMember, CohortRole, Meeting, Rsvp, Series
+from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
+from sessions_app.meetings.models import Meeting, Rsvp, Series
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -100,7 +101,7 @@ def test_adding_by_email_invites_with_a_reserved_place(
 
 def test_accepting_the_invitation_takes_up_the_cohort_place(client, cast, balint):
     with scope(organization=cast.org):
-        from sessions_app.services.cohorts import cohort_invite
+        from sessions_app.cohorts.services import cohort_invite
 
         invitation, _ = cohort_invite(
             cohort=balint,
@@ -237,7 +238,7 @@ def test_home_shows_times_in_the_persons_own_time_zone(client, cast, balint):
 @time_machine.travel("2026-10-01 09:00Z")
 def test_move_one_meeting_from_the_page(client, cast, balint):
     with scope(organization=cast.org):
-        from sessions_app.services.scheduling import series_create
+        from sessions_app.meetings.series import series_create
 
         series = series_create(
             cohort=balint,

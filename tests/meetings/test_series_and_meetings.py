@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope
 
-from sessions_app.models import Meeting, MeetingKind, MeetingStatus, Rsvp, RsvpStatus, Series
-from sessions_app.services import scheduling
-from sessions_app.services.scheduling import MeetingChange
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import Meeting, MeetingKind, MeetingStatus, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.services import MeetingChange
 from tests.factories import CohortFactory, CohortMemberFactory
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -36,7 +37,7 @@ def _weekly_tuesday(cohort, **extra) -> Series:
         "now": NOW,
     }
     fields.update(extra)
-    return scheduling.series_create(cohort=cohort, **fields)
+    return series_services.series_create(cohort=cohort, **fields)
 
 
 def _local_starts(series) -> list[tuple[date, time]]:
@@ -58,7 +59,7 @@ def test_series_materialises_sixteen_weeks_at_a_fixed_local_time_across_dst(coho
 
 def test_materialising_again_changes_nothing(cohort):
     series = _weekly_tuesday(cohort)
-    again = scheduling.series_materialize(series=series, now=NOW)
+    again = series_services.series_materialize(series=series, now=NOW)
     assert (again.created, again.updated, again.cancelled) == (0, 0, 0)
     assert series.meetings.count() == 16
 
@@ -66,14 +67,22 @@ def test_materialising_again_changes_nothing(cohort):
 def test_rolling_horizon_adds_new_weeks_and_leaves_the_past(cohort):
     series = _weekly_tuesday(cohort)
     later = NOW + timedelta(weeks=4)
-    result = scheduling.series_materialize(series=series, now=later)
+    result = series_services.series_materialize(series=series, now=later)
     assert result.created == 4
     assert series.meetings.count() == 20
 
 
+def _edited(series, **fields):
+    """A series changed in the Django admin, then materialised by the horizon task."""
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series.save()
+    return series_services.series_materialize(series=series, now=NOW)
+
+
 def test_changing_the_series_time_moves_future_meetings_and_raises_sequence(cohort):
     series = _weekly_tuesday(cohort)
-    result = scheduling.series_update(series=series, start_time=time(17, 30), now=NOW)
+    result = _edited(series, start_time=time(17, 30))
     assert result.updated == 16
     assert {t for _, t in _local_starts(series)} == {time(17, 30)}
     assert set(series.meetings.values_list("sequence", flat=True)) == {1}
@@ -81,7 +90,7 @@ def test_changing_the_series_time_moves_future_meetings_and_raises_sequence(coho
 
 def test_changing_the_weekday_cancels_the_old_days(cohort):
     series = _weekly_tuesday(cohort)
-    result = scheduling.series_update(series=series, rrule="FREQ=WEEKLY;BYDAY=WE", now=NOW)
+    result = _edited(series, rrule="FREQ=WEEKLY;BYDAY=WE")
     assert result.cancelled == 16
     assert result.created == 16
     assert {d.weekday() for d, _ in _local_starts(series)} == {2}
@@ -98,7 +107,7 @@ def test_moving_one_meeting_detaches_it_from_series_changes(cohort):
     series = _weekly_tuesday(cohort)
     third = series.meetings.order_by("starts_at")[2]
     scheduling.meeting_update(meeting=third, change=MeetingChange(start_time=time(12, 0)), now=NOW)
-    scheduling.series_update(series=series, location="Chapel", now=NOW)
+    _edited(series, location="Chapel")
     third.refresh_from_db()
     assert third.starts_at.astimezone(LONDON).time() == time(12, 0)
     assert third.location == "Seminar room 2"
@@ -133,7 +142,7 @@ def test_cancel_this_and_following(cohort):
     assert cancelled == 7
     assert series.meetings.filter(status=MeetingStatus.SCHEDULED).count() == 9
     # Re-materialising later must not bring the cancelled ones back.
-    scheduling.series_materialize(series=series, now=NOW + timedelta(days=1))
+    series_services.series_materialize(series=series, now=NOW + timedelta(days=1))
     assert series.meetings.filter(status=MeetingStatus.SCHEDULED).count() == 9
 
 
@@ -141,7 +150,7 @@ def test_cancelling_one_meeting_survives_rematerialising(cohort):
     series = _weekly_tuesday(cohort)
     second = series.meetings.order_by("starts_at")[1]
     scheduling.meeting_cancel(meeting=second, now=NOW)
-    scheduling.series_materialize(series=series, now=NOW)
+    series_services.series_materialize(series=series, now=NOW)
     second.refresh_from_db()
     assert (second.status, second.sequence) == (MeetingStatus.CANCELLED, 1)
 

@@ -17,24 +17,17 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Invitation, Membership, Role, User
-from sessions_app import tasks
-from sessions_app.models import (
-    ActionPoint,
-    AttentionBudget,
-    CalendarFeed,
-    CohortMember,
-    Notification,
-    NotificationKind,
-    Reflection,
-    Rsvp,
-    RsvpStatus,
-    SessionEvaluation,
-    Visibility,
-)
+from sessions_app.attention.models import AttentionBudget
+from sessions_app.calendars.models import CalendarFeed
+from sessions_app.cohorts.models import CohortMember
+from sessions_app.meetings.models import Rsvp, RsvpStatus
 from sessions_app.mydata.deletion import account_delete
 from sessions_app.mydata.export import personal_data_export
 from sessions_app.mydata.markdown import markdown_escape_line, personal_data_markdown
-from sessions_app.services.retention import reflections_purge_expired
+from sessions_app.notifications.models import Notification, NotificationKind
+from sessions_app.reflections import tasks
+from sessions_app.reflections.models import ActionPoint, Reflection, SessionEvaluation, Visibility
+from sessions_app.reflections.retention import reflections_purge_expired
 from tests.factories import (
     PASSWORD,
     CohortFactory,

@@ -3,7 +3,7 @@
 import pytest
 from django_scopes import scope
 
-from sessions_app.models import AttentionBudget, AttentionPolicy
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from tests.factories import CohortFactory, CohortMemberFactory
 
 

@@ -11,8 +11,9 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from sessions_app.models import Meeting, Notification
-from sessions_app.notifications import dispatch
+from sessions_app.meetings.models import Meeting
+from sessions_app.notifications import dispatch, emails
+from sessions_app.notifications.models import Notification
 from tests.factories import MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -124,7 +125,7 @@ def test_a_meeting_cancelled_while_its_batch_is_sent_stops_the_rest(due_rows, mo
         Notification.objects.filter(pk=rows[1].pk).update(meeting=rows[0].meeting)
         Notification.objects.filter(pk__in=[r.pk for r in rows]).update(status="pending", claim_token=None)
     monkeypatch.setattr(dispatch, "FACTS_MAX_AGE", 0.0)
-    real_email = dispatch.emails.notification_email
+    real_email = emails.notification_email
 
     def email_then_cancel(row, **kwargs):
         message = real_email(row, **kwargs)
@@ -132,7 +133,7 @@ def test_a_meeting_cancelled_while_its_batch_is_sent_stops_the_rest(due_rows, mo
             Meeting.objects.filter(pk=row.meeting_id).update(status="cancelled")
         return message
 
-    monkeypatch.setattr(dispatch.emails, "notification_email", email_then_cancel)
+    monkeypatch.setattr(emails, "notification_email", email_then_cancel)
 
     result = _sweep(claim.now)
 

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from sessions_app.models import Cohort, CohortMember, Meeting, Notification, NotificationKind
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch, emails
+from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, NotificationFactory, SeriesFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]

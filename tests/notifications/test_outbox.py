@@ -9,13 +9,13 @@ from django.core import mail
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.attention.services import budget_update
-from sessions_app.models import (
-    CohortRole,
-    MeetingStatus,
-    Notification,
-)
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.meetings import rsvps
+from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import MeetingStatus
 from sessions_app.notifications import dispatch, planning
-from sessions_app.services import rsvps, scheduling
+from sessions_app.notifications.models import Notification
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
@@ -163,7 +163,7 @@ def test_hot_debrief_call_is_urgent_and_goes_out_at_once(team_time, cast):
 
 def test_series_announced_once_not_per_meeting(team_time):
     cohort, _bob = team_time
-    scheduling.series_create(
+    series_services.series_create(
         cohort=cohort,
         rule="FREQ=WEEKLY;BYDAY=TU",
         first_date=NOW.date() + timedelta(days=1),

@@ -11,8 +11,9 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import AttentionBudget, AttentionPolicy, Notification
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.notifications import dispatch
+from sessions_app.notifications.models import Notification
 from tests.factories import MembershipFactory, NotificationFactory
 from tests.services import free_port
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
-from sessions_app.models import CohortRole, Reflection, Visibility
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.reflections.models import Reflection, Visibility
 from sessions_app.reflections.services import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
 

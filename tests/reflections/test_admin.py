@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from sessions_app.models import Reflection, SessionEvaluation, Visibility
+from sessions_app.reflections.models import Reflection, SessionEvaluation, Visibility
 from tests.factories import CohortFactory, MeetingFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import CohortRole, MeetingInvitee, Reflection, Visibility
+from sessions_app.cohorts.models import CohortRole
+from sessions_app.meetings.models import MeetingInvitee
+from sessions_app.reflections.models import Reflection, Visibility
 from sessions_app.reflections.services import reflection_save, reflection_set_visibility
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
 

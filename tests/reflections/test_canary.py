@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from kombu import Connection
 
-from sessions_app.models import Reflection
+from sessions_app.reflections.models import Reflection
 from tests.celery_helpers import publishing_to
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, ReflectionFactory
 

@@ -9,9 +9,10 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.models import CohortMember, CohortRole, Reflection, Visibility
+from sessions_app.cohorts.models import CohortMember, CohortRole
+from sessions_app.cohorts.services import cohort_add_member, cohort_member_role_set
+from sessions_app.reflections.models import Reflection, Visibility
 from sessions_app.reflections.services import reflection_save, reflection_set_visibility
-from sessions_app.services.cohorts import cohort_add_member, cohort_member_role_set
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

@@ -13,9 +13,11 @@ from django_scopes import scopes_disabled
 from reflect import crypto
 from reflect.encryption_migrations import decrypt_to_plaintext, encrypt_plaintext
 from sessions_app.imports import services as import_services
-from sessions_app.models import ActionPoint, CohortImport, Meeting
+from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import Meeting
+from sessions_app.meetings.services import meeting_panel_notes_save
+from sessions_app.reflections.models import ActionPoint
 from sessions_app.reflections.services import action_point_add
-from sessions_app.services.scheduling import meeting_panel_notes_save
 from tests.factories import CohortFactory, MeetingFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]

@@ -1,0 +1,80 @@
+"""The audit trail's one table: append-only rows saying who did what, when and from where.
+
+Rows outlive what they describe: the actor is kept as a public id and e-mail (not a
+foreign key, so deleting an account or organisation never has to update or delete a
+row), and the organisation key has no database constraint for the same reason.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from accounts.models import Organization, TenantModel
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login.succeeded", "Signed in"
+    LOGIN_FAILED = "login.failed", "Sign-in failed"
+    ROLE_CHANGED = "role.changed", "Role changed"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    SETTINGS_CHANGED = "settings.changed", "Settings changed"
+    SSO_CHANGED = "sso.changed", "Single sign-on changed"
+    DATA_EXPORTED = "data.exported", "Personal data exported"
+    ACCOUNT_DELETED = "account.deleted", "Account deleted"
+    IMPORT_APPLIED = "import.applied", "Cohort import applied"
+    URGENT_OVERRIDE = "urgent.override", "Urgent message broke quiet time"
+    COHORT_ARCHIVED = "cohort.archived", "Cohort archived"
+    COHORT_RESTORED = "cohort.restored", "Cohort restored"
+    ORGANIZATION_CREATED = "organization.created", "Organisation created"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """No bulk update or delete through the ORM: the retention purge is the one way rows
+    leave, and it goes through ``accounts.audit.services.audit_purge``."""
+
+    def update(self, **kwargs):
+        raise ValidationError("Audit events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise ValidationError("Audit events are append-only: they are removed only by the retention purge.")
+
+    # bulk_update would issue UPDATEs as well.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValidationError("Audit events are append-only: they cannot be updated.")
+
+
+class AuditEvent(TenantModel):
+    # Nullable: a failed sign-in for an address nobody has belongs to no organisation.
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    actor_public_id = models.CharField(max_length=40, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = ScopedManager(
+        organization="organization", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-occurred_at"], name="audit_org_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_email or 'nobody'} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Audit events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only: they are removed only by the retention purge.")

@@ -1,0 +1,64 @@
+from django import forms
+from django.conf import settings
+
+from accounts.forms import time_zone_choices
+from accounts.models import INVITATION_VALID_DAYS_MAX, MIN_GROUP_SIZE_FLOOR, TwoFactorRequirement
+
+ADMINS_ONLY, ADMINS_AND_FACILITATORS = "admins", "admins_and_facilitators"
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=150)
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=time_zone_choices, help_text="Used where a person has not chosen their own."
+    )
+    default_language = forms.ChoiceField(label="Default language", choices=lambda: settings.LANGUAGES)
+    min_group_size = forms.IntegerField(
+        label="Smallest group shown (k)",
+        min_value=MIN_GROUP_SIZE_FLOOR,
+        max_value=1000,
+        error_messages={
+            "min_value": f"k cannot be below {MIN_GROUP_SIZE_FLOOR}: a smaller group could show who said what."
+        },
+        help_text="Figures are shown only where at least this many people contribute.",
+    )
+    reflection_retention_months = forms.IntegerField(
+        label="Keep reflections for (months)",
+        required=False,
+        min_value=1,
+        max_value=1200,
+        error_messages={"min_value": "Keep reflections for at least one month, or leave empty to keep them."},
+        help_text="Older reflections are deleted unless their author keeps them. Empty: keep them all.",
+    )
+    invitation_valid_days = forms.IntegerField(
+        label="Invitations are valid for (days)",
+        min_value=1,
+        max_value=INVITATION_VALID_DAYS_MAX,
+        error_messages={
+            "min_value": "An invitation must be valid for at least one day.",
+            "max_value": f"An invitation may be valid for at most {INVITATION_VALID_DAYS_MAX} days.",
+        },
+    )
+    who_may_invite = forms.ChoiceField(
+        label="Who may invite new people",
+        choices=[
+            (ADMINS_ONLY, "Admins only"),
+            (ADMINS_AND_FACILITATORS, "Admins, and facilitators (who invite as members)"),
+        ],
+    )
+    two_factor_required = forms.ChoiceField(
+        label="Two-factor authentication is required for", choices=TwoFactorRequirement.choices
+    )
+
+    @classmethod
+    def for_organization(cls, organization, data=None):
+        initial = {field: getattr(organization, field) for field in cls.base_fields if hasattr(organization, field)}
+        initial["who_may_invite"] = ADMINS_AND_FACILITATORS if organization.facilitators_may_invite else ADMINS_ONLY
+        return cls(data, initial=initial)
+
+    def settings_values(self) -> dict:
+        """The cleaned values as the organisation's fields."""
+        values = dict(self.cleaned_data)
+        values["facilitators_may_invite"] = values.pop("who_may_invite") == ADMINS_AND_FACILITATORS
+        values["name"] = values["name"].strip()
+        return values

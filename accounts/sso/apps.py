@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SSOConfig(AppConfig):
+    name = "accounts.sso"
+    label = "sso"
+    verbose_name = "Single sign-on"
+    default_auto_field = "django.db.models.BigAutoField"

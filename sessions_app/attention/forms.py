@@ -1,0 +1,126 @@
+"""The forms of a person's attention settings and the organisation's policy."""
+
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reflect.widgets import IsoTimeInput
+from sessions_app.attention import policy
+from sessions_app.attention.models import AttentionPolicy
+from sessions_app.meetings.forms import WEEKDAYS
+
+LEAD_CHOICES = [
+    (7 * 24 * 60, "a week before"),
+    (2 * 24 * 60, "two days before"),
+    (24 * 60, "the day before"),
+    (3 * 60, "three hours before"),
+    (60, "an hour before"),
+    (15, "15 minutes before"),
+]
+
+
+class AttentionBudgetForm(forms.Form):
+    quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
+    quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet from")
+    quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet until")
+    days_off = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days off (nothing at all)",
+    )
+    daily_cap = forms.IntegerField(min_value=0, max_value=20, label="At most this many messages a day")
+    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="At most this many a week")
+    min_gap_minutes = forms.IntegerField(
+        min_value=0, max_value=24 * 60, label="At least this many minutes between them"
+    )
+    digest_time = forms.TimeField(widget=IsoTimeInput(), label="Daily digest at")
+    reminder_leads = forms.TypedMultipleChoiceField(
+        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
+    )
+    on_leave = forms.BooleanField(required=False, label="I'm on leave: send me nothing")
+    monthly_meeting_minutes = forms.IntegerField(
+        min_value=0, max_value=100 * 60, label="Minutes of debriefs a month before Reflect offers to skip some"
+    )
+
+    def __init__(self, *args, time_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def clean(self):
+        data = super().clean()
+        # The switch exists only on this form: the policy sees quiet hours or none.
+        if data.get("quiet_hours_enabled") and (data.get("quiet_start") is None or data.get("quiet_end") is None):
+            raise ValidationError("Give both ends of your quiet hours, or switch them off.")
+        if data.get("quiet_start") is not None and data.get("quiet_start") == data.get("quiet_end"):
+            raise ValidationError("Quiet hours need different start and end times.")
+        if len(data.get("days_off") or ()) == 7:
+            # Said in the form's words; the policy refuses it too (below), in its own.
+            raise ValidationError("Every day off means no messages at all: tick “I'm on leave” instead.")
+        if not self.errors:
+            self._check_with_policy(data)
+        return data
+
+    def _check_with_policy(self, data) -> None:
+        """What the attention policy itself refuses (``policy.Budget``), as a form error."""
+        quiet = data.get("quiet_hours_enabled")
+        try:
+            policy.Budget(
+                time_zone=self.time_zone,
+                quiet_start=data.get("quiet_start") if quiet else None,
+                quiet_end=data.get("quiet_end") if quiet else None,
+                days_off=frozenset(data.get("days_off") or ()),
+                daily_cap=data["daily_cap"],
+                weekly_cap=data["weekly_cap"],
+                min_gap=timedelta(minutes=data["min_gap_minutes"]),
+                digest_time=data["digest_time"],
+                on_leave=data.get("on_leave", False),
+            )
+        except ValueError as error:
+            raise ValidationError(f"These settings cannot work together: {error}.") from None
+
+
+class AttentionPolicyForm(forms.ModelForm):
+    """The organisation's defaults and ceilings. The limits are the model's validators."""
+
+    class Meta:
+        model = AttentionPolicy
+        fields = [
+            "default_daily_cap",
+            "default_weekly_cap",
+            "default_min_gap_minutes",
+            "default_quiet_start",
+            "default_quiet_end",
+            "default_digest_time",
+            "max_daily_cap",
+            "max_weekly_cap",
+            "min_min_gap_minutes",
+            "quiet_hours_required",
+            "urgent_may_break_quiet",
+            "monthly_meeting_minutes",
+        ]
+        labels = {
+            "max_daily_cap": "Ceiling: messages a day",
+            "max_weekly_cap": "Ceiling: messages a week",
+            "min_min_gap_minutes": "Shortest gap anyone may choose",
+            "quiet_hours_required": "Everyone keeps quiet hours (people may move theirs, not switch them off)",
+            "urgent_may_break_quiet": (
+                "Urgent items (hot-debrief calls, same-day cancellations) may reach people in quiet hours"
+            ),
+            "monthly_meeting_minutes": "Meeting-load budget (minutes a month)",
+        }
+        # The labels above say it; the model's help texts would repeat them.
+        help_texts = {"quiet_hours_required": "", "urgent_may_break_quiet": "", "monthly_meeting_minutes": ""}
+        widgets = {
+            "default_quiet_start": IsoTimeInput(),
+            "default_quiet_end": IsoTimeInput(),
+            "default_digest_time": IsoTimeInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The organisation's default quiet hours are always set; a person may switch theirs off.
+        for name in ("default_quiet_start", "default_quiet_end"):
+            self.fields[name].required = True

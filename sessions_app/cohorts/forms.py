@@ -1,0 +1,69 @@
+"""Forms of the cohort pages."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reflect.text import validate_single_line
+from sessions_app.cohorts.models import Cohort, CohortRole
+from sessions_app.cohorts.presets import KIND_CHOICES, PRESETS
+
+
+class CohortCreateForm(forms.Form):
+    name = forms.CharField(max_length=120, validators=[validate_single_line])
+    kind = forms.ChoiceField(choices=KIND_CHOICES, help_text="Fills in sensible defaults you can change afterwards.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class CohortEditForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = [
+            "name",
+            "description",
+            "ground_rules",
+            "min_members",
+            "max_members",
+            "max_facilitators",
+            "default_duration_minutes",
+            "panel_size",
+            "panel_prep_days",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "ground_rules": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "ground_rules": "Members accept these once before their first meeting, and again if you change them."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
+            # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
+            del self.fields["panel_size"], self.fields["panel_prep_days"]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_members"), data.get("max_members")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("The minimum group size can't be larger than the maximum.")
+        return data
+
+
+class CohortMemberAddForm(forms.Form):
+    membership = forms.ChoiceField(required=False, label="Someone in the organisation")
+    email = forms.EmailField(required=False, label="…or invite by e-mail")
+    role = forms.ChoiceField(choices=CohortRole.choices, initial=CohortRole.MEMBER)
+
+    def __init__(self, *args, candidates=(), invites_new_people=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not invites_new_people:
+            self.fields[
+                "email"
+            ].help_text = "Someone already in the organisation. To bring in someone new, ask an organisation admin."
+        self.fields["membership"].choices = [("", "—")] + [
+            (m.public_id, f"{m.user.name} ({m.user.email})") for m in candidates
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("membership")) == bool(data.get("email")):
+            raise ValidationError("Choose someone from the list or give an e-mail address (one of the two).")
+        return data

@@ -1,0 +1,81 @@
+"""Cohorts: the groups that meet, who is in them and in what role, and the places
+reserved for people invited by e-mail."""
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Membership, TenantModel
+from reflect.fields import public_id_field
+from reflect.text import validate_single_line
+from sessions_app.cohorts.presets import KIND_CHOICES
+
+
+class Cohort(TenantModel):
+    """A group that meets: a Balint group, a Schwartz Rounds programme, a team."""
+
+    public_id = public_id_field()
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    kind = models.CharField(max_length=40, choices=KIND_CHOICES, default="custom")
+    description = models.TextField(blank=True, max_length=2000)
+    ground_rules = models.TextField(blank=True, max_length=4000)
+    ground_rules_updated_at = models.DateTimeField(default=timezone.now)
+    min_members = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_members = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_facilitators = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_duration_minutes = models.PositiveSmallIntegerField(default=60)
+    panel_size = models.PositiveSmallIntegerField(default=0)
+    panel_prep_days = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="cohort_unique_name_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortRole(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    MEMBER = "member", "Member"
+
+
+class CohortMember(TenantModel):
+    public_id = public_id_field()
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="cohort_memberships")
+    role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    # When the current role began: what was shared with facilitators before someone became
+    # one is not theirs to read (``reflections.selectors.reflections_visible_to``).
+    role_since = models.DateTimeField(default=timezone.now)
+    ground_rules_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "membership"], name="cohort_member_unique"),
+        ]
+        ordering = ["membership__user__display_name", "membership__user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} in {self.cohort}"
+
+    @property
+    def needs_ground_rules(self) -> bool:
+        acknowledged = self.ground_rules_acknowledged_at
+        return bool(self.cohort.ground_rules) and (
+            acknowledged is None or acknowledged < self.cohort.ground_rules_updated_at
+        )
+
+
+class CohortInvitation(TenantModel):
+    """A pending place in a cohort for someone invited to the organisation by e-mail;
+    fulfilled when they accept the invitation."""
+
+    invitation = models.ForeignKey("accounts.Invitation", on_delete=models.CASCADE, related_name="cohort_places")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending_invitations")
+    role = models.CharField(max_length=20, choices=CohortRole.choices, default=CohortRole.MEMBER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["invitation", "cohort"], name="cohort_invitation_unique")]

@@ -1,0 +1,83 @@
+"""Cohort kinds and the defaults each one brings. Pure data: admins may change every
+value on the cohort afterwards; the preset only saves them thinking about it."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindPreset:
+    label: str
+    description: str
+    duration_minutes: int
+    frequency: str  # a rrule.build_rrule frequency, or "" for ad hoc
+    min_members: int | None = None
+    max_members: int | None = None
+    max_facilitators: int | None = None
+    panel_size: int = 0
+    panel_prep_days: int = 0
+    ground_rules: str = ""
+
+
+CONFIDENTIALITY = (
+    "What is said here stays here. We speak about our own experience, not about colleagues "
+    "who are absent. We listen without fixing. Anyone may pass. Patient details are left out."
+)
+
+PRESETS: dict[str, KindPreset] = {
+    "schwartz_rounds": KindPreset(
+        label="Schwartz Rounds",
+        description="A monthly hour where a panel of three shares the human side of care and everyone reflects.",
+        duration_minutes=60,
+        frequency="monthly_weekday",
+        panel_size=3,
+        panel_prep_days=7,
+        ground_rules=CONFIDENTIALITY + " Rounds are not for problem-solving.",
+    ),
+    "balint_group": KindPreset(
+        label="Balint group",
+        description="A small, stable group meeting fortnightly to explore the clinician–patient relationship.",
+        duration_minutes=90,
+        frequency="fortnightly",
+        min_members=6,
+        max_members=12,
+        max_facilitators=2,
+        ground_rules=CONFIDENTIALITY,
+    ),
+    "team_time": KindPreset(
+        label="Team Time",
+        description="A short, regular pause for a whole team to talk about how the work feels.",
+        duration_minutes=15,
+        frequency="weekly",
+        ground_rules=CONFIDENTIALITY,
+    ),
+    "hot_debrief": KindPreset(
+        label="Hot debrief",
+        description="STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept.",
+        duration_minutes=10,
+        frequency="",
+        ground_rules=CONFIDENTIALITY + " No blame; this is not an investigation.",
+    ),
+    "chaplaincy_case_reflection": KindPreset(
+        label="Chaplaincy case reflection",
+        description="Chaplains reflect together on a pastoral encounter.",
+        duration_minutes=60,
+        frequency="monthly_weekday",
+        ground_rules=CONFIDENTIALITY,
+    ),
+    "teaching_circle": KindPreset(
+        label="Teaching reflection circle",
+        description="Teachers and trainees reflect on classroom and supervision experiences.",
+        duration_minutes=45,
+        frequency="fortnightly",
+        ground_rules=CONFIDENTIALITY,
+    ),
+    "custom": KindPreset(
+        label="Custom",
+        description="Set your own rhythm and size.",
+        duration_minutes=60,
+        frequency="weekly",
+        ground_rules=CONFIDENTIALITY,
+    ),
+}
+
+KIND_CHOICES = [(key, preset.label) for key, preset in PRESETS.items()]

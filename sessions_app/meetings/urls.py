@@ -1,0 +1,18 @@
+"""Series, meetings and RSVPs, and the cohort pages that show them; mounted under
+/o/<org_slug>/."""
+
+from django.urls import path
+
+from sessions_app.meetings import views
+
+urlpatterns = [
+    path("cohorts/<str:cohort_id>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<str:cohort_id>/ground-rules/", views.ground_rules, name="ground_rules"),
+    path("cohorts/<str:cohort_id>/series/new/", views.series_create_view, name="series_create"),
+    path("cohorts/<str:cohort_id>/hot-debrief/", views.hot_debrief_create_view, name="hot_debrief_create"),
+    path("meetings/<str:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<str:meeting_id>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
+    path("meetings/<str:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<str:meeting_id>/cancel/", views.meeting_cancel_view, name="meeting_cancel"),
+    path("meetings/<str:meeting_id>/panel/", views.meeting_panel_notes, name="meeting_panel_notes"),
+]

@@ -1,0 +1,86 @@
+"""The outbox: one row per thing Reflect might say to a person, with what became of it
+and why. The database is the source of truth; Redis only carries the wake-up calls."""
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Membership, TenantModel
+from reflect.fields import public_id_field
+from sessions_app.meetings.models import Meeting
+
+
+class NotificationKind(models.TextChoices):
+    INVITE = "invite", "New meeting"
+    SERIES = "series", "New series of meetings"
+    UPDATE = "update", "Meeting changed"
+    CANCELLATION = "cancellation", "Meeting cancelled"
+    REMINDER = "reminder", "Reminder"
+    PROMOTION = "promotion", "A place freed up for you"
+    PANEL_PREP = "panel_prep", "Panel preparation"
+    REFLECTION_PROMPT = "reflection_prompt", "Invitation to reflect"
+    HOT_DEBRIEF = "hot_debrief", "Hot debrief called"
+    DIGEST = "digest", "Daily digest"
+
+
+class NotificationPriority(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    NORMAL = "normal", "Normal"
+    LOW = "low", "Low"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    HELD = "held", "Held back"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    MERGED = "merged", "Merged into a digest"
+    DROPPED = "dropped", "Not sent"
+    FAILED = "failed", "Failed"
+
+
+DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.HELD)
+
+
+class Notification(TenantModel):
+    public_id = public_id_field()
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    priority = models.CharField(max_length=10, choices=NotificationPriority.choices)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # e.g. "7:42:991:reminder:60" — unique, so replanning is an upsert and never a duplicate.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    due_at = models.DateTimeField()
+    latest_useful_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    overrides = models.JSONField(default=list, blank=True)  # rules an urgent item was allowed to break
+    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_items")
+    payload = models.JSONField(default=dict, blank=True)  # small, non-sensitive facts (never reflection text)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A claim is a lease held by one sweep: claimed_at is its heartbeat, claim_token says
+    # whose it is, so a sweep that lost a row to another (after a stall) leaves it alone.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at"]
+        indexes = [
+            # The dispatcher's queue: only rows that may still go out.
+            models.Index(
+                fields=["due_at"],
+                name="notification_due_idx",
+                condition=models.Q(status__in=["pending", "held"]),
+            ),
+            models.Index(fields=["recipient", "status", "sent_at"], name="notification_ledger_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient_id} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, so a resend after a crash is recognisably the same message."""
+        return f"<{self.public_id}.notification@reflect>"

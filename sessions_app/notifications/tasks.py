@@ -1,0 +1,15 @@
+"""Celery entry points of the outbox. Names are kept as first registered
+(``sessions_app.…``): django-celery-beat and queued messages store them."""
+
+from celery import shared_task
+from django_scopes import scope
+
+from accounts.selectors import all_organizations
+from sessions_app.notifications import planning
+
+
+@shared_task(name="sessions_app.plan_upcoming_notifications", ignore_result=True)
+def plan_upcoming_notifications() -> None:
+    for organization in all_organizations():
+        with scope(organization=organization):
+            planning.plan_upcoming()

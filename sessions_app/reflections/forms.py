@@ -1,0 +1,82 @@
+"""Forms of reflections, reflection templates and action points."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reflect.text import validate_single_line
+from reflect.widgets import IsoDateInput
+from sessions_app.reflections.models import Visibility
+
+
+class ReflectionForm(forms.Form):
+    """One text box per prompt of the chosen template, each with its own limit (the page
+    shows a live counter), plus who may read it."""
+
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect, label="Who may read this"
+    )
+    cohort = forms.ChoiceField(required=False, label="Cohort (to share with)")
+    reaches_later_members = forms.BooleanField(
+        required=False,
+        label="People who join the cohort later may read it too",
+        help_text="Left unticked, it reaches only the people in the cohort (or its facilitators) now.",
+    )
+    anonymised_checked = forms.BooleanField(
+        required=False, label="I've checked: nobody can be identified. Save anyway."
+    )
+
+    def __init__(self, *args, template, cohorts=(), meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        for prompt in template.prompts:
+            self.fields[f"answer_{prompt.key}"] = forms.CharField(
+                label=prompt.question,
+                required=False,
+                max_length=prompt.max_length,
+                widget=forms.Textarea(attrs={"rows": 4, "maxlength": prompt.max_length, "data-counter": "true"}),
+            )
+        self.order_fields(
+            [f"answer_{p.key}" for p in template.prompts] + ["visibility", "cohort", "reaches_later_members"]
+        )
+        if meeting is not None:
+            del self.fields["cohort"]
+        else:
+            self.fields["cohort"].choices = [("", "—")] + [(c.public_id, c.name) for c in cohorts]
+
+    def answers(self) -> dict[str, str]:
+        return {p.key: self.cleaned_data.get(f"answer_{p.key}", "") for p in self.template.prompts}
+
+    def all_text(self) -> str:
+        return "\n".join(self.answers().values())
+
+
+class ActionPointForm(forms.Form):
+    what = forms.CharField(max_length=300, label="What")
+    owner = forms.ChoiceField(required=False, label="Who")
+    due = forms.DateField(required=False, widget=IsoDateInput(), label="By when")
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—")] + [(m.public_id, m.user.name) for m in people]
+
+
+class ReflectionTemplateForm(forms.Form):
+    name = forms.CharField(max_length=120, validators=[validate_single_line])
+    description = forms.CharField(max_length=300, required=False)
+    questions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One question per line, up to 8. Add “| 400” after a question to set its length limit "
+        "(20–2000 characters; 500 if you leave it out).",
+    )
+
+    def clean_questions(self):
+        prompts = []
+        for line in self.cleaned_data["questions"].splitlines():
+            if not line.strip():
+                continue
+            question, _, limit = line.partition("|")
+            try:
+                prompts.append((question.strip(), int(limit) if limit.strip() else 500))
+            except ValueError:
+                raise ValidationError(f"“{limit.strip()}” is not a number of characters.") from None
+        return prompts

@@ -1,0 +1,105 @@
+"""Reflections — the most sensitive thing Reflect holds — and the few team records a
+debrief may keep. Reflection answers are encrypted at rest (``EncryptedTextField``)."""
+
+import json
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Membership, TenantModel
+from reflect.fields import EncryptedTextField, public_id_field
+from reflect.text import validate_single_line
+from sessions_app.cohorts.models import Cohort
+from sessions_app.meetings.models import Meeting
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Only me"
+    FACILITATORS = "facilitators", "My cohort's facilitators"
+    COHORT = "cohort", "My cohort, with my name"
+    COHORT_ANONYMOUS = "cohort_anonymous", "My cohort, without my name"
+
+
+class ReflectionTemplate(TenantModel):
+    """An organisation's own template: prompts (key, question, max_length) as JSON."""
+
+    public_id = public_id_field()
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    description = models.CharField(max_length=300, blank=True)
+    prompts = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="reflection_template_unique_name"),
+        ]
+
+
+class Reflection(TenantModel):
+    public_id = public_id_field()
+    author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="reflections")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    template_key = models.CharField(max_length=60)  # "rolfe", or "custom:<public id>"
+    template_name = models.CharField(max_length=120)  # kept so a deleted template leaves readable history
+    # JSON {prompt key: answer}, encrypted as one token: nothing of it is readable in the database.
+    answers_encrypted = EncryptedTextField(blank=True)
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PRIVATE)
+    # Who a share reaches: the people in the cohort (for "facilitators", its facilitators)
+    # at ``shared_at``; with ``reaches_later_members``, also whoever joins (or becomes a
+    # facilitator) later. A newcomer never reads the past by default.
+    shared_at = models.DateTimeField(null=True, blank=True)
+    reaches_later_members = models.BooleanField(default=False)
+    is_draft = models.BooleanField(default=True)
+    pinned = models.BooleanField(default=False, help_text="Kept beyond the organisation's retention period.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "cohort", "visibility"], name="reflection_shared_idx")]
+
+    def __str__(self) -> str:
+        # Never the text: this string ends up in logs, admin pages and error reports.
+        return f"Reflection {self.public_id}"
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return json.loads(self.answers_encrypted) if self.answers_encrypted else {}
+
+    @answers.setter
+    def answers(self, value: dict[str, str]) -> None:
+        self.answers_encrypted = json.dumps(value, ensure_ascii=False)
+
+
+class ActionPoint(TenantModel):
+    """The only team record a hot debrief keeps: what, who, by when."""
+
+    public_id = public_id_field()
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_points")
+    # What a team decided after an incident often names people: encrypted like reflections.
+    what = EncryptedTextField(max_length=300)
+    owner = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done", "due", "created_at"]
+
+
+class SessionEvaluation(TenantModel):
+    """A short Schwartz-style evaluation; reported only as aggregates above k.
+    The respondent is kept only to allow one answer each, and is never shown."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evaluations")
+    respondent = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    ratings = models.JSONField(default=dict)  # {question key: 1..5}
+    comment_encrypted = EncryptedTextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "respondent"], name="evaluation_one_per_person"),
+        ]

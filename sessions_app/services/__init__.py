@@ -1,1 +1,0 @@
-"""Writes for cohorts, series, meetings and RSVPs. Views, tasks and commands call these."""
