@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organization",
                 "accounts.context_processors.two_factor",
+                "sessions_app.context_processors.choices",
             ],
         },
     },

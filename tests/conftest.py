@@ -13,6 +13,7 @@ from django_scopes.state import state as scopes_state
 
 from accounts.models import Membership, Organization, Role, User
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory
+from tests.routes import Victims
 
 
 @dataclass
@@ -73,6 +74,12 @@ def admin_user(db) -> User:
     user = User.objects.create_superuser("admin@example.com", PASSWORD)
     TOTP.activate(user, generate_totp_secret())
     return user
+
+
+@pytest.fixture
+def victims(cast) -> Victims:
+    """Objects of alice and bob's organisation for every URL argument, made on first use."""
+    return Victims(cast)
 
 
 @pytest.fixture

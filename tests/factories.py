@@ -1,5 +1,7 @@
 """Factories that do nothing surprising: a membership brings its user and organisation."""
 
+from datetime import time
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -7,7 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
-from sessions_app.meetings.models import Meeting
+from sessions_app.meetings.models import Meeting, Series
+from sessions_app.notifications.models import Notification, NotificationKind, NotificationPriority
+from sessions_app.reflections.models import Reflection, Visibility
 
 PASSWORD = "correct horse battery"
 
@@ -84,6 +88,50 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + timezone.timedelta(hours=1))
     time_zone = "Europe/London"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    """A weekly hour at nine, London time, starting in three days."""
+
+    class Meta:
+        model = Series
+
+    cohort = factory.SubFactory(CohortFactory)
+    organization = factory.SelfAttribute("cohort.organization")
+    rrule = "FREQ=WEEKLY"
+    first_date = factory.LazyFunction(lambda: (timezone.now() + timezone.timedelta(days=3)).date())
+    start_time = time(9)
+    time_zone = "Europe/London"
+    duration_minutes = 60
+
+
+class ReflectionFactory(factory.django.DjangoModelFactory):
+    """A finished private note; ``answers`` goes through the model's encrypting setter."""
+
+    class Meta:
+        model = Reflection
+
+    author = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("author.organization")
+    template_key = "one_thing"
+    template_name = "One thing"
+    visibility = Visibility.PRIVATE
+    is_draft = False
+    answers = factory.LazyFunction(lambda: {"note": "a long week"})
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A pending "a place freed up" message, due now, for a new member."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("recipient.organization")
+    kind = NotificationKind.PROMOTION
+    priority = NotificationPriority.NORMAL
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}")
+    due_at = factory.LazyFunction(timezone.now)
 
 
 def totp_code(secret: str) -> str:

@@ -9,11 +9,11 @@ from django.urls import reverse
 from sessions_app.cohorts.models import CohortRole
 from sessions_app.reflections.models import ActionPoint
 from tests.factories import PASSWORD
-from tests.test_tenancy import ALL_ROUTES, OBJECT_MAKERS, Victims
+from tests.routes import ALL_ROUTES, OBJECT_MAKERS
 
 pytestmark = [pytest.mark.django_db]
 
-# "victim text" is what tests.test_tenancy.Victims writes as the cohort-shared reflection.
+# "victim text" is what tests.routes.Victims writes as the cohort-shared reflection.
 REFLECTION_TEXT = "victim text"
 # No quotes: the page escapes them, and the test looks for the text as written.
 PANEL_NOTES = "CANARY panel: Dr Okafor tells the story of bed 4"
@@ -37,10 +37,9 @@ def _directives(response) -> set[str]:
 
 
 @pytest.fixture
-def world(cast, unscoped):
+def world(cast, unscoped, victims):
     """bob wrote a reflection shared with his cohort and facilitates it, so he can see
     every kind of secret: his reflection, the Round's panel notes and its action points."""
-    victims = Victims(cast)
     victims.reflection.meeting = victims.meeting
     victims.reflection.save()
     victims.cohort_member.role = CohortRole.FACILITATOR

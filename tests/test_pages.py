@@ -6,7 +6,7 @@ import re
 
 from django.urls import reverse
 
-from tests.test_tenancy import OBJECT_MAKERS, ORG_ROUTES, Victims
+from tests.routes import OBJECT_MAKERS, ORG_ROUTES
 
 LEAKED = re.compile(r"\{[{%#]|[}%#]\}")
 
@@ -16,8 +16,7 @@ def _page_text(response) -> str:
     return re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
 
 
-def test_no_page_shows_template_syntax(client, cast, unscoped):
-    victims = Victims(cast)
+def test_no_page_shows_template_syntax(client, cast, unscoped, victims):
     victims.meeting, victims.cohort_member  # noqa: B018 - made first, so that lists have something to list
     readers = [cast.alice.user, cast.bob.user]  # the admin; a member of the cohort, who wrote the reflection
     checked, leaks = [], {}

@@ -29,7 +29,7 @@ from sessions_app.meetings.forms import (
     SeriesForm,
     nth_weekday_of_month,
 )
-from sessions_app.meetings.models import Series
+from sessions_app.meetings.models import MeetingKind, Series
 from sessions_app.meetings.rrule import describe_rrule
 
 SERIES_FIELDS = (
@@ -147,6 +147,8 @@ def meeting_detail(request, org_slug, meeting_id):
         if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
         else None,
         "may_attend": may_attend,
+        # Asked here, not by the template: a page's queries are the view's to count.
+        "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.action_points.exists(),
         "is_past": meeting.ends_at <= timezone.now(),
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),

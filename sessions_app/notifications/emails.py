@@ -99,6 +99,7 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         "preferences_url": preferences_url(row),
         "is_digest": row.kind == NotificationKind.DIGEST,
         "is_list": bool(grouped),
+        "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
     }
     message = EmailMultiAlternatives(
         # Django refuses a header with a line break in it; a title from before names

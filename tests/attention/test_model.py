@@ -45,6 +45,7 @@ from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingStatus,
 from sessions_app.notifications import dispatch, planning
 from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory, OrganizationFactory
+from tests.strategies import meeting_wall_times
 
 pytestmark = [pytest.mark.attention, pytest.mark.stateful, pytest.mark.django_db]
 
@@ -67,7 +68,6 @@ QUIET_OVERRIDES = {attention.QUIET_HOURS, attention.DAY_OFF}
 NOT_COMING = (RsvpStatus.CANT, RsvpStatus.SKIP, RsvpStatus.WAITLISTED)
 
 people_index = st.integers(0, 2)
-wall_hours = st.sampled_from([time(h, m) for h in (0, 6, 7, 8, 9, 12, 17, 20, 21, 22, 23) for m in (0, 30)])
 
 
 def _series_edited(*, series, location, now, actor):
@@ -172,7 +172,7 @@ class AttentionModel(RuleBasedStateMachine):
             lambda: self._call(_series_edited, series=series, now=self.now, actor=self.alice, location=location),
         )
 
-    @rule(data=st.data(), days=st.integers(-1, 3), start=wall_hours)
+    @rule(data=st.data(), days=st.integers(-1, 3), start=meeting_wall_times)
     def move_meeting(self, data, days, start):
         meeting = self._pick(data, self._meetings())
         if meeting is None:
@@ -263,7 +263,7 @@ class AttentionModel(RuleBasedStateMachine):
             user.save()
         self.people[who].user = user
 
-    @rule(who=people_index, start=wall_hours, end=wall_hours, enabled=st.booleans())
+    @rule(who=people_index, start=meeting_wall_times, end=meeting_wall_times, enabled=st.booleans())
     def change_quiet_hours(self, who, start, end, enabled):
         self._settings(self.people[who], quiet_hours_enabled=enabled, quiet_start=start, quiet_end=end)
 
@@ -275,7 +275,7 @@ class AttentionModel(RuleBasedStateMachine):
     def change_lead_times(self, who, leads):
         self._settings(self.people[who], reminder_leads=sorted(leads, reverse=True))
 
-    @rule(who=people_index, at=wall_hours)
+    @rule(who=people_index, at=meeting_wall_times)
     def change_digest_time(self, who, at):
         self._settings(self.people[who], digest_time=at)
 

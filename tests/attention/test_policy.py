@@ -28,7 +28,7 @@ from sessions_app.attention.policy import (
     plan_time,
     within_ceiling,
 )
-from tests.attention import budgets, minutes, moments, near_transition
+from tests.strategies import budgets, days_of_items, decide_cases, minutes, moments, near_transition
 
 pytestmark = pytest.mark.attention
 
@@ -390,18 +390,6 @@ def test_in_quiet_time_matches_the_wall_clock_away_from_clock_changes(budget, da
 # --- decide: properties ------------------------------------------------------------------
 
 
-@st.composite
-def decide_cases(draw, *, on_leave: bool | None = None):
-    budget = draw(budgets(on_leave=on_leave))
-    now = draw(moments(budget.time_zone))
-    latest = draw(st.one_of(st.none(), st.integers(-60, 3 * 24 * 60).map(lambda m: now + timedelta(minutes=m))))
-    is_digest = draw(st.integers(0, 9)) == 0
-    item = Item(priority=draw(st.sampled_from(Priority)), due_at=now, latest_useful_at=latest, is_digest=is_digest)
-    ages = draw(st.lists(st.integers(0, 10 * 24 * 60), max_size=15))
-    sent = [now - timedelta(minutes=age) for age in ages]
-    return budget, item, sent, now
-
-
 @given(case=decide_cases())
 @FAST
 def test_decide_sends_in_quiet_time_only_urgent_items_with_recorded_override(case):
@@ -502,22 +490,6 @@ def simulate(budget: Budget, items: list[Item], history: list[datetime] = ()) ->
             heapq.heappush(queue, (decision.at, number))
         assert len(steps) < 10_000
     return steps
-
-
-NORMAL_ONLY = st.just(Priority.NORMAL)
-
-
-@st.composite
-def days_of_items(draw, *, priorities=NORMAL_ONLY):
-    budget = draw(budgets(on_leave=False))
-    start = draw(moments(budget.time_zone))
-    items = []
-    for _ in range(draw(st.integers(1, 40))):
-        due = start + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
-        useful_for = draw(st.one_of(st.none(), st.integers(1, 3 * 24 * 60)))
-        latest = None if useful_for is None else due + timedelta(minutes=useful_for)
-        items.append(Item(priority=draw(priorities), due_at=due, latest_useful_at=latest))
-    return budget, items
 
 
 @given(case=days_of_items())

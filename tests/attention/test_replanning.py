@@ -23,7 +23,7 @@ from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch, planning
 from sessions_app.notifications.models import Notification
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.security, pytest.mark.django_db]
 
@@ -163,14 +163,8 @@ def test_policy_a_notice_yields_its_last_slot_of_the_day_to_a_reminder():
 def test_moving_to_tokyo_replans_the_digest_and_the_reminders(team, cast):
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday, 09:00 London, 18:00 Tokyo
     tom = cast.bob
-    prompt = Notification.objects.create(
-        organization=cast.org,
-        recipient=tom,
-        kind="reflection_prompt",
-        priority="low",
-        idempotency_key="test:prompt",
-        due_at=now,
-        latest_useful_at=now + timedelta(days=3),
+    prompt = NotificationFactory(
+        recipient=tom, kind="reflection_prompt", priority="low", due_at=now, latest_useful_at=now + timedelta(days=3)
     )
     start = datetime(2026, 11, 4, 18, 30, tzinfo=UTC)  # Wednesday 18:30 London, Thursday 03:30 Tokyo
     meeting = MeetingFactory(cohort=team, starts_at=start, ends_at=start + timedelta(hours=1))
@@ -218,15 +212,7 @@ def test_going_on_leave_drops_waiting_reminders_and_coming_back_replans_them(tea
 
 def test_a_held_item_is_decided_again_under_new_settings(team, cast):
     now = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)  # in quiet hours (21:00-07:00 London)
-    row = Notification.objects.create(
-        organization=cast.org,
-        recipient=cast.bob,
-        kind="promotion",
-        priority="normal",
-        idempotency_key="test:promotion",
-        due_at=now,
-        latest_useful_at=now + timedelta(days=2),
-    )
+    row = NotificationFactory(recipient=cast.bob, due_at=now, latest_useful_at=now + timedelta(days=2))
     _sweep(now)
     row.refresh_from_db()
     assert (row.status, row.due_at) == ("held", datetime(2026, 11, 3, 7, 0, tzinfo=UTC))

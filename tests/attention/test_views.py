@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from sessions_app.attention.forms import AttentionBudgetForm, AttentionPolicyForm
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.insights.distribution import suppress_small_groups
-from sessions_app.notifications.models import Notification
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -49,11 +48,9 @@ def _settings(**changes) -> dict:
 
 
 def _notification(membership, key, *, status, at, reason="", kind="promotion"):
-    return Notification.objects.create(
-        organization=membership.organization,
+    return NotificationFactory(
         recipient=membership,
         kind=kind,
-        priority="normal",
         idempotency_key=key,
         due_at=at,
         sent_at=at if status == "sent" else None,

@@ -30,20 +30,19 @@ from django.utils import timezone
 from redis import Redis
 
 from sessions_app.notifications.dispatch import BATCH_SIZE
-from tests.chaos.conftest import (
+from tests.celery_helpers import CeleryProcess, wait_until
+from tests.chaos.harness import (
     LEASE_SECONDS,
     SWEEP_SECONDS,
     Cluster,
     Due,
     MailSink,
-    Service,
     create_due_notifications,
     restart_empty,
     sending_message_ids,
     set_due,
     status_counts,
 )
-from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.chaos
 
@@ -189,7 +188,7 @@ def test_worker_sigkilled_mid_batch_loses_nothing_and_resends_only_the_interrupt
     worker = cluster.worker("worker-1")
     handoff: dict[str, object] = {}
 
-    def kill_during_handoff(message_id: str, victim: Service = worker) -> None:
+    def kill_during_handoff(message_id: str, victim: CeleryProcess = worker) -> None:
         # Runs inside the SMTP server, after it has the whole message and before it answers.
         at = time.monotonic()
         victim.kill()

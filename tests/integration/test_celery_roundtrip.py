@@ -12,8 +12,8 @@ from django_scopes import ScopeError, scope, scopes_disabled
 
 from accounts.models import Invitation
 from accounts.tasks import send_invitation
+from tests.celery_helpers import wait_until
 from tests.factories import InvitationFactory, OrganizationFactory
-from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,1 @@
+"""Reflections: who may read them, sharing and anonymity, encryption at rest (sessions_app/reflections)."""

@@ -16,7 +16,7 @@ from kombu import Connection
 
 from sessions_app.reflections.models import Reflection
 from tests.celery_helpers import publishing_to
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.security]
 
@@ -111,6 +111,5 @@ def test_canary_is_nowhere_but_the_page(client, cast, caplog, capfd, memory_brok
 
 def test_reflection_repr_never_contains_text(cast):
     with scope(organization=cast.org):
-        reflection = Reflection(organization=cast.org, author=cast.bob, template_key="one_thing")
-        reflection.answers = {"note": CANARY}
+        reflection = ReflectionFactory.build(author=cast.bob, answers={"note": CANARY})
     assert CANARY not in repr(reflection) + str(reflection)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from sessions_app.reflections.models import Reflection, SessionEvaluation, Visibility
-from tests.factories import CohortFactory, MeetingFactory
+from tests.factories import CohortFactory, MeetingFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
 
@@ -20,18 +20,9 @@ def operator(admin_client):
 
 
 def anonymous_share(author, cohort) -> Reflection:
-    reflection = Reflection(
-        organization=author.organization,
-        author=author,
-        cohort=cohort,
-        template_key="one_thing",
-        template_name="One thing",
-        visibility=Visibility.COHORT_ANONYMOUS,
-        is_draft=False,
+    return ReflectionFactory(
+        author=author, cohort=cohort, visibility=Visibility.COHORT_ANONYMOUS, answers={"thing": "x"}
     )
-    reflection.answers = {"thing": "x"}
-    reflection.save()
-    return reflection
 
 
 @pytest.mark.security

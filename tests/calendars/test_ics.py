@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from sessions_app.calendars.ics import CalendarEvent, render_calendar
 from sessions_app.meetings.recurrence import occurrences
-from tests.scheduling import any_series_cases, windows
+from tests.strategies import any_series_cases, windows
 
 pytestmark = pytest.mark.scheduling
 

@@ -32,6 +32,7 @@ from tests.factories import (
     InvitationFactory,
     MeetingFactory,
     MembershipFactory,
+    NotificationFactory,
 )
 
 pytestmark = [pytest.mark.scheduling, pytest.mark.django_db]
@@ -150,19 +151,16 @@ def test_leaving_and_what_it_drops_commit_or_roll_back_together(team, cast):
     assert set(Notification.objects.filter(recipient=bob).values_list("pk", "status")) == owed
 
 
-@pytest.mark.security
-def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
-    cohort, bob, meeting = team
-    digest = Notification.objects.create(
-        organization=cast.org,
+def _series_news_waiting_in_a_digest(bob, meeting) -> None:
+    """News of the meeting's series, merged into bob's digest due this evening."""
+    digest = NotificationFactory(
         recipient=bob,
         kind=NotificationKind.DIGEST,
         priority="low",
         idempotency_key="digest-test",
         due_at=NOW + timedelta(hours=8),
     )
-    Notification.objects.create(
-        organization=cast.org,
+    NotificationFactory(
         recipient=bob,
         kind=NotificationKind.SERIES,
         priority="low",
@@ -172,6 +170,12 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
         status="merged",
         digest=digest,
     )
+
+
+@pytest.mark.security
+def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
+    cohort, bob, meeting = team
+    _series_news_waiting_in_a_digest(bob, meeting)
 
     _remove_from_cohort(cohort, bob)
     _sweep(NOW + timedelta(hours=8))
@@ -184,25 +188,7 @@ def test_removing_from_a_cohort_drops_items_waiting_in_a_digest(team, cast):
 @pytest.mark.security
 def test_a_digest_leaves_out_meetings_of_a_cohort_the_person_is_no_longer_in(team, cast):
     cohort, bob, meeting = team
-    digest = Notification.objects.create(
-        organization=cast.org,
-        recipient=bob,
-        kind=NotificationKind.DIGEST,
-        priority="low",
-        idempotency_key="digest-test",
-        due_at=NOW + timedelta(hours=8),
-    )
-    Notification.objects.create(
-        organization=cast.org,
-        recipient=bob,
-        kind=NotificationKind.SERIES,
-        priority="low",
-        meeting=meeting,
-        idempotency_key="series-test",
-        due_at=NOW,
-        status="merged",
-        digest=digest,
-    )
+    _series_news_waiting_in_a_digest(bob, meeting)
     CohortMember.objects.filter(cohort=cohort, membership=bob).delete()  # without the removal service
 
     _sweep(NOW + timedelta(hours=8))

@@ -35,6 +35,8 @@ from tests.factories import (
     InvitationFactory,
     MeetingFactory,
     MembershipFactory,
+    NotificationFactory,
+    ReflectionFactory,
 )
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
@@ -48,23 +50,17 @@ NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 def _reflection(
     author, text, *, meeting=None, cohort=None, visibility=Visibility.PRIVATE, pinned=False, created_at=None
 ):
+    dated = {} if created_at is None else {"created_at": created_at, "updated_at": created_at}
     with scope(organization=author.organization):
-        reflection = Reflection(
-            organization=author.organization,
+        return ReflectionFactory(
             author=author,
             meeting=meeting,
             cohort=cohort or (meeting.cohort if meeting else None),
-            template_key="one_thing",
-            template_name="One thing",
             visibility=visibility,
-            is_draft=False,
             pinned=pinned,
+            answers={"note": text},
+            **dated,
         )
-        if created_at is not None:
-            reflection.created_at = reflection.updated_at = created_at
-        reflection.answers = {"note": text}
-        reflection.save()
-    return reflection
 
 
 @pytest.fixture
@@ -89,13 +85,10 @@ def world(cast):
         )
         sent = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
         for person in (cast.bob, cast.alice):
-            Notification.objects.create(
-                organization=cast.org,
+            NotificationFactory(
                 recipient=person,
                 kind=NotificationKind.REMINDER,
-                priority="normal",
                 meeting=meeting,
-                idempotency_key=f"test:{person.pk}:reminder",
                 due_at=sent,
                 sent_at=sent,
                 status="sent",

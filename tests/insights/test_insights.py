@@ -17,8 +17,8 @@ from sessions_app.insights import figures
 from sessions_app.insights.evaluations import evaluation_submit
 from sessions_app.insights.svg import Bar, bar_chart
 from sessions_app.meetings.models import Rsvp
-from sessions_app.reflections.models import Reflection, SessionEvaluation, Visibility
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from sessions_app.reflections.models import Reflection, SessionEvaluation
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
 
@@ -62,19 +62,15 @@ def members(cohort, n: int) -> list:
 
 
 def reflect(author, cohort, *, at=FEBRUARY, is_draft=False) -> Reflection:
-    reflection = Reflection(
-        organization=cohort.organization,
+    return ReflectionFactory(
         author=author,
         cohort=cohort,
         template_key="rolfe",
         template_name="What? So what? Now what?",
-        visibility=Visibility.PRIVATE,
         is_draft=is_draft,
         created_at=at,
+        answers={"what": "a hard week"},
     )
-    reflection.answers = {"what": "a hard week"}
-    reflection.save()
-    return reflection
 
 
 def went(meeting, people) -> None:

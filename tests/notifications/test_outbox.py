@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.attention.services import budget_update
 from sessions_app.cohorts.models import CohortRole
 from sessions_app.meetings import rsvps
@@ -16,23 +15,13 @@ from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import MeetingStatus
 from sessions_app.notifications import dispatch, planning
-from sessions_app.notifications.models import Notification, NotificationKind
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from sessions_app.notifications.models import Notification
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
 UTC = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday, London winter time (UTC+0)
-
-
-@pytest.fixture
-def setup(cast):
-    with scope(organization=cast.org):
-        cohort = CohortFactory(organization=cast.org, name="Team Time")
-        bob = CohortMemberFactory(cohort=cohort, membership=cast.bob).membership
-        AttentionBudget.objects.create(organization=cast.org, membership=bob, min_gap_minutes=0)
-        AttentionPolicy.objects.create(organization=cast.org, min_min_gap_minutes=0)
-        yield cohort, bob
 
 
 def _statuses(**filters):
@@ -44,8 +33,8 @@ def _sweep(at):
         return dispatch.dispatch_due(now=at)
 
 
-def test_reminders_are_planned_at_lead_times_and_sent_once(setup, cast):
-    cohort, _bob = setup
+def test_reminders_are_planned_at_lead_times_and_sent_once(team_time, cast):
+    cohort, _bob = team_time
     meeting = MeetingFactory(
         cohort=cohort, starts_at=NOW + timedelta(days=1, hours=5), ends_at=NOW + timedelta(days=1, hours=6)
     )
@@ -64,8 +53,8 @@ def test_reminders_are_planned_at_lead_times_and_sent_once(setup, cast):
     assert "/o/st-elsewhere/meetings/" in message.body
 
 
-def test_reminder_in_quiet_hours_moves_earlier(setup, cast):
-    cohort, _bob = setup
+def test_reminder_in_quiet_hours_moves_earlier(team_time, cast):
+    cohort, _bob = team_time
     # 07:30 London meeting: the one-hour reminder (06:30) is inside 21:00-07:00 quiet hours.
     start = datetime(2026, 11, 3, 7, 30, tzinfo=UTC)
     meeting = MeetingFactory(cohort=cohort, starts_at=start, ends_at=start + timedelta(hours=1))
@@ -75,8 +64,8 @@ def test_reminder_in_quiet_hours_moves_earlier(setup, cast):
     assert hour_before.reason == "Moved earlier to Mon 20:59 so it doesn't land in your quiet hours."
 
 
-def test_saying_you_cant_come_drops_your_reminders_and_going_brings_them_back(setup):
-    cohort, bob = setup
+def test_saying_you_cant_come_drops_your_reminders_and_going_brings_them_back(team_time):
+    cohort, bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=2, hours=1))
     planning.plan_reminders(meeting=meeting, now=NOW)
     rsvps.rsvp_set(meeting=meeting, membership=bob, status="cant", now=NOW)
@@ -85,8 +74,8 @@ def test_saying_you_cant_come_drops_your_reminders_and_going_brings_them_back(se
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
 
 
-def test_cancelling_drops_pending_and_tells_people_with_a_cancel_invite(setup):
-    cohort, _bob = setup
+def test_cancelling_drops_pending_and_tells_people_with_a_cancel_invite(team_time):
+    cohort, _bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=5), ends_at=NOW + timedelta(hours=6))
     planning.plan_reminders(meeting=meeting, now=NOW)
     scheduling.meeting_cancel(meeting=meeting, now=NOW)
@@ -103,8 +92,8 @@ def test_cancelling_drops_pending_and_tells_people_with_a_cancel_invite(setup):
     assert "METHOD:CANCEL" in (body.decode() if isinstance(body, bytes) else body)
 
 
-def test_nothing_is_sent_after_the_meeting_started(setup):
-    cohort, _bob = setup
+def test_nothing_is_sent_after_the_meeting_started(team_time):
+    cohort, _bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
     _sweep(meeting.starts_at + timedelta(minutes=5))  # the dispatcher was down until after the start
@@ -113,8 +102,8 @@ def test_nothing_is_sent_after_the_meeting_started(setup):
     assert Notification.objects.first().reason == "Dropped: it would have arrived too late to be useful."
 
 
-def test_left_member_gets_nothing(setup):
-    cohort, bob = setup
+def test_left_member_gets_nothing(team_time):
+    cohort, bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
     bob.is_active = False
@@ -127,20 +116,11 @@ def test_left_member_gets_nothing(setup):
     )
 
 
-def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(setup, cast):
-    _cohort, bob = setup
+def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(team_time, cast):
+    _cohort, bob = team_time
     bob.attention_budget.daily_cap = 3
     bob.attention_budget.save()
-    for n in range(50):
-        Notification.objects.create(
-            organization=cast.org,
-            recipient=bob,
-            kind=NotificationKind.PROMOTION,
-            priority="normal",
-            idempotency_key=f"test:{n}",
-            due_at=NOW,
-            latest_useful_at=NOW + timedelta(days=2),
-        )
+    NotificationFactory.create_batch(50, recipient=bob, due_at=NOW, latest_useful_at=NOW + timedelta(days=2))
     _sweep(NOW)
     assert Notification.objects.filter(status="sent").count() == 3
     assert Notification.objects.filter(status="merged").count() == 47
@@ -154,8 +134,8 @@ def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(se
     assert mail.outbox[-1].subject == "[Reflect] Your Reflect digest: 47 things"
 
 
-def test_on_leave_nothing_goes_out(setup):
-    cohort, bob = setup
+def test_on_leave_nothing_goes_out(team_time):
+    cohort, bob = team_time
     budget_update(membership=bob, on_leave=True, now=NOW)
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
@@ -165,8 +145,8 @@ def test_on_leave_nothing_goes_out(setup):
     assert Notification.objects.get(payload__lead_minutes=60).reason == "Not planned: you are on leave."
 
 
-def test_changing_quiet_hours_replans_pending_reminders(setup):
-    cohort, bob = setup
+def test_changing_quiet_hours_replans_pending_reminders(team_time):
+    cohort, bob = team_time
     start = datetime(2026, 11, 3, 7, 30, tzinfo=UTC)
     meeting = MeetingFactory(cohort=cohort, starts_at=start, ends_at=start + timedelta(hours=1))
     planning.plan_reminders(meeting=meeting, now=NOW)
@@ -174,15 +154,15 @@ def test_changing_quiet_hours_replans_pending_reminders(setup):
     assert Notification.objects.get(payload__lead_minutes=60).due_at == start - timedelta(hours=1)
 
 
-def test_hot_debrief_call_is_urgent_and_goes_out_at_once(setup, cast):
-    cohort, bob = setup
+def test_hot_debrief_call_is_urgent_and_goes_out_at_once(team_time, cast):
+    cohort, bob = team_time
     debrief = scheduling.hot_debrief_create(cohort=cohort, starts_at=NOW + timedelta(minutes=30), people=[bob], now=NOW)
     call = Notification.objects.get(kind="hot_debrief")
     assert (call.priority, call.meeting, call.due_at <= debrief.starts_at) == ("urgent", debrief, True)
 
 
-def test_series_announced_once_not_per_meeting(setup):
-    cohort, _bob = setup
+def test_series_announced_once_not_per_meeting(team_time):
+    cohort, _bob = team_time
     series_services.series_create(
         cohort=cohort,
         rule="FREQ=WEEKLY;BYDAY=TU",
@@ -208,8 +188,8 @@ def test_panel_preparation_for_schwartz_facilitators(cast):
     assert (prep.recipient, prep.due_at) == (cast.alice, meeting.starts_at - timedelta(days=7))
 
 
-def test_reflection_prompt_after_a_meeting_you_went_to(setup):
-    cohort, bob = setup
+def test_reflection_prompt_after_a_meeting_you_went_to(team_time):
+    cohort, bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=1), ends_at=NOW + timedelta(hours=2))
     rsvps.rsvp_set(meeting=meeting, membership=bob, status="going", now=NOW)
     planning.plan_upcoming(now=meeting.ends_at + timedelta(minutes=10))
@@ -217,8 +197,8 @@ def test_reflection_prompt_after_a_meeting_you_went_to(setup):
     assert (prompt.priority, prompt.due_at) == ("low", meeting.ends_at)
 
 
-def test_planning_twice_writes_nothing_new(setup):
-    cohort, _bob = setup
+def test_planning_twice_writes_nothing_new(team_time):
+    cohort, _bob = team_time
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=2, hours=1))
     planning.plan_upcoming(now=NOW)
     planning.plan_upcoming(now=NOW)

@@ -14,7 +14,7 @@ from django_scopes import scope, scopes_disabled
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.notifications import dispatch
 from sessions_app.notifications.models import Notification
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, NotificationFactory
 from tests.services import free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -80,15 +80,7 @@ def people(cast):
 def _due(members, now) -> dict[str, str]:
     with scope(organization=members[0].organization):
         rows = [
-            Notification.objects.create(
-                organization=member.organization,
-                recipient=member,
-                kind="promotion",
-                priority="normal",
-                idempotency_key=f"smtp:{member.pk}",
-                due_at=now,
-                latest_useful_at=now + timedelta(days=1),
-            )
+            NotificationFactory(recipient=member, due_at=now, latest_useful_at=now + timedelta(days=1))
             for member in members
         ]
     return {row.recipient.user.email: row.message_id for row in rows}
@@ -184,16 +176,7 @@ def test_two_dispatchers_keep_one_persons_daily_cap(smtp, cast):
         )
     now = timezone.now()
     with scopes_disabled():
-        for n in range(50):
-            Notification.objects.create(
-                organization=cast.org,
-                recipient=cast.bob,
-                kind="promotion",
-                priority="normal",
-                idempotency_key=f"smtp:bob:{n}",
-                due_at=now,
-                latest_useful_at=now + timedelta(days=1),
-            )
+        NotificationFactory.create_batch(50, recipient=cast.bob, due_at=now, latest_useful_at=now + timedelta(days=1))
     smtp.delay = 0.05
     start = threading.Barrier(2)
     errors = []

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sessions_app.meetings import recurrence
 from sessions_app.meetings.recurrence import Occurrence, load_zone, next_occurrence, occurrences, validate_series
 from sessions_app.meetings.rrule import build_rrule, describe_rrule, validate_rrule
-from tests.scheduling import SeriesCase, any_series_cases, series_cases, windows
+from tests.strategies import SeriesCase, any_series_cases, rrule_texts, series_cases, windows
 
 pytestmark = pytest.mark.scheduling
 
@@ -335,15 +335,8 @@ def test_occurrences_of_adjacent_windows_add_up(data, case):
     assert found(window_start, middle) + found(middle, window_end) == found(window_start, window_end)
 
 
-RULE_TOKENS = st.sampled_from(
-    ["FREQ=", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "INTERVAL=", "COUNT=", "UNTIL=", "BYDAY=", "BYMONTH=",
-     "BYMONTHDAY=", "BYSETPOS=", "BYHOUR=", "WKST=", "MO", "1TU", "-1FR", "SU", "0", "1", "2", "-1", "31", "53", "366",
-     "20261231", "T090000Z", ",", ";", "=", "RRULE:", " "]
-)  # fmt: skip
-
-
 @FAST
-@given(st.lists(RULE_TOKENS, max_size=12).map("".join))
+@given(rrule_texts)
 def test_validate_rrule_normalises_or_explains(text):
     try:
         normalised = validate_rrule(text)

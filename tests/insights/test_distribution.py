@@ -12,8 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Organization, group_size
 from sessions_app.insights import distribution
-from sessions_app.notifications.models import Notification
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -27,16 +26,7 @@ def text(response) -> str:
 
 
 def sent(membership, key, at):
-    return Notification.objects.create(
-        organization=membership.organization,
-        recipient=membership,
-        kind="promotion",
-        priority="normal",
-        idempotency_key=key,
-        due_at=at,
-        sent_at=at,
-        status="sent",
-    )
+    return NotificationFactory(recipient=membership, idempotency_key=key, due_at=at, sent_at=at, status="sent")
 
 
 def cells(page: str) -> list[tuple[str, str]]:

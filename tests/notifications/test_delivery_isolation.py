@@ -4,7 +4,7 @@ goes on to every other organisation's reminders."""
 
 import logging
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,10 +15,10 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from sessions_app.cohorts.models import Cohort, CohortMember
-from sessions_app.meetings.models import Meeting, Series
+from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch, emails
 from sessions_app.notifications.models import Notification, NotificationKind
-from tests.factories import CohortFactory, MeetingFactory, MembershipFactory
+from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, NotificationFactory, SeriesFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -36,19 +36,16 @@ def _sweep(at=NOW):
         return dispatch.dispatch_due(now=at)
 
 
-def _invite(membership, meeting, *, due_at=NOW - timedelta(minutes=5), key=None) -> Notification:
+def _invite(membership, meeting, *, due_at=NOW - timedelta(minutes=5)) -> Notification:
     with scopes_disabled():
         # A member of the cohort, so the send-time "may this person attend?" lets it through.
         CohortMember.objects.get_or_create(
             organization=membership.organization, cohort=meeting.cohort, membership=membership
         )
-        return Notification.objects.create(
-            organization=membership.organization,
+        return NotificationFactory(
             recipient=membership,
             kind=NotificationKind.INVITE,
-            priority="normal",
             meeting=meeting,
-            idempotency_key=key or f"test:{membership.pk}:{meeting.pk}",
             due_at=due_at,
             latest_useful_at=meeting.starts_at,
         )
@@ -89,16 +86,7 @@ def test_a_line_break_in_a_name_stops_nothing_and_is_escaped(cast, where, summar
         if where == "cohort name":
             Cohort.objects.filter(pk=bobs.cohort_id).update(name="Night\nshift")
         elif where == "series title":
-            series = Series.objects.create(
-                organization=cast.org,
-                cohort=bobs.cohort,
-                title="Night\r\nshift",
-                rrule="FREQ=WEEKLY",
-                first_date=STARTS.date(),
-                start_time=time(9),
-                time_zone="Europe/London",
-                duration_minutes=60,
-            )
+            series = SeriesFactory(cohort=bobs.cohort, title="Night\r\nshift", first_date=STARTS.date())
             Meeting.objects.filter(pk=bobs.pk).update(series=series)
         else:
             Meeting.objects.filter(pk=bobs.pk).update(title="Night\nshift")
@@ -242,15 +230,10 @@ def test_a_person_whose_stored_time_zone_is_broken_does_not_stop_the_sweep(cast)
 def test_a_digest_that_raises_fails_with_the_items_merged_into_it(cast, monkeypatch):
     meeting = _meeting(cast.org, "Team Time")
     with scopes_disabled():
-        digest = Notification.objects.create(
-            organization=cast.org,
-            recipient=cast.bob,
-            kind=NotificationKind.DIGEST,
-            priority="low",
-            idempotency_key="test:digest",
-            due_at=NOW - timedelta(minutes=1),
+        digest = NotificationFactory(
+            recipient=cast.bob, kind=NotificationKind.DIGEST, priority="low", due_at=NOW - timedelta(minutes=1)
         )
-        items = [_invite(cast.bob, meeting, due_at=NOW - timedelta(hours=3), key=f"test:item:{n}") for n in range(2)]
+        items = [_invite(cast.bob, meeting, due_at=NOW - timedelta(hours=3)) for _ in range(2)]
         Notification.objects.filter(pk__in=[item.pk for item in items]).update(
             status="merged", digest=digest, reason="Saved for your daily digest."
         )

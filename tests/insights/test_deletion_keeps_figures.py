@@ -20,9 +20,9 @@ from accounts.models import Organization
 from sessions_app.insights.models import ShownFigures
 from sessions_app.meetings.models import Rsvp
 from sessions_app.mydata.deletion import account_delete
-from sessions_app.notifications.models import Notification
-from sessions_app.reflections.models import Reflection, SessionEvaluation, Visibility
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory
+from sessions_app.reflections.models import Reflection, SessionEvaluation
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory, ReflectionFactory
+from tests.strategies import aggregate_people
 
 pytestmark = [pytest.mark.reflections, pytest.mark.django_db]
 
@@ -50,18 +50,7 @@ def figures_shown(client, cast, cohort) -> tuple[str, str]:
 
 
 def reflect(author, cohort, at):
-    reflection = Reflection(
-        organization=cohort.organization,
-        author=author,
-        cohort=cohort,
-        template_key="one_thing",
-        template_name="One thing",
-        visibility=Visibility.PRIVATE,
-        is_draft=False,
-        created_at=at,
-    )
-    reflection.answers = {"note": "a long week"}
-    reflection.save()
+    ReflectionFactory(author=author, cohort=cohort, created_at=at)
 
 
 def evaluate(meeting, person, rating: int, comment: str = ""):
@@ -145,25 +134,9 @@ def test_figures_kept_name_nobody_and_comments_stay_encrypted(client, cast):
     assert "from" not in stored
 
 
-people_strategy = st.lists(
-    st.fixed_dictionaries(
-        {
-            "reflections": st.integers(0, 2),
-            "went": st.booleans(),
-            "went_in_january": st.booleans(),
-            "rating": st.none() | st.integers(1, 5),
-            "comment": st.sampled_from(["", "", "Good.", "Too long."]),
-            "messages": st.integers(0, 12),
-        }
-    ),
-    min_size=1,
-    max_size=9,
-)
-
-
 @pytest.mark.security
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(people=people_strategy, k=st.integers(3, 6), who=st.integers(0, 8), first_look=st.booleans())
+@given(people=aggregate_people, k=st.integers(3, 6), who=st.integers(0, 8), first_look=st.booleans())
 def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people, k, who, first_look):
     """Every figure on the two aggregate pages (cohort insights and the admin's message
     distribution), before and after one random person deletes their account."""
@@ -176,7 +149,7 @@ def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people
             february = MeetingFactory(cohort=cohort, starts_at=FEBRUARY)
             january = MeetingFactory(cohort=cohort, starts_at=JANUARY)
             members = []
-            for n, person in enumerate(people):
+            for person in people:
                 member = CohortMemberFactory(cohort=cohort).membership
                 members.append(member)
                 for i in range(person["reflections"]):
@@ -188,12 +161,8 @@ def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people
                     if person["rating"] is not None:
                         evaluate(february, member, person["rating"], person["comment"])
                 for i in range(person["messages"]):
-                    Notification.objects.create(
-                        organization=cast.org,
+                    NotificationFactory(
                         recipient=member,
-                        kind="promotion",
-                        priority="normal",
-                        idempotency_key=f"{member.pk}:{n}:{i}",
                         due_at=IN_ENDED_WEEKS + timedelta(hours=i),
                         sent_at=IN_ENDED_WEEKS + timedelta(hours=i),
                         status="sent",

@@ -14,8 +14,7 @@ from django_scopes import scopes_disabled
 from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import dispatch, emails
 from sessions_app.notifications.models import Notification
-from tests.attention.test_outbox import setup  # noqa: F401 - the fixture
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -33,24 +32,15 @@ def _daytime():
 
 
 @pytest.fixture
-def due_rows(setup, settings):  # noqa: F811 - the fixture imported above
+def due_rows(team_time, settings):
     """Two reminders for Bob due now, claimed by a sweep that has not sent them yet."""
     settings.NOTIFICATION_LEASE_SECONDS = int(LEASE.total_seconds())
-    cohort, bob = setup
+    cohort, bob = team_time
     now = timezone.now()
     for hours in (30, 40):
         meeting = MeetingFactory(cohort=cohort, starts_at=now + timedelta(hours=hours))
         with scopes_disabled():
-            Notification.objects.create(
-                organization=cohort.organization,
-                recipient=bob,
-                kind="promotion",
-                priority="normal",
-                meeting=meeting,
-                idempotency_key=f"claims:{hours}",
-                due_at=now,
-                latest_useful_at=meeting.starts_at,
-            )
+            NotificationFactory(recipient=bob, meeting=meeting, due_at=now, latest_useful_at=meeting.starts_at)
     with scopes_disabled():
         claim = dispatch.Claim(token=dispatch.uuid.uuid4(), now=now)
         claimed = dispatch._claim(claim, batch_size=10)

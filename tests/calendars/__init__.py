@@ -1,0 +1,1 @@
+"""ICS rendering and the calendar feeds (sessions_app/calendars)."""

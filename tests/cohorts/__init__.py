@@ -1,0 +1,1 @@
+"""Cohorts and their members: joining and leaving."""

@@ -1,0 +1,1 @@
+"""CSV import of cohort members and the upload cap (sessions_app/imports)."""

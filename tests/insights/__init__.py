@@ -1,0 +1,1 @@
+"""Aggregates above k: cohort insights, evaluations, the message distribution (sessions_app/insights)."""

@@ -1,0 +1,1 @@
+"""Recurrence, series, meetings and RSVPs. Strategies: tests/strategies.py."""

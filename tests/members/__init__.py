@@ -1,0 +1,1 @@
+"""The members page: search, filters and paging (sessions_app/members)."""

@@ -1,0 +1,1 @@
+"""Export, Markdown and account deletion, and retention (sessions_app/mydata)."""

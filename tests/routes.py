@@ -1,0 +1,87 @@
+"""The URLconf as a list of routes, and objects of a victim organisation to fill in their
+arguments: the tenancy matrix, the no-store check and the page render check all walk
+the same routes with the same objects."""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from reflect.ids import new_public_id
+from sessions_app.imports.models import CohortImport
+from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
+
+KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+class Victims:
+    """Objects of the victim organisation (``cast.org``), made on first use and shared by
+    the URL arguments of one request, so nested ids belong together."""
+
+    def __init__(self, cast):
+        self.cast = cast
+
+    @cached_property
+    def cohort(self):
+        return CohortFactory(organization=self.cast.org)
+
+    @cached_property
+    def cohort_member(self):
+        return CohortMemberFactory(cohort=self.cohort, membership=self.cast.bob)
+
+    @cached_property
+    def meeting(self):
+        return MeetingFactory(cohort=self.cohort)
+
+    @cached_property
+    def reflection(self):
+        # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
+        return ReflectionFactory(
+            author=self.cohort_member.membership,
+            cohort=self.cohort,
+            visibility="cohort",
+            answers={"note": "victim text"},
+        )
+
+
+# How to make an object of the victim organisation for each URL argument.
+OBJECT_MAKERS: dict[str, Callable] = {
+    "member_id": lambda v: v.cast.bob.public_id,
+    "invitation_id": lambda v: InvitationFactory(organization=v.cast.org).public_id,
+    "cohort_id": lambda v: v.cohort.public_id,
+    "cohort_member_id": lambda v: v.cohort_member.public_id,
+    "meeting_id": lambda v: v.meeting.public_id,
+    "reflection_id": lambda v: v.reflection.public_id,
+    "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
+    "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,
+    "import_id": lambda v: (
+        CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and namespace != "admin":
+            yield Route(name=entry.name or route, route=route, kwargs=tuple(KWARG.findall(route)))
+
+
+ALL_ROUTES = list(_walk(get_resolver().url_patterns))
+ORG_ROUTES = [r for r in ALL_ROUTES if "org_slug" in r.kwargs]
+ORG_OBJECT_ROUTES = [r for r in ORG_ROUTES if len(r.kwargs) > 1]
