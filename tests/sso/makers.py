@@ -80,3 +80,15 @@ def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, metadata=None):
     assert metadata.status_code == 200, metadata.content[:500]
     idp.register_sp(slug, metadata.content)
     return organization
+
+
+# What an admin types on the SSO settings page for an Entra ID tenant.
+OIDC_FORM = {
+    "enabled": "on",
+    "protocol": "oidc",
+    "oidc_server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
+    "oidc_client_id": "reflect-client",
+    "oidc_client_secret": "very secret value",
+    "email_attribute": "",
+    "allowed_domains": "St-Elsewhere.nhs.uk\n@nhs.net",
+}

@@ -17,9 +17,8 @@ from accounts.audit.services import REDACTED
 from accounts.models import Role
 from accounts.sso.models import OrganizationSSO
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory, totp_code
-from tests.sso.conftest import IDP_PASSWORD
 from tests.sso.flows import HOST, oidc_sign_in, saml_sign_in
-from tests.sso.test_settings_page import OIDC_FORM
+from tests.sso.makers import IDP_PASSWORD, OIDC_FORM
 
 pytestmark = [pytest.mark.governance, pytest.mark.sso, pytest.mark.django_db]
 
