@@ -29,14 +29,8 @@ from django.db.models import Count, Min, Q
 
 from accounts.audit import AuditAction, record
 from accounts.models import Membership, Organization
-from sessions_app.notifications.models import (
-    DUE_STATUSES,
-    Notification,
-    NotificationKind,
-    NotificationPriority,
-    NotificationStatus,
-)
-from sessions_app.notifications.outbox import new_row
+from sessions_app.notifications import planning
+from sessions_app.notifications.models import Notification, NotificationStatus
 from sessions_app.reflections.models import Reflection
 
 WARNING_AHEAD = timedelta(days=30)  # the author is told this long before a reflection expires
@@ -70,7 +64,7 @@ def plan_retention_warnings(*, organization: Organization, now: datetime) -> int
     planned = 0
     for author in Membership.objects.filter(pk__in=list(authors)).select_related("organization"):
         with transaction.atomic():
-            notice = _open_notice(author) or _new_notice(author, now)
+            notice = planning.retention_notice(person=author, now=now)
             unwarned.filter(author=author, created_at__lt=later).update(retention_notice=notice)
             _describe(notice, organization)
         planned += 1
@@ -86,44 +80,16 @@ def _forget_failed_notices(organization: Organization) -> None:
     Reflection.objects.filter(failed, organization=organization).update(retention_notice=None)
 
 
-def _open_notice(author: Membership) -> Notification | None:
-    """The author's notice still waiting to go out: more reflections join it rather than
-    making a second message."""
-    return (
-        Notification.objects.filter(recipient=author, kind=NotificationKind.RETENTION_WARNING, status__in=DUE_STATUSES)
-        .order_by("pk")
-        .first()
-    )
-
-
-def _new_notice(author: Membership, now: datetime) -> Notification:
-    row = new_row(
-        person=author,
-        kind=NotificationKind.RETENTION_WARNING,
-        priority=NotificationPriority.LOW,  # never an interruption: it waits for the digest
-        key_parts=("retention_warning", now.date().isoformat()),
-        due_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    notice, _ = Notification.objects.get_or_create(idempotency_key=row.idempotency_key, defaults=_fields(row))
-    return notice
-
-
-def _fields(row: Notification) -> dict:
-    return {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields if not f.primary_key}
-
-
 def _describe(notice: Notification, organization: Organization) -> None:
-    """The notice's payload: how many and when, from what is linked to it now. Counts
-    and dates only (``Notification.payload`` never holds what anyone wrote)."""
+    """The notice's payload, from what is linked to it now: how many, and the earliest
+    day one may go (its own expiry, or the end of the grace period if that is later)."""
     facts = Reflection.objects.filter(retention_notice=notice, pinned=False).aggregate(
         count=Count("pk"), first=Min("created_at")
     )
     first_expiry = facts["first"] + relativedelta(months=organization.reflection_retention_months)
-    not_before = max(first_expiry, notice.due_at + GRACE)
-    notice.payload = {"count": facts["count"], "not_before": not_before.date().isoformat()}
-    notice.save(update_fields=["payload"])
+    planning.describe_retention_notice(
+        notice, count=facts["count"], not_before=max(first_expiry, notice.due_at + GRACE)
+    )
 
 
 # --- 2. Deletion --------------------------------------------------------------------
