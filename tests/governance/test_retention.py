@@ -171,6 +171,7 @@ def test_a_warning_dropped_by_the_policy_is_in_the_ledger_and_the_grace_period_s
     assert mail.outbox == []
 
 
+@pytest.mark.security
 def test_a_warning_the_mail_server_refused_is_planned_again_and_holds_deletion_back(cast):
     with time_machine.travel(WRITTEN, tick=False):
         mine = _write(cast.alice, 1)
@@ -236,6 +237,7 @@ def test_more_due_while_a_notice_waits_join_it_with_the_count_updated(cast):
     assert notice.status == NotificationStatus.PENDING and notice.payload["count"] == 3
 
 
+@pytest.mark.security
 def test_a_reflection_kept_then_let_go_is_warned_again_before_it_is_deleted(cast):
     with time_machine.travel(WRITTEN, tick=False):
         (reflection,) = _write(cast.alice, 1)

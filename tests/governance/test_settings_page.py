@@ -148,6 +148,7 @@ def test_k_below_the_floor_is_refused_by_the_service_too(cast):
         organization_settings_update(organization=cast.org, actor=cast.alice.user, slug="taken-over")
 
 
+@pytest.mark.security
 def test_retention_is_36_months_by_default_and_at_least_12_in_the_model_too(cast):
     assert Organization().reflection_retention_months == 36
     with pytest.raises(ValidationError) as refused:
