@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     COHORT_ARCHIVED = "cohort.archived", "Cohort archived"
     COHORT_RESTORED = "cohort.restored", "Cohort restored"
     ORGANIZATION_CREATED = "organization.created", "Organisation created"
+    REFLECTIONS_PURGED = "reflections.purged", "Expired reflections deleted"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
