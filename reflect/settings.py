@@ -263,16 +263,15 @@ INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
 # once a shift, and a copied session cookie stops working within the day, however busy.
 
 
-def _positive(name: str, value: int) -> int:
+def _positive_env(name: str, default: int) -> int:
+    value = env_int(name, default)
     if value < 1:
         raise ImproperlyConfigured(f"{name}={value} must be at least 1.")
     return value
 
 
-SESSION_IDLE_TIMEOUT_MINUTES = _positive("SESSION_IDLE_TIMEOUT_MINUTES", env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60))
-SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive(
-    "SESSION_ABSOLUTE_TIMEOUT_HOURS", env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
-)
+SESSION_IDLE_TIMEOUT_MINUTES = _positive_env("SESSION_IDLE_TIMEOUT_MINUTES", 60)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive_env("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 # The session store and the cookie forget a session once it could no longer be valid.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 
