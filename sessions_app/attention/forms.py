@@ -20,7 +20,7 @@ LEAD_CHOICES = [
 ]
 
 
-class AttentionBudgetForm(forms.Form):
+class AttentionSettingsForm(forms.Form):
     quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
     quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet from")
     quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet until")

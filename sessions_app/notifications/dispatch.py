@@ -136,7 +136,7 @@ class Batch:
     now: datetime
     mail: Any
     rows: list[Notification]
-    budget_for: Callable[[Membership], policy.Budget] = field(init=False)
+    effective_policy_for: Callable[[Membership], policy.Budget] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     read_at: float = field(init=False, default=float("-inf"))
@@ -144,7 +144,7 @@ class Batch:
     def refresh(self) -> None:
         if time.monotonic() - self.read_at < FACTS_MAX_AGE:
             return
-        self.budget_for = budgets.budget_lookup([row.recipient for row in self.rows])
+        self.effective_policy_for = budgets.effective_policy_lookup([row.recipient for row in self.rows])
         self.declined = _declined(self.rows)
         _refresh_meetings_and_people(self.rows)
         # The meeting page's own rule: someone taken out of the cohort (or off a hot
@@ -240,7 +240,7 @@ def _process(row: Notification, batch: Batch) -> str:
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
-    budget = batch.budget_for(row.recipient)
+    budget = batch.effective_policy_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)

@@ -78,7 +78,7 @@ def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, n
     rows, wanted_keys = [], []
     for person, meeting in pairs:
         own = settings.get(person.pk) or AttentionBudget(membership=person)
-        budget = budgets.effective_budget(membership=person, policy=policy, settings=own)
+        budget = budgets.effective_policy(membership=person, policy=policy, settings=own)
         for lead in budgets.reminder_leads(policy=policy, settings=own):
             wanted_keys.append(_reminder_key(person, meeting, lead))
             rows.append(_reminder_row(person, meeting, lead, budget, now))

@@ -34,7 +34,7 @@ def _replan_digests(membership: Membership, now: datetime) -> None:
     )
     if not waiting:
         return
-    budget = budgets.budget_for(membership)
+    budget = budgets.effective_policy_for(membership)
     at = digests.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
     target = digests.digest_row(membership, at, now)
     others = [row.pk for row in waiting if row.pk != target.pk]

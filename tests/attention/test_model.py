@@ -142,7 +142,7 @@ class AttentionModel(RuleBasedStateMachine):
 
     def _settings(self, person, **fields):
         with contextlib.suppress(ValidationError):  # beyond the ceiling: refused, nothing changes
-            attention_settings.budget_update(membership=person, now=self.now, **fields)
+            attention_settings.settings_update(membership=person, now=self.now, **fields)
 
     # --- what admins do ----------------------------------------------------------------
 
@@ -331,7 +331,7 @@ class AttentionModel(RuleBasedStateMachine):
     def _check_sent(self, row, earlier_in_sweep):
         person = row.recipient
         person.user.refresh_from_db()
-        budget = budgets.budget_for(person)
+        budget = budgets.effective_policy_for(person)
         overrides = set(row.overrides)
         assert person.is_active
         assert not budget.on_leave, "sent to a person on leave"
@@ -362,7 +362,7 @@ class AttentionModel(RuleBasedStateMachine):
         meeting = row.meeting
         meeting.refresh_from_db()
         lead = row.payload["lead_minutes"]
-        own = budgets.budget_settings_for(person)
+        own = budgets.settings_for(person)
         asked = budgets.reminder_leads(policy=budgets.policy_for(self.org), settings=own)
         assert lead in asked, "a reminder the person removed was sent"
         assert meeting.status == MeetingStatus.SCHEDULED, "a reminder for a cancelled meeting"
@@ -377,7 +377,7 @@ class AttentionModel(RuleBasedStateMachine):
         # The README, word for word: a reminder that would land in quiet hours moves
         # earlier, or is dropped — never late.
         wanted = meeting.starts_at - timedelta(minutes=lead)
-        budget = budgets.budget_for(person)
+        budget = budgets.effective_policy_for(person)
         crossed = [wanted + timedelta(minutes=10 * n) for n in range(int((self.now - wanted).total_seconds() // 600))]
         if attention.in_quiet_time(budget, wanted) or any(attention.in_quiet_time(budget, at) for at in crossed):
             assert self.now <= wanted, "a reminder that would land in quiet hours was sent late"
@@ -418,7 +418,7 @@ class AttentionModel(RuleBasedStateMachine):
     @invariant()
     def at_most_one_digest_waiting_a_day(self):
         for person in self.people:
-            budget = budgets.budget_for(person)
+            budget = budgets.effective_policy_for(person)
             days = [
                 at.astimezone(budget.zone).date()
                 for at in Notification.objects.filter(
@@ -437,8 +437,8 @@ class AttentionModel(RuleBasedStateMachine):
     @invariant()
     def waiting_reminders_follow_current_settings(self):
         for person in self.people:
-            own = budgets.budget_settings_for(person)
-            budget = budgets.budget_for(person)
+            own = budgets.settings_for(person)
+            budget = budgets.effective_policy_for(person)
             asked = set(budgets.reminder_leads(policy=budgets.policy_for(self.org), settings=own))
             for at, payload in Notification.objects.filter(
                 recipient=person, kind="reminder", status="pending"
