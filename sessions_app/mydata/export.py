@@ -181,7 +181,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
             {
                 "meeting": _meeting(evaluation.meeting),
                 "ratings": evaluation.ratings,
-                "comment": evaluation.comment_encrypted,
+                "comment": evaluation.comment,
                 "created_at": _when(evaluation.created_at),
             }
         )

@@ -27,7 +27,7 @@ def reflection_list(request, org_slug):
         selectors.reflections_visible_to(membership)
         .filter(author=membership)
         .select_related("meeting__series", "meeting__cohort", "cohort")
-        .defer("answers_encrypted")
+        .defer("answers_json")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
