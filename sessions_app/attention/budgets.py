@@ -1,5 +1,5 @@
 """From stored settings (the organisation's policy, a person's own settings) to the
-effective policy for one person, the pure policy's ``Budget``: the organisation's defaults fill
+effective policy for one person, the pure policy's ``Limits``: the organisation's defaults fill
 what a person left empty, and its ceilings bound what they loosened."""
 
 from collections.abc import Callable
@@ -34,8 +34,8 @@ def keeps_quiet_hours(*, policy: AttentionPolicy, settings: AttentionBudget) -> 
     return settings.quiet_hours_enabled or policy.quiet_hours_required
 
 
-def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
-    return attention.Budget(
+def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Limits:
+    return attention.Limits(
         time_zone=time_zone,
         quiet_start=None,
         quiet_end=None,
@@ -47,14 +47,14 @@ def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
     )
 
 
-def effective_policy(*, membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> attention.Budget:
+def effective_policy(*, membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> attention.Limits:
     """The effective policy the dispatcher applies to this person now."""
 
     def pick(own, default):
         return default if own is None else own
 
     quiet = keeps_quiet_hours(policy=policy, settings=settings)
-    person = attention.Budget(
+    person = attention.Limits(
         time_zone=membership.user.time_zone,
         quiet_start=pick(settings.quiet_start, policy.default_quiet_start) if quiet else None,
         quiet_end=pick(settings.quiet_end, policy.default_quiet_end) if quiet else None,
@@ -68,13 +68,13 @@ def effective_policy(*, membership: Membership, policy: AttentionPolicy, setting
     return attention.within_ceiling(person=person, ceiling=_ceiling(policy, membership.user.time_zone))
 
 
-def effective_policy_for(membership: Membership) -> attention.Budget:
+def effective_policy_for(membership: Membership) -> attention.Limits:
     return effective_policy(
         membership=membership, policy=policy_for(membership.organization), settings=settings_for(membership)
     )
 
 
-def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membership], attention.Budget]:
+def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membership], attention.Limits]:
     """``effective_policy_for`` for a batch of people: their policies and settings read with two
     queries instead of two a person (the dispatcher's hot path)."""
     policies = {
@@ -83,7 +83,7 @@ def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membersh
     }
     own = {settings.membership_id: settings for settings in AttentionBudget.objects.filter(membership__in=memberships)}
 
-    def lookup(membership: Membership) -> attention.Budget:
+    def lookup(membership: Membership) -> attention.Limits:
         return effective_policy(
             membership=membership,
             policy=policies.get(membership.organization_id) or _default_policy(membership.organization),

@@ -64,10 +64,10 @@ class AttentionSettingsForm(forms.Form):
         return data
 
     def _check_with_policy(self, data) -> None:
-        """What the attention policy itself refuses (``policy.Budget``), as a form error."""
+        """What the attention policy itself refuses (``policy.Limits``), as a form error."""
         quiet = data.get("quiet_hours_enabled")
         try:
-            policy.Budget(
+            policy.Limits(
                 time_zone=self.time_zone,
                 quiet_start=data.get("quiet_start") if quiet else None,
                 quiet_end=data.get("quiet_end") if quiet else None,

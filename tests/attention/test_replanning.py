@@ -138,7 +138,7 @@ def test_a_notice_yields_to_a_reminder_due_within_the_gap(team, cast):
 
 
 def test_policy_a_notice_yields_its_last_slot_of_the_day_to_a_reminder():
-    budget = attention.Budget(time_zone="UTC", quiet_start=None, quiet_end=None, daily_cap=2, min_gap=timedelta(0))
+    limits = attention.Limits(time_zone="UTC", quiet_start=None, quiet_end=None, daily_cap=2, min_gap=timedelta(0))
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     notice = attention.Item(priority=attention.Priority.NORMAL, due_at=now, latest_useful_at=now + timedelta(days=3))
     reminder = attention.Item(
@@ -149,8 +149,8 @@ def test_policy_a_notice_yields_its_last_slot_of_the_day_to_a_reminder():
     )
     sent = [now - timedelta(hours=1)]
 
-    decision = attention.decide(budget=budget, item=notice, sent=sent, now=now, ahead=[reminder])
-    alone = attention.decide(budget=budget, item=notice, sent=sent, now=now)
+    decision = attention.decide(limits=limits, item=notice, sent=sent, now=now, ahead=[reminder])
+    alone = attention.decide(limits=limits, item=notice, sent=sent, now=now)
 
     assert (decision.action, decision.at) == (attention.Action.DIGEST, datetime(2026, 11, 2, 17, 0, tzinfo=UTC))
     assert decision.reason == "Saved for your digest at 17:00: a reminder due at 14:00 needs your last message today."
@@ -178,10 +178,10 @@ def test_moving_to_tokyo_replans_the_digest_and_the_reminders(team, cast):
     assert digest.due_at == datetime(2026, 11, 3, 8, 0, tzinfo=UTC)  # 17:00 Tokyo
     prompt.refresh_from_db()
     assert prompt.digest == digest
-    budget = budgets.effective_policy_for(tom)
+    limits = budgets.effective_policy_for(tom)
     waiting = Notification.objects.filter(kind="reminder", status="pending").order_by("due_at")
     assert [row.due_at.astimezone(TOKYO).strftime("%a %H:%M") for row in waiting] == ["Tue 20:59", "Wed 20:59"]
-    assert not any(attention.in_quiet_time(budget, row.due_at) for row in waiting)
+    assert not any(attention.in_quiet_time(limits, row.due_at) for row in waiting)
 
 
 def test_the_profile_page_replans_on_a_zone_change(client, team, cast):

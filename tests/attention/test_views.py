@@ -94,8 +94,8 @@ def test_saved_settings_are_described_in_plain_words(client, cast):
     assert f"Nothing between 21:00 and 07:00 ({cast.bob.user.time_zone})." in page
     assert "At most 3 messages a day and 10 a week, at least 60 minutes apart." in page
     with scopes_disabled():
-        budget = AttentionBudget.objects.get(membership=cast.bob)
-    assert (budget.daily_cap, budget.weekly_cap, budget.min_gap_minutes) == (3, 10, 60)
+        own = AttentionBudget.objects.get(membership=cast.bob)
+    assert (own.daily_cap, own.weekly_cap, own.min_gap_minutes) == (3, 10, 60)
 
 
 # --- the ledger ------------------------------------------------------------------------
