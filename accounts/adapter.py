@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts import two_factor
 from accounts.models import Invitation
 from accounts.selectors import invitation_by_token, two_factor_requirement
+from accounts.sso import audit as sso_audit
 from accounts.sso import sessions as sso_sessions
 from reflect import crypto
 
@@ -56,6 +57,7 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
         if records and records[-1].get("method") == "password":
             organization = sso_sessions.password_login_refusal(user)
             if organization is not None:
+                sso_audit.password_refused(request, user)
                 messages.error(
                     request, f"{organization.name} asks you to sign in through its single sign-on, not a password."
                 )
@@ -66,6 +68,7 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         if sociallogin is not None:
             sso_sessions.sso_login_completed(request, user, provider=sociallogin.account.provider)
+            sso_audit.login_succeeded(request, user, provider=sociallogin.account.provider)
         return super().post_login(request, user, **kwargs)
 
 

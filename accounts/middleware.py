@@ -41,13 +41,7 @@ class OrganizationScopeMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = access_organization_membership(request.user, org_slug)
-        request.membership = membership
-        request.organization = membership.organization
-        with scope(organization=membership.organization):
-            response = self.get_response(request)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-        return response
+        return respond_in_scope(self.get_response, request, membership)
 
     def _site_operator_response(self, request):
         # The Django admin is the site operator's cross-tenant tool; Django's own
@@ -136,3 +130,15 @@ class UserTimeZoneMiddleware:
             with timezone.override(ZoneInfo(user.time_zone)):
                 return self.get_response(request)
         return self.get_response(request)
+
+
+def respond_in_scope(get_response, request, membership):
+    """The response to ``request`` as ``membership``: the view and its template both run
+    inside the organisation's scope (a lazy TemplateResponse is rendered here, not later)."""
+    request.membership = membership
+    request.organization = membership.organization
+    with scope(organization=membership.organization):
+        response = get_response(request)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    return response

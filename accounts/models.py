@@ -12,6 +12,12 @@ from reflect.text import validate_single_line
 
 # Aggregates never describe fewer people than this, whatever an organisation sets.
 MIN_GROUP_SIZE_FLOOR = 3
+RETENTION_MONTHS_DEFAULT = 36
+RETENTION_MONTHS_MIN = 12
+RETENTION_MONTHS_MIN_MESSAGE = (
+    f"Keep reflections for at least {RETENTION_MONTHS_MIN} months, or leave empty to keep them: "
+    "people need their reflections as evidence (NMC revalidation looks back three years)."
+)
 
 
 def validate_language(value: str) -> None:
@@ -95,8 +101,13 @@ class Organization(models.Model):
         default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name="smallest group shown (k)"
     )
     # Reflections older than this are deleted unless their author pinned them; empty = keep.
+    # At least a year, three by default: NMC revalidation asks for reflective accounts
+    # from the last three years, and a deleted account cannot be recovered.
     reflection_retention_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, default=24, validators=[MinValueValidator(1)]
+        null=True,
+        blank=True,
+        default=RETENTION_MONTHS_DEFAULT,
+        validators=[MinValueValidator(RETENTION_MONTHS_MIN, message=RETENTION_MONTHS_MIN_MESSAGE)],
     )
     two_factor_required = models.CharField(
         "two-factor authentication required for",

@@ -17,8 +17,8 @@ import json
 from allauth.account.internal.flows.reauthentication import STATE_SESSION_KEY
 from django.http import Http404
 from django.urls import Resolver404, resolve
-from django_scopes import scope
 
+from accounts.middleware import respond_in_scope
 from accounts.models import Membership
 from accounts.selectors import access_organization_membership
 
@@ -34,13 +34,7 @@ class ResumedRequestScopeMiddleware:
         membership = _membership_for_held_request(request)
         if membership is None:
             return self.get_response(request)
-        request.membership = membership
-        request.organization = membership.organization
-        with scope(organization=membership.organization):
-            response = self.get_response(request)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-        return response
+        return respond_in_scope(self.get_response, request, membership)
 
 
 def _org_slug(path: str) -> str | None:

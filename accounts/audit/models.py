@@ -23,6 +23,13 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", "Member removed"
     SETTINGS_CHANGED = "settings.changed", "Settings changed"
     SSO_CHANGED = "sso.changed", "Single sign-on changed"
+    SSO_CHANGED_BY_STAFF = "sso.changed_by_staff", "Single sign-on changed by platform staff"
+    SSO_LOGIN_SUCCEEDED = "sso.login", "Signed in through single sign-on"
+    SSO_LOGIN_REFUSED = "sso.refused", "Single sign-on refused"
+    SSO_MEMBER_JOINED = "sso.joined", "Joined through single sign-on"
+    SSO_ACCOUNT_LINKED = "sso.linked", "Account linked to an identity provider"
+    SSO_PASSWORD_REFUSED = "sso.password_refused", "Password sign-in refused: single sign-on required"
+    SSO_BREAK_GLASS = "sso.break_glass", "Platform staff entered without single sign-on"
     DATA_EXPORTED = "data.exported", "Personal data exported"
     ACCOUNT_DELETED = "account.deleted", "Account deleted"
     IMPORT_APPLIED = "import.applied", "Cohort import applied"
@@ -30,6 +37,7 @@ class AuditAction(models.TextChoices):
     COHORT_ARCHIVED = "cohort.archived", "Cohort archived"
     COHORT_RESTORED = "cohort.restored", "Cohort restored"
     ORGANIZATION_CREATED = "organization.created", "Organisation created"
+    REFLECTIONS_PURGED = "reflections.purged", "Expired reflections deleted"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -77,17 +77,31 @@ def record(
 _SELF = object()
 
 
-def record_for_person(*, user: User, action: str, actor=_SELF, request=None) -> None:
+def record_for_person(
+    *,
+    user: User,
+    action: str,
+    actor=_SELF,
+    request=None,
+    changes: dict | None = None,
+    also: Organization | None = None,
+) -> None:
     """One event about ``user`` in each organisation where they are an active member (a
     sign-in, an export or a deletion concerns each of them), or one without an
-    organisation. The actor is the person themselves unless given (None: unknown)."""
+    organisation. The actor is the person themselves unless given (None: unknown).
+    ``also``: an organisation the event concerns even before the person is its member
+    (an IdP linking an account to it)."""
     with scopes_disabled():
         organizations = [
             m.organization for m in Membership.objects.filter(user=user, is_active=True).select_related("organization")
         ]
+    if also is not None and also.pk not in {o.pk for o in organizations}:
+        organizations.append(also)
     actor = user if actor is _SELF else actor
     for organization in organizations or [None]:
-        record(organization=organization, actor=actor, action=action, target=user.email, request=request)
+        record(
+            organization=organization, actor=actor, action=action, target=user.email, changes=changes, request=request
+        )
 
 
 def audit_cutoff(now: datetime | None = None) -> datetime:

@@ -2,7 +2,13 @@ from django import forms
 from django.conf import settings
 
 from accounts.forms import time_zone_choices
-from accounts.models import INVITATION_VALID_DAYS_MAX, MIN_GROUP_SIZE_FLOOR, TwoFactorRequirement
+from accounts.models import (
+    INVITATION_VALID_DAYS_MAX,
+    MIN_GROUP_SIZE_FLOOR,
+    RETENTION_MONTHS_MIN,
+    RETENTION_MONTHS_MIN_MESSAGE,
+    TwoFactorRequirement,
+)
 
 ADMINS_ONLY, ADMINS_AND_FACILITATORS = "admins", "admins_and_facilitators"
 
@@ -25,10 +31,14 @@ class OrganizationSettingsForm(forms.Form):
     reflection_retention_months = forms.IntegerField(
         label="Keep reflections for (months)",
         required=False,
-        min_value=1,
+        min_value=RETENTION_MONTHS_MIN,
         max_value=1200,
-        error_messages={"min_value": "Keep reflections for at least one month, or leave empty to keep them."},
-        help_text="Older reflections are deleted unless their author keeps them. Empty: keep them all.",
+        error_messages={"min_value": RETENTION_MONTHS_MIN_MESSAGE},
+        help_text=(
+            f"At least {RETENTION_MONTHS_MIN}. Older reflections are deleted unless their author keeps them; "
+            "each author is told 30 days before, and nothing goes until 30 days after that notice. "
+            "Empty: keep them all."
+        ),
     )
     invitation_valid_days = forms.IntegerField(
         label="Invitations are valid for (days)",

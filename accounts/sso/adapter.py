@@ -8,7 +8,7 @@ from allauth.socialaccount.models import SocialApp
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
-from accounts.sso import policy, providers
+from accounts.sso import audit, policy, providers
 
 
 class ReflectSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -18,11 +18,11 @@ class ReflectSocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin) -> None:
         sso = policy.sso_for_provider(sociallogin.account.provider)
         if sso is None:  # disabled between the redirect and the callback
-            raise ImmediateHttpResponse(_refused(request, None, "disabled"))
+            raise ImmediateHttpResponse(_refused(request, sociallogin, None, "disabled"))
         identity = policy.idp_identity(sociallogin, sso)
         reason = policy.refusal(identity, sso)
         if reason:
-            raise ImmediateHttpResponse(_refused(request, sso, reason))
+            raise ImmediateHttpResponse(_refused(request, sociallogin, sso, reason, email=identity.email))
         # allauth's own reading of the address is replaced by the organisation's rules.
         sociallogin.user.email = identity.email
         sociallogin.email_addresses = [EmailAddress(email=identity.email, verified=True, primary=True)]
@@ -48,6 +48,9 @@ class ReflectSocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
 
-def _refused(request, sso, reason: str):
+def _refused(request, sociallogin, sso, reason: str, email: str = ""):
+    organization = sso.organization if sso else None
+    provider = sociallogin.account.provider
+    audit.login_refused(request, organization=organization, provider=provider, reason=reason, email=email)
     context = {"reason": reason, "organization": sso.organization if sso else None}
     return render(request, "sso/refused.html", context, status=403)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.sso import audit
 from accounts.sso.models import OrganizationSSO
 
 
@@ -16,3 +17,8 @@ class OrganizationSSOAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The admin's change view runs in one transaction: the event commits with the change.
+        super().save_model(request, obj, form, change)
+        audit.staff_changed(request=request, organization=obj.organization, form=form)

@@ -6,3 +6,8 @@ class SSOConfig(AppConfig):
     label = "sso"
     verbose_name = "Single sign-on"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from accounts.sso import audit
+
+        audit.connect()

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from accounts.sso import audit
 from accounts.sso.sessions import is_break_glass, requires_sso, signed_in_through_sso
 
 
@@ -22,9 +23,10 @@ class SSORequiredMiddleware:
         organization = getattr(request, "organization", None)
         if organization is None or not request.user.is_authenticated:
             return None
-        if signed_in_through_sso(request, organization) or is_break_glass(request.user):
+        if signed_in_through_sso(request, organization) or not requires_sso(organization):
             return None
-        if not requires_sso(organization):
+        if is_break_glass(request.user):
+            audit.break_glass_entered(request, organization)
             return None
         messages.info(request, f"{organization.name} asks you to sign in through its single sign-on.")
         return redirect("sso_organization_login", organization_slug=organization.slug)

@@ -12,10 +12,12 @@ off there.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from accounts import services
 from accounts.models import Membership, Organization, Role
+from accounts.sso import audit
 from accounts.sso.models import OrganizationSSO
 from accounts.sso.policy import sso_for_provider
 
@@ -29,9 +31,10 @@ def sso_login_completed(request, user: AbstractBaseUser, *, provider: str) -> Or
     if sso is None:
         return None
     organization = sso.organization
-    with scope(organization=organization):
+    with scope(organization=organization), transaction.atomic():
         if not Membership.objects.filter(organization=organization, user=user, is_active=True).exists():
             services.membership_join(organization=organization, user=user, role=Role.MEMBER)
+            audit.member_joined(request, user, organization=organization, provider=provider, role=Role.MEMBER)
     marked = set(request.session.get(SESSION_KEY, []))
     request.session[SESSION_KEY] = sorted(marked | {organization.pk})
     return organization

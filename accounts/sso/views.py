@@ -25,7 +25,7 @@ def organization_sso(request, org_slug):
         request.POST or None, instance=instance, signed_in_through_sso=signed_in_through_sso(request, organization)
     )
     if request.method == "POST" and form.is_valid():
-        services.organization_sso_save(form=form, changed_by=request.user)
+        services.organization_sso_save(form=form, changed_by=request.user, request=request)
         messages.success(request, "Single sign-on settings saved.")
         return redirect("organization_sso", org_slug=org_slug)
     context = {"form": form, "endpoints": _idp_endpoints(request, organization.slug)}

@@ -2,7 +2,7 @@
 person's attention settings (also as List-Unsubscribe), and an ICS invitation where a
 calendar should change. Only logistics: never anything a person wrote."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -46,7 +46,29 @@ def _when(meeting, zone: ZoneInfo) -> str:
     return f"{local:%a %-d %b %H:%M}"
 
 
+def _retention_line(row: Notification) -> dict:
+    """How many reflections are due and from when, with where to keep and export them:
+    counts and a date only, never a title or a word of what was written."""
+    count = row.payload.get("count", 0)
+    when = f"{date.fromisoformat(row.payload['not_before']):%-d %b %Y}"
+    text = ngettext(
+        "%(count)d of your reflections is due for deletion, not before %(when)s",
+        "%(count)d of your reflections are due for deletion, not before %(when)s",
+        count,
+    ) % {"count": count, "when": when}
+    keep = reverse("reflection_list", kwargs={"org_slug": row.organization.slug})
+    return {
+        "kind": row.kind,
+        "text": text,
+        "meeting": None,
+        "url": f"{settings.SITE_URL}{keep}?due=1",
+        "export_url": settings.SITE_URL + reverse("my_data"),
+    }
+
+
 def _line(row: Notification, zone: ZoneInfo) -> dict:
+    if row.kind == NotificationKind.RETENTION_WARNING:
+        return _retention_line(row)
     meeting = row.meeting
     facts = {"title": "", "cohort": "", "when": "", "url": ""}
     if meeting is not None:

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     REFLECTION_PROMPT = "reflection_prompt", "Invitation to reflect"
     HOT_DEBRIEF = "hot_debrief", "Hot debrief called"
     DIGEST = "digest", "Daily digest"
+    RETENTION_WARNING = "retention_warning", "Reflections due for deletion"
 
 
 class NotificationPriority(models.TextChoices):

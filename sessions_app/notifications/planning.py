@@ -209,6 +209,40 @@ def plan_series_created(*, series: Series, now: datetime | None = None, actor: M
     return write(_rows(NotificationKind.SERIES, first, people, now))
 
 
+# --- Notices about what a higher package owns (no meeting) ---------------------------
+
+
+def retention_notice(*, person: Membership, now: datetime) -> Notification:
+    """The person's notice that reflections are due for deletion (planned by
+    ``reflections.retention``, which says what it covers): the one still waiting to go
+    out, so that more due reflections join it rather than making a second message, or a
+    new one. Low priority: never an interruption, it waits for the digest. One a day at
+    most (the key), so planning twice is harmless."""
+    waiting = Notification.objects.filter(
+        recipient=person, kind=NotificationKind.RETENTION_WARNING, status__in=DUE_STATUSES
+    ).order_by("pk")
+    if waiting.exists():
+        return waiting.first()
+    row = new_row(
+        person=person,
+        kind=NotificationKind.RETENTION_WARNING,
+        priority=LOW,
+        key_parts=("retention_warning", now.date().isoformat()),
+        due_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    fields = {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields if not f.primary_key}
+    notice, _ = Notification.objects.get_or_create(idempotency_key=row.idempotency_key, defaults=fields)
+    return notice
+
+
+def describe_retention_notice(notice: Notification, *, count: int, not_before: datetime) -> None:
+    """What the notice says: how many and from when. Counts and a date only."""
+    notice.payload = {"count": count, "not_before": not_before.date().isoformat()}
+    notice.save(update_fields=["payload"])
+
+
 # --- The beat's sweep of what comes into view ---------------------------------------
 
 

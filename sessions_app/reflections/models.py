@@ -11,6 +11,7 @@ from reflect.fields import EncryptedTextField, public_id_field
 from reflect.text import validate_single_line
 from sessions_app.cohorts.models import Cohort
 from sessions_app.meetings.models import Meeting
+from sessions_app.notifications.models import Notification
 
 
 class Visibility(models.TextChoices):
@@ -53,6 +54,11 @@ class Reflection(TenantModel):
     reaches_later_members = models.BooleanField(default=False)
     is_draft = models.BooleanField(default=True)
     pinned = models.BooleanField(default=False, help_text="Kept beyond the organisation's retention period.")
+    # The notice that told the author this reflection is due for deletion: retention
+    # deletes nothing its author was not told about (reflections/retention.py).
+    retention_notice = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

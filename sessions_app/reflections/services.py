@@ -155,7 +155,11 @@ def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) 
     if reflection.author_id != author.pk:
         raise ValidationError("Only the author can keep a reflection.")
     reflection.pinned = pinned
-    reflection.save(update_fields=["pinned"])
+    if pinned:
+        # Kept: its retention notice is done with. If it is ever un-kept, its author is
+        # warned again before it can be deleted (reflections/retention.py).
+        reflection.retention_notice = None
+    reflection.save(update_fields=["pinned", "retention_notice"])
     return reflection
 
 

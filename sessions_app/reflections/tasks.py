@@ -15,9 +15,17 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="sessions_app.purge_expired_reflections", ignore_result=True)
 def purge_expired_reflections() -> None:
-    """Daily: each organisation's expired, unpinned reflections go. Logs counts only."""
+    """Daily, for each organisation: warn authors of what expires within 30 days, then
+    delete what expired and was warned about long enough ago (``retention``). Logs counts only."""
     for organization in all_organizations():
+        now = timezone.now()
         with scope(organization=organization):
-            deleted = retention.reflections_purge_expired(organization=organization, now=timezone.now())
-        if deleted:
-            logger.info("organisation %s: %d expired reflections deleted", organization.pk, deleted)
+            warned = retention.plan_retention_warnings(organization=organization, now=now)
+            purged = retention.reflections_purge_expired(organization=organization, now=now)
+        if warned or purged.deleted:
+            logger.info(
+                "organisation %s: %d retention notices planned, %d expired reflections deleted",
+                organization.pk,
+                warned,
+                purged.deleted,
+            )

@@ -30,12 +30,16 @@ def reflection_list(request, org_slug):
         .defer("answers_json")
         .order_by("-created_at", "-pk")
     )
+    due = request.GET.get("due") == "1"  # the retention notice links here: what will be deleted
+    if due:
+        mine = mine.filter(pinned=False, retention_notice__isnull=False)
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "sessions_app/reflections/list.html",
         {
             "page": page,
+            "due": due,
             "shared": selectors.shared_with_me(membership, limit=PAGE_SIZE),
             "templates": services.templates_for(request.organization),
         },

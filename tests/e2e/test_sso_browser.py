@@ -9,8 +9,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role
-from tests.sso.conftest import IDP_PASSWORD, make_oidc_org, make_saml_org, start_idp
 from tests.sso.idp import OIDCProvider, SAMLIdP
+from tests.sso.makers import IDP_PASSWORD, make_oidc_org, make_saml_org, start_idp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sso]
 

@@ -22,6 +22,14 @@ from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, Meetin
 pytestmark = [pytest.mark.governance, pytest.mark.django_db]
 
 SECRET = "Mrs Jones in bay 4 said the unsayable"
+SSO_FORM = {
+    "enabled": "on",
+    "protocol": "oidc",
+    "oidc_server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
+    "oidc_client_id": "reflect-client",
+    "oidc_client_secret": "the relying party's client secret",
+    "allowed_domains": "example.org",
+}
 
 
 def _trail(org, *, logins: bool = False) -> list[tuple[str, str, str]]:
@@ -183,6 +191,7 @@ def test_no_audited_action_records_what_people_wrote_or_a_token(
     client.post(_org_url("cohort_archive", cast, cohort_id=cohort.public_id))
     client.post(_org_url("cohort_restore", cast, cohort_id=cohort.public_id))
     client.post(_org_url("organization_settings", cast), _settings_form(cast.org, name=f"St Elsewhere {SECRET[:3]}"))
+    client.post(_org_url("organization_sso", cast), SSO_FORM)
     client.post(_org_url("member_remove", cast, member_id=cast.bob.public_id))
     client.force_login(cast.bob.user)
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
@@ -201,10 +210,11 @@ def test_no_audited_action_records_what_people_wrote_or_a_token(
         "cohort.archived",
         "cohort.restored",
         "settings.changed",
+        "sso.changed",
         "member.removed",
         "account.deleted",
     }
-    for secret in (SECRET, PASSWORD, invitation.token):
+    for secret in (SECRET, PASSWORD, invitation.token, SSO_FORM["oidc_client_secret"]):
         assert [row for row in stored if secret in row] == []
 
 

@@ -13,7 +13,7 @@ from django_scopes import scope
 from accounts import services
 from accounts.audit import AuditEvent
 from accounts.governance.services import organization_settings_update
-from accounts.models import Organization, Role, TwoFactorRequirement
+from accounts.models import RETENTION_MONTHS_MIN_MESSAGE, Organization, Role, TwoFactorRequirement
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.governance, pytest.mark.django_db]
@@ -74,7 +74,7 @@ def test_saving_changes_every_setting_and_audits_old_and_new_values(admin, cast)
             time_zone="Europe/Dublin",
             default_language="cy",
             min_group_size=7,
-            reflection_retention_months=36,
+            reflection_retention_months=48,
             invitation_valid_days=7,
             who_may_invite="admins_and_facilitators",
             two_factor_required=TwoFactorRequirement.ADMINS,
@@ -84,7 +84,7 @@ def test_saving_changes_every_setting_and_audits_old_and_new_values(admin, cast)
     org = _stored(cast.org)
     assert response["Location"] == _url(cast.org)
     assert (org.name, org.time_zone, org.default_language) == ("St Elsewhere Hospice", "Europe/Dublin", "cy")
-    assert (org.min_group_size, org.reflection_retention_months, org.invitation_valid_days) == (7, 36, 7)
+    assert (org.min_group_size, org.reflection_retention_months, org.invitation_valid_days) == (7, 48, 7)
     assert (org.facilitators_may_invite, org.two_factor_required) == (True, "admins")
     assert _settings_events(cast.org) == [
         {
@@ -92,7 +92,7 @@ def test_saving_changes_every_setting_and_audits_old_and_new_values(admin, cast)
             "time_zone": {"old": "Europe/London", "new": "Europe/Dublin"},
             "default_language": {"old": "en-gb", "new": "cy"},
             "min_group_size": {"old": 5, "new": 7},
-            "reflection_retention_months": {"old": 24, "new": 36},
+            "reflection_retention_months": {"old": 36, "new": 48},
             "invitation_valid_days": {"old": 14, "new": 7},
             "facilitators_may_invite": {"old": False, "new": True},
             "two_factor_required": {"old": "nobody", "new": "admins"},
@@ -113,7 +113,8 @@ def test_saving_without_a_change_records_nothing(admin, cast):
         ("min_group_size", 2, "k cannot be below 3: a smaller group could show who said what."),
         ("invitation_valid_days", 0, "An invitation must be valid for at least one day."),
         ("invitation_valid_days", 91, "An invitation may be valid for at most 90 days."),
-        ("reflection_retention_months", 0, "Keep reflections for at least one month, or leave empty to keep them."),
+        ("reflection_retention_months", 0, RETENTION_MONTHS_MIN_MESSAGE),
+        ("reflection_retention_months", 11, RETENTION_MONTHS_MIN_MESSAGE),
         ("time_zone", "Mars/Olympus", "Select a valid choice. Mars/Olympus is not one of the available choices."),
         ("default_language", "xx", "Select a valid choice. xx is not one of the available choices."),
         ("name", "", "This field is required."),
@@ -145,6 +146,19 @@ def test_k_below_the_floor_is_refused_by_the_service_too(cast):
     assert _stored(cast.org).min_group_size == 5
     with pytest.raises(ValidationError, match="cannot be changed here"):
         organization_settings_update(organization=cast.org, actor=cast.alice.user, slug="taken-over")
+
+
+@pytest.mark.security
+def test_retention_is_36_months_by_default_and_at_least_12_in_the_model_too(cast):
+    assert Organization().reflection_retention_months == 36
+    with pytest.raises(ValidationError) as refused:
+        organization_settings_update(organization=cast.org, actor=cast.alice.user, reflection_retention_months=11)
+
+    assert refused.value.message_dict["reflection_retention_months"] == [RETENTION_MONTHS_MIN_MESSAGE]
+    assert _stored(cast.org).reflection_retention_months == 36
+    organization_settings_update(organization=cast.org, actor=cast.alice.user, reflection_retention_months=12)
+    organization_settings_update(organization=cast.org, actor=cast.alice.user, reflection_retention_months=None)
+    assert _stored(cast.org).reflection_retention_months is None  # empty: keep them all
 
 
 @pytest.mark.security

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -25,9 +24,7 @@ from sessions_app.mydata.deletion import account_delete
 from sessions_app.mydata.export import personal_data_export
 from sessions_app.mydata.markdown import markdown_escape_line, personal_data_markdown
 from sessions_app.notifications.models import Notification, NotificationKind
-from sessions_app.reflections import tasks
 from sessions_app.reflections.models import ActionPoint, Reflection, SessionEvaluation, Visibility
-from sessions_app.reflections.retention import reflections_purge_expired
 from tests.factories import (
     PASSWORD,
     CohortFactory,
@@ -251,7 +248,7 @@ def test_my_data_page_lists_retention_and_escapes_names(client, cast, world):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<li>St Elsewhere:\n    24 months, unless you chose to keep one.</li>" in body
+    assert "<li>St Elsewhere:\n    36 months, unless you chose to keep one.</li>" in body
     assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;:\n    until you delete them.</li>" in body
     assert "<script>alert(1)</script>" not in body
 
@@ -367,57 +364,7 @@ def test_delete_is_post_only(client, cast):
 # --- Retention ---------------------------------------------------------------------------
 
 
-def _months_ago(months: int, now=NOW) -> datetime:
-    return now - relativedelta(months=months)
-
-
-def test_retention_deletes_unpinned_reflections_older_than_the_period(cast):
-    assert cast.org.reflection_retention_months == 24
-    expired = _reflection(cast.alice, "old", created_at=_months_ago(25))
-    kept = [
-        _reflection(cast.alice, "old but kept", created_at=_months_ago(25), pinned=True),
-        _reflection(cast.alice, "exactly at the limit", created_at=_months_ago(24)),
-        _reflection(cast.bob, "recent enough", created_at=_months_ago(23)),
-    ]
-    elsewhere = _reflection(cast.charlie, "another organisation", created_at=_months_ago(25))
-
-    with scope(organization=cast.org):
-        deleted = reflections_purge_expired(organization=cast.org, now=NOW)
-
-    assert deleted == 1
-    with scopes_disabled():
-        remaining = set(Reflection.objects.values_list("pk", flat=True))
-    assert remaining == {*(r.pk for r in kept), elsewhere.pk}
-    assert expired.pk not in remaining
-
-
-def test_retention_none_keeps_everything(cast):
-    with scopes_disabled():
-        cast.org.reflection_retention_months = None
-        cast.org.save()
-    reflections = [_reflection(cast.alice, "ancient", created_at=_months_ago(m)) for m in (25, 120)]
-
-    with scope(organization=cast.org):
-        deleted = reflections_purge_expired(organization=cast.org, now=NOW)
-
-    assert deleted == 0
-    assert _count(Reflection) == len(reflections)
-
-
-def test_purge_task_runs_across_organisations(cast, caplog):
-    now = timezone.now()
-    with scopes_disabled():
-        cast.other_org.reflection_retention_months = 12
-        cast.other_org.save()
-    _reflection(cast.alice, f"here, 25 months {CANARY}", created_at=_months_ago(25, now))
-    here_kept = _reflection(cast.alice, "here, 13 months", created_at=_months_ago(13, now))
-    _reflection(cast.charlie, f"there, 13 months {CANARY}", created_at=_months_ago(13, now))
-
-    tasks.purge_expired_reflections()
-
-    with scopes_disabled():
-        assert list(Reflection.objects.values_list("pk", flat=True)) == [here_kept.pk]
-    assert CANARY not in caplog.text
+# The retention cycle (warning, grace, deletion) is tested in tests/governance/test_retention.py.
 
 
 def test_purge_runs_daily():

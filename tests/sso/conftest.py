@@ -4,32 +4,10 @@
 A missing IdP dependency skips these tests loudly; under ``CI=true`` it fails them.
 """
 
-from __future__ import annotations
-
-import sys
-
 import pytest
-from django.test import Client
-from django_scopes import scopes_disabled
 
-from accounts.sso.models import OrganizationSSO, Protocol
-from tests.factories import OrganizationFactory
-from tests.services import ServiceUnavailable, in_ci
 from tests.sso.idp import OIDCProvider, SAMLIdP
-
-CLIENT_SECRET = "s3cret-of-the-relying-party"
-IDP_PASSWORD = "idp password 123"
-
-
-def start_idp(factory):
-    try:
-        server = factory()
-    except ServiceUnavailable as missing:
-        if in_ci():
-            pytest.fail(f"CI: {missing}. SSO tests cannot be skipped in CI.", pytrace=False)
-        print(f"\n!!! SKIPPING SSO TESTS: {missing}", file=sys.stderr)
-        pytest.skip(f"!!! SKIPPING SSO TESTS: {missing}")
-    return server.start()
+from tests.sso.makers import make_oidc_org, make_saml_org, start_idp
 
 
 @pytest.fixture(scope="session")
@@ -39,40 +17,10 @@ def oidc_idp():
     server.stop()
 
 
-def oidc_callback(base: str, slug: str) -> str:
-    return f"{base}/accounts/oidc/oidc-{slug}/login/callback/"
-
-
 @pytest.fixture
 def oidc_org(db, oidc_idp):
     """An organisation signing in through the test OpenID Connect provider, domain nhs.test."""
     return make_oidc_org(oidc_idp, slug="oidc-trust", domains="nhs.test")
-
-
-def make_oidc_org(idp: OIDCProvider, *, slug: str, domains: str, skip_authorization=True, extra_hosts=()):
-    with scopes_disabled():
-        organization = OrganizationFactory(name=f"Trust {slug}", slug=slug)
-        OrganizationSSO.objects.create(
-            organization=organization,
-            enabled=True,
-            protocol=Protocol.OIDC,
-            oidc_server_url=idp.issuer,
-            oidc_client_id=f"client-{slug}",
-            oidc_client_secret=CLIENT_SECRET,
-            allowed_domains=domains,
-        )
-    hosts = ["http://reflect.test", *extra_hosts]
-    idp.setup(
-        clients=[
-            {
-                "client_id": f"client-{slug}",
-                "client_secret": CLIENT_SECRET,
-                "redirect_uris": [oidc_callback(host, slug) for host in hosts],
-                "skip_authorization": skip_authorization,
-            }
-        ]
-    )
-    return organization
 
 
 @pytest.fixture(scope="session")
@@ -86,28 +34,6 @@ def saml_idp():
 def saml_org(db, saml_idp):
     """An organisation signing in through the test SAML IdP (metadata by URL), domain hospice.test."""
     return make_saml_org(saml_idp, slug="saml-hospice", domains="hospice.test")
-
-
-def make_saml_org(idp: SAMLIdP, *, slug: str, domains: str, metadata=None):
-    """``metadata``: a function fetching Reflect's SP metadata once the organisation
-    exists (from a live server); by default the test client fetches it as reflect.test."""
-    with scopes_disabled():
-        organization = OrganizationFactory(name=f"Hospice {slug}", slug=slug)
-        OrganizationSSO.objects.create(
-            organization=organization,
-            enabled=True,
-            protocol=Protocol.SAML,
-            saml_metadata_url=idp.metadata_url,
-            allowed_domains=domains,
-        )
-    # The IdP's admin loads Reflect's SP metadata for this organisation.
-    if metadata is None:
-        metadata = Client().get(f"/accounts/saml/{slug}/metadata/", HTTP_HOST="reflect.test")
-    else:
-        metadata = metadata()
-    assert metadata.status_code == 200, metadata.content[:500]
-    idp.register_sp(slug, metadata.content)
-    return organization
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role, User
 from tests.factories import UserFactory
-from tests.sso.conftest import IDP_PASSWORD, make_oidc_org
 from tests.sso.flows import oidc_sign_in
+from tests.sso.makers import IDP_PASSWORD, make_oidc_org
 
 pytestmark = [pytest.mark.sso, pytest.mark.django_db]
 

@@ -13,8 +13,8 @@ from django_scopes import scopes_disabled
 from accounts.models import Role
 from accounts.sso.models import OrganizationSSO
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory, totp_code
-from tests.sso.conftest import IDP_PASSWORD
 from tests.sso.flows import HOST, oidc_sign_in
+from tests.sso.makers import IDP_PASSWORD
 
 pytestmark = [pytest.mark.sso, pytest.mark.security, pytest.mark.django_db]
 

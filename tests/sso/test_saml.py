@@ -6,8 +6,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role, User
 from tests.factories import UserFactory
-from tests.sso.conftest import IDP_PASSWORD
 from tests.sso.flows import saml_sign_in
+from tests.sso.makers import IDP_PASSWORD
 
 pytestmark = [pytest.mark.sso, pytest.mark.django_db]
 

@@ -10,18 +10,9 @@ from django_scopes import scopes_disabled
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect import crypto
 from tests.factories import PASSWORD
+from tests.sso.makers import OIDC_FORM
 
 pytestmark = [pytest.mark.sso, pytest.mark.django_db]
-
-OIDC_FORM = {
-    "enabled": "on",
-    "protocol": "oidc",
-    "oidc_server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
-    "oidc_client_id": "reflect-client",
-    "oidc_client_secret": "very secret value",
-    "email_attribute": "",
-    "allowed_domains": "St-Elsewhere.nhs.uk\n@nhs.net",
-}
 
 
 def _url(org):

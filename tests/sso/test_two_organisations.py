@@ -7,8 +7,8 @@ from allauth.socialaccount.models import SocialAccount
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from tests.sso.conftest import IDP_PASSWORD, make_oidc_org, make_saml_org
 from tests.sso.flows import oidc_sign_in, saml_sign_in
+from tests.sso.makers import IDP_PASSWORD, make_oidc_org, make_saml_org
 
 pytestmark = [pytest.mark.sso, pytest.mark.security, pytest.mark.django_db]
 
