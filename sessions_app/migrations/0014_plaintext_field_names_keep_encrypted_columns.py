@@ -8,7 +8,7 @@ import reflect.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0012_attention_policy_meeting_minutes_limit"),
+        ("sessions_app", "0013_retention_warning"),
     ]
 
     operations = [
