@@ -187,7 +187,7 @@ def _populate(now: datetime) -> dict:
                 meeting=meeting,
                 respondent=person,
                 ratings={"insight": 4, "relevance": 3 + n % 3, "support": 4, "safety": 5},
-                comment_encrypted="Good to have the time." if n % 3 == 0 else "",
+                comment="Good to have the time." if n % 3 == 0 else "",
             )
             for meeting in past
             for n, person in enumerate(people[:8])

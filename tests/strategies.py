@@ -1,6 +1,6 @@
 """Every hypothesis strategy the tests share, in one place: the recurrence, ICS and policy
 properties draw zones, moments and series from the same space, and a newcomer looking for
-"how are budgets generated" finds one module."""
+"how are limits generated" finds one module."""
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from sessions_app.attention.policy import Budget, Item, Priority
+from sessions_app.attention.policy import Item, Limits, Priority
 from sessions_app.meetings.rrule import build_rrule
 
 # --- time zones and their offset changes -------------------------------------------------
@@ -43,7 +43,7 @@ SERIES_ZONES = (
     "Antarctica/Troll",  # 2-hour DST
 )
 # The policy's zones: a person's time zone is one of these odd ones more often than not.
-BUDGET_ZONES = (
+LIMITS_ZONES = (
     "UTC",
     "Europe/London",
     "Europe/Dublin",
@@ -58,8 +58,8 @@ BUDGET_ZONES = (
     "Africa/Casablanca",
     "Antarctica/Troll",
 )
-BUDGET_YEAR = 2026
-YEAR_START = datetime(BUDGET_YEAR, 1, 1, tzinfo=UTC)
+LIMITS_YEAR = 2026
+YEAR_START = datetime(LIMITS_YEAR, 1, 1, tzinfo=UTC)
 
 
 @cache
@@ -90,9 +90,9 @@ def near_transition(time_zone: str, moment: datetime, margin: timedelta) -> bool
     return any(abs(change - moment) <= margin for year in years for change in transitions(time_zone, year))
 
 
-# --- the attention policy: budgets, moments, items ---------------------------------------
+# --- the attention policy: limits, moments, items ---------------------------------------
 
-budget_zones = st.sampled_from(BUDGET_ZONES)
+limits_zones = st.sampled_from(LIMITS_ZONES)
 # Night hours carry the DST changes: draw them often.
 wall_times = st.builds(
     time,
@@ -108,7 +108,7 @@ meeting_wall_times = st.sampled_from([time(h, m) for h in (0, 6, 7, 8, 9, 12, 17
 @st.composite
 def moments(draw, time_zone: str) -> datetime:
     """An aware UTC instant in 2026, near one of the zone's offset changes half the time."""
-    changes = transitions(time_zone, BUDGET_YEAR)
+    changes = transitions(time_zone, LIMITS_YEAR)
     if changes and draw(st.booleans()):
         base = draw(st.sampled_from(changes))
         return base + timedelta(minutes=draw(st.integers(-48 * 60, 48 * 60)))
@@ -116,11 +116,11 @@ def moments(draw, time_zone: str) -> datetime:
 
 
 @st.composite
-def budgets(draw, *, on_leave: bool | None = None) -> Budget:
+def person_limits(draw, *, on_leave: bool | None = None) -> Limits:
     quiet = draw(st.one_of(st.none(), st.tuples(wall_times, wall_times)))
     quiet_start, quiet_end = quiet or (None, None)
-    return Budget(
-        time_zone=draw(budget_zones),
+    return Limits(
+        time_zone=draw(limits_zones),
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         days_off=draw(st.one_of(st.just(frozenset()), st.frozensets(st.integers(0, 6), max_size=6))),
@@ -135,29 +135,29 @@ def budgets(draw, *, on_leave: bool | None = None) -> Budget:
 
 @st.composite
 def decide_cases(draw, *, on_leave: bool | None = None):
-    """One decision to make: a budget, a due item, what was sent before, and now."""
-    budget = draw(budgets(on_leave=on_leave))
-    now = draw(moments(budget.time_zone))
+    """One decision to make: the limits, a due item, what was sent before, and now."""
+    limits = draw(person_limits(on_leave=on_leave))
+    now = draw(moments(limits.time_zone))
     latest = draw(st.one_of(st.none(), st.integers(-60, 3 * 24 * 60).map(lambda m: now + timedelta(minutes=m))))
     is_digest = draw(st.integers(0, 9)) == 0
     item = Item(priority=draw(st.sampled_from(Priority)), due_at=now, latest_useful_at=latest, is_digest=is_digest)
     ages = draw(st.lists(st.integers(0, 10 * 24 * 60), max_size=15))
     sent = [now - timedelta(minutes=age) for age in ages]
-    return budget, item, sent, now
+    return limits, item, sent, now
 
 
 @st.composite
 def days_of_items(draw, *, priorities=NORMAL_ONLY):
-    """A budget and up to forty items falling due over three days."""
-    budget = draw(budgets(on_leave=False))
-    start = draw(moments(budget.time_zone))
+    """Limits and up to forty items falling due over three days."""
+    limits = draw(person_limits(on_leave=False))
+    start = draw(moments(limits.time_zone))
     items = []
     for _ in range(draw(st.integers(1, 40))):
         due = start + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
         useful_for = draw(st.one_of(st.none(), st.integers(1, 3 * 24 * 60)))
         latest = None if useful_for is None else due + timedelta(minutes=useful_for)
         items.append(Item(priority=draw(priorities), due_at=due, latest_useful_at=latest))
-    return budget, items
+    return limits, items
 
 
 # --- recurring series ---------------------------------------------------------------------

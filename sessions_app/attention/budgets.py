@@ -1,4 +1,5 @@
-"""From stored settings to the pure policy's ``Budget``: the organisation's defaults fill
+"""From stored settings (the organisation's policy, a person's own settings) to the
+effective policy for one person, the pure policy's ``Limits``: the organisation's defaults fill
 what a person left empty, and its ceilings bound what they loosened."""
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ def policy_for(organization: Organization) -> AttentionPolicy:
     return AttentionPolicy.objects.filter(organization=organization).first() or _default_policy(organization)
 
 
-def budget_settings_for(membership: Membership) -> AttentionBudget:
+def settings_for(membership: Membership) -> AttentionBudget:
     """The person's own settings; unsaved (all defaults) until they first change them."""
     return AttentionBudget.objects.filter(membership=membership).first() or _default_settings(membership)
 
@@ -33,8 +34,8 @@ def keeps_quiet_hours(*, policy: AttentionPolicy, settings: AttentionBudget) -> 
     return settings.quiet_hours_enabled or policy.quiet_hours_required
 
 
-def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
-    return attention.Budget(
+def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Limits:
+    return attention.Limits(
         time_zone=time_zone,
         quiet_start=None,
         quiet_end=None,
@@ -46,14 +47,14 @@ def _ceiling(policy: AttentionPolicy, time_zone: str) -> attention.Budget:
     )
 
 
-def effective_budget(*, membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> attention.Budget:
-    """The budget the dispatcher applies to this person now."""
+def effective_policy(*, membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> attention.Limits:
+    """The effective policy the dispatcher applies to this person now."""
 
     def pick(own, default):
         return default if own is None else own
 
     quiet = keeps_quiet_hours(policy=policy, settings=settings)
-    person = attention.Budget(
+    person = attention.Limits(
         time_zone=membership.user.time_zone,
         quiet_start=pick(settings.quiet_start, policy.default_quiet_start) if quiet else None,
         quiet_end=pick(settings.quiet_end, policy.default_quiet_end) if quiet else None,
@@ -67,14 +68,14 @@ def effective_budget(*, membership: Membership, policy: AttentionPolicy, setting
     return attention.within_ceiling(person=person, ceiling=_ceiling(policy, membership.user.time_zone))
 
 
-def budget_for(membership: Membership) -> attention.Budget:
-    return effective_budget(
-        membership=membership, policy=policy_for(membership.organization), settings=budget_settings_for(membership)
+def effective_policy_for(membership: Membership) -> attention.Limits:
+    return effective_policy(
+        membership=membership, policy=policy_for(membership.organization), settings=settings_for(membership)
     )
 
 
-def budget_lookup(memberships: list[Membership]) -> Callable[[Membership], attention.Budget]:
-    """``budget_for`` for a batch of people: their policies and settings read with two
+def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membership], attention.Limits]:
+    """``effective_policy_for`` for a batch of people: their policies and settings read with two
     queries instead of two a person (the dispatcher's hot path)."""
     policies = {
         policy.organization_id: policy
@@ -82,8 +83,8 @@ def budget_lookup(memberships: list[Membership]) -> Callable[[Membership], atten
     }
     own = {settings.membership_id: settings for settings in AttentionBudget.objects.filter(membership__in=memberships)}
 
-    def lookup(membership: Membership) -> attention.Budget:
-        return effective_budget(
+    def lookup(membership: Membership) -> attention.Limits:
+        return effective_policy(
             membership=membership,
             policy=policies.get(membership.organization_id) or _default_policy(membership.organization),
             settings=own.get(membership.pk) or _default_settings(membership),

@@ -20,7 +20,7 @@ LEAD_CHOICES = [
 ]
 
 
-class AttentionBudgetForm(forms.Form):
+class AttentionSettingsForm(forms.Form):
     quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
     quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet from")
     quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet until")
@@ -64,10 +64,10 @@ class AttentionBudgetForm(forms.Form):
         return data
 
     def _check_with_policy(self, data) -> None:
-        """What the attention policy itself refuses (``policy.Budget``), as a form error."""
+        """What the attention policy itself refuses (``policy.Limits``), as a form error."""
         quiet = data.get("quiet_hours_enabled")
         try:
-            policy.Budget(
+            policy.Limits(
                 time_zone=self.time_zone,
                 quiet_start=data.get("quiet_start") if quiet else None,
                 quiet_end=data.get("quiet_end") if quiet else None,

@@ -1,7 +1,7 @@
-"""The meeting-load budget: minutes of debriefs per person per month.
+"""The meeting-load limit: minutes of debriefs per person per month.
 
 Debriefs are meant to restore attention, not to become one more demand on it. When a
-cohort's meetings push someone over their monthly budget, they are offered a one-click
+cohort's meetings push someone over their monthly limit, they are offered a one-click
 "skip" for the surplus; admins see only how many people are affected, never who.
 """
 
@@ -26,11 +26,12 @@ from sessions_app.meetings.models import DECLINED, Meeting, MeetingInvitee, Meet
 class Overload:
     month: str  # "2026-12"
     minutes: int
-    budget: int
-    surplus: tuple[Meeting, ...]  # meetings the person could skip to get back within budget
+    limit: int  # the person's meeting_minutes_limit
+    surplus: tuple[Meeting, ...]  # meetings the person could skip to get back within the limit
 
 
-def budget_minutes(membership: Membership) -> int:
+def meeting_minutes_limit(membership: Membership) -> int:
+    """Minutes of meetings a month this person accepts: their own choice, else the organisation's."""
     own = AttentionBudget.objects.filter(membership=membership).values_list("monthly_meeting_minutes", flat=True)
     chosen = next(iter(own), None)
     return chosen if chosen is not None else budgets.policy_for(membership.organization).monthly_meeting_minutes
@@ -54,7 +55,7 @@ def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
 def overloads(membership: Membership, *, now: datetime | None = None) -> list[Overload]:
     now = now or timezone.now()
     zone = ZoneInfo(membership.user.time_zone)
-    limit = budget_minutes(membership)
+    limit = meeting_minutes_limit(membership)
     going = set(
         Rsvp.objects.filter(membership=membership, status=RsvpStatus.GOING).values_list("meeting_id", flat=True)
     )
@@ -87,7 +88,8 @@ def _surplus(meetings: list[Meeting], excess: int, going: set[int]) -> tuple[Mee
 
 
 def members_pushed_over(series: Series, *, now: datetime | None = None) -> int:
-    """How many of the cohort's members this series puts over budget in any month (a count, never names)."""
+    """How many of the cohort's members this series puts over their meeting-minutes limit in any
+    month (a count, never names)."""
     now = now or timezone.now()
     members = Membership.objects.filter(
         pk__in=CohortMember.objects.filter(cohort_id=series.cohort_id).values("membership_id"), is_active=True

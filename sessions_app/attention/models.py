@@ -1,4 +1,4 @@
-"""Attention budgets: the organisation's defaults and ceilings, and each person's own
+"""Attention settings: the organisation's defaults and ceilings, and each person's own
 settings within them. The decisions themselves live in the pure ``sessions_app.attention.policy``."""
 
 from datetime import time

@@ -5,7 +5,7 @@ aware UTC. Only the standard library (``zoneinfo``) is used, so the rules below 
 checked against thousands of generated cases in milliseconds.
 
 The policy is four modules; this one decides and is the one callers import:
-``terms`` (budget, item, decision, rule names), ``quiet`` (quiet time, digest and
+``terms`` (limits, item, decision, rule names), ``quiet`` (quiet time, digest and
 reminder times; its docstring says what quiet time is) and ``words`` (the reasons' wording).
 
 ``decide`` — one due item, one person, now
@@ -81,9 +81,9 @@ from sessions_app.attention.terms import (
     WEEK,
     WEEKLY_CAP,
     Action,
-    Budget,
     Decision,
     Item,
+    Limits,
     Priority,
     require_aware,
     useful,
@@ -101,9 +101,9 @@ __all__ = [
     "WEEK",
     "WEEKLY_CAP",
     "Action",
-    "Budget",
     "Decision",
     "Item",
+    "Limits",
     "Priority",
     "clock",
     "decide",
@@ -115,7 +115,7 @@ __all__ = [
 
 
 def decide(
-    *, budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item] = ()
+    *, limits: Limits, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item] = ()
 ) -> Decision:
     """Send, defer, merge into the digest or drop one due item; see the module docstring.
 
@@ -131,11 +131,11 @@ def decide(
     latest = item.latest_useful_at
     if not useful(now, latest):
         return Decision(Action.DROP, None, TOO_LATE)
-    if budget.on_leave:
+    if limits.on_leave:
         return Decision(Action.DROP, None, ON_LEAVE)
     if item.priority == Priority.LOW and not item.is_digest:
         return _merge(
-            budget,
+            limits,
             now,
             latest,
             saved="it can wait",
@@ -143,39 +143,39 @@ def decide(
         )
 
     urgent = item.priority == Priority.URGENT and not item.is_digest
-    quiet = quiet_kinds(budget, now)
-    if quiet and not (urgent and budget.urgent_may_break_quiet):
+    quiet = quiet_kinds(limits, now)
+    if quiet and not (urgent and limits.urgent_may_break_quiet):
         if item.is_reminder:
             # Never late: a reminder is planned out of quiet time, earlier; one that finds
             # itself in it anyway is not sent after it.
-            why = join([phrase(budget, kind) for kind in quiet])
+            why = join([phrase(limits, kind) for kind in quiet])
             return Decision(Action.DROP, None, f"Dropped: it fell in {why}, and after them it would have been late.")
-        return _hold_for_quiet(budget, now, latest, quiet)
+        return _hold_for_quiet(limits, now, latest, quiet)
     if item.is_digest:
         return Decision(Action.SEND, None, "Sent: your digest.")
 
-    caps = _caps_reached(budget, sent, now)
+    caps = _caps_reached(limits, sent, now)
     last = max(sent, default=None)
-    gap_open = last is not None and now - last < budget.min_gap
+    gap_open = last is not None and now - last < limits.min_gap
     if urgent:
         overrides = (*quiet, *caps, *((MIN_GAP,) if gap_open else ()))
-        return _send_urgent(budget, overrides)
+        return _send_urgent(limits, overrides)
     if caps:
-        limits = join([phrase(budget, cap) for cap in caps])
+        reached = join([phrase(limits, cap) for cap in caps])
         verb = "were" if len(caps) > 1 else "was"
         return _merge(
-            budget,
+            limits,
             now,
             latest,
-            saved=f"{limits} {verb} reached",
-            dropped=f"{limits} {verb} reached and your next digest would have been too late",
+            saved=f"{reached} {verb} reached",
+            dropped=f"{reached} {verb} reached and your next digest would have been too late",
         )
     if gap_open:
-        return _hold_for_gap(budget, now, latest, last + budget.min_gap, reminder=item.is_reminder)
-    return _give_way(budget, item, sent, now, ahead) or Decision(Action.SEND, None, "Sent.")
+        return _hold_for_gap(limits, now, latest, last + limits.min_gap, reminder=item.is_reminder)
+    return _give_way(limits, item, sent, now, ahead) or Decision(Action.SEND, None, "Sent.")
 
 
-def _give_way(budget: Budget, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item]):
+def _give_way(limits: Limits, item: Item, sent: Sequence[datetime], now: datetime, ahead: Sequence[Item]):
     """Rule 8: hold ``item`` back if sending it now would cost a higher-ranked item its
     slot (the gap before it, or the last interruption the caps leave); else ``None``."""
     higher = sorted(
@@ -187,65 +187,65 @@ def _give_way(budget: Budget, item: Item, sent: Sequence[datetime], now: datetim
     if not higher:
         return None
     latest = item.latest_useful_at
-    within_gap = [at for at in higher if at < now + budget.min_gap]
+    within_gap = [at for at in higher if at < now + limits.min_gap]
     if within_gap:
         first = within_gap[0]
-        at, why = first + budget.min_gap, f"a reminder due at {clock(budget, first, now)} goes first"
-        if in_quiet_time(budget, at):
-            at = quiet_end(budget, at)
+        at, why = first + limits.min_gap, f"a reminder due at {clock(limits, first, now)} goes first"
+        if in_quiet_time(limits, at):
+            at = quiet_end(limits, at)
         if useful(at, latest):
-            return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
-        return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
-    zone = budget.zone
+            return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(limits, at, now)}: {why}.")
+        return _merge(limits, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
+    zone = limits.zone
     today = now.astimezone(zone).date()
     sent_today = sum(1 for moment in sent if moment.astimezone(zone).date() == today)
     later_today = [at for at in higher if at.astimezone(zone).date() == today]
     sent_week = sum(1 for moment in sent if moment > now - WEEK)
-    if later_today and sent_today + 1 + len(later_today) > budget.daily_cap:
-        why = f"a reminder due at {clock(budget, later_today[0], now)} needs your last message today"
-    elif sent_week + 1 + len(higher) > budget.weekly_cap:
-        why = f"a reminder due at {clock(budget, higher[0], now)} needs your last message this week"
+    if later_today and sent_today + 1 + len(later_today) > limits.daily_cap:
+        why = f"a reminder due at {clock(limits, later_today[0], now)} needs your last message today"
+    elif sent_week + 1 + len(higher) > limits.weekly_cap:
+        why = f"a reminder due at {clock(limits, higher[0], now)} needs your last message this week"
     else:
         return None
-    return _merge(budget, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
+    return _merge(limits, now, latest, saved=why, dropped=f"{why} and your next digest would have been too late")
 
 
-def _caps_reached(budget: Budget, sent: Iterable[datetime], now: datetime) -> tuple[str, ...]:
-    zone = budget.zone
+def _caps_reached(limits: Limits, sent: Iterable[datetime], now: datetime) -> tuple[str, ...]:
+    zone = limits.zone
     today = now.astimezone(zone).date()
     today_count = sum(1 for moment in sent if moment.astimezone(zone).date() == today)
     week_count = sum(1 for moment in sent if moment > now - WEEK)
     reached = []
-    if today_count >= budget.daily_cap:
+    if today_count >= limits.daily_cap:
         reached.append(DAILY_CAP)
-    if week_count >= budget.weekly_cap:
+    if week_count >= limits.weekly_cap:
         reached.append(WEEKLY_CAP)
     return tuple(reached)
 
 
-def _hold_for_quiet(budget: Budget, now: datetime, latest: datetime | None, quiet: tuple[str, ...]) -> Decision:
-    end = quiet_end(budget, now)
-    why = join([phrase(budget, kind) for kind in quiet])
+def _hold_for_quiet(limits: Limits, now: datetime, latest: datetime | None, quiet: tuple[str, ...]) -> Decision:
+    end = quiet_end(limits, now)
+    why = join([phrase(limits, kind) for kind in quiet])
     if useful(end, latest):
-        return Decision(Action.DEFER, end, f"Held until {clock(budget, end, now)}: {why}.")
+        return Decision(Action.DEFER, end, f"Held until {clock(limits, end, now)}: {why}.")
     return Decision(Action.DROP, None, f"Dropped: it would have been too late after {why}.")
 
 
 def _hold_for_gap(
-    budget: Budget, now: datetime, latest: datetime | None, gap_over: datetime, *, reminder: bool = False
+    limits: Limits, now: datetime, latest: datetime | None, gap_over: datetime, *, reminder: bool = False
 ) -> Decision:
-    wait = duration(budget.min_gap)
+    wait = duration(limits.min_gap)
     at, why = gap_over, f"at least {wait} between messages"
-    quiet = quiet_kinds(budget, at)
+    quiet = quiet_kinds(limits, at)
     if quiet and reminder:
         latest = at  # a reminder is never carried across quiet time: that would make it late
     elif quiet:
-        at = quiet_end(budget, at)
-        why += f", then {join([phrase(budget, kind) for kind in quiet])}"
+        at = quiet_end(limits, at)
+        why += f", then {join([phrase(limits, kind) for kind in quiet])}"
     if useful(at, latest):
-        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(budget, at, now)}: {why}.")
+        return Decision(Action.DEFER, at.astimezone(UTC), f"Held until {clock(limits, at, now)}: {why}.")
     return _merge(
-        budget,
+        limits,
         now,
         latest,
         saved=f"waiting {wait} after your last message would have made it too late",
@@ -253,17 +253,17 @@ def _hold_for_gap(
     )
 
 
-def _merge(budget: Budget, now: datetime, latest: datetime | None, *, saved: str, dropped: str) -> Decision:
-    at = next_digest_at(budget=budget, after=now)
+def _merge(limits: Limits, now: datetime, latest: datetime | None, *, saved: str, dropped: str) -> Decision:
+    at = next_digest_at(limits=limits, after=now)
     if useful(at, latest):
-        return Decision(Action.DIGEST, at, f"Saved for your digest at {clock(budget, at, now)}: {saved}.")
+        return Decision(Action.DIGEST, at, f"Saved for your digest at {clock(limits, at, now)}: {saved}.")
     return Decision(Action.DROP, None, f"Dropped: {dropped}.")
 
 
-def _send_urgent(budget: Budget, overrides: tuple[str, ...]) -> Decision:
+def _send_urgent(limits: Limits, overrides: tuple[str, ...]) -> Decision:
     if not overrides:
         return Decision(Action.SEND, None, "Sent.")
-    reason = f"Sent despite {join([phrase(budget, name) for name in overrides])}: it was urgent"
+    reason = f"Sent despite {join([phrase(limits, name) for name in overrides])}: it was urgent"
     if QUIET_HOURS in overrides or DAY_OFF in overrides:
         reason += ", and your organisation lets urgent messages through"
     return Decision(Action.SEND, None, reason + ".", overrides)
@@ -272,8 +272,8 @@ def _send_urgent(budget: Budget, overrides: tuple[str, ...]) -> Decision:
 # --- organisation ceilings -------------------------------------------------------------
 
 
-def within_ceiling(*, person: Budget, ceiling: Budget) -> Budget:
-    """The budget to apply: the person's own, loosened no further than the organisation's
+def within_ceiling(*, person: Limits, ceiling: Limits) -> Limits:
+    """The limits to apply: the person's own, loosened no further than the organisation's
     ceiling allows.
 
     * Caps are the lower of the two and the minimum gap the longer: a person may always

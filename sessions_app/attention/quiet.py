@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sessions_app.attention.terms import DAY_OFF, QUIET_HOURS, Budget, require_aware, useful
+from sessions_app.attention.terms import DAY_OFF, QUIET_HOURS, Limits, require_aware, useful
 
 # The last allowed moment before a quiet period is "the minute before it starts": 20:59
 # for quiet hours from 21:00, which a once-a-minute dispatcher can still act on.
@@ -39,21 +39,21 @@ _BEFORE_QUIET = timedelta(minutes=1)
 _MAX_STEPS = 64
 
 
-def in_quiet_time(budget: Budget, moment: datetime) -> bool:
+def in_quiet_time(limits: Limits, moment: datetime) -> bool:
     """Whether ``moment`` falls in the person's quiet hours or on one of their days off."""
-    return bool(quiet_kinds(budget, moment))
+    return bool(quiet_kinds(limits, moment))
 
 
-def quiet_kinds(budget: Budget, moment: datetime) -> tuple[str, ...]:
+def quiet_kinds(limits: Limits, moment: datetime) -> tuple[str, ...]:
     """Which quiet windows hold ``moment``: ``quiet_hours``, ``day_off``, both or neither."""
     require_aware(moment, "moment")
-    kinds = {kind for start, end, kind in _pieces_near(budget, moment) if start <= moment < end}
+    kinds = {kind for start, end, kind in _pieces_near(limits, moment) if start <= moment < end}
     return tuple(kind for kind in (QUIET_HOURS, DAY_OFF) if kind in kinds)
 
 
-def _pieces_near(budget: Budget, moment: datetime) -> tuple[tuple[datetime, datetime, str], ...]:
-    day = moment.astimezone(budget.zone).date()
-    return _pieces(budget.time_zone, budget.quiet_start, budget.quiet_end, budget.days_off, day)
+def _pieces_near(limits: Limits, moment: datetime) -> tuple[tuple[datetime, datetime, str], ...]:
+    day = moment.astimezone(limits.zone).date()
+    return _pieces(limits.time_zone, limits.quiet_start, limits.quiet_end, limits.days_off, day)
 
 
 @lru_cache(maxsize=8192)
@@ -106,69 +106,69 @@ def _wall(zone: ZoneInfo, moment: datetime) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
-def quiet_end(budget: Budget, moment: datetime) -> datetime:
+def quiet_end(limits: Limits, moment: datetime) -> datetime:
     """The first instant at or after ``moment`` that is not quiet time."""
     current = moment
     for _ in range(_MAX_STEPS):
-        ends = [end for start, end, _kind in _pieces_near(budget, current) if start <= current < end]
+        ends = [end for start, end, _kind in _pieces_near(limits, current) if start <= current < end]
         if not ends:
             return current.astimezone(UTC)
         current = max(ends)
-    raise RuntimeError("quiet time without end")  # unreachable: Budget forbids a week of it
+    raise RuntimeError("quiet time without end")  # unreachable: Limits forbids a week of it
 
 
-def _quiet_start(budget: Budget, moment: datetime) -> datetime:
+def _quiet_start(limits: Limits, moment: datetime) -> datetime:
     """The start of the unbroken quiet period that holds ``moment`` (which must be quiet)."""
-    current = min(start for start, end, _kind in _pieces_near(budget, moment) if start <= moment < end)
+    current = min(start for start, end, _kind in _pieces_near(limits, moment) if start <= moment < end)
     for _ in range(_MAX_STEPS):
-        earlier = [start for start, end, _kind in _pieces_near(budget, current) if start < current <= end]
+        earlier = [start for start, end, _kind in _pieces_near(limits, current) if start < current <= end]
         if not earlier:
             return current
         current = min(earlier)
     raise RuntimeError("quiet time without start")  # unreachable, as above
 
 
-def _last_allowed_before(budget: Budget, moment: datetime) -> datetime:
+def _last_allowed_before(limits: Limits, moment: datetime) -> datetime:
     """The minute before the quiet period that holds ``moment`` begins."""
-    candidate = _quiet_start(budget, moment) - _BEFORE_QUIET
+    candidate = _quiet_start(limits, moment) - _BEFORE_QUIET
     for _ in range(_MAX_STEPS):
-        if not in_quiet_time(budget, candidate):
+        if not in_quiet_time(limits, candidate):
             return candidate
         # The allowed window before was shorter than a minute: look before the one before.
-        candidate = _quiet_start(budget, candidate) - _BEFORE_QUIET
+        candidate = _quiet_start(limits, candidate) - _BEFORE_QUIET
     raise RuntimeError("no allowed moment before quiet time")  # unreachable, as above
 
 
 # --- times -----------------------------------------------------------------------------
 
 
-def next_digest_at(*, budget: Budget, after: datetime, skip_days: Iterable[date] = ()) -> datetime:
+def next_digest_at(*, limits: Limits, after: datetime, skip_days: Iterable[date] = ()) -> datetime:
     """The next daily digest strictly after ``after``: local ``digest_time`` on a day that
     is not a day off (nor in ``skip_days``: days that already had their digest); when that
     falls in quiet hours, the end of that quiet period."""
     require_aware(after, "after")
     skip_days = frozenset(skip_days)
-    zone = budget.zone
+    zone = limits.zone
     first_day = after.astimezone(zone).date()
     best: datetime | None = None
     for offset in range(-1, 16):
         day = first_day + timedelta(days=offset)
-        if day.weekday() in budget.days_off or day in skip_days:
+        if day.weekday() in limits.days_off or day in skip_days:
             continue
-        at = _resolve(zone, day, budget.digest_time)
+        at = _resolve(zone, day, limits.digest_time)
         if best is not None and at >= best:
             break  # later days only give later digests
-        if in_quiet_time(budget, at):
-            at = quiet_end(budget, at)
+        if in_quiet_time(limits, at):
+            at = quiet_end(limits, at)
         if at > after and (best is None or at < best):
             best = at
-    if best is None:  # unreachable: Budget keeps at least one working day a week
+    if best is None:  # unreachable: Limits keeps at least one working day a week
         raise RuntimeError("no digest time found")
     return best
 
 
 def plan_time(
-    *, budget: Budget, wanted_at: datetime, latest_useful_at: datetime | None, now: datetime
+    *, limits: Limits, wanted_at: datetime, latest_useful_at: datetime | None, now: datetime
 ) -> datetime | None:
     """When to plan a reminder wanted at ``wanted_at``, or ``None`` to plan none.
 
@@ -184,8 +184,8 @@ def plan_time(
         if wanted_at >= latest_useful_at:
             return None
     at = max(wanted_at, now).astimezone(UTC)
-    if in_quiet_time(budget, at):
+    if in_quiet_time(limits, at):
         # Earlier, or not at all: after quiet time it would be late.
-        earlier = _last_allowed_before(budget, at)
+        earlier = _last_allowed_before(limits, at)
         return earlier if earlier >= now else None
     return at if useful(at, latest_useful_at) else None

@@ -1,4 +1,4 @@
-"""Changing attention settings: a person's own budget, their time zone, and the
+"""Changing attention settings: a person's own settings, their time zone, and the
 organisation's policy. Every change re-plans what is queued for the people it affects,
 in the same transaction, so nothing waiting contradicts the settings just saved."""
 
@@ -17,7 +17,7 @@ from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.attention.signals import attention_settings_changed
 
 
-def budget_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:
+def settings_update(*, membership: Membership, now: datetime | None = None, **fields) -> AttentionBudget:
     """Save a person's own settings and replan their pending reminders to match.
 
     Loosening beyond the organisation's ceiling is refused with a message, not clamped
@@ -27,7 +27,7 @@ def budget_update(*, membership: Membership, now: datetime | None = None, **fiel
     policy = budgets.policy_for(membership.organization)
     _check_ceilings(policy, fields)
     with transaction.atomic():
-        settings = budgets.budget_settings_for(membership)
+        settings = budgets.settings_for(membership)
         for name, value in fields.items():
             setattr(settings, name, value)
         settings.save()

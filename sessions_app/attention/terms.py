@@ -1,4 +1,4 @@
-"""The terms of the attention policy: a person's budget, a due item, a decision, and the
+"""The terms of the attention policy: one person's limits, a due item, a decision, and the
 names of the rules (recorded as overrides in the ledger). Pure: no ORM, no clock."""
 
 from dataclasses import dataclass
@@ -33,8 +33,10 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Budget:
-    """One person's attention budget. Local times are wall-clock times in ``time_zone``.
+class Limits:
+    """What Reflect may do to one person's attention (their effective policy, or an
+    organisation's ceiling): quiet time, days off, caps, gap, digest. Local times are
+    wall-clock times in ``time_zone``.
 
     Raises ``ValueError`` for settings no rule can honour: an unknown zone, negative caps
     or gap, half-set quiet hours, or every day of the week off (that is leave)."""

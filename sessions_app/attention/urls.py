@@ -1,4 +1,4 @@
-"""Attention settings (a person's budget, the organisation's ceilings); mounted under /o/<org_slug>/."""
+"""Attention settings (a person's own settings, the organisation's ceilings); mounted under /o/<org_slug>/."""
 
 from django.urls import path
 

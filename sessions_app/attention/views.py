@@ -6,9 +6,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions_app.attention import budgets, meeting_load
 from sessions_app.attention import services as attention_settings
-from sessions_app.attention.forms import AttentionBudgetForm
+from sessions_app.attention.forms import AttentionSettingsForm
 
-BUDGET_FIELDS = (
+SETTINGS_FIELDS = (
     "quiet_hours_enabled",
     "quiet_start",
     "quiet_end",
@@ -27,14 +27,16 @@ BUDGET_FIELDS = (
 def attention_settings_view(request, org_slug):
     membership = request.membership
     policy = budgets.policy_for(request.organization)
-    own = budgets.budget_settings_for(membership)
-    effective = budgets.effective_budget(membership=membership, policy=policy, settings=own)
-    form = AttentionBudgetForm(
+    own = budgets.settings_for(membership)
+    effective = budgets.effective_policy(membership=membership, policy=policy, settings=own)
+    form = AttentionSettingsForm(
         request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone
     )
     if request.method == "POST" and form.is_valid():
         try:
-            attention_settings.budget_update(membership=membership, **{f: form.cleaned_data[f] for f in BUDGET_FIELDS})
+            attention_settings.settings_update(
+                membership=membership, **{f: form.cleaned_data[f] for f in SETTINGS_FIELDS}
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -42,7 +44,7 @@ def attention_settings_view(request, org_slug):
             messages.success(request, "Saved. Reminders already planned now follow your new settings.")
             return redirect("attention_settings", org_slug=org_slug)
     return render(
-        request, "sessions_app/attention_settings.html", {"form": form, "policy": policy, "budget": effective}
+        request, "sessions_app/attention_settings.html", {"form": form, "policy": policy, "effective": effective}
     )
 
 

@@ -5,24 +5,24 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from reflect.dates import MONTH_NAMES, WEEKDAY_NAMES
-from sessions_app.attention.terms import DAILY_CAP, DAY_OFF, MIN_GAP, QUIET_HOURS, WEEKLY_CAP, Budget
+from sessions_app.attention.terms import DAILY_CAP, DAY_OFF, MIN_GAP, QUIET_HOURS, WEEKLY_CAP, Limits
 
 
-def phrase(budget: Budget, rule: str) -> str:
+def phrase(limits: Limits, rule: str) -> str:
     return {
         QUIET_HOURS: "your quiet hours",
         DAY_OFF: "your day off",
-        DAILY_CAP: f"your daily limit of {budget.daily_cap}",
-        WEEKLY_CAP: f"your weekly limit of {budget.weekly_cap}",
-        MIN_GAP: f"the {duration(budget.min_gap)} you asked for between messages",
+        DAILY_CAP: f"your daily limit of {limits.daily_cap}",
+        WEEKLY_CAP: f"your weekly limit of {limits.weekly_cap}",
+        MIN_GAP: f"the {duration(limits.min_gap)} you asked for between messages",
     }[rule]
 
 
-def clock(budget: Budget, moment: datetime, now: datetime) -> str:
+def clock(limits: Limits, moment: datetime, now: datetime) -> str:
     """ "07:00" on the day of ``now``, "07:00 on Sunday 25 October" on any other."""
-    local = moment.astimezone(budget.zone)
+    local = moment.astimezone(limits.zone)
     text = f"{local:%H:%M}"
-    if local.date() != now.astimezone(budget.zone).date():
+    if local.date() != now.astimezone(limits.zone).date():
         text += f" on {WEEKDAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
     return text
 

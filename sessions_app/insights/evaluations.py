@@ -82,7 +82,7 @@ def evaluation_submit(
                 meeting=meeting,
                 respondent=respondent,
                 ratings=cleaned,
-                comment_encrypted=comment,
+                comment=comment,
                 created_at=now,
             )
     except IntegrityError:

@@ -249,8 +249,8 @@ def live_comments(cohort: Cohort, *, months: list[date], now: datetime) -> dict[
     comments: dict[MonthKey, list[str]] = {}
     rows = (
         SessionEvaluation.objects.filter(in_months, meeting__in=held)
-        .exclude(comment_encrypted="")
-        .values_list("meeting__starts_at", "comment_encrypted")
+        .exclude(comment="")
+        .values_list("meeting__starts_at", "comment")
     )
     for starts_at, comment in rows:
         local = starts_at.astimezone(tz)

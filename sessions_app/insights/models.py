@@ -23,7 +23,7 @@ class ShownFigures(TenantModel):
     # What and which period, e.g. "cohort:<public id>:2026-02:counts" or "notifications:2026-10-26".
     subject = models.CharField(max_length=120)
     figures = models.JSONField(default=dict)
-    texts_encrypted = EncryptedTextField(blank=True)  # JSON list of strings
+    texts_json = EncryptedTextField(blank=True, db_column="texts_encrypted")  # JSON list of strings
     shown_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -36,8 +36,8 @@ class ShownFigures(TenantModel):
 
     @property
     def texts(self) -> list[str]:
-        return json.loads(self.texts_encrypted) if self.texts_encrypted else []
+        return json.loads(self.texts_json) if self.texts_json else []
 
     @texts.setter
     def texts(self, value: list[str]) -> None:
-        self.texts_encrypted = json.dumps(sorted(value), ensure_ascii=False) if value else ""
+        self.texts_json = json.dumps(sorted(value), ensure_ascii=False) if value else ""

@@ -44,7 +44,7 @@ class _PersonalRows:
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
     evaluations: list[SessionEvaluation]
     notifications: list[Notification]
-    budgets: list[AttentionBudget]
+    attention_settings: list[AttentionBudget]
     feeds: list[dict]  # membership_id and created_at only: the secret token is never read
 
 
@@ -94,7 +94,7 @@ def _personal_rows(user: User) -> _PersonalRows:
                 .select_related(*meeting_fields)
                 .order_by("due_at", "pk")
             ),
-            budgets=list(AttentionBudget.objects.filter(membership__user=user)),
+            attention_settings=list(AttentionBudget.objects.filter(membership__user=user)),
             feeds=list(CalendarFeed.objects.filter(membership__user=user).values("membership_id", "created_at")),
         )
 
@@ -113,22 +113,22 @@ def _meeting(meeting: Meeting | None) -> dict | None:
     return {"title": meeting.display_title, "starts_at": _when(meeting.starts_at), "status": meeting.status}
 
 
-def _budget(budget: AttentionBudget | None) -> dict | None:
-    if budget is None:
+def _settings(own: AttentionBudget | None) -> dict | None:
+    if own is None:
         return None
     return {
-        "quiet_hours_enabled": budget.quiet_hours_enabled,
-        "quiet_start": _clock(budget.quiet_start),
-        "quiet_end": _clock(budget.quiet_end),
-        "days_off": list(budget.days_off),
-        "daily_cap": budget.daily_cap,
-        "weekly_cap": budget.weekly_cap,
-        "min_gap_minutes": budget.min_gap_minutes,
-        "digest_time": _clock(budget.digest_time),
-        "reminder_leads": budget.reminder_leads,
-        "on_leave": budget.on_leave,
-        "monthly_meeting_minutes": budget.monthly_meeting_minutes,
-        "updated_at": _when(budget.updated_at),
+        "quiet_hours_enabled": own.quiet_hours_enabled,
+        "quiet_start": _clock(own.quiet_start),
+        "quiet_end": _clock(own.quiet_end),
+        "days_off": list(own.days_off),
+        "daily_cap": own.daily_cap,
+        "weekly_cap": own.weekly_cap,
+        "min_gap_minutes": own.min_gap_minutes,
+        "digest_time": _clock(own.digest_time),
+        "reminder_leads": own.reminder_leads,
+        "on_leave": own.on_leave,
+        "monthly_meeting_minutes": own.monthly_meeting_minutes,
+        "updated_at": _when(own.updated_at),
     }
 
 
@@ -181,7 +181,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
             {
                 "meeting": _meeting(evaluation.meeting),
                 "ratings": evaluation.ratings,
-                "comment": evaluation.comment_encrypted,
+                "comment": evaluation.comment,
                 "created_at": _when(evaluation.created_at),
             }
         )
@@ -198,7 +198,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "sent_at": _when(notification.sent_at),
             }
         )
-    budgets = {b.membership_id: b for b in rows.budgets}
+    attention_settings = {b.membership_id: b for b in rows.attention_settings}
     feeds = {f["membership_id"]: f for f in rows.feeds}
     organizations = []
     for membership in rows.memberships:
@@ -217,7 +217,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "reflections": mine["reflections"],
                 "evaluations": mine["evaluations"],
                 "notifications": mine["notifications"],
-                "attention_settings": _budget(budgets.get(membership.pk)),
+                "attention_settings": _settings(attention_settings.get(membership.pk)),
                 "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},
             }
         )

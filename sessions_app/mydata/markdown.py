@@ -147,11 +147,11 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         for n in org["notifications"]
     ] or ["Nothing."]
     out += ["", "### Your attention settings", ""]
-    budget = org["attention_settings"]
-    if budget is None:
+    own = org["attention_settings"]
+    if own is None:
         out.append("You follow the organisation's defaults.")
     else:
-        out += _budget_lines(budget, clock)
+        out += _settings_lines(own, clock)
     out += ["", "### Calendar subscription", ""]
     feed = org["calendar_feed"]
     out.append(
@@ -170,29 +170,29 @@ def _cohort_line(cohort: dict, clock: _Clock) -> str:
     return f"- {_inline(cohort['cohort'])} ({role}), since {clock(cohort['joined_at'])}; ground rules {rules}"
 
 
-def _budget_lines(budget: dict, clock: _Clock) -> list[str]:
+def _settings_lines(own: dict, clock: _Clock) -> list[str]:
     def shown(value, unit: str = "") -> str:
         return "the organisation's default" if value is None else f"{value}{unit}"
 
-    leads = budget["reminder_leads"]
-    if not budget["quiet_hours_enabled"]:
+    leads = own["reminder_leads"]
+    if not own["quiet_hours_enabled"]:
         quiet = "off"
-    elif budget["quiet_start"] is None and budget["quiet_end"] is None:
+    elif own["quiet_start"] is None and own["quiet_end"] is None:
         quiet = "the organisation's default times"
     else:
-        quiet = f"from {shown(budget['quiet_start'])} to {shown(budget['quiet_end'])}"
+        quiet = f"from {shown(own['quiet_start'])} to {shown(own['quiet_end'])}"
     return [
         f"- Quiet hours: {quiet}",
-        "- Days off: " + (", ".join(WEEKDAY_NAMES[d] for d in budget["days_off"] if 0 <= d < 7) or "none"),
-        f"- Interruptions a day: {shown(budget['daily_cap'])}",
-        f"- Interruptions a week: {shown(budget['weekly_cap'])}",
-        f"- Gap between interruptions: {shown(budget['min_gap_minutes'], ' minutes')}",
-        f"- Daily digest at: {shown(budget['digest_time'])}",
+        "- Days off: " + (", ".join(WEEKDAY_NAMES[d] for d in own["days_off"] if 0 <= d < 7) or "none"),
+        f"- Interruptions a day: {shown(own['daily_cap'])}",
+        f"- Interruptions a week: {shown(own['weekly_cap'])}",
+        f"- Gap between interruptions: {shown(own['min_gap_minutes'], ' minutes')}",
+        f"- Daily digest at: {shown(own['digest_time'])}",
         "- Reminders: "
         + (shown(None) if leads is None else ", ".join(f"{minutes} minutes" for minutes in leads) + " before"),
-        f"- On leave: {'yes' if budget['on_leave'] else 'no'}",
-        f"- Meeting minutes a month: {shown(budget['monthly_meeting_minutes'])}",
-        f"- Last changed: {clock(budget['updated_at'])}",
+        f"- On leave: {'yes' if own['on_leave'] else 'no'}",
+        f"- Meeting minutes a month: {shown(own['monthly_meeting_minutes'])}",
+        f"- Last changed: {clock(own['updated_at'])}",
     ]
 
 

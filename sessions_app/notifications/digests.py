@@ -10,10 +10,10 @@ from sessions_app.notifications.models import Notification, NotificationKind, No
 WEEK_AGO = timedelta(days=7)
 
 
-def digest_time(recipient: Membership, budget: policy.Budget, at: datetime, now: datetime) -> datetime:
+def digest_time(recipient: Membership, limits: policy.Limits, at: datetime, now: datetime) -> datetime:
     """``at``, unless the person already had a digest that (local) day: then the next one.
     At most one digest a day, even after a change of zone or digest time."""
-    zone = budget.zone
+    zone = limits.zone
     sent_days = {
         moment.astimezone(zone).date()
         for moment in Notification.objects.filter(
@@ -25,7 +25,7 @@ def digest_time(recipient: Membership, budget: policy.Budget, at: datetime, now:
     }
     if at.astimezone(zone).date() not in sent_days:
         return at
-    return policy.next_digest_at(budget=budget, after=now, skip_days=sent_days)
+    return policy.next_digest_at(limits=limits, after=now, skip_days=sent_days)
 
 
 def digest_row(recipient: Membership, at: datetime, now: datetime) -> Notification:

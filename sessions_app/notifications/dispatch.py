@@ -128,7 +128,7 @@ def one_person_at_a_time(membership_id: int) -> Iterator[None]:
 @dataclass
 class Batch:
     """What a sweep reads for all its rows at once (a few queries, not a few a row): the
-    recipients' budgets, who said they won't come, and the meetings' and memberships'
+    recipients' effective policies, who said they won't come, and the meetings' and memberships'
     current state for the send-time re-checks — read again whenever they are more than
     ``FACTS_MAX_AGE`` old, so a slow relay does not make them stale. Plus the clock and
     one mail connection."""
@@ -136,7 +136,7 @@ class Batch:
     now: datetime
     mail: Any
     rows: list[Notification]
-    budget_for: Callable[[Membership], policy.Budget] = field(init=False)
+    effective_policy_for: Callable[[Membership], policy.Limits] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     read_at: float = field(init=False, default=float("-inf"))
@@ -144,7 +144,7 @@ class Batch:
     def refresh(self) -> None:
         if time.monotonic() - self.read_at < FACTS_MAX_AGE:
             return
-        self.budget_for = budgets.budget_lookup([row.recipient for row in self.rows])
+        self.effective_policy_for = budgets.effective_policy_lookup([row.recipient for row in self.rows])
         self.declined = _declined(self.rows)
         _refresh_meetings_and_people(self.rows)
         # The meeting page's own rule: someone taken out of the cohort (or off a hot
@@ -240,17 +240,17 @@ def _process(row: Notification, batch: Batch) -> str:
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
-    budget = batch.budget_for(row.recipient)
+    limits = batch.effective_policy_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
-    decision = policy.decide(budget=budget, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
+    decision = policy.decide(limits=limits, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
         return send(row, now, batch.mail, decision)
     if decision.action == policy.Action.DEFER:
         row.due_at = decision.at
         return finish(row, NotificationStatus.HELD, decision.reason, now)
     if decision.action == policy.Action.DIGEST:
-        at = digest_time(row.recipient, budget, decision.at, now)
+        at = digest_time(row.recipient, limits, decision.at, now)
         if row.latest_useful_at is not None and at >= row.latest_useful_at:
             return finish(row, NotificationStatus.DROPPED, "Dropped: today's digest was already sent.", now)
         row.digest = digest_row(row.recipient, at, now)

@@ -1,4 +1,4 @@
-"""Planning the outbox: the services that change meetings, RSVPs and budgets call these
+"""Planning the outbox: the services that change meetings, RSVPs and attention settings call these
 in their own transaction, so a committed change always has its notifications written.
 
 What each kind of notice about a meeting looks like (priority, key, when it is due, how

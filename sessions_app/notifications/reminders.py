@@ -78,10 +78,10 @@ def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, n
     rows, wanted_keys = [], []
     for person, meeting in pairs:
         own = settings.get(person.pk) or AttentionBudget(membership=person)
-        budget = budgets.effective_budget(membership=person, policy=policy, settings=own)
+        limits = budgets.effective_policy(membership=person, policy=policy, settings=own)
         for lead in budgets.reminder_leads(policy=policy, settings=own):
             wanted_keys.append(_reminder_key(person, meeting, lead))
-            rows.append(_reminder_row(person, meeting, lead, budget, now))
+            rows.append(_reminder_row(person, meeting, lead, limits, now))
     _drop_unwanted_reminders(people, [meeting for _person, meeting in pairs], wanted_keys, now)
     return _upsert_reminders([row for row in rows if row is not None])
 
@@ -106,7 +106,7 @@ def _drop_unwanted_reminders(people, meetings, wanted_keys: list[str], now: date
 
 
 def _upsert_reminders(rows: list[Notification]) -> int:
-    """Reminders are replanned often (RSVPs, budget changes): a row not yet acted on takes
+    """Reminders are replanned often (RSVPs, settings changes): a row not yet acted on takes
     the new plan; one already sent or merged is history and stays as it is."""
     if not rows:
         return 0
@@ -126,11 +126,11 @@ def _upsert_reminders(rows: list[Notification]) -> int:
     return write([row for row in rows if row.idempotency_key not in existing]) + len(changed)
 
 
-def _reminder_row(person, meeting, lead: int, budget, now) -> Notification | None:
+def _reminder_row(person, meeting, lead: int, limits, now) -> Notification | None:
     wanted = meeting.starts_at - timedelta(minutes=lead)
     if wanted < now - timedelta(minutes=1):
         return None  # this lead time has passed; a shorter one will do
-    planned = attention.plan_time(budget=budget, wanted_at=wanted, latest_useful_at=meeting.starts_at, now=now)
+    planned = attention.plan_time(limits=limits, wanted_at=wanted, latest_useful_at=meeting.starts_at, now=now)
     row = new_row(
         person=person,
         kind=NotificationKind.REMINDER,
@@ -141,18 +141,18 @@ def _reminder_row(person, meeting, lead: int, budget, now) -> Notification | Non
         latest_useful_at=meeting.starts_at,
         payload={"lead_minutes": lead},
     )
-    if budget.on_leave:
+    if limits.on_leave:
         # Nothing reaches a person on leave; coming back re-plans these rows.
         row.status, row.reason = NotificationStatus.DROPPED, ON_LEAVE
     elif planned is None:
         row.status = NotificationStatus.DROPPED
         row.reason = "Not planned: it would have fallen in your quiet hours with no useful time before the meeting."
     elif planned != wanted:
-        local = timezone.localtime(planned, timezone=budget_zone(budget))
+        local = timezone.localtime(planned, timezone=limits_zone(limits))
         row.reason = f"Moved earlier to {local:%a %H:%M} so it doesn't land in your quiet hours."
         row.payload["note"] = row.reason  # kept for the ledger once the row is sent
     return row
 
 
-def budget_zone(budget):
-    return ZoneInfo(budget.time_zone)
+def limits_zone(limits):
+    return ZoneInfo(limits.time_zone)

@@ -34,12 +34,12 @@ def _replan_digests(membership: Membership, now: datetime) -> None:
     )
     if not waiting:
         return
-    budget = budgets.budget_for(membership)
-    at = digests.digest_time(membership, budget, attention.next_digest_at(budget=budget, after=now), now)
+    limits = budgets.effective_policy_for(membership)
+    at = digests.digest_time(membership, limits, attention.next_digest_at(limits=limits, after=now), now)
     target = digests.digest_row(membership, at, now)
     others = [row.pk for row in waiting if row.pk != target.pk]
     Notification.objects.filter(digest_id__in=others).update(digest=target, updated_at=now)
-    when = attention.clock(budget, at, now)
+    when = attention.clock(limits, at, now)
     Notification.objects.filter(pk__in=others).update(
         status=NotificationStatus.DROPPED,
         reason=f"Replaced by your digest at {when}: your settings changed.",

@@ -21,12 +21,12 @@ def ledger(request, org_slug):
         hour=0, minute=0, second=0, microsecond=0
     )
     rows = list(selectors.ledger_rows(membership, since=this_monday - timedelta(days=7)))
-    budget = budgets.budget_for(membership)
+    effective = budgets.effective_policy_for(membership)
     used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
     context = {
         "this_week": [r for r in rows if r.shown_at >= this_monday],
         "last_week": [r for r in rows if r.shown_at < this_monday],
         "used": used,
-        "budget": budget,
+        "effective": effective,
     }
     return render(request, "sessions_app/ledger.html", context)

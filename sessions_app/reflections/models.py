@@ -45,7 +45,7 @@ class Reflection(TenantModel):
     template_key = models.CharField(max_length=60)  # "rolfe", or "custom:<public id>"
     template_name = models.CharField(max_length=120)  # kept so a deleted template leaves readable history
     # JSON {prompt key: answer}, encrypted as one token: nothing of it is readable in the database.
-    answers_encrypted = EncryptedTextField(blank=True)
+    answers_json = EncryptedTextField(blank=True, db_column="answers_encrypted")
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PRIVATE)
     # Who a share reaches: the people in the cohort (for "facilitators", its facilitators)
     # at ``shared_at``; with ``reaches_later_members``, also whoever joins (or becomes a
@@ -72,11 +72,11 @@ class Reflection(TenantModel):
 
     @property
     def answers(self) -> dict[str, str]:
-        return json.loads(self.answers_encrypted) if self.answers_encrypted else {}
+        return json.loads(self.answers_json) if self.answers_json else {}
 
     @answers.setter
     def answers(self, value: dict[str, str]) -> None:
-        self.answers_encrypted = json.dumps(value, ensure_ascii=False)
+        self.answers_json = json.dumps(value, ensure_ascii=False)
 
 
 class ActionPoint(TenantModel):
@@ -102,7 +102,7 @@ class SessionEvaluation(TenantModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evaluations")
     respondent = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     ratings = models.JSONField(default=dict)  # {question key: 1..5}
-    comment_encrypted = EncryptedTextField(blank=True, max_length=1000)
+    comment = EncryptedTextField(blank=True, max_length=1000, db_column="comment_encrypted")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

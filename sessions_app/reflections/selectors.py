@@ -106,7 +106,7 @@ def shared_with_me(membership: Membership, *, limit: int = 100) -> list[Reflecti
         reflections_visible_to(membership)
         .exclude(author=membership)
         .select_related("author__user", "meeting__series", "meeting__cohort", "cohort")
-        .defer("answers_encrypted")
+        .defer("answers_json")
         .order_by("-created_at")[:limit]
     )
     for row in rows:

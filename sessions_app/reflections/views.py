@@ -27,7 +27,7 @@ def reflection_list(request, org_slug):
         selectors.reflections_visible_to(membership)
         .filter(author=membership)
         .select_related("meeting__series", "meeting__cohort", "cohort")
-        .defer("answers_encrypted")
+        .defer("answers_json")
         .order_by("-created_at", "-pk")
     )
     due = request.GET.get("due") == "1"  # the retention notice links here: what will be deleted

@@ -37,7 +37,7 @@ def test_over_budget_month_offers_the_latest_unanswered_meetings(cohort, cast):
     first, second, third, fourth = (_meeting(cohort, d) for d in (1, 8, 15, 22))
     Rsvp.objects.create(organization=cast.org, meeting=fourth, membership=cast.bob, status="going")
     (overload,) = meeting_load.overloads(cast.bob, now=NOW)
-    assert (overload.month, overload.minutes, overload.budget) == ("2026-12", 240, 120)
+    assert (overload.month, overload.minutes, overload.limit) == ("2026-12", 240, 120)
     # 120 minutes too many; the person said yes to the 22nd, so the 15th and 8th are offered.
     assert [m.pk for m in overload.surplus] == [second.pk, third.pk]
     assert first.pk not in {m.pk for m in overload.surplus}
@@ -97,7 +97,7 @@ def test_person_may_lower_but_not_raise_their_budget_beyond_the_organisation(cli
     refused = client.post(url, form)
     assert "Your organisation&#x27;s meeting budget is 120 minutes a month." in refused.content.decode()
     client.post(url, {**form, "monthly_meeting_minutes": 60})
-    assert meeting_load.budget_minutes(cast.bob) == 60
+    assert meeting_load.meeting_minutes_limit(cast.bob) == 60
 
 
 def test_series_within_budget_reports_nobody(cohort, cast):

@@ -142,7 +142,7 @@ class AttentionModel(RuleBasedStateMachine):
 
     def _settings(self, person, **fields):
         with contextlib.suppress(ValidationError):  # beyond the ceiling: refused, nothing changes
-            attention_settings.budget_update(membership=person, now=self.now, **fields)
+            attention_settings.settings_update(membership=person, now=self.now, **fields)
 
     # --- what admins do ----------------------------------------------------------------
 
@@ -331,18 +331,18 @@ class AttentionModel(RuleBasedStateMachine):
     def _check_sent(self, row, earlier_in_sweep):
         person = row.recipient
         person.user.refresh_from_db()
-        budget = budgets.budget_for(person)
+        limits = budgets.effective_policy_for(person)
         overrides = set(row.overrides)
         assert person.is_active
-        assert not budget.on_leave, "sent to a person on leave"
-        if attention.in_quiet_time(budget, self.now):
-            assert row.priority == "urgent" and budget.urgent_may_break_quiet and overrides & QUIET_OVERRIDES, (
+        assert not limits.on_leave, "sent to a person on leave"
+        if attention.in_quiet_time(limits, self.now):
+            assert row.priority == "urgent" and limits.urgent_may_break_quiet and overrides & QUIET_OVERRIDES, (
                 f"{row.kind} sent in quiet time"
             )
         if row.latest_useful_at is not None:
             assert self.now < row.latest_useful_at, "sent too late"
         if row.kind == NotificationKind.DIGEST:
-            zone = budget.zone
+            zone = limits.zone
             same_day = [
                 moment
                 for moment in Notification.objects.filter(recipient=person, kind="digest", status="sent")
@@ -354,15 +354,15 @@ class AttentionModel(RuleBasedStateMachine):
             return
         if row.kind == NotificationKind.REMINDER:
             self._check_reminder(row, person)
-        self._check_budget(row, person, budget, overrides, earlier_in_sweep)
+        self._check_limits(row, person, limits, overrides, earlier_in_sweep)
         if row.kind != NotificationKind.REMINDER and row.priority == "normal":
-            self._check_precedence(row, person, budget)
+            self._check_precedence(row, person, limits)
 
     def _check_reminder(self, row, person):
         meeting = row.meeting
         meeting.refresh_from_db()
         lead = row.payload["lead_minutes"]
-        own = budgets.budget_settings_for(person)
+        own = budgets.settings_for(person)
         asked = budgets.reminder_leads(policy=budgets.policy_for(self.org), settings=own)
         assert lead in asked, "a reminder the person removed was sent"
         assert meeting.status == MeetingStatus.SCHEDULED, "a reminder for a cancelled meeting"
@@ -377,9 +377,9 @@ class AttentionModel(RuleBasedStateMachine):
         # The README, word for word: a reminder that would land in quiet hours moves
         # earlier, or is dropped — never late.
         wanted = meeting.starts_at - timedelta(minutes=lead)
-        budget = budgets.budget_for(person)
+        limits = budgets.effective_policy_for(person)
         crossed = [wanted + timedelta(minutes=10 * n) for n in range(int((self.now - wanted).total_seconds() // 600))]
-        if attention.in_quiet_time(budget, wanted) or any(attention.in_quiet_time(budget, at) for at in crossed):
+        if attention.in_quiet_time(limits, wanted) or any(attention.in_quiet_time(limits, at) for at in crossed):
             assert self.now <= wanted, "a reminder that would land in quiet hours was sent late"
 
     def _sent_before(self, person, since):
@@ -389,25 +389,25 @@ class AttentionModel(RuleBasedStateMachine):
             .values_list("sent_at", flat=True)
         )
 
-    def _check_budget(self, row, person, budget, overrides, earlier_in_sweep):
+    def _check_limits(self, row, person, limits, overrides, earlier_in_sweep):
         earlier = [r.sent_at for r in earlier_in_sweep if r.kind != NotificationKind.DIGEST]
         before = self._sent_before(person, self.now - timedelta(days=8)) + earlier
-        zone = budget.zone
+        zone = limits.zone
         today = [m for m in before if m.astimezone(zone).date() == self.now.astimezone(zone).date()]
         week = [m for m in before if m > self.now - attention.WEEK]
         if attention.DAILY_CAP not in overrides:
-            assert len(today) < budget.daily_cap, "daily cap exceeded"
+            assert len(today) < limits.daily_cap, "daily cap exceeded"
         if attention.WEEKLY_CAP not in overrides:
-            assert len(week) < budget.weekly_cap, "weekly cap exceeded"
+            assert len(week) < limits.weekly_cap, "weekly cap exceeded"
         if attention.MIN_GAP not in overrides and before:
-            assert self.now - max(before) >= budget.min_gap, "minimum gap broken"
+            assert self.now - max(before) >= limits.min_gap, "minimum gap broken"
 
-    def _check_precedence(self, row, person, budget):
+    def _check_precedence(self, row, person, limits):
         """A notice was sent: no reminder then waiting for this person lost its slot to it."""
         waiting = Notification.objects.filter(
             recipient=person, kind="reminder", status__in=["pending", "held"], due_at__gte=self.now
         ).values_list("due_at", flat=True)
-        assert not any(at < self.now + budget.min_gap for at in waiting), "a notice took a reminder's gap"
+        assert not any(at < self.now + limits.min_gap for at in waiting), "a notice took a reminder's gap"
 
     # --- the promises, about what is queued -------------------------------------------
 
@@ -418,15 +418,15 @@ class AttentionModel(RuleBasedStateMachine):
     @invariant()
     def at_most_one_digest_waiting_a_day(self):
         for person in self.people:
-            budget = budgets.budget_for(person)
+            limits = budgets.effective_policy_for(person)
             days = [
-                at.astimezone(budget.zone).date()
+                at.astimezone(limits.zone).date()
                 for at in Notification.objects.filter(
                     recipient=person, kind="digest", status__in=["pending", "held"]
                 ).values_list("due_at", flat=True)
             ]
             sent = {
-                at.astimezone(budget.zone).date()
+                at.astimezone(limits.zone).date()
                 for at in Notification.objects.filter(recipient=person, kind="digest", status="sent").values_list(
                     "sent_at", flat=True
                 )
@@ -437,15 +437,15 @@ class AttentionModel(RuleBasedStateMachine):
     @invariant()
     def waiting_reminders_follow_current_settings(self):
         for person in self.people:
-            own = budgets.budget_settings_for(person)
-            budget = budgets.budget_for(person)
+            own = budgets.settings_for(person)
+            limits = budgets.effective_policy_for(person)
             asked = set(budgets.reminder_leads(policy=budgets.policy_for(self.org), settings=own))
             for at, payload in Notification.objects.filter(
                 recipient=person, kind="reminder", status="pending"
             ).values_list("due_at", "payload"):
                 assert payload["lead_minutes"] in asked, "a removed lead time still waiting"
-                assert not budget.on_leave, "a reminder waiting while on leave"
-                assert not attention.in_quiet_time(budget, at), "a reminder waiting in quiet time"
+                assert not limits.on_leave, "a reminder waiting while on leave"
+                assert not attention.in_quiet_time(limits, at), "a reminder waiting in quiet time"
 
 
 def test_what_a_person_receives_keeps_every_promise(db):

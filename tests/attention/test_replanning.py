@@ -17,7 +17,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
-from sessions_app.attention.services import budget_update
+from sessions_app.attention.services import settings_update
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import Meeting
@@ -61,7 +61,7 @@ def test_a_lead_time_removed_is_not_sent_and_the_one_chosen_instead_is(team, cas
     _sweep(start - timedelta(days=1))  # the day-before reminder goes out as planned
     assert len(mail.outbox) == 1
 
-    budget_update(membership=farah, reminder_leads=[24 * 60, 15], now=start - timedelta(minutes=70))
+    settings_update(membership=farah, reminder_leads=[24 * 60, 15], now=start - timedelta(minutes=70))
     _sweep(start - timedelta(hours=1))  # 02:50Z: the hour-before reminder she removed
     _sweep(start - timedelta(minutes=15))  # 03:35Z: the one she chose
 
@@ -82,7 +82,7 @@ def test_removing_the_day_before_drops_those_pending_reminders(team, cast):
     for meeting in meetings:
         planning.plan_reminders(meeting=meeting, now=now)
 
-    budget_update(membership=cast.bob, reminder_leads=[60], now=now)
+    settings_update(membership=cast.bob, reminder_leads=[60], now=now)
 
     rows = Notification.objects.filter(kind="reminder").order_by("due_at")
     assert [(row.payload["lead_minutes"], row.status) for row in rows] == [
@@ -99,7 +99,7 @@ def test_removing_the_day_before_drops_those_pending_reminders(team, cast):
 def test_a_change_to_a_far_off_meeting_waits_for_the_digest_and_the_reminder_goes(team, cast):
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     tom = cast.bob
-    budget_update(membership=tom, reminder_leads=[15], now=now - timedelta(days=1))
+    settings_update(membership=tom, reminder_leads=[15], now=now - timedelta(days=1))
     soon = MeetingFactory(cohort=team, starts_at=now + timedelta(minutes=25), ends_at=now + timedelta(minutes=85))
     planning.plan_reminders(meeting=soon, now=now - timedelta(hours=1))
     far = MeetingFactory(cohort=team, starts_at=now + timedelta(days=90), ends_at=now + timedelta(days=90, hours=1))
@@ -118,7 +118,7 @@ def test_a_change_to_a_far_off_meeting_waits_for_the_digest_and_the_reminder_goe
 def test_a_notice_yields_to_a_reminder_due_within_the_gap(team, cast):
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     tom = cast.bob
-    budget_update(membership=tom, reminder_leads=[15], now=now - timedelta(days=1))
+    settings_update(membership=tom, reminder_leads=[15], now=now - timedelta(days=1))
     soon = MeetingFactory(cohort=team, starts_at=now + timedelta(minutes=25), ends_at=now + timedelta(minutes=85))
     planning.plan_reminders(meeting=soon, now=now - timedelta(hours=1))
     near = MeetingFactory(cohort=team, starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=1))
@@ -138,7 +138,7 @@ def test_a_notice_yields_to_a_reminder_due_within_the_gap(team, cast):
 
 
 def test_policy_a_notice_yields_its_last_slot_of_the_day_to_a_reminder():
-    budget = attention.Budget(time_zone="UTC", quiet_start=None, quiet_end=None, daily_cap=2, min_gap=timedelta(0))
+    limits = attention.Limits(time_zone="UTC", quiet_start=None, quiet_end=None, daily_cap=2, min_gap=timedelta(0))
     now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     notice = attention.Item(priority=attention.Priority.NORMAL, due_at=now, latest_useful_at=now + timedelta(days=3))
     reminder = attention.Item(
@@ -149,8 +149,8 @@ def test_policy_a_notice_yields_its_last_slot_of_the_day_to_a_reminder():
     )
     sent = [now - timedelta(hours=1)]
 
-    decision = attention.decide(budget=budget, item=notice, sent=sent, now=now, ahead=[reminder])
-    alone = attention.decide(budget=budget, item=notice, sent=sent, now=now)
+    decision = attention.decide(limits=limits, item=notice, sent=sent, now=now, ahead=[reminder])
+    alone = attention.decide(limits=limits, item=notice, sent=sent, now=now)
 
     assert (decision.action, decision.at) == (attention.Action.DIGEST, datetime(2026, 11, 2, 17, 0, tzinfo=UTC))
     assert decision.reason == "Saved for your digest at 17:00: a reminder due at 14:00 needs your last message today."
@@ -178,10 +178,10 @@ def test_moving_to_tokyo_replans_the_digest_and_the_reminders(team, cast):
     assert digest.due_at == datetime(2026, 11, 3, 8, 0, tzinfo=UTC)  # 17:00 Tokyo
     prompt.refresh_from_db()
     assert prompt.digest == digest
-    budget = budgets.budget_for(tom)
+    limits = budgets.effective_policy_for(tom)
     waiting = Notification.objects.filter(kind="reminder", status="pending").order_by("due_at")
     assert [row.due_at.astimezone(TOKYO).strftime("%a %H:%M") for row in waiting] == ["Tue 20:59", "Wed 20:59"]
-    assert not any(attention.in_quiet_time(budget, row.due_at) for row in waiting)
+    assert not any(attention.in_quiet_time(limits, row.due_at) for row in waiting)
 
 
 def test_the_profile_page_replans_on_a_zone_change(client, team, cast):
@@ -204,9 +204,9 @@ def test_going_on_leave_drops_waiting_reminders_and_coming_back_replans_them(tea
     meeting = MeetingFactory(cohort=team, starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1))
     planning.plan_reminders(meeting=meeting, now=now)
 
-    budget_update(membership=cast.bob, on_leave=True, now=now)
+    settings_update(membership=cast.bob, on_leave=True, now=now)
     assert set(Notification.objects.values_list("status", "reason")) == {("dropped", "Not planned: you are on leave.")}
-    budget_update(membership=cast.bob, on_leave=False, now=now)
+    settings_update(membership=cast.bob, on_leave=False, now=now)
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
 
 
@@ -217,7 +217,7 @@ def test_a_held_item_is_decided_again_under_new_settings(team, cast):
     row.refresh_from_db()
     assert (row.status, row.due_at) == ("held", datetime(2026, 11, 3, 7, 0, tzinfo=UTC))
 
-    budget_update(membership=cast.bob, quiet_start=time(23, 0), quiet_end=time(6, 0), now=now + timedelta(minutes=5))
+    settings_update(membership=cast.bob, quiet_start=time(23, 0), quiet_end=time(6, 0), now=now + timedelta(minutes=5))
 
     row.refresh_from_db()
     assert (row.status, row.due_at) == ("pending", now + timedelta(minutes=5))
@@ -289,7 +289,7 @@ def _queries_to_save_settings(cast, *, own: int, others: int) -> tuple[int, int]
         AttentionPolicy.objects.get_or_create(organization=cast.org)
         AttentionBudget.objects.get_or_create(organization=cast.org, membership=cast.bob)
         with CaptureQueriesContext(connection) as queries:
-            budget_update(membership=cast.bob, reminder_leads=[60], now=now)
+            settings_update(membership=cast.bob, reminder_leads=[60], now=now)
         assert Notification.objects.filter(recipient=cast.bob, kind="reminder").count() == own
         assert Notification.objects.exclude(recipient=cast.bob).count() == 0
     inserts = sum(1 for query in queries.captured_queries if query["sql"].startswith("INSERT"))

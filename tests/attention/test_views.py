@@ -13,7 +13,7 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessions_app.attention.forms import AttentionBudgetForm, AttentionPolicyForm
+from sessions_app.attention.forms import AttentionPolicyForm, AttentionSettingsForm
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.insights.distribution import suppress_small_groups
 from tests.factories import MembershipFactory, NotificationFactory
@@ -94,8 +94,8 @@ def test_saved_settings_are_described_in_plain_words(client, cast):
     assert f"Nothing between 21:00 and 07:00 ({cast.bob.user.time_zone})." in page
     assert "At most 3 messages a day and 10 a week, at least 60 minutes apart." in page
     with scopes_disabled():
-        budget = AttentionBudget.objects.get(membership=cast.bob)
-    assert (budget.daily_cap, budget.weekly_cap, budget.min_gap_minutes) == (3, 10, 60)
+        own = AttentionBudget.objects.get(membership=cast.bob)
+    assert (own.daily_cap, own.weekly_cap, own.min_gap_minutes) == (3, 10, 60)
 
 
 # --- the ledger ------------------------------------------------------------------------
@@ -231,8 +231,8 @@ def test_policy_form_takes_its_limits_from_the_model():
 def test_settings_form_reports_what_the_attention_policy_refuses():
     data = _settings(quiet_hours_enabled="on", days_off=["5", "6"], digest_time="17:00", on_leave="")
 
-    assert AttentionBudgetForm(data, time_zone="Europe/London").is_valid()
-    form = AttentionBudgetForm(data, time_zone="Not/A_Zone")
+    assert AttentionSettingsForm(data, time_zone="Europe/London").is_valid()
+    form = AttentionSettingsForm(data, time_zone="Not/A_Zone")
 
     assert not form.is_valid()
     assert "unknown time zone" in " ".join(form.non_field_errors())

@@ -175,9 +175,7 @@ def test_no_audited_action_records_what_people_wrote_or_a_token(
         reflection_save(
             author=cast.bob, template_key="one_thing", answers={"note": SECRET}, visibility="cohort", cohort=cohort
         )
-        SessionEvaluation.objects.create(
-            organization=cast.org, meeting=meeting, respondent=cast.bob, comment_encrypted=SECRET
-        )
+        SessionEvaluation.objects.create(organization=cast.org, meeting=meeting, respondent=cast.bob, comment=SECRET)
     # Every audited action, through the pages where they have one.
     _login(client, "bob@example.org", SECRET)
     _login(client, "bob@example.org")

@@ -17,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.audit.models import AuditAction, AuditEvent
 from accounts.models import Organization
-from sessions_app.attention.services import budget_update
+from sessions_app.attention.services import settings_update
 from sessions_app.notifications.dispatch import dispatch_notifications
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 from sessions_app.reflections import retention, services, tasks
@@ -154,7 +154,7 @@ def test_a_warning_dropped_by_the_policy_is_in_the_ledger_and_the_grace_period_s
     with time_machine.travel(WRITTEN, tick=False):
         mine = _write(cast.bob, 2)
     with scope(organization=cast.org):
-        budget_update(membership=cast.bob, on_leave=True, now=WARNED)
+        settings_update(membership=cast.bob, on_leave=True, now=WARNED)
 
     _daily_task_and_dispatch(WARNED)
     (notice,) = _warnings()

@@ -60,7 +60,7 @@ def evaluate(meeting, person, rating: int, comment: str = ""):
         meeting=meeting,
         respondent=person,
         ratings=dict.fromkeys(QUESTIONS, rating),
-        comment_encrypted=comment,
+        comment=comment,
         created_at=AFTER,
     )
 
@@ -117,7 +117,7 @@ def test_figures_kept_name_nobody_and_comments_stay_encrypted(client, cast):
         "cohort",
         "subject",
         "figures",
-        "texts_encrypted",
+        "texts_json",
         "shown_at",
     ]
     february = {part: kept[(month, part)] for month, part in kept if month == "2026-02"}

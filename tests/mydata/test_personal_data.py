@@ -98,14 +98,14 @@ def world(cast):
             meeting=meeting,
             respondent=cast.bob,
             ratings={"felt_heard": 5},
-            comment_encrypted="It helped.",
+            comment="It helped.",
         )
         SessionEvaluation.objects.create(
             organization=cast.org,
             meeting=meeting,
             respondent=cast.alice,
             ratings={"felt_heard": 2},
-            comment_encrypted=CANARY,
+            comment=CANARY,
         )
     _reflection(cast.bob, "Bob at St Elsewhere", meeting=meeting)
     _reflection(bob_there, "Bob at County General", pinned=True)

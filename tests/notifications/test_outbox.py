@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
-from sessions_app.attention.services import budget_update
+from sessions_app.attention.services import settings_update
 from sessions_app.cohorts.models import CohortRole
 from sessions_app.meetings import rsvps
 from sessions_app.meetings import series as series_services
@@ -136,7 +136,7 @@ def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(te
 
 def test_on_leave_nothing_goes_out(team_time):
     cohort, bob = team_time
-    budget_update(membership=bob, on_leave=True, now=NOW)
+    settings_update(membership=bob, on_leave=True, now=NOW)
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
     _sweep(meeting.starts_at - timedelta(hours=1))
@@ -150,7 +150,7 @@ def test_changing_quiet_hours_replans_pending_reminders(team_time):
     start = datetime(2026, 11, 3, 7, 30, tzinfo=UTC)
     meeting = MeetingFactory(cohort=cohort, starts_at=start, ends_at=start + timedelta(hours=1))
     planning.plan_reminders(meeting=meeting, now=NOW)
-    budget_update(membership=bob, quiet_hours_enabled=False, now=NOW)
+    settings_update(membership=bob, quiet_hours_enabled=False, now=NOW)
     assert Notification.objects.get(payload__lead_minutes=60).due_at == start - timedelta(hours=1)
 
 
