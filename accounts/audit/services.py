@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from accounts.audit.models import AuditAction, AuditEvent
-from accounts.models import Membership, Organization, User
+from accounts.models import Organization, User
+from accounts.selectors import memberships_of_user
 
 REDACTED = "[not recorded]"
 _SECRET_WORDS = ("secret", "token", "password", "key", "text", "answer", "comment", "note", "body")
@@ -91,10 +91,7 @@ def record_for_person(
     organisation. The actor is the person themselves unless given (None: unknown).
     ``also``: an organisation the event concerns even before the person is its member
     (an IdP linking an account to it)."""
-    with scopes_disabled():
-        organizations = [
-            m.organization for m in Membership.objects.filter(user=user, is_active=True).select_related("organization")
-        ]
+    organizations = [membership.organization for membership in memberships_of_user(user)]
     if also is not None and also.pk not in {o.pk for o in organizations}:
         organizations.append(also)
     actor = user if actor is _SELF else actor
