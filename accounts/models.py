@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from reflect.dates import is_known_zone
@@ -197,6 +198,14 @@ class Membership(TenantModel):
         return self.role == Role.ADMIN
 
 
+INVITATION_STATUS_LABELS = {
+    "accepted": _("accepted"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "pending": _("pending"),
+}
+
+
 class Invitation(TenantModel):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
@@ -239,3 +248,7 @@ class Invitation(TenantModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    def get_status_display(self) -> str:
+        """The status in words for a page, in the reader's language."""
+        return INVITATION_STATUS_LABELS[self.status]
