@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.services import invitation_create, invitations_left
@@ -80,7 +81,7 @@ def _line_problem(line: str) -> str | None:
     address = line.strip()
     try:
         if len(address) > EMAIL_MAX_LENGTH:
-            raise ValidationError("too long")
+            raise ValidationError(_("too long"))
         validate_email(address)
     except ValidationError:
         return f"“{_shown(address)}” is not a valid e-mail address (one address a line)"

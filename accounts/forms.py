@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.bulk_invitations import MAX_ADDRESSES, MAX_CHARACTERS
 from accounts.models import Organization, Role, User
@@ -6,16 +7,18 @@ from reflect.dates import known_zone_names
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 
 class InvitationSettingsForm(forms.Form):
     facilitators_may_invite = forms.BooleanField(
         required=False,
-        label="Facilitators may invite new people",
-        help_text="Cohort facilitators may then invite people who are not yet in the organisation "
-        "(as members) from “add someone” and CSV import. Off: only admins let people in.",
+        label=_("Facilitators may invite new people"),
+        help_text=_(
+            "Cohort facilitators may then invite people who are not yet in the organisation "
+            "(as members) from “add someone” and CSV import. Off: only admins let people in."
+        ),
     )
 
 
@@ -28,7 +31,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Reminders and meeting times use this.")
+    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text=_("Reminders and meeting times use this."))
 
     class Meta:
         model = User
@@ -49,7 +52,7 @@ class OrganizationSecurityForm(forms.ModelForm):
 
 class BulkInvitationForm(forms.Form):
     addresses = forms.CharField(
-        label="E-mail addresses, one a line",
+        label=_("E-mail addresses, one a line"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
         max_length=MAX_CHARACTERS,
         strip=False,  # line numbers must match what was pasted
@@ -61,5 +64,5 @@ class BulkInvitationForm(forms.Form):
         "line numbers in messages count the blank lines too.",
     )
     role = forms.ChoiceField(
-        choices=Role.choices, initial=Role.MEMBER, help_text="Everyone on the list gets this role."
+        choices=Role.choices, initial=Role.MEMBER, help_text=_("Everyone on the list gets this role.")
     )

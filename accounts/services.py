@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import record
@@ -40,7 +41,7 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         organization=membership.organization, role=Role.ADMIN, is_active=True
     ).exclude(pk=membership.pk)
     if not other_admins.exists():
-        raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
+        raise ValidationError(_("An organisation needs at least one admin: make someone else admin first."))
 
 
 def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from reflect.widgets import IsoTimeInput
 from sessions_app.attention import policy
@@ -21,28 +22,28 @@ LEAD_CHOICES = [
 
 
 class AttentionSettingsForm(forms.Form):
-    quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
-    quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet from")
-    quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label="Quiet until")
+    quiet_hours_enabled = forms.BooleanField(required=False, label=_("Keep quiet hours"))
+    quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label=_("Quiet from"))
+    quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label=_("Quiet until"))
     days_off = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Days off (nothing at all)",
+        label=_("Days off (nothing at all)"),
     )
-    daily_cap = forms.IntegerField(min_value=0, max_value=20, label="At most this many messages a day")
-    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="At most this many a week")
+    daily_cap = forms.IntegerField(min_value=0, max_value=20, label=_("At most this many messages a day"))
+    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label=_("At most this many a week"))
     min_gap_minutes = forms.IntegerField(
-        min_value=0, max_value=24 * 60, label="At least this many minutes between them"
+        min_value=0, max_value=24 * 60, label=_("At least this many minutes between them")
     )
-    digest_time = forms.TimeField(widget=IsoTimeInput(), label="Daily digest at")
+    digest_time = forms.TimeField(widget=IsoTimeInput(), label=_("Daily digest at"))
     reminder_leads = forms.TypedMultipleChoiceField(
-        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
+        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Remind me")
     )
-    on_leave = forms.BooleanField(required=False, label="I'm on leave: send me nothing")
+    on_leave = forms.BooleanField(required=False, label=_("I'm on leave: send me nothing"))
     monthly_meeting_minutes = forms.IntegerField(
-        min_value=0, max_value=100 * 60, label="Minutes of debriefs a month before Reflect offers to skip some"
+        min_value=0, max_value=100 * 60, label=_("Minutes of debriefs a month before Reflect offers to skip some")
     )
 
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
@@ -53,12 +54,12 @@ class AttentionSettingsForm(forms.Form):
         data = super().clean()
         # The switch exists only on this form: the policy sees quiet hours or none.
         if data.get("quiet_hours_enabled") and (data.get("quiet_start") is None or data.get("quiet_end") is None):
-            raise ValidationError("Give both ends of your quiet hours, or switch them off.")
+            raise ValidationError(_("Give both ends of your quiet hours, or switch them off."))
         if data.get("quiet_start") is not None and data.get("quiet_start") == data.get("quiet_end"):
-            raise ValidationError("Quiet hours need different start and end times.")
+            raise ValidationError(_("Quiet hours need different start and end times."))
         if len(data.get("days_off") or ()) == 7:
             # Said in the form's words; the policy refuses it too (below), in its own.
-            raise ValidationError("Every day off means no messages at all: tick “I'm on leave” instead.")
+            raise ValidationError(_("Every day off means no messages at all: tick “I'm on leave” instead."))
         if not self.errors:
             self._check_with_policy(data)
         return data

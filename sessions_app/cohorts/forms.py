@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from reflect.text import validate_single_line
 from sessions_app.cohorts.models import Cohort, CohortRole
@@ -10,7 +11,7 @@ from sessions_app.cohorts.presets import KIND_CHOICES, PRESETS
 
 class CohortCreateForm(forms.Form):
     name = forms.CharField(max_length=120, validators=[validate_single_line])
-    kind = forms.ChoiceField(choices=KIND_CHOICES, help_text="Fills in sensible defaults you can change afterwards.")
+    kind = forms.ChoiceField(choices=KIND_CHOICES, help_text=_("Fills in sensible defaults you can change afterwards."))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
 
 
@@ -43,13 +44,13 @@ class CohortEditForm(forms.ModelForm):
         data = super().clean()
         low, high = data.get("min_members"), data.get("max_members")
         if low is not None and high is not None and low > high:
-            raise ValidationError("The minimum group size can't be larger than the maximum.")
+            raise ValidationError(_("The minimum group size can't be larger than the maximum."))
         return data
 
 
 class CohortMemberAddForm(forms.Form):
-    membership = forms.ChoiceField(required=False, label="Someone in the organisation")
-    email = forms.EmailField(required=False, label="…or invite by e-mail")
+    membership = forms.ChoiceField(required=False, label=_("Someone in the organisation"))
+    email = forms.EmailField(required=False, label=_("…or invite by e-mail"))
     role = forms.ChoiceField(choices=CohortRole.choices, initial=CohortRole.MEMBER)
 
     def __init__(self, *args, candidates=(), invites_new_people=True, **kwargs):
@@ -65,5 +66,5 @@ class CohortMemberAddForm(forms.Form):
     def clean(self):
         data = super().clean()
         if bool(data.get("membership")) == bool(data.get("email")):
-            raise ValidationError("Choose someone from the list or give an e-mail address (one of the two).")
+            raise ValidationError(_("Choose someone from the list or give an e-mail address (one of the two)."))
         return data

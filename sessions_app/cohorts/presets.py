@@ -3,6 +3,8 @@ value on the cohort afterwards; the preset only saves them thinking about it."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class KindPreset:
@@ -25,7 +27,7 @@ CONFIDENTIALITY = (
 
 PRESETS: dict[str, KindPreset] = {
     "schwartz_rounds": KindPreset(
-        label="Schwartz Rounds",
+        label=_("Schwartz Rounds"),
         description="A monthly hour where a panel of three shares the human side of care and everyone reflects.",
         duration_minutes=60,
         frequency="monthly_weekday",
@@ -34,7 +36,7 @@ PRESETS: dict[str, KindPreset] = {
         ground_rules=CONFIDENTIALITY + " Rounds are not for problem-solving.",
     ),
     "balint_group": KindPreset(
-        label="Balint group",
+        label=_("Balint group"),
         description="A small, stable group meeting fortnightly to explore the clinician–patient relationship.",
         duration_minutes=90,
         frequency="fortnightly",
@@ -44,35 +46,35 @@ PRESETS: dict[str, KindPreset] = {
         ground_rules=CONFIDENTIALITY,
     ),
     "team_time": KindPreset(
-        label="Team Time",
+        label=_("Team Time"),
         description="A short, regular pause for a whole team to talk about how the work feels.",
         duration_minutes=15,
         frequency="weekly",
         ground_rules=CONFIDENTIALITY,
     ),
     "hot_debrief": KindPreset(
-        label="Hot debrief",
+        label=_("Hot debrief"),
         description="STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept.",
         duration_minutes=10,
         frequency="",
         ground_rules=CONFIDENTIALITY + " No blame; this is not an investigation.",
     ),
     "chaplaincy_case_reflection": KindPreset(
-        label="Chaplaincy case reflection",
+        label=_("Chaplaincy case reflection"),
         description="Chaplains reflect together on a pastoral encounter.",
         duration_minutes=60,
         frequency="monthly_weekday",
         ground_rules=CONFIDENTIALITY,
     ),
     "teaching_circle": KindPreset(
-        label="Teaching reflection circle",
+        label=_("Teaching reflection circle"),
         description="Teachers and trainees reflect on classroom and supervision experiences.",
         duration_minutes=45,
         frequency="fortnightly",
         ground_rules=CONFIDENTIALITY,
     ),
     "custom": KindPreset(
-        label="Custom",
+        label=_("Custom"),
         description="Set your own rhythm and size.",
         duration_minutes=60,
         frequency="weekly",

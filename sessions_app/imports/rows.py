@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from sessions_app.cohorts.models import CohortRole
@@ -54,9 +55,9 @@ def decode(csv_bytes: bytes) -> str:
             "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again."
         ) from None
     if "\x00" in text:
-        raise ValidationError("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that.")
+        raise ValidationError(_("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that."))
     if not text.strip():
-        raise ValidationError("The file is empty.")
+        raise ValidationError(_("The file is empty."))
     return text
 
 
@@ -111,7 +112,7 @@ def parse(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     records = _records(text)
     first = next(records, None)
     if first is None:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(_("The file is empty."))
     columns = _columns(first[1])
     rows = []
     for record in records:
@@ -121,7 +122,7 @@ def parse(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
                 f"The file has more than {MAX_ROWS:,} people. Split it into smaller files and import them one by one."
             )
     if not rows:
-        raise ValidationError("The file has the column names but no people below them.")
+        raise ValidationError(_("The file has the column names but no people below them."))
     return columns, rows
 
 
@@ -146,7 +147,7 @@ def check_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[Imp
     else:
         try:
             if len(email) > EMAIL_MAX_LENGTH:
-                raise ValidationError("too long")
+                raise ValidationError(_("too long"))
             validate_email(email)
         except ValidationError:
             problems.append(f"“{_shown(email)}” is not a valid e-mail address")

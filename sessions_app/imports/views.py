@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reflect.uploads import upload_too_large
@@ -22,8 +23,8 @@ RECENT_IMPORTS = 5
 
 class CohortImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Saved as “CSV UTF-8”, at most 2 MB and 5,000 people.",
+        label=_("CSV file"),
+        help_text=_("Saved as “CSV UTF-8”, at most 2 MB and 5,000 people."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

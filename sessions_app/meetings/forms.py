@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from reflect.dates import WEEKDAY_NAMES
@@ -36,33 +37,33 @@ class SeriesForm(forms.Form):
     title = forms.CharField(max_length=120, required=False, validators=[validate_single_line])
     frequency = forms.ChoiceField(choices=FREQUENCIES)
     weekday = forms.TypedChoiceField(
-        choices=WEEKDAYS, coerce=int, required=False, help_text="For weekly, fortnightly and monthly-on-a-weekday."
+        choices=WEEKDAYS, coerce=int, required=False, help_text=_("For weekly, fortnightly and monthly-on-a-weekday.")
     )
-    nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, label="Which one in the month")
+    nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, label=_("Which one in the month"))
     rrule = forms.CharField(
         required=False,
         max_length=500,
-        label="Custom rule",
-        help_text="For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE",
+        label=_("Custom rule"),
+        help_text=_("For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE"),
     )
     first_date = forms.DateField(widget=IsoDateInput())
     start_time = forms.TimeField(widget=IsoTimeInput())
     time_zone = forms.ChoiceField(choices=time_zone_choices)
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    last_date = forms.DateField(required=False, widget=IsoDateInput(), label="Last date (optional)")
+    last_date = forms.DateField(required=False, widget=IsoDateInput(), label=_("Last date (optional)"))
     location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     capacity = forms.IntegerField(
         min_value=1,
         max_value=1000,
         required=False,
-        help_text="Leave empty for no limit; people beyond it join a waitlist.",
+        help_text=_("Leave empty for no limit; people beyond it join a waitlist."),
     )
 
     def clean_first_date(self):
         first = self.cleaned_data["first_date"]
         if first < date.today() - timedelta(days=1):
-            raise ValidationError("The first meeting can't be in the past.")
+            raise ValidationError(_("The first meeting can't be in the past."))
         return first
 
     def clean(self):
@@ -74,7 +75,7 @@ class SeriesForm(forms.Form):
         except ValueError as error:
             raise ValidationError(str(error)) from None
         if data.get("last_date") and data["last_date"] < data["first_date"]:
-            raise ValidationError("The last date is before the first date.")
+            raise ValidationError(_("The last date is before the first date."))
         return data
 
     def _rule(self, data) -> str:
@@ -103,18 +104,18 @@ class SeriesForm(forms.Form):
 
 
 class MeetingEditForm(forms.Form):
-    local_date = forms.DateField(label="Date", widget=IsoDateInput())
+    local_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     start_time = forms.TimeField(widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(min_value=5, max_value=480)
     location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     capacity = forms.IntegerField(min_value=1, max_value=1000, required=False)
     following = forms.TypedChoiceField(
         choices=[("0", "Only this meeting"), ("1", "This and all following meetings")],
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
-        label="Apply to",
+        label=_("Apply to"),
     )
 
 
@@ -124,7 +125,7 @@ class MeetingCancelForm(forms.Form):
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
-        label="Cancel",
+        label=_("Cancel"),
     )
 
 
@@ -136,14 +137,14 @@ class HotDebriefForm(forms.Form):
         max_length=120,
         required=False,
         validators=[validate_single_line],
-        help_text="A few neutral words; no patient details.",
+        help_text=_("A few neutral words; no patient details."),
     )
-    starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label="Starts")
-    people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Who to call")
+    starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label=_("Starts"))
+    people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label=_("Who to call"))
     location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     follow_ups = forms.BooleanField(
-        required=False, initial=True, label="Also schedule follow-ups after 72 hours and one month (TRiM)"
+        required=False, initial=True, label=_("Also schedule follow-ups after 72 hours and one month (TRiM)")
     )
 
     def __init__(self, *args, candidates=(), **kwargs):
@@ -153,5 +154,5 @@ class HotDebriefForm(forms.Form):
 
 class PanelNotesForm(forms.Form):
     panel_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label="Panel preparation notes"
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label=_("Panel preparation notes")
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort
@@ -56,9 +57,9 @@ def meeting_update(
 
 def _assert_changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.ends_at <= now:
-        raise ValidationError("This meeting has already taken place.")
+        raise ValidationError(_("This meeting has already taken place."))
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
 
 
 def _update_one(meeting: Meeting, change: MeetingChange, now: datetime, actor: Membership | None) -> Meeting:
@@ -188,7 +189,7 @@ def hot_debrief_create(
     """An ad-hoc hot debrief (STOP5/TALK) for the people called, optionally with
     TRiM-style follow-ups at 72 hours and one month."""
     if not people:
-        raise ValidationError("Choose at least one person to call to the debrief.")
+        raise ValidationError(_("Choose at least one person to call to the debrief."))
     now = now or timezone.now()
     with transaction.atomic():
         called = {"cohort": cohort, "location": location, "video_url": video_url, "people": people}

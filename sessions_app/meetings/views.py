@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -265,7 +266,7 @@ def meeting_panel_notes(request, org_slug, meeting_id):
     form = PanelNotesForm(request.POST)
     if form.is_valid():
         scheduling.meeting_panel_notes_save(meeting=meeting, notes=form.cleaned_data["panel_notes"])
-        messages.success(request, "Panel notes saved.")
+        messages.success(request, _("Panel notes saved."))
     else:
         messages.error(request, " ".join(form.errors.get("panel_notes", [])))
     return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization, group_size
 from sessions_app.cohorts.models import Cohort, CohortMember
@@ -46,21 +47,21 @@ def _clean_answers(template: Template, answers: dict[str, str]) -> dict[str, str
     if errors:
         raise ValidationError(errors)
     if not any(cleaned.values()):
-        raise ValidationError("Write something in at least one box, or leave without saving.")
+        raise ValidationError(_("Write something in at least one box, or leave without saving."))
     return cleaned
 
 
 def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meeting | None, visibility: str) -> None:
     if visibility not in Visibility.values:
-        raise ValidationError("Choose who may read this.")
+        raise ValidationError(_("Choose who may read this."))
     if visibility == Visibility.PRIVATE:
         return
     if cohort is None:
-        raise ValidationError("Choose the cohort to share with, or keep it to yourself.")
+        raise ValidationError(_("Choose the cohort to share with, or keep it to yourself."))
     if not CohortMember.objects.filter(cohort=cohort, membership=author).exists():
-        raise ValidationError("You can share only with a cohort you belong to.")
+        raise ValidationError(_("You can share only with a cohort you belong to."))
     if meeting is not None and meeting.not_recorded:
-        raise ValidationError("This meeting is not recorded: reflections on it stay private.")
+        raise ValidationError(_("This meeting is not recorded: reflections on it stay private."))
     if visibility == Visibility.COHORT_ANONYMOUS:
         _check_anonymous(author=author, cohort=cohort, meeting=meeting)
 
@@ -102,7 +103,7 @@ def reflection_save(
     if reflection is None:
         reflection = Reflection(organization=author.organization, author=author)
     elif reflection.author_id != author.pk:
-        raise ValidationError("Only the author can change a reflection.")
+        raise ValidationError(_("Only the author can change a reflection."))
     reflection.template_key, reflection.template_name = template.key, template.name
     reflection.meeting, reflection.cohort = meeting, cohort
     reflection.answers = cleaned
@@ -140,7 +141,7 @@ def reflection_set_visibility(
     """Share, narrow or revoke at any time; ``reaches_later_members``: people who join the
     cohort later may read it too."""
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can change who reads a reflection.")
+        raise ValidationError(_("Only the author can change who reads a reflection."))
     _check_sharing(author=author, cohort=reflection.cohort, meeting=reflection.meeting, visibility=visibility)
     now = timezone.now()
     _mark_shared(reflection, visibility=visibility, is_draft=reflection.is_draft, cohort=reflection.cohort, now=now)
@@ -153,7 +154,7 @@ def reflection_set_visibility(
 
 def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) -> Reflection:
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can keep a reflection.")
+        raise ValidationError(_("Only the author can keep a reflection."))
     reflection.pinned = pinned
     if pinned:
         # Kept: its retention notice is done with. If it is ever un-kept, its author is
@@ -165,7 +166,7 @@ def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) 
 
 def reflection_delete(*, reflection: Reflection, author: Membership) -> None:
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can delete a reflection.")
+        raise ValidationError(_("Only the author can delete a reflection."))
     reflection.delete()
 
 
@@ -203,7 +204,7 @@ def meeting_set_not_recorded(*, meeting: Meeting, not_recorded: bool) -> Meeting
 
 def action_point_add(*, meeting: Meeting, what: str, owner: Membership | None, due) -> ActionPoint:
     if meeting.not_recorded:
-        raise ValidationError("This meeting is not recorded, so it keeps no action points.")
+        raise ValidationError(_("This meeting is not recorded, so it keeps no action points."))
     return ActionPoint.objects.create(
         organization=meeting.organization, meeting=meeting, what=what.strip(), owner=owner, due=due
     )
