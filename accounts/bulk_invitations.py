@@ -167,7 +167,10 @@ def _day(moment: datetime, organization: Organization) -> str:
 def _assert_admin(organization: Organization, user: User) -> Membership:
     inviter = Membership.objects.filter(organization=organization, user=user, is_active=True).first()
     if inviter is None or not inviter.is_admin:
-        raise ValidationError(f"Only {organization.name}'s admins can invite a list of people.")
+        raise ValidationError(
+            _("Only %(organization_name)s's admins can invite a list of people.")
+            % {"organization_name": organization.name}
+        )
     return inviter
 
 
@@ -194,7 +197,7 @@ def invitations_bulk_create(*, organization: Organization, text: str, role: str,
     or ``ValidationError`` for a role or an inviter that is not allowed.
     """
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”.")
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     inviter = _assert_admin(organization, invited_by)
     addresses, problems, notes = addresses_read(text)
     now = timezone.now()

@@ -23,7 +23,7 @@ RETENTION_MONTHS_MIN_MESSAGE = (
 
 def validate_language(value: str) -> None:
     if value not in dict(settings.LANGUAGES):
-        raise ValidationError(f"“{value}” is not one of Reflect's languages.")
+        raise ValidationError(_("“%(value)s” is not one of Reflect's languages.") % {"value": value})
 
 
 def default_invitation_valid_days() -> int:
@@ -36,7 +36,9 @@ INVITATION_VALID_DAYS_MAX = 90
 
 def validate_time_zone(value: str) -> None:
     if not is_known_zone(value):
-        raise ValidationError(f"“{value}” is not a known time zone (use a name such as Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (use a name such as Europe/London).") % {"value": value}
+        )
 
 
 class UserManager(BaseUserManager):

@@ -46,7 +46,7 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
 
 def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”.")
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
     old = membership.role
@@ -121,7 +121,10 @@ def invitation_create(
     """
     email = email.strip().lower()
     if _is_active_member(organization, email):
-        raise ValidationError(f"{email} is already a member of {organization.name}.")
+        raise ValidationError(
+            _("%(email)s is already a member of %(organization_name)s.")
+            % {"email": email, "organization_name": organization.name}
+        )
     inviter = (
         None
         if by_operator
@@ -219,7 +222,10 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
             f"Ask an admin to invite {email}."
         )
     if role != Role.MEMBER:
-        raise ValidationError(f"Only {organization.name}'s admins can invite someone as {Role(role).label.lower()}.")
+        raise ValidationError(
+            _("Only %(organization_name)s's admins can invite someone as %(role_label)s.")
+            % {"organization_name": organization.name, "role_label": Role(role).label.lower()}
+        )
     return inviter
 
 
@@ -300,7 +306,10 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
         # Lock and re-read so two tabs accepting at once cannot both succeed.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
-            raise ValidationError(f"This invitation is {invitation.status} and can no longer be used.")
+            raise ValidationError(
+                _("This invitation is %(status)s and can no longer be used.")
+                % {"status": invitation.get_status_display()}
+            )
         if not user_has_verified_email(user, invitation.email):
             raise ValidationError(
                 f"This invitation was sent to {invitation.email}. Log in with that address to accept it."

@@ -47,7 +47,11 @@ def organization_settings(request, org_slug):
             _add_errors(form, error)
         else:
             if changes:
-                messages.success(request, f"Saved: {', '.join(form.fields[_form_field(f)].label for f in changes)}.")
+                messages.success(
+                    request,
+                    _("Saved: %(changes)s.")
+                    % {"changes": ", ".join(form.fields[_form_field(f)].label for f in changes)},
+                )
             else:
                 messages.info(request, _("Nothing had changed, so nothing was saved."))
             return redirect("organization_settings", org_slug=org_slug)

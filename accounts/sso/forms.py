@@ -58,7 +58,9 @@ class OrganizationSSOForm(forms.ModelForm):
             try:
                 validate_domain_name(domain)
             except ValidationError:
-                raise ValidationError(f"“{domain}” is not a domain name (write e.g. example.nhs.uk).") from None
+                raise ValidationError(
+                    _("“%(domain)s” is not a domain name (write e.g. example.nhs.uk).") % {"domain": domain}
+                ) from None
             domains.append(domain)
         if not domains:
             raise ValidationError(_("Name at least one e-mail domain."))

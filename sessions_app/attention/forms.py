@@ -80,7 +80,7 @@ class AttentionSettingsForm(forms.Form):
                 on_leave=data.get("on_leave", False),
             )
         except ValueError as error:
-            raise ValidationError(f"These settings cannot work together: {error}.") from None
+            raise ValidationError(_("These settings cannot work together: %(error)s.") % {"error": error}) from None
 
 
 class AttentionPolicyForm(forms.ModelForm):

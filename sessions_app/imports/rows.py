@@ -97,7 +97,7 @@ def _columns(header: list[str]) -> dict[str, int]:
                 "the columns are name, email and role."
             )
         if name in columns:
-            raise ValidationError(f"The first line names the column “{name}” twice.")
+            raise ValidationError(_("The first line names the column “%(name)s” twice.") % {"name": name})
         columns[name] = position
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from sessions_app.insights.questions import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
@@ -36,7 +37,7 @@ def evaluation_refusal(*, meeting: Meeting, respondent: Membership, now: datetim
 def _clean_ratings(ratings: Mapping[str, object]) -> dict[str, int]:
     unknown = sorted(set(ratings) - set(QUESTION_KEYS))
     if unknown:
-        raise ValidationError(f"Unknown question: {', '.join(unknown)}.")
+        raise ValidationError(_("Unknown question: %(unknown)s.") % {"unknown": ", ".join(unknown)})
     cleaned, errors = {}, {}
     for key in QUESTION_KEYS:
         try:

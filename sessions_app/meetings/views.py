@@ -316,9 +316,15 @@ def ground_rules(request, org_slug, cohort_id):
             messages.error(request, " ".join(error.messages))
             rsvp = None
         if rsvp is None:
-            messages.success(request, f"Thank you. You're ready to join the meetings of {cohort.name}.")
+            messages.success(
+                request,
+                _("Thank you. You're ready to join the meetings of %(cohort_name)s.") % {"cohort_name": cohort.name},
+            )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
-        messages.success(request, f"Thank you for accepting the ground rules. {rsvps.rsvp_message(rsvp.status)}")
+        messages.success(
+            request,
+            _("Thank you for accepting the ground rules. %(answer)s") % {"answer": rsvps.rsvp_message(rsvp.status)},
+        )
         return redirect("meeting_detail", org_slug=org_slug, meeting_id=going_to.public_id)
     return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me, "going_to": going_to})
 

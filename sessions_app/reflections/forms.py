@@ -81,5 +81,7 @@ class ReflectionTemplateForm(forms.Form):
             try:
                 prompts.append((question.strip(), int(limit) if limit.strip() else 500))
             except ValueError:
-                raise ValidationError(f"“{limit.strip()}” is not a number of characters.") from None
+                raise ValidationError(
+                    _("“%(limit)s” is not a number of characters.") % {"limit": limit.strip()}
+                ) from None
         return prompts

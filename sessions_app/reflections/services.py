@@ -22,7 +22,7 @@ def template_for(organization: Organization, key: str) -> Template:
         custom = ReflectionTemplate.objects.filter(organization=organization, public_id=key[7:]).first()
         if custom is not None:
             return _as_template(custom)
-    raise ValidationError(f"Unknown reflection template “{key}”.")
+    raise ValidationError(_("Unknown reflection template “%(key)s”.") % {"key": key})
 
 
 def _as_template(custom: ReflectionTemplate) -> Template:
@@ -175,11 +175,13 @@ def reflection_template_create(
 ) -> ReflectionTemplate:
     """An organisation's own template: up to MAX_PROMPTS questions, each with a limit."""
     if not 1 <= len(prompts) <= MAX_PROMPTS:
-        raise ValidationError(f"A template has between 1 and {MAX_PROMPTS} questions.")
+        raise ValidationError(_("A template has between 1 and %(count)s questions.") % {"count": MAX_PROMPTS})
     if any(not 20 <= limit <= MAX_PROMPT_LENGTH for _, limit in prompts):
-        raise ValidationError(f"Each answer's limit must be between 20 and {MAX_PROMPT_LENGTH} characters.")
+        raise ValidationError(
+            _("Each answer's limit must be between 20 and %(length)s characters.") % {"length": MAX_PROMPT_LENGTH}
+        )
     if ReflectionTemplate.objects.filter(organization=organization, name__iexact=name).exists():
-        raise ValidationError(f"There is already a template called “{name}”.")
+        raise ValidationError(_("There is already a template called “%(name)s”.") % {"name": name})
     return ReflectionTemplate.objects.create(
         organization=organization,
         name=name,

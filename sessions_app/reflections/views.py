@@ -185,7 +185,9 @@ def reflection_share(request, org_slug, reflection_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Now readable by: {reflection.get_visibility_display().lower()}.")
+        messages.success(
+            request, _("Now readable by: %(visibility)s.") % {"visibility": reflection.get_visibility_display().lower()}
+        )
     return redirect("reflection_detail", org_slug=org_slug, reflection_id=reflection_id)
 
 
@@ -237,5 +239,9 @@ def reflection_templates(request, org_slug):
 def reflection_template_delete(request, org_slug, template_id):
     template = get_object_or_404(ReflectionTemplate, organization=request.organization, public_id=template_id)
     template.delete()
-    messages.success(request, f"“{template.name}” removed; reflections written with it keep their answers.")
+    messages.success(
+        request,
+        _("“%(template_name)s” removed; reflections written with it keep their answers.")
+        % {"template_name": template.name},
+    )
     return redirect("reflection_templates", org_slug=org_slug)
