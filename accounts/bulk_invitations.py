@@ -81,10 +81,10 @@ def _line_problem(line: str) -> str | None:
     address = line.strip()
     try:
         if len(address) > EMAIL_MAX_LENGTH:
-            raise ValidationError(_("too long"))
+            raise ValidationError("too long")
         validate_email(address)
     except ValidationError:
-        return f"“{_shown(address)}” is not a valid e-mail address (one address a line)"
+        return _("“%(address)s” is not a valid e-mail address (one address a line)") % {"address": _shown(address)}
     return None
 
 

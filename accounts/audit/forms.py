@@ -8,7 +8,7 @@ from accounts.audit.selectors import AuditFilter
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who (part of the e-mail address)"), required=False, max_length=254)
-    action = forms.ChoiceField(label=_("What"), required=False, choices=[("", "Anything"), *AuditAction.choices])
+    action = forms.ChoiceField(label=_("What"), required=False, choices=[("", _("Anything")), *AuditAction.choices])
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

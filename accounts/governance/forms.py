@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
@@ -25,7 +26,9 @@ class OrganizationSettingsForm(forms.Form):
         min_value=MIN_GROUP_SIZE_FLOOR,
         max_value=1000,
         error_messages={
-            "min_value": f"k cannot be below {MIN_GROUP_SIZE_FLOOR}: a smaller group could show who said what."
+            "min_value": format_lazy(
+                _("k cannot be below {floor}: a smaller group could show who said what."), floor=MIN_GROUP_SIZE_FLOOR
+            )
         },
         help_text=_("Figures are shown only where at least this many people contribute."),
     )
@@ -35,10 +38,13 @@ class OrganizationSettingsForm(forms.Form):
         min_value=RETENTION_MONTHS_MIN,
         max_value=1200,
         error_messages={"min_value": RETENTION_MONTHS_MIN_MESSAGE},
-        help_text=(
-            f"At least {RETENTION_MONTHS_MIN}. Older reflections are deleted unless their author keeps them; "
-            "each author is told 30 days before, and nothing goes until 30 days after that notice. "
-            "Empty: keep them all."
+        help_text=format_lazy(
+            _(
+                "At least {minimum}. Older reflections are deleted unless their author keeps them; "
+                "each author is told 30 days before, and nothing goes until 30 days after that notice. "
+                "Empty: keep them all."
+            ),
+            minimum=RETENTION_MONTHS_MIN,
         ),
     )
     invitation_valid_days = forms.IntegerField(
@@ -46,15 +52,17 @@ class OrganizationSettingsForm(forms.Form):
         min_value=1,
         max_value=INVITATION_VALID_DAYS_MAX,
         error_messages={
-            "min_value": "An invitation must be valid for at least one day.",
-            "max_value": f"An invitation may be valid for at most {INVITATION_VALID_DAYS_MAX} days.",
+            "min_value": _("An invitation must be valid for at least one day."),
+            "max_value": format_lazy(
+                _("An invitation may be valid for at most {days} days."), days=INVITATION_VALID_DAYS_MAX
+            ),
         },
     )
     who_may_invite = forms.ChoiceField(
         label=_("Who may invite new people"),
         choices=[
-            (ADMINS_ONLY, "Admins only"),
-            (ADMINS_AND_FACILITATORS, "Admins, and facilitators (who invite as members)"),
+            (ADMINS_ONLY, _("Admins only")),
+            (ADMINS_AND_FACILITATORS, _("Admins, and facilitators (who invite as members)")),
         ],
     )
     two_factor_required = forms.ChoiceField(

@@ -24,6 +24,7 @@ class OrganizationSSOForm(forms.ModelForm):
     oidc_server_url = forms.URLField(label=_("Issuer URL"), required=False, assume_scheme="https")
     saml_metadata_url = forms.URLField(label=_("Metadata URL"), required=False, assume_scheme="https")
     allowed_domains = forms.CharField(
+        label=_("Allowed e-mail domains"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, e.g. nhs.net. Only addresses at these domains may sign in through the IdP."),
     )
@@ -43,6 +44,16 @@ class OrganizationSSOForm(forms.ModelForm):
             "allowed_domains",
             "required",
         ]
+        # The model's verbose names are in its migrations; the words people read are here.
+        labels = {
+            "enabled": _("Enabled"),
+            "protocol": _("Protocol"),
+            "oidc_client_id": _("Client ID"),
+            "oidc_trust_email": _("The IdP vouches for addresses at the allowed domains"),
+            "saml_metadata_xml": _("Metadata XML"),
+            "email_attribute": _("Claim or attribute carrying the e-mail address"),
+            "required": _("Members must sign in through single sign-on"),
+        }
 
     def __init__(self, *args, signed_in_through_sso: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,16 +99,18 @@ class OrganizationSSOForm(forms.ModelForm):
             # organisation out; the admin proves it works first.
             self.add_error(
                 "required",
-                "Sign in through your organisation's single sign-on once before requiring it, "
-                "so that a wrong setting cannot lock everyone out.",
+                _(
+                    "Sign in through your organisation's single sign-on once before requiring it, "
+                    "so that a wrong setting cannot lock everyone out."
+                ),
             )
         return cleaned
 
     def _clean_oidc(self, cleaned) -> None:
         for field, message in [
-            ("oidc_server_url", "Give the IdP's issuer URL (its /.well-known/openid-configuration lives there)."),
-            ("oidc_client_id", "Give the client ID the IdP issued for Reflect."),
-            ("oidc_client_secret", "Give the client secret the IdP issued for Reflect."),
+            ("oidc_server_url", _("Give the IdP's issuer URL (its /.well-known/openid-configuration lives there).")),
+            ("oidc_client_id", _("Give the client ID the IdP issued for Reflect.")),
+            ("oidc_client_secret", _("Give the client secret the IdP issued for Reflect.")),
         ]:
             if not cleaned.get(field) and field not in self.errors:
                 self.add_error(field, message)

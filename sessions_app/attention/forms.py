@@ -12,12 +12,12 @@ from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings.forms import WEEKDAYS
 
 LEAD_CHOICES = [
-    (7 * 24 * 60, "a week before"),
-    (2 * 24 * 60, "two days before"),
-    (24 * 60, "the day before"),
-    (3 * 60, "three hours before"),
-    (60, "an hour before"),
-    (15, "15 minutes before"),
+    (7 * 24 * 60, _("a week before")),
+    (2 * 24 * 60, _("two days before")),
+    (24 * 60, _("the day before")),
+    (3 * 60, _("three hours before")),
+    (60, _("an hour before")),
+    (15, _("15 minutes before")),
 ]
 
 
@@ -103,14 +103,20 @@ class AttentionPolicyForm(forms.ModelForm):
             "monthly_meeting_minutes",
         ]
         labels = {
-            "max_daily_cap": "Ceiling: messages a day",
-            "max_weekly_cap": "Ceiling: messages a week",
-            "min_min_gap_minutes": "Shortest gap anyone may choose",
-            "quiet_hours_required": "Everyone keeps quiet hours (people may move theirs, not switch them off)",
-            "urgent_may_break_quiet": (
+            "default_daily_cap": _("Default: messages a day"),
+            "default_weekly_cap": _("Default: messages a week"),
+            "default_min_gap_minutes": _("Default: minutes between messages"),
+            "default_quiet_start": _("Default: quiet from"),
+            "default_quiet_end": _("Default: quiet until"),
+            "default_digest_time": _("Default: daily digest at"),
+            "max_daily_cap": _("Ceiling: messages a day"),
+            "max_weekly_cap": _("Ceiling: messages a week"),
+            "min_min_gap_minutes": _("Shortest gap anyone may choose"),
+            "quiet_hours_required": _("Everyone keeps quiet hours (people may move theirs, not switch them off)"),
+            "urgent_may_break_quiet": _(
                 "Urgent items (hot-debrief calls, same-day cancellations) may reach people in quiet hours"
             ),
-            "monthly_meeting_minutes": "Meeting-load budget (minutes a month)",
+            "monthly_meeting_minutes": _("Meeting-load budget (minutes a month)"),
         }
         # The labels above say it; the model's help texts would repeat them.
         help_texts = {"quiet_hours_required": "", "urgent_may_break_quiet": "", "monthly_meeting_minutes": ""}

@@ -70,8 +70,10 @@ def calendar_settings(request, org_slug):
             calendar_services.calendar_feed_revoke(membership=membership)
             messages.success(
                 request,
-                "Your calendar link is switched off; calendars subscribed to it will stop updating. "
-                "Come back to Calendar any time for a new one.",
+                _(
+                    "Your calendar link is switched off; calendars subscribed to it will stop updating. "
+                    "Come back to Calendar any time for a new one."
+                ),
             )
             return redirect("organization_home", org_slug=org_slug)
         messages.error(request, _("That calendar action is not one we know."))

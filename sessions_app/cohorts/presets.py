@@ -3,6 +3,7 @@ value on the cohort afterwards; the preset only saves them thinking about it."""
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,7 +21,7 @@ class KindPreset:
     ground_rules: str = ""
 
 
-CONFIDENTIALITY = (
+CONFIDENTIALITY = _(
     "What is said here stays here. We speak about our own experience, not about colleagues "
     "who are absent. We listen without fixing. Anyone may pass. Patient details are left out."
 )
@@ -28,16 +29,16 @@ CONFIDENTIALITY = (
 PRESETS: dict[str, KindPreset] = {
     "schwartz_rounds": KindPreset(
         label=_("Schwartz Rounds"),
-        description="A monthly hour where a panel of three shares the human side of care and everyone reflects.",
+        description=_("A monthly hour where a panel of three shares the human side of care and everyone reflects."),
         duration_minutes=60,
         frequency="monthly_weekday",
         panel_size=3,
         panel_prep_days=7,
-        ground_rules=CONFIDENTIALITY + " Rounds are not for problem-solving.",
+        ground_rules=format_lazy("{} {}", CONFIDENTIALITY, _("Rounds are not for problem-solving.")),
     ),
     "balint_group": KindPreset(
         label=_("Balint group"),
-        description="A small, stable group meeting fortnightly to explore the clinician–patient relationship.",
+        description=_("A small, stable group meeting fortnightly to explore the clinician–patient relationship."),
         duration_minutes=90,
         frequency="fortnightly",
         min_members=6,
@@ -47,35 +48,35 @@ PRESETS: dict[str, KindPreset] = {
     ),
     "team_time": KindPreset(
         label=_("Team Time"),
-        description="A short, regular pause for a whole team to talk about how the work feels.",
+        description=_("A short, regular pause for a whole team to talk about how the work feels."),
         duration_minutes=15,
         frequency="weekly",
         ground_rules=CONFIDENTIALITY,
     ),
     "hot_debrief": KindPreset(
         label=_("Hot debrief"),
-        description="STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept.",
+        description=_("STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept."),
         duration_minutes=10,
         frequency="",
-        ground_rules=CONFIDENTIALITY + " No blame; this is not an investigation.",
+        ground_rules=format_lazy("{} {}", CONFIDENTIALITY, _("No blame; this is not an investigation.")),
     ),
     "chaplaincy_case_reflection": KindPreset(
         label=_("Chaplaincy case reflection"),
-        description="Chaplains reflect together on a pastoral encounter.",
+        description=_("Chaplains reflect together on a pastoral encounter."),
         duration_minutes=60,
         frequency="monthly_weekday",
         ground_rules=CONFIDENTIALITY,
     ),
     "teaching_circle": KindPreset(
         label=_("Teaching reflection circle"),
-        description="Teachers and trainees reflect on classroom and supervision experiences.",
+        description=_("Teachers and trainees reflect on classroom and supervision experiences."),
         duration_minutes=45,
         frequency="fortnightly",
         ground_rules=CONFIDENTIALITY,
     ),
     "custom": KindPreset(
         label=_("Custom"),
-        description="Set your own rhythm and size.",
+        description=_("Set your own rhythm and size."),
         duration_minutes=60,
         frequency="weekly",
         ground_rules=CONFIDENTIALITY,

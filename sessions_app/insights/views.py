@@ -30,13 +30,13 @@ def cohort_insights(request, org_slug, cohort_id):
     charts = [
         bar_chart(
             chart_id="reflections",
-            title=f"Reflections written each month in {cohort.name}",
+            title=_("Reflections written each month in %(cohort)s") % {"cohort": cohort.name},
             bars=[Bar(m.label, m.reflections) for m in months],
         ),
         bar_chart(
             chart_id="attendance",
-            title=f"Average number of people at each meeting of {cohort.name}, by month",
-            bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, "no meetings") for m in months],
+            title=_("Average number of people at each meeting of %(cohort)s, by month") % {"cohort": cohort.name},
+            bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, _("no meetings")) for m in months],
         ),
     ]
     context = {

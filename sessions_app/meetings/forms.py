@@ -15,15 +15,15 @@ from sessions_app.meetings import rrule
 # Choices for a weekday field, in ``date.weekday()`` order.
 WEEKDAYS = list(enumerate(WEEKDAY_NAMES))
 
-NTH = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
+NTH = [(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")), (-1, _("last"))]
 
 FREQUENCIES = [
-    ("weekly", "Every week"),
-    ("fortnightly", "Every two weeks"),
-    ("monthly_weekday", "Monthly, on a weekday (e.g. the first Tuesday)"),
-    ("monthly_day", "Monthly, on the same date"),
-    ("daily", "Every day"),
-    ("custom", "Custom rule (RFC 5545 RRULE)"),
+    ("weekly", _("Every week")),
+    ("fortnightly", _("Every two weeks")),
+    ("monthly_weekday", _("Monthly, on a weekday (e.g. the first Tuesday)")),
+    ("monthly_day", _("Monthly, on the same date")),
+    ("daily", _("Every day")),
+    ("custom", _("Custom rule (RFC 5545 RRULE)")),
 ]
 
 
@@ -34,10 +34,14 @@ def nth_weekday_of_month(day: date) -> int:
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120, required=False, validators=[validate_single_line])
-    frequency = forms.ChoiceField(choices=FREQUENCIES)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False, validators=[validate_single_line])
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCIES)
     weekday = forms.TypedChoiceField(
-        choices=WEEKDAYS, coerce=int, required=False, help_text=_("For weekly, fortnightly and monthly-on-a-weekday.")
+        label=_("Weekday"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        help_text=_("For weekly, fortnightly and monthly-on-a-weekday."),
     )
     nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, label=_("Which one in the month"))
     rrule = forms.CharField(
@@ -46,14 +50,15 @@ class SeriesForm(forms.Form):
         label=_("Custom rule"),
         help_text=_("For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE"),
     )
-    first_date = forms.DateField(widget=IsoDateInput())
-    start_time = forms.TimeField(widget=IsoTimeInput())
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480)
+    first_date = forms.DateField(label=_("First date"), widget=IsoDateInput())
+    start_time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480)
     last_date = forms.DateField(required=False, widget=IsoDateInput(), label=_("Last date (optional)"))
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     capacity = forms.IntegerField(
+        label=_("Capacity"),
         min_value=1,
         max_value=1000,
         required=False,
@@ -82,11 +87,11 @@ class SeriesForm(forms.Form):
         frequency = data["frequency"]
         if frequency == "custom":
             if not data.get("rrule"):
-                raise ValueError("Write the custom rule, or choose one of the simple patterns.")
+                raise ValueError(_("Write the custom rule, or choose one of the simple patterns."))
             return rrule.validate_rrule(data["rrule"])
         weekday = data.get("weekday")
         if frequency in {"weekly", "fortnightly", "monthly_weekday"} and weekday is None:
-            raise ValueError("Choose the weekday.")
+            raise ValueError(_("Choose the weekday."))
         return rrule.build_rrule(
             frequency=frequency,
             weekdays=[weekday] if frequency in {"weekly", "fortnightly", "monthly_weekday"} else None,
@@ -100,18 +105,18 @@ class SeriesForm(forms.Form):
             return first.day
         if (first + timedelta(days=1)).month != first.month:
             return -1  # the last day of every month
-        raise ValueError("Monthly on the same date needs a first date from the 1st to the 28th, or the last day.")
+        raise ValueError(_("Monthly on the same date needs a first date from the 1st to the 28th, or the last day."))
 
 
 class MeetingEditForm(forms.Form):
     local_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
-    start_time = forms.TimeField(widget=IsoTimeInput())
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
+    start_time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
-    capacity = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=1000, required=False)
     following = forms.TypedChoiceField(
-        choices=[("0", "Only this meeting"), ("1", "This and all following meetings")],
+        choices=[("0", _("Only this meeting")), ("1", _("This and all following meetings"))],
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
@@ -121,7 +126,7 @@ class MeetingEditForm(forms.Form):
 
 class MeetingCancelForm(forms.Form):
     following = forms.TypedChoiceField(
-        choices=[("0", "Only this meeting"), ("1", "This and all following meetings")],
+        choices=[("0", _("Only this meeting")), ("1", _("This and all following meetings"))],
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
@@ -129,11 +134,12 @@ class MeetingCancelForm(forms.Form):
     )
 
 
-STARTS_IN = [(30, "in 30 minutes"), (60, "in 1 hour"), (120, "in 2 hours"), (240, "in 4 hours")]
+STARTS_IN = [(30, _("in 30 minutes")), (60, _("in 1 hour")), (120, _("in 2 hours")), (240, _("in 4 hours"))]
 
 
 class HotDebriefForm(forms.Form):
     title = forms.CharField(
+        label=_("Title"),
         max_length=120,
         required=False,
         validators=[validate_single_line],
@@ -141,7 +147,7 @@ class HotDebriefForm(forms.Form):
     )
     starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label=_("Starts"))
     people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label=_("Who to call"))
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     follow_ups = forms.BooleanField(
         required=False, initial=True, label=_("Also schedule follow-ups after 72 hours and one month (TRiM)")

@@ -37,7 +37,7 @@ def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, no
         member = CohortMember.objects.select_related("cohort").get(cohort_id=meeting.cohort_id, membership=membership)
         if member.needs_ground_rules:
             raise ValidationError(
-                "Please read and accept the group's ground rules before your first meeting.", code=GROUND_RULES_FIRST
+                _("Please read and accept the group's ground rules before your first meeting."), code=GROUND_RULES_FIRST
             )
 
 

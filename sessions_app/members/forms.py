@@ -9,7 +9,7 @@ class MemberFilterForm(forms.Form):
     """The members page's search and filters, read from the query string."""
 
     q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", "All roles"), *Role.choices], required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
     cohort = forms.ModelChoiceField(
         label=_("Cohort"), queryset=None, required=False, to_field_name="public_id", empty_label=_("All cohorts")
     )

@@ -63,7 +63,7 @@ def meeting_not_recorded(request, org_slug, meeting_id):
     services.meeting_set_not_recorded(meeting=meeting, not_recorded=request.POST.get("not_recorded") == "1")
     messages.success(
         request,
-        "Not recorded: no action points and no shared reflections."
+        _("Not recorded: no action points and no shared reflections.")
         if meeting.not_recorded
         else "This debrief may keep action points again.",
     )
