@@ -244,6 +244,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
+MFA_FORMS = {"add_webauthn": "accounts.mfa_forms.AddWebAuthnForm"}
 
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 

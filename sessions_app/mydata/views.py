@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -83,7 +84,8 @@ def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
 def my_data_json(request):
     data = export.personal_data_export(request.user)
     record_for_person(user=request.user, action=AuditAction.DATA_EXPORTED, request=request)
-    body = json.dumps(data, ensure_ascii=False, indent=2)
+    # The encoder turns lazily translated labels (kinds, templates) into their words.
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     return _download(body, content_type="application/json", extension="json")
 
 

@@ -62,9 +62,10 @@ class ActionPointForm(forms.Form):
 
 
 class ReflectionTemplateForm(forms.Form):
-    name = forms.CharField(max_length=120, validators=[validate_single_line])
-    description = forms.CharField(max_length=300, required=False)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
     questions = forms.CharField(
+        label=_("Questions"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "One question per line, up to 8. Add “| 400” after a question to set its length limit "
