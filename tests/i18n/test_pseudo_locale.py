@@ -14,7 +14,14 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Role
 from sessions_app.cohorts.models import CohortRole
-from tests.factories import PASSWORD, CohortMemberFactory, InvitationFactory, MembershipFactory
+from tests.factories import (
+    PASSWORD,
+    CohortMemberFactory,
+    InvitationFactory,
+    MembershipFactory,
+    NotificationFactory,
+    SeriesFactory,
+)
 from tests.i18n.pseudo import PseudoTranslation, english_words, visible_text
 from tests.routes import ALL_ROUTES, OBJECT_MAKERS, ORG_ROUTES
 
@@ -93,6 +100,9 @@ def _facilitator(cast, victims):
 
 def test_every_page_is_translated_under_a_pseudo_locale(client, cast, victims, pseudo_locale, capsys):
     victims.meeting, victims.cohort_member, victims.reflection  # noqa: B018 - lists have something to list
+    with scopes_disabled():  # a series described in words, a row in the ledger
+        SeriesFactory(cohort=victims.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6")
+        NotificationFactory(recipient=cast.bob, meeting=victims.meeting)
     facilitator = _facilitator(cast, victims)
     org_urls, site_urls = _org_urls(cast, victims), _site_urls(cast)
     data = _data_values()
