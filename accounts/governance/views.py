@@ -50,7 +50,7 @@ def organization_settings(request, org_slug):
                 messages.success(
                     request,
                     _("Saved: %(changes)s.")
-                    % {"changes": ", ".join(form.fields[_form_field(f)].label for f in changes)},
+                    % {"changes": ", ".join(str(form.fields[_form_field(f)].label) for f in changes)},
                 )
             else:
                 messages.info(request, _("Nothing had changed, so nothing was saved."))

@@ -95,8 +95,8 @@ def _add_or_invite(request, cohort, data, candidates) -> None:
     elif invitation.invited_by_id != request.user.pk:
         messages.success(
             request,
-            f"{invitation.email} already has an invitation to {cohort.organization.name}; "
-            f"they join {cohort.name} when they accept it.",
+            _("%(email)s already has an invitation to %(organization)s; they join %(cohort)s when they accept it.")
+            % {"email": invitation.email, "organization": cohort.organization.name, "cohort": cohort.name},
         )
     else:
         messages.success(
