@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit.models import AuditAction
@@ -139,8 +140,11 @@ def invitation_create(
         )
         if invitation is not None and _made_by_someone_else(invitation, invited_by, now):
             raise ValidationError(
-                f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
-                "Revoke it first to send a different one."
+                _(
+                    "%(email)s already has an open invitation from %(inviter)s; it was left as it is. "
+                    "Revoke it first to send a different one."
+                )
+                % {"email": email, "inviter": _inviter_name(invitation)}
             )
         if inviter is not None:
             _invitations_consume(inviter=inviter, now=now)
@@ -189,7 +193,7 @@ def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
 
 
 def _inviter_name(invitation: Invitation) -> str:
-    return invitation.invited_by.name if invitation.invited_by else "someone else"
+    return invitation.invited_by.name if invitation.invited_by else gettext("someone else")
 
 
 def invitations_open_by_others(*, organization: Organization, emails: list[str], user: User) -> dict[str, Invitation]:
@@ -218,8 +222,11 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
         return inviter
     if inviter is None or not organization.facilitators_may_invite:
         raise ValidationError(
-            f"Only {organization.name}'s admins can invite someone who is not yet in the organisation. "
-            f"Ask an admin to invite {email}."
+            _(
+                "Only %(organization_name)s's admins can invite someone who is not yet in the organisation. "
+                "Ask an admin to invite %(email)s."
+            )
+            % {"organization_name": organization.name, "email": email}
         )
     if role != Role.MEMBER:
         raise ValidationError(
@@ -263,8 +270,11 @@ def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime |
     left, end = invitations_left(inviter=inviter, now=now)
     if wanted > left:
         raise ValidationError(
-            f"This file would invite {wanted} new people, but you can send only {left} more invitations today "
-            f"(until {_until(inviter.user, end)}). Nothing was imported: split the file or try again then."
+            _(
+                "This file would invite %(wanted)s new people, but you can send only %(left)s more invitations "
+                "today (until %(until)s). Nothing was imported: split the file or try again then."
+            )
+            % {"wanted": wanted, "left": left, "until": _until(inviter.user, end)}
         )
 
 
@@ -277,8 +287,14 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         cache.decr(key)
         local_end = end.astimezone(ZoneInfo(inviter.user.time_zone))
         raise ValidationError(
-            f"You have sent {limit} invitation{'s' if limit != 1 else ''} today, the most one person may send "
-            f"in a day. You can send more after {local_end:%H:%M} ({inviter.user.time_zone})."
+            ngettext(
+                "You have sent %(limit)d invitation today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                "You have sent %(limit)d invitations today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                limit,
+            )
+            % {"limit": limit, "time": f"{local_end:%H:%M}", "zone": inviter.user.time_zone}
         )
 
 
@@ -312,7 +328,8 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
             )
         if not user_has_verified_email(user, invitation.email):
             raise ValidationError(
-                f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
+                _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+                % {"email": invitation.email}
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
         # The invitation may carry reserved places in the apps above (cohort places).

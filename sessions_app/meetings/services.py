@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -93,7 +94,9 @@ def _one_occurrence(*, local_date: date, start_time: time, time_zone: str, durat
         window_end=around + timedelta(days=2),
     )
     if not found:  # a date the zone skipped entirely (Samoa, 30 December 2011)
-        raise ValidationError(f"{local_date:%-d %B %Y} does not exist in {time_zone}.")
+        raise ValidationError(
+            _("%(date)s does not exist in %(zone)s.") % {"date": date_format(local_date, "j F Y"), "zone": time_zone}
+        )
     return found[0]
 
 

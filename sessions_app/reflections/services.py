@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization, group_size
 from sessions_app.cohorts.models import Cohort, CohortMember
@@ -72,12 +73,23 @@ def _check_anonymous(*, author: Membership, cohort: Cohort, meeting: Meeting | N
     could = selectors.possible_authors(cohort=cohort, meeting=meeting)
     if could >= k:
         return
-    where = "about this meeting" if meeting is not None and meeting.invite_only else f"this in {cohort.name}"
-    raise ValidationError(
-        f"Only {could} {'person' if could == 1 else 'people'} could have written {where}, fewer than {k}, "
-        "so readers could tell it was you. Share it with your name, with the facilitators only, "
-        "or keep it to yourself."
-    )
+    if meeting is not None and meeting.invite_only:
+        message = ngettext(
+            "Only %(could)d person could have written about this meeting, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            "Only %(could)d people could have written about this meeting, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            could,
+        )
+    else:
+        message = ngettext(
+            "Only %(could)d person could have written this in %(cohort)s, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            "Only %(could)d people could have written this in %(cohort)s, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            could,
+        )
+    raise ValidationError(message % {"could": could, "k": k, "cohort": cohort.name})
 
 
 def reflection_save(
