@@ -6,6 +6,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
@@ -187,7 +188,9 @@ def invitations_bulk(request, org_slug):
             form.add_error(None, error)
         else:
             count = len(done.invitations)
-            messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+            messages.success(
+                request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count) % {"count": count}
+            )
             for note in done.notes:
                 messages.info(request, str(note))
             return redirect("invitations", org_slug=org_slug)

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import group_size
@@ -91,7 +92,7 @@ def series_create_view(request, org_slug, cohort_id):
 
 def _gap_sentence(move) -> str:
     # Said on the confirmation: the documented rule moved a meeting nobody asked to move.
-    return f"{move.local_date:%A} {move.local_date.day} {move.local_date:%B %Y}: {move.text}."
+    return gettext("%(date)s: %(move)s.") % {"date": date_format(move.local_date, "l j F Y"), "move": move.text}
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,7 +227,8 @@ def meeting_edit(request, org_slug, meeting_id):
                 local_date=data["local_date"], start_time=data["start_time"], time_zone=meeting.time_zone
             )
             messages.success(
-                request, " ".join(["Saved. Everyone affected will be told.", *([_gap_sentence(move)] if move else [])])
+                request,
+                " ".join([gettext("Saved. Everyone affected will be told."), *([_gap_sentence(move)] if move else [])]),
             )
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=updated.public_id)
     return render(request, "sessions_app/meeting_edit.html", {"form": form, "meeting": meeting})
