@@ -165,8 +165,13 @@ def _in_own_zone(meeting, viewer_zone: str) -> str | None:
     zone = ZoneInfo(meeting.time_zone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     same_day = start.date() == meeting.starts_at.astimezone(ZoneInfo(viewer_zone)).date()
-    day = "" if same_day else f"{start:%A} {start.day} {start:%B}, "
-    return f"That is {day}{start:%H:%M}–{end:%H:%M} in {meeting.time_zone}, where the meeting is held."
+    times = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "zone": meeting.time_zone}
+    if same_day:
+        return gettext("That is %(start)s–%(end)s in %(zone)s, where the meeting is held.") % times
+    return gettext("That is %(day)s, %(start)s–%(end)s in %(zone)s, where the meeting is held.") % {
+        **times,
+        "day": date_format(start, "l j F"),
+    }
 
 
 @require_POST
