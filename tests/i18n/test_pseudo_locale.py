@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 from django.apps import apps
 from django.db import models, transaction
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
@@ -138,3 +139,17 @@ def test_every_page_is_translated_under_a_pseudo_locale(client, cast, victims, p
         )
     assert found == {}, "\n".join(f"{where}: {' '.join(words)}" for where, words in sorted(found.items()))
     assert {"organization_home", "meeting_detail", "reflection_detail", "account_login", "profile"} <= set(rendered)
+
+
+def test_an_unmarked_word_is_caught_and_a_marked_one_is_not(pseudo_locale):
+    page = Template(
+        '{% load i18n %}<h1>{% translate "Save" %} Cancel</h1><button aria-label="Close">×</button>'
+        "<script>var hidden = 1;</script><code>FREQ=WEEKLY</code>"
+        "{% blocktranslate %}Hi {{ name }}{% endblocktranslate %}"
+    ).render(Context({"name": "Ffion"}))
+
+    text, shown_values = visible_text(page)
+
+    assert "⟦Şáʋé⟧" in text
+    assert english_words(text, ["Ffion"]) == ["Cancel", "Close"]
+    assert shown_values == []
