@@ -4,13 +4,15 @@ it. The catalogue is compiled here from the committed .po (not a stale .mo from 
 import shutil
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import MeetingFactory
+from tests.factories import CohortMemberFactory, MeetingFactory, SeriesFactory
 
 pytestmark = pytest.mark.i18n
 
@@ -117,3 +119,17 @@ def test_english_stays_the_default_without_a_choice(client, welsh_catalogue):
 
     assert '<html lang="en-gb">' in html
     assert "<h1>Sign in with single sign-on</h1>" in html
+
+
+@pytest.mark.django_db
+def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_catalogue, unscoped):
+    member = CohortMemberFactory(cohort__organization=cast.org, membership=cast.bob)
+    SeriesFactory(cohort=member.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6", first_date=date(2027, 1, 5))
+    url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": member.cohort.public_id})
+
+    with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
+        client.force_login(cast.bob.user)
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+
+    assert "Yn fisol ar y Dydd Mawrth cyntaf, 6 gwaith am 09:00 (Europe/London)" in html
+    assert "nesaf ar Dydd Mawrth 5 Ionawr" in html
