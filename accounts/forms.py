@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from accounts.bulk_invitations import MAX_ADDRESSES, MAX_CHARACTERS
 from accounts.models import Organization, Role, User
@@ -27,12 +29,22 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(known_zone_names())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("Your organisation's default")), *settings.LANGUAGES]
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Reminders and meeting times use this.")
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and calendar invitations use this."),
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "language"]
         labels = {"display_name": "Name shown to your colleagues"}
 
 
