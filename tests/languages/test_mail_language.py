@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts import services as accounts_services
@@ -159,3 +160,15 @@ def test_invitation_to_someone_who_chose_a_language_uses_theirs(cast, django_cap
 
     (message,) = mail.outbox
     assert message.subject == "[Reflect] Gwahoddiad i ymuno â St Elsewhere"
+
+
+def test_password_reset_reaches_a_welsh_reader_in_welsh_from_an_english_page(client, cast):
+    User.objects.filter(pk=cast.bob.user_id).update(language="cy")
+
+    client.post(reverse("account_reset_password"), {"email": "bob@example.org"}, headers={"accept-language": "en-gb"})
+    client.post(reverse("account_reset_password"), {"email": "alice@example.org"})
+
+    welsh, english = _to("bob@example.org"), _to("alice@example.org")
+    assert welsh.subject == "[Reflect] E-bost ailosod cyfrinair"
+    assert "oherwydd bod chi, neu rywun arall, wedi gofyn am ailosod cyfrinair eich cyfrif" in welsh.body
+    assert english.subject == "[Reflect] Password Reset Email"
