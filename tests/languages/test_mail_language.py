@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 from accounts import services as accounts_services
 from accounts.models import Role, User
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
+from sessions_app.calendars.services import feed_ics
 from sessions_app.notifications import dispatch, planning
 from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, UserFactory
 
@@ -33,6 +34,7 @@ def _speaking(cast, **languages):
         for name, language in languages.items():
             membership = getattr(cast, name)
             User.objects.filter(pk=membership.user_id).update(language=language)
+            membership.user.refresh_from_db()
             CohortMemberFactory(cohort=cohort, membership=membership)
             AttentionBudget.objects.create(organization=cast.org, membership=membership, min_gap_minutes=0)
         return cohort
@@ -172,3 +174,14 @@ def test_password_reset_reaches_a_welsh_reader_in_welsh_from_an_english_page(cli
     assert welsh.subject == "[Reflect] E-bost ailosod cyfrinair"
     assert "oherwydd bod chi, neu rywun arall, wedi gofyn am ailosod cyfrinair eich cyfrif" in welsh.body
     assert english.subject == "[Reflect] Password Reset Email"
+
+
+def test_calendar_feed_speaks_its_owners_language(cast):
+    cohort = _speaking(cast, bob="cy", alice="")
+    with scope(organization=cast.org):
+        MeetingFactory(cohort=cohort, title="Team Time", starts_at=STARTS, ends_at=STARTS + timedelta(hours=1))
+        welsh = feed_ics(cast.bob, now=NOW).decode().replace("\r\n ", "")
+        english = feed_ics(cast.alice, now=NOW).decode().replace("\r\n ", "")
+
+    assert "DESCRIPTION:Manylion ac atebion: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in welsh
+    assert "DESCRIPTION:Details and replies: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in english
