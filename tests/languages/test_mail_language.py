@@ -16,7 +16,8 @@ from accounts.models import Role, User
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.calendars.services import feed_ics
 from sessions_app.notifications import dispatch, planning
-from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, UserFactory
+from sessions_app.notifications.models import Notification
+from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, NotificationFactory, UserFactory
 
 pytestmark = [pytest.mark.i18n, pytest.mark.django_db]
 
@@ -185,3 +186,19 @@ def test_calendar_feed_speaks_its_owners_language(cast):
 
     assert "DESCRIPTION:Manylion ac atebion: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in welsh
     assert "DESCRIPTION:Details and replies: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in english
+
+
+def test_digest_is_in_the_recipients_language(cast):
+    _speaking(cast, bob="cy")
+    with scope(organization=cast.org):
+        AttentionBudget.objects.filter(membership=cast.bob).update(daily_cap=1)
+        NotificationFactory.create_batch(3, recipient=cast.bob, due_at=NOW, latest_useful_at=NOW + timedelta(days=2))
+    _sweep(NOW)
+    with scopes_disabled():
+        digest = Notification.objects.get(kind="digest")
+
+    _sweep(digest.due_at)
+
+    message = mail.outbox[-1]
+    assert message.subject == "[Reflect] Eich crynodeb Reflect: 2 peth"
+    assert "Dyma’r hyn a ddaliodd Reflect yn ôl i chi heddiw, mewn un neges:" in message.body
