@@ -32,6 +32,15 @@ def short_when(local: datetime) -> str:
     }
 
 
+def short_day(day: date) -> str:
+    """A day as messages write it: "Thu 10 Dec"."""
+    return pgettext("weekday, day and month, as in Thu 10 Dec", "%(weekday)s %(day)d %(month)s") % {
+        "weekday": gettext(WEEKDAY_ABBREVIATIONS[day.weekday()]),
+        "day": day.day,
+        "month": gettext(MONTH_ABBREVIATIONS[day.month - 1]),
+    }
+
+
 def short_date(day: date) -> str:
     """A date as messages write it: "9 Dec 2026"."""
     return pgettext("day, month and year, as in 9 Dec 2026", "%(day)d %(month)s %(year)d") % {
