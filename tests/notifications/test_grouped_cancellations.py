@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from sessions_app.attention.models import AttentionBudget
 from sessions_app.calendars.services import meeting_invite_ics
+from sessions_app.cohorts import services as cohort_services
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import Meeting
@@ -96,7 +97,7 @@ def test_cancel_this_and_following_of_a_daily_series_is_one_notice_and_one_calen
     assert attendees == {"mailto:bob@example.org"}
     notice.refresh_from_db()
     assert notice.status == "sent"
-    assert Notification.objects.filter(recipient=cast.bob).exclude(kind="reminder").count() == 1
+    assert Notification.objects.filter(recipient=cast.bob, kind="cancellation").count() == 1  # the ledger's one line
 
 
 def test_the_date_in_the_subject_is_the_persons_own(team, cast):
@@ -129,3 +130,13 @@ def test_a_grouped_cancellation_merged_into_the_digest_keeps_every_calendar_canc
     (digest,) = mail.outbox
     (calendar,) = _cancel_parts(digest)
     assert [uid for uid, _seq, _status in _events(calendar)] == [m.ical_uid for m in meetings]
+
+
+def test_archiving_a_cohort_sends_no_cancellation_per_meeting(team, cast):
+    _daily_series(team, first_day=EVENING.date() + timedelta(days=2))
+
+    cohort_services.cohort_archive(cohort=team, now=EVENING)
+    _sweep(EVENING + timedelta(hours=10))
+
+    assert Notification.objects.filter(kind="cancellation").count() == 0
+    assert mail.outbox == []
