@@ -2,6 +2,7 @@
 (one line per cohort's ground rules, one line per overloaded month), notices last."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -12,8 +13,9 @@ from django.utils import translation
 from django_scopes import scope
 from lxml import html
 
+from sessions_app.attention.models import AttentionPolicy
 from sessions_app.home.todo import month_load_text
-from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory
+from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, MeetingFactory
 from tests.home.people import NOW, busy_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.phone]
@@ -106,9 +108,16 @@ def test_month_line_rounds_to_half_hours_load_up_budget_down(minutes, limit, lin
 @time_machine.travel(NOW)
 def test_home_queries_do_not_grow_with_cohorts_and_months(client, cast):
     with scope(organization=cast.org):
-        CohortMemberFactory(cohort=CohortFactory(organization=cast.org, ground_rules="Kind."), membership=cast.bob)
+        AttentionPolicy.objects.create(organization=cast.org, monthly_meeting_minutes=240)
+        cohort = CohortFactory(organization=cast.org, ground_rules="Kind.")
+        CohortMemberFactory(cohort=cohort, membership=cast.bob)
+        start = NOW + timedelta(days=10)
+        MeetingFactory(cohort=cohort, starts_at=start, ends_at=start + timedelta(hours=5))  # one month over
     client.force_login(cast.bob.user)
-    few = _count_queries(client, reverse("organization_home", kwargs={"org_slug": cast.org.slug}))
+    url = reverse("organization_home", kwargs={"org_slug": cast.org.slug})
+    card = html.fromstring(client.get(url).content).xpath(f"//section[{_cls('to-do')}]//li")
+    assert len(card) == 2  # one cohort, one month
+    few = _count_queries(client, url)
     client.logout()
     person = busy_member()
     client.login(username=person.membership.user.email, password=PASSWORD)
@@ -137,3 +146,24 @@ def test_review_page_lists_each_month_with_its_skip_button(client):
     # 900 minutes against 240: the eight latest unanswered meetings (720 minutes) get it back under.
     assert _text(sections[0].xpath(".//button")[0]) == "Skip 8 meetings in December"
     assert len(sections[0].xpath(".//li")) == 8
+
+
+@time_machine.travel(NOW)
+def test_review_page_queries_do_not_grow_with_months(client, cast):
+    with scope(organization=cast.org):
+        AttentionPolicy.objects.create(organization=cast.org, monthly_meeting_minutes=240)
+        cohort = CohortFactory(organization=cast.org)
+        CohortMemberFactory(cohort=cohort, membership=cast.bob)
+        start = NOW + timedelta(days=10)
+        MeetingFactory(cohort=cohort, starts_at=start, ends_at=start + timedelta(hours=5))  # one month over
+    client.force_login(cast.bob.user)
+    url = reverse("meeting_load_review", kwargs={"org_slug": cast.org.slug})
+    assert "December 2030" in client.get(url).content.decode()
+    few = _count_queries(client, url)
+    client.logout()
+    person = busy_member()
+    client.login(username=person.membership.user.email, password=PASSWORD)
+    many = _count_queries(
+        client, reverse("meeting_load_review", kwargs={"org_slug": person.membership.organization.slug})
+    )
+    assert (few, many) == (9, 9)
