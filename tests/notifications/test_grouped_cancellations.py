@@ -3,11 +3,14 @@ series reaches each person as one notice, in the outbox and the ledger once, and
 e-mail whose single METHOD:CANCEL calendar part carries every cancelled meeting with the
 UID and SEQUENCE a single cancellation would have."""
 
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from icalendar import Calendar
 
@@ -140,3 +143,16 @@ def test_archiving_a_cohort_sends_no_cancellation_per_meeting(team, cast):
 
     assert Notification.objects.filter(kind="cancellation").count() == 0
     assert mail.outbox == []
+
+
+def test_the_ledger_shows_one_line_for_the_change_and_how_many_meetings_it_covers(team, cast, client):
+    meetings = _daily_series(team, first_day=EVENING.date() + timedelta(days=2))
+    scheduling.meeting_cancel(meeting=meetings[0], following=True, now=EVENING, actor=cast.alice)
+    morning = datetime(2026, 12, 9, 7, 0, tzinfo=LONDON)
+    _sweep(morning)
+
+    with time_machine.travel(morning + timedelta(minutes=5)):
+        client.force_login(cast.bob.user)
+        page = client.get(reverse("ledger", kwargs={"org_slug": cast.org.slug})).content.decode()
+    cells = re.findall(r"<td data-label=\"What\">(.*?)</td>", page, re.S)
+    assert [c for c in cells if c.startswith("Meeting cancelled")] == ["Meeting cancelled: Team Time (3 meetings)"]
