@@ -63,7 +63,8 @@ def effective_policy(*, membership: Membership, policy: AttentionPolicy, setting
         weekly_cap=pick(settings.weekly_cap, policy.default_weekly_cap),
         min_gap=timedelta(minutes=pick(settings.min_gap_minutes, policy.default_min_gap_minutes)),
         digest_time=pick(settings.digest_time, policy.default_digest_time),
-        on_leave=settings.on_leave,
+        leave_starts=settings.leave_starts,
+        leave_ends=settings.leave_ends,
     )
     return attention.within_ceiling(person=person, ceiling=_ceiling(policy, membership.user.time_zone))
 

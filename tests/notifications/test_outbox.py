@@ -136,7 +136,7 @@ def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(te
 
 def test_on_leave_nothing_goes_out(team_time):
     cohort, bob = team_time
-    settings_update(membership=bob, on_leave=True, now=NOW)
+    settings_update(membership=bob, leave_starts=NOW.date(), leave_ends=NOW.date() + timedelta(days=7), now=NOW)
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
     _sweep(meeting.starts_at - timedelta(hours=1))
