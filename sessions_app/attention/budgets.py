@@ -94,6 +94,12 @@ def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membersh
     return lookup
 
 
+def unsubscribed_kinds_lookup(memberships: list[Membership]) -> dict[int, frozenset[str]]:
+    """Which kinds of e-mail each person unsubscribed from, by membership id (one query)."""
+    rows = AttentionBudget.objects.filter(membership__in=memberships).exclude(unsubscribed_kinds=[])
+    return {pk: frozenset(kinds) for pk, kinds in rows.values_list("membership_id", "unsubscribed_kinds")}
+
+
 def reminder_leads(*, policy: AttentionPolicy, settings: AttentionBudget) -> list[int]:
     leads = settings.reminder_leads if settings.reminder_leads is not None else policy.default_reminder_leads
     return sorted({int(minutes) for minutes in leads if 0 < int(minutes) <= 14 * 24 * 60}, reverse=True)

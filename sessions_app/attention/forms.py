@@ -106,10 +106,10 @@ def leave_errors(starts: date | None, ends: date | None, *, today: date) -> list
         return [("leave_ends", _("Give the last day of your leave too."))]
     if starts is None:
         return [("leave_starts", _("Give the first day of your leave too."))]
-    if ends < starts:
-        return [("leave_ends", _("Your leave can't end before it starts."))]
     if ends < today:
         return [("leave_ends", _("That day has passed: give a last day from today on, or clear both dates."))]
+    if ends < starts:
+        return [("leave_ends", _("Your leave can't end before it starts."))]
     if ends > today + LEAVE_AT_MOST:
         return [("leave_ends", _("Leave can be set at most a year ahead; you can always extend it later."))]
     return []

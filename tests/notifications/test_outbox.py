@@ -49,7 +49,11 @@ def test_reminders_are_planned_at_lead_times_and_sent_once(team_time, cast):
     message = mail.outbox[0]
     assert message.subject.startswith("[Reflect] Reminder: Team Time, Tue 3 Nov")
     assert message.extra_headers["Message-ID"] == Notification.objects.get(status="sent").message_id
-    assert message.extra_headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/o/{cast.org.slug}/attention/>"
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        f"<http://127.0.0.1:8000/o/{cast.org.slug}/unsubscribe/"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"http://127.0.0.1:8000/o/{cast.org.slug}/attention/" in message.body
     assert "/o/st-elsewhere/meetings/" in message.body
 
 
