@@ -150,6 +150,8 @@ def read_answer_link(token: str, *, organization: Organization, now: datetime) -
     meeting = Meeting.objects.select_related("cohort", "series").filter(pk=payload.get("m")).first()
     if meeting is None or meeting.ends_at <= now:
         raise expired()
+    if meeting.is_cancelled and payload["a"] != LEAVE:  # leave is about the person, not the meeting
+        raise LinkProblem(410, _("This meeting was cancelled, so there is nothing to answer."))
     return AnswerLink(_member(organization, payload["p"]), meeting, payload["a"], _hash(token))
 
 

@@ -216,6 +216,19 @@ def test_a_link_after_its_meeting_gets_a_clear_410(client, answers):
     assert _world() == before
 
 
+def test_a_cancelled_meeting_has_nothing_to_answer_but_leave_still_works(client, reminder, answers):
+    meeting, _message = reminder
+    meeting.status = "cancelled"
+    meeting.save()
+    with time_machine.travel(NOW, tick=False):
+        going = client.get(answers["going"])
+        leave = client.get(answers["leave"])
+
+    assert going.status_code == 410
+    assert "This meeting was cancelled, so there is nothing to answer." in _text(going)
+    assert leave.status_code == 200
+
+
 @pytest.mark.security
 def test_someone_else_signed_in_cannot_use_the_link(client, answers, cast):
     before = _world()
