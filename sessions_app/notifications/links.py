@@ -1,10 +1,12 @@
 """Signed links in e-mails: one-tap answers (Going, Can't make it, Skip this one, "I'm on
 leave until …") and RFC 8058 unsubscribe links.
 
-A link is ``django.core.signing`` over a tiny payload (organisation, membership, meeting
-or kind, action), salted per purpose so one kind of link can never stand in for another,
-and signed with ``SECRET_KEY`` (from the environment: nothing secret is in the repo).
-It carries ids only, never a name or a title. Following a link never logs anyone in:
+A link is ``django.core.signing`` over a tiny payload (the membership's and meeting's
+public ids or the kind, and the action), salted per purpose so one kind of link can never
+stand in for another, and signed with ``SECRET_KEY`` (from the environment: nothing
+secret is in the repo). It carries random public ids only, never a name, a title or a
+sequential key. A membership belongs to one organisation, so the link does too: under
+another organisation's address its membership is not found, and it does nothing. Following a link never logs anyone in:
 the signature lets its page act for that one person, on that one thing, and nothing else.
 
 An answer link expires once its meeting is over and works once (``OneTapUse`` keeps a
@@ -97,12 +99,12 @@ def _hash(token: str) -> str:
 def answer_token(*, membership: Membership, meeting: Meeting, action: str) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown one-tap action {action!r}")
-    payload = {"o": meeting.organization_id, "p": membership.pk, "m": meeting.pk, "a": action}
+    payload = {"p": membership.public_id, "m": meeting.public_id, "a": action}
     return signing.dumps(payload, salt=ANSWER_SALT, compress=True)
 
 
 def unsubscribe_token(*, membership: Membership, kind: str) -> str:
-    payload = {"o": membership.organization_id, "p": membership.pk, "k": kind}
+    payload = {"p": membership.public_id, "k": kind}
     return signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
@@ -120,43 +122,45 @@ def unsubscribe_url(*, membership: Membership, kind: str) -> str:
     return settings.SITE_URL + reverse("onetap_unsubscribe", kwargs=kwargs)
 
 
-def _load(token: str, *, salt: str, max_age: timedelta, organization: Organization) -> dict:
+def _load(token: str, *, salt: str, max_age: timedelta) -> dict:
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
         raise expired() from None
     except signing.BadSignature:
         raise tampered() from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("p"), int):
+    if not isinstance(payload, dict) or not isinstance(payload.get("p"), str):
         raise tampered()
-    if payload.get("o") != organization.pk:
-        # Signed by us, for another organisation: say so without naming it.
-        raise elsewhere()
     return payload
 
 
-def _member(organization: Organization, pk: int) -> Membership:
-    membership = Membership.objects.select_related("user").filter(organization=organization, pk=pk).first()
-    if membership is None or not membership.is_active or not membership.user.is_active:
+def _member(organization: Organization, public_id: str) -> Membership:
+    membership = Membership.objects.select_related("user").filter(organization=organization, public_id=public_id)
+    membership = membership.first()
+    if membership is None:
+        # Signed by us, for someone of another organisation: say so without naming it.
+        raise elsewhere()
+    if not membership.is_active or not membership.user.is_active:
         raise expired()
     return membership
 
 
 def read_answer_link(token: str, *, organization: Organization, now: datetime) -> AnswerLink:
     """The answer a link stands for; runs in the organisation's scope. Raises ``LinkProblem``."""
-    payload = _load(token, salt=ANSWER_SALT, max_age=ANSWER_MAX_AGE, organization=organization)
+    payload = _load(token, salt=ANSWER_SALT, max_age=ANSWER_MAX_AGE)
     if payload.get("a") not in ACTIONS:
         raise tampered()
-    meeting = Meeting.objects.select_related("cohort", "series").filter(pk=payload.get("m")).first()
+    membership = _member(organization, payload["p"])
+    meeting = Meeting.objects.select_related("cohort", "series").filter(public_id=str(payload.get("m"))).first()
     if meeting is None or meeting.ends_at <= now:
         raise expired()
     if meeting.is_cancelled and payload["a"] != LEAVE:  # leave is about the person, not the meeting
         raise LinkProblem(410, _("This meeting was cancelled, so there is nothing to answer."))
-    return AnswerLink(_member(organization, payload["p"]), meeting, payload["a"], _hash(token))
+    return AnswerLink(membership, meeting, payload["a"], _hash(token))
 
 
 def read_unsubscribe_link(token: str, *, organization: Organization) -> UnsubscribeLink:
-    payload = _load(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE, organization=organization)
+    payload = _load(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     if payload.get("k") not in NotificationKind.values:
         raise tampered()
     return UnsubscribeLink(_member(organization, payload["p"]), payload["k"])
