@@ -71,6 +71,7 @@ def test_decide_drops_at_latest_useful_time():
     assert TOO_LATE == "Dropped: it would have arrived too late to be useful."
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("item", [normal(), urgent(), low(), DIGEST])
 def test_decide_drops_everything_on_leave(item):
     leave = {"leave_starts": date(2026, 6, 8), "leave_ends": date(2026, 6, 10)}
@@ -81,6 +82,7 @@ def test_decide_drops_everything_on_leave(item):
 
 
 @pytest.mark.phone
+@pytest.mark.security
 def test_leave_ends_by_itself_after_its_last_local_day():
     # Leave until Wednesday 10 June in Auckland (UTC+12): Thursday there starts at 12:00 UTC.
     limits = Limits(time_zone="Pacific/Auckland", leave_starts=date(2026, 6, 8), leave_ends=date(2026, 6, 10))

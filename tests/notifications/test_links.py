@@ -100,6 +100,7 @@ def test_following_a_link_changes_nothing_until_the_button(client, answers, acti
     assert page["Cache-Control"] == "no-store, private" and page["Referrer-Policy"] == "no-referrer"
 
 
+@pytest.mark.security
 def test_going_acts_on_the_post_and_only_once(answers, cast):
     browser = Client(enforce_csrf_checks=True)
     with time_machine.travel(NOW, tick=False):
@@ -119,6 +120,7 @@ def test_going_acts_on_the_post_and_only_once(answers, cast):
     assert OneTapUse.objects.count() == 1
 
 
+@pytest.mark.security
 def test_each_answer_has_its_own_link_that_works_once(client, answers, cast):
     with time_machine.travel(NOW, tick=False):
         client.post(answers["going"])
@@ -130,6 +132,7 @@ def test_each_answer_has_its_own_link_that_works_once(client, answers, cast):
     assert list(Rsvp.objects.values_list("status", flat=True)) == ["cant"]
 
 
+@pytest.mark.security
 def test_a_full_meeting_puts_the_link_answer_on_the_waitlist(client, reminder, answers, cast):
     meeting, _message = reminder
     meeting.capacity = 1
@@ -143,6 +146,7 @@ def test_a_full_meeting_puts_the_link_answer_on_the_waitlist(client, reminder, a
     assert Rsvp.objects.get(membership=cast.bob).status == "waitlisted"
 
 
+@pytest.mark.security
 def test_ground_rules_not_accepted_are_not_bypassed(client, reminder, answers, cast):
     meeting, _message = reminder
     cohort = meeting.cohort
