@@ -210,6 +210,13 @@ def answer_link_use(*, link: AnswerLink, now: datetime, leave_ends: date | None 
 
 def unsubscribe_link_use(*, link: UnsubscribeLink, now: datetime, subscribe: bool = False) -> None:
     """Stop (or, from its page, restart) e-mails of the link's kind for its person."""
-    kinds = set(budgets.settings_for(link.membership).unsubscribed_kinds)
-    kinds = kinds - {link.kind} if subscribe else kinds | {link.kind}
-    attention_settings.settings_update(membership=link.membership, unsubscribed_kinds=sorted(kinds), now=now)
+    email_kind_subscribe(membership=link.membership, kind=link.kind, subscribe=subscribe, now=now)
+
+
+def email_kind_subscribe(*, membership: Membership, kind: str, subscribe: bool, now: datetime) -> None:
+    """Start or stop one kind of e-mail (a ``NotificationKind`` value) for one person."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown kind of e-mail {kind!r}")
+    kinds = set(budgets.settings_for(membership).unsubscribed_kinds)
+    kinds = kinds - {kind} if subscribe else kinds | {kind}
+    attention_settings.settings_update(membership=membership, unsubscribed_kinds=sorted(kinds), now=now)

@@ -305,3 +305,17 @@ def test_used_links_are_forgotten_a_day_after_their_meeting(client, reminder, an
     assert links.purge_used_links(now=meeting.ends_at + timedelta(hours=23)) == 0
     assert links.purge_used_links(now=meeting.ends_at + timedelta(days=1, minutes=1)) == 1
     assert OneTapUse.objects.count() == 0
+
+
+def test_the_ledger_lists_unsubscribed_e_mails_and_gets_them_back(client, cast, team_time):
+    with time_machine.travel(NOW, tick=False):
+        links.email_kind_subscribe(membership=cast.bob, kind="reminder", subscribe=False, now=NOW)
+        client.force_login(cast.bob.user)
+        ledger = client.get(f"/o/{cast.org.slug}/ledger/")
+        assert "E-mails you unsubscribed from" in _text(ledger)
+        assert "Get “Reminder” e-mails again" in _text(ledger)
+        back = client.post(f"/o/{cast.org.slug}/ledger/e-mails/", {"kind": "reminder"}, follow=True)
+
+    assert "You'll get “Reminder” e-mails again." in _text(back)
+    assert "E-mails you unsubscribed from" not in _text(back)
+    assert AttentionBudget.objects.get(membership=cast.bob).unsubscribed_kinds == []
