@@ -1,6 +1,6 @@
 import heapq
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -812,3 +812,13 @@ def test_limits_reject_settings_no_rule_can_honour(fields, message):
 
 def test_limits_freeze_days_off():
     assert Limits(time_zone="UTC", days_off={1, 2}).days_off == frozenset({1, 2})
+
+
+@pytest.mark.phone
+@given(case=decide_cases())
+@FAST
+def test_leave_on_other_days_changes_no_decision(case):
+    limits, item, sent, now = case
+    assume(not limits.on_leave_at(now))
+    without = replace(limits, leave_starts=None, leave_ends=None)
+    assert decide(limits=limits, item=item, sent=sent, now=now) == decide(limits=without, item=item, sent=sent, now=now)

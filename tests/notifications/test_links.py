@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 from django_scopes import scope, scopes_disabled
@@ -17,7 +18,7 @@ from sessions_app.meetings.models import Rsvp
 from sessions_app.notifications import dispatch, links, planning
 from sessions_app.notifications.emails import unsubscribe_headers
 from sessions_app.notifications.models import Notification, OneTapUse
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, NotificationFactory
 
 pytestmark = [pytest.mark.phone, pytest.mark.django_db]
 
@@ -80,6 +81,29 @@ def test_a_reminder_carries_four_signed_answers_and_one_click_unsubscribe(remind
     assert f"Unsubscribe from these e-mails: {unsubscribe[1:-1]}" in message.body
     # Bound to one answer each: four different links.
     assert len(set(answers.values())) == 4
+
+
+def test_an_invitation_carries_the_answers_too(client, team_time, cast):
+    cohort, bob = team_time
+    meeting = MeetingFactory(cohort=cohort, starts_at=STARTS, ends_at=STARTS + timedelta(hours=1))
+    NotificationFactory(recipient=bob, kind="invite", meeting=meeting, due_at=NOW, latest_useful_at=STARTS)
+    with scopes_disabled():
+        dispatch.dispatch_due(now=NOW)
+    (invite,) = mail.outbox
+    found = dict(LINK.findall(invite.body))
+
+    assert invite.subject == "[Reflect] New: Team Time, Tue 3 Nov 14:00"
+    assert list(found) == list(LABELS.values())
+    with time_machine.travel(NOW, tick=False):
+        client.post(_path(found["Skip this one"]))
+    assert list(Rsvp.objects.values_list("status", flat=True)) == ["skip"]
+
+
+def test_the_used_links_are_purged_daily():
+    assert django_settings.CELERY_BEAT_SCHEDULE["purge-used-links"] == {
+        "task": "sessions_app.purge_used_links",
+        "schedule": 24 * 3600.0,
+    }
 
 
 @pytest.mark.security
