@@ -243,6 +243,10 @@ def _process(row: Notification, batch: Batch) -> str:
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
     if row.kind in batch.unsubscribed.get(row.recipient_id, ()):
+        if row.kind == NotificationKind.DIGEST:
+            # What waited for the digest is not sent either, and the ledger says why.
+            dropped = {"status": NotificationStatus.DROPPED, "reason": UNSUBSCRIBED, "updated_at": now}
+            row.merged_items.filter(status=NotificationStatus.MERGED).update(**dropped)
         return finish(row, NotificationStatus.DROPPED, UNSUBSCRIBED, now)
     limits = batch.effective_policy_for(row.recipient)
     item = _item(row)

@@ -343,3 +343,22 @@ def test_the_ledger_lists_unsubscribed_e_mails_and_gets_them_back(client, cast, 
     assert "You'll get “Reminder” e-mails again." in _text(back)
     assert "E-mails you unsubscribed from" not in _text(back)
     assert AttentionBudget.objects.get(membership=cast.bob).unsubscribed_kinds == []
+
+
+def test_unsubscribing_from_the_digest_drops_what_waited_for_it_with_the_reason(team_time):
+    _cohort, bob = team_time
+    bob.attention_budget.daily_cap = 0
+    bob.attention_budget.save()
+    NotificationFactory.create_batch(2, recipient=bob, due_at=NOW, latest_useful_at=NOW + timedelta(days=2))
+    with scopes_disabled():
+        dispatch.dispatch_due(now=NOW)
+    digest = Notification.objects.get(kind="digest")
+    links.email_kind_subscribe(membership=bob, kind="digest", subscribe=False, now=NOW)
+
+    with scopes_disabled():
+        dispatch.dispatch_due(now=digest.due_at)
+
+    assert mail.outbox == []
+    assert set(Notification.objects.values_list("status", "reason")) == {
+        ("dropped", "Not sent: you unsubscribed from these e-mails.")
+    }
