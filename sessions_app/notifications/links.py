@@ -6,12 +6,13 @@ public ids or the kind, and the action), salted per purpose so one kind of link 
 stand in for another, and signed with ``SECRET_KEY`` (from the environment: nothing
 secret is in the repo). It carries random public ids only, never a name, a title or a
 sequential key. A membership belongs to one organisation, so the link does too: under
-another organisation's address its membership is not found, and it does nothing. Following a link never logs anyone in:
-the signature lets its page act for that one person, on that one thing, and nothing else.
+another organisation's address its membership is not found, and it does nothing.
+Following a link never logs anyone in: the signature lets its page act for that one
+person, on that one thing, and nothing else.
 
 An answer link expires once its meeting is over and works once (``OneTapUse`` keeps a
 hash of the links already used). An unsubscribe link does the same thing every time, so
-it may work again; it expires after a year, like the messages it comes in.
+it may work again; it expires after a year.
 """
 
 import hashlib
@@ -68,7 +69,9 @@ def tampered() -> LinkProblem:
 
 
 def elsewhere() -> LinkProblem:
-    return LinkProblem(404, _("This link belongs to another organisation's Reflect, so it does nothing here."))
+    return LinkProblem(
+        404, _("This link does nothing here: it belongs to another organisation's Reflect, or to someone who left.")
+    )
 
 
 def expired() -> LinkProblem:
@@ -138,7 +141,8 @@ def _member(organization: Organization, public_id: str) -> Membership:
     membership = Membership.objects.select_related("user").filter(organization=organization, public_id=public_id)
     membership = membership.first()
     if membership is None:
-        # Signed by us, for someone of another organisation: say so without naming it.
+        # Signed by us, for someone of another organisation (or whose membership is gone):
+        # say so without naming anyone.
         raise elsewhere()
     if not membership.is_active or not membership.user.is_active:
         raise expired()

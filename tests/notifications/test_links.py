@@ -228,7 +228,7 @@ def test_a_link_under_another_organisation_gets_a_clear_404(client, answers, cas
         shown, posted = client.get(elsewhere), client.post(elsewhere)
 
     assert (shown.status_code, posted.status_code) == (404, 404)
-    assert "This link belongs to another organisation's Reflect" in _text(shown)
+    assert "This link does nothing here: it belongs to another organisation's Reflect" in _text(shown)
     assert "Team Time" not in _text(shown)
     assert _world() == before
 
