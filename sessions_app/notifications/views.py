@@ -25,7 +25,10 @@ def ledger(request, org_slug):
         hour=0, minute=0, second=0, microsecond=0
     )
     rows = list(selectors.ledger_rows(membership, since=this_monday - timedelta(days=7)))
-    effective = budgets.effective_policy_for(membership)
+    own = budgets.settings_for(membership)  # read once: the effective policy and the unsubscribed kinds
+    effective = budgets.effective_policy(
+        membership=membership, policy=budgets.policy_for(membership.organization), settings=own
+    )
     used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
     context = {
         "this_week": [r for r in rows if r.shown_at >= this_monday],
@@ -33,9 +36,7 @@ def ledger(request, org_slug):
         "used": used,
         "effective": effective,
         "unsubscribed": [
-            (kind, NotificationKind(kind).label)
-            for kind in budgets.settings_for(membership).unsubscribed_kinds
-            if kind in NotificationKind.values
+            (kind, NotificationKind(kind).label) for kind in own.unsubscribed_kinds if kind in NotificationKind.values
         ],
     }
     return render(request, "sessions_app/ledger.html", context)
