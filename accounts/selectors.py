@@ -38,6 +38,16 @@ def access_organization_membership(user: User, org_slug: str) -> Membership:
     return membership
 
 
+def access_organization(org_slug: str) -> Organization:
+    """The organisation with this slug, or 404: for signed links, whose signature (not a
+    membership) is the permission. Tenant resolution, so before any scope exists."""
+    with scopes_disabled():
+        organization = Organization.objects.filter(slug=org_slug).first()
+    if organization is None:
+        raise Http404("No such organisation.")
+    return organization
+
+
 def invitation_by_token(token: str) -> Invitation | None:
     """An invitation found by its secret token; the token itself is the permission.
 
