@@ -123,7 +123,8 @@ class Sweep:
             self.problem(role, name, f"generic labels: {generic}")
         has_table = page.locator("main table").count() > 0
         desktop_tables = table_roles(cdp) if has_table else None
-        results = self.axe.run(page, options=AXE_OPTIONS).response
+        # axe-core is already in the page (an init script of the context): only run it.
+        results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
         impacts = Counter()
         for violation in results["violations"]:
             impacts[violation["impact"]] += len(violation["nodes"])
@@ -148,6 +149,7 @@ class Sweep:
         self.problems.setdefault(f"{name} as {role}", []).append(text)
 
     def visit_all(self, context: BrowserContext, role: str, email: str | None) -> None:
+        context.add_init_script(script=self.axe.axe_script)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         if email:
