@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -79,10 +80,10 @@ NOT_PAGES = {
     "sso_organization_login": "an organisation's single sign-on button page: tests/e2e/test_sso_browser.py",
 }
 # Templates under Reflect's own templates/ folders that are not pages, and why; every other
-# one must be rendered during the sweep (directly or as part of a page).
+# one must be rendered during the sweep (directly or as part of a page). Anything in an
+# email/ folder is an e-mail body, not a page.
+EMAIL_FOLDER = "email"
 NOT_PAGE_TEMPLATES = {
-    "accounts/email/invitation.html": "an e-mail body",
-    "sessions_app/email/notification.html": "an e-mail body",
     "dev_mail.html": "the development-only mail viewer",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
     "sso/organization_login.html": "needs an organisation with an identity provider: tests/e2e/test_sso_browser.py",
@@ -90,13 +91,19 @@ NOT_PAGE_TEMPLATES = {
 
 
 def project_templates() -> set[str]:
-    """Every template under the project's own apps' templates/ folders (not the tests')."""
-    base = Path(settings.BASE_DIR)
+    """Every template under the templates/ folders of the project's own apps."""
+    base = Path(settings.BASE_DIR).resolve()
     found = set()
-    for folder in base.glob("*/**/templates"):
-        if ".venv" in folder.parts or folder.parts[len(base.parts)] == "tests":
+    for app in apps.get_app_configs():
+        path = Path(app.path).resolve()
+        if not path.is_relative_to(base) or ".venv" in path.parts or "tests" in path.relative_to(base).parts:
             continue
-        found |= {str(p.relative_to(folder)) for p in folder.rglob("*.html")}
+        for folder in path.rglob("templates"):
+            found |= {
+                str(p.relative_to(folder))
+                for p in folder.rglob("*.html")
+                if EMAIL_FOLDER not in p.relative_to(folder).parts
+            }
     return found
 
 
@@ -143,7 +150,14 @@ def demo_objects(email: str | None) -> dict[str, str]:
 PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions"}
 
 
+class NoDemoObject(LookupError):
+    pass
+
+
 def url_for(route: Route, objects: dict[str, str]) -> str:
+    missing = [name for name in route.kwargs if name not in objects]
+    if missing:
+        raise NoDemoObject(f"add {missing} to a11y_pages.demo_objects, or explain the route in NOT_PAGES")
     kwargs = {name: objects[name] for name in route.kwargs}
     if route.name in PAST_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["past_meeting_id"]

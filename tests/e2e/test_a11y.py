@@ -159,7 +159,11 @@ class Sweep:
         for route in a11y_pages.routes_to_try():
             if "org_slug" in route.kwargs and (email is None or role in a11y_pages.OUTSIDE_ORGANISATIONS_ONLY):
                 continue  # a signed-out visitor is sent to the login page (test_tenancy)
-            url = a11y_pages.url_for(route, objects)
+            try:
+                url = a11y_pages.url_for(route, objects)
+            except a11y_pages.NoDemoObject as error:
+                self.statuses[route.name][role] = str(error)
+                continue
             response = page.request.get(url, max_redirects=0)
             self.statuses[route.name][role] = response.status
             if response.status == 200 and "text/html" in response.headers.get("content-type", ""):
