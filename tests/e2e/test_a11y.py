@@ -109,7 +109,8 @@ def reauthenticate(page: Page) -> None:
 
 
 class Sweep:
-    def __init__(self):
+    def __init__(self, screenshot):
+        self.screenshot = screenshot
         self.axe = Axe()
         self.counts: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)  # url name -> role -> impact counts
         self.statuses: dict[str, dict[str, int]] = defaultdict(dict)
@@ -133,6 +134,7 @@ class Sweep:
                 self.problem(role, name, f"axe {violation['impact']} {violation['id']}: {targets}")
         self.counts[name][role] = dict(impacts)
         page.set_viewport_size(PHONE)
+        self.screenshot(page, f"a11y-360-{name}-{role.replace(' ', '-')}")
         widths = page.evaluate(WIDE_ELEMENTS_JS)
         self.phone_pages.add(name)
         if widths["scrollWidth"] > PHONE["width"] or widths["wide"]:
@@ -171,8 +173,8 @@ class Sweep:
         page.close()
 
 
-def test_every_page_meets_wcag_aa_for_every_role(demo, new_context, live_server):
-    sweep, rendered = Sweep(), set()
+def test_every_page_meets_wcag_aa_for_every_role(demo, new_context, live_server, screenshot):
+    sweep, rendered = Sweep(screenshot), set()
 
     def remember(sender, template, context, **kwargs):
         rendered.add(template.name)
