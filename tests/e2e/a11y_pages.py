@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership, Organization
+from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
@@ -77,7 +78,6 @@ NOT_PAGES = {
     "openid_connect_login": "redirects to the identity provider",
     "openid_connect_callback": "an OpenID Connect protocol endpoint",
     "account_inactive": "allauth's page for a deactivated account (people leave organisations instead)",
-    "sso_organization_login": "an organisation's single sign-on button page: tests/e2e/test_sso_browser.py",
 }
 # Templates under Reflect's own templates/ folders that are not pages, and why; every other
 # one must be rendered during the sweep (directly or as part of a page). Anything in an
@@ -86,7 +86,6 @@ EMAIL_FOLDER = "email"
 NOT_PAGE_TEMPLATES = {
     "dev_mail.html": "the development-only mail viewer",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
-    "sso/organization_login.html": "needs an organisation with an identity provider: tests/e2e/test_sso_browser.py",
 }
 
 
@@ -142,8 +141,27 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "member_id": priya.public_id,
             "invitation_id": invitation.public_id,
             "token": invitation.token,
-            "organization_slug": ORG,
+            "organization_slug": sso_organization().slug,
         }
+
+
+def sso_organization() -> Organization:
+    """An organisation with single sign-on switched on, for its sign-in button page. Its own,
+    so that the demo organisation's password logins stay as they are. The identity provider
+    is never contacted: the page only links to Reflect's own start of the sign-in."""
+    with scopes_disabled():
+        organization, created = Organization.objects.get_or_create(slug="sso-demo", defaults={"name": "SSO demo"})
+        if created:
+            OrganizationSSO.objects.create(
+                organization=organization,
+                enabled=True,
+                protocol=Protocol.OIDC,
+                oidc_server_url="http://127.0.0.1:9/",
+                oidc_client_id="client-sso-demo",
+                oidc_client_secret="not-used",
+                allowed_domains="sso-demo.example",
+            )
+    return organization
 
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
