@@ -9,8 +9,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.e2e import a11y_pages
 from tests.factories import CohortMemberFactory, InvitationFactory, MembershipFactory
-from tests.routes import OBJECT_MAKERS, ORG_ROUTES
+from tests.routes import ALL_ROUTES, OBJECT_MAKERS, ORG_ROUTES
 
 pytestmark = pytest.mark.a11y
 
@@ -131,3 +132,10 @@ def test_the_statement_names_the_admins_of_the_readers_own_organisations_only(cl
     assert "St Elsewhere" in contacts and "alice@example.org" in contacts
     assert "charlie@example.org" not in html and "County General" not in html
     assert "bob@example.org" not in contacts  # a member, not a contact
+
+
+def test_the_sweeps_exemptions_name_real_routes_and_templates():
+    # A stale exemption would hide nothing today but could hide a new page of the same name.
+    assert set(a11y_pages.NOT_PAGES) - {r.name for r in ALL_ROUTES} == set()
+    assert set(a11y_pages.NOT_PAGE_TEMPLATES) - a11y_pages.project_templates() == set()
+    assert all(reason.strip() for reason in [*a11y_pages.NOT_PAGES.values(), *a11y_pages.NOT_PAGE_TEMPLATES.values()])
