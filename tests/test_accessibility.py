@@ -4,13 +4,14 @@ accessibility statement. The browser sweep (tests/e2e/test_a11y.py) measures the
 
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from tests.e2e import a11y_pages
-from tests.factories import CohortMemberFactory, InvitationFactory, MembershipFactory
+from tests.factories import CohortMemberFactory, InvitationFactory, MeetingFactory, MembershipFactory
 from tests.routes import ALL_ROUTES, OBJECT_MAKERS, ORG_ROUTES
 
 pytestmark = pytest.mark.a11y
@@ -139,3 +140,14 @@ def test_the_sweeps_exemptions_name_real_routes_and_templates():
     assert set(a11y_pages.NOT_PAGES) - {r.name for r in ALL_ROUTES} == set()
     assert set(a11y_pages.NOT_PAGE_TEMPLATES) - a11y_pages.project_templates() == set()
     assert all(reason.strip() for reason in [*a11y_pages.NOT_PAGES.values(), *a11y_pages.NOT_PAGE_TEMPLATES.values()])
+
+
+def test_each_meetings_answer_buttons_are_grouped_under_its_own_name(client, cast, unscoped, victims):
+    # Ten "Going" buttons on one page are told apart by the form (a landmark) around each.
+    victims.cohort_member  # noqa: B018 - bob is in the cohort
+    MeetingFactory(cohort=victims.cohort, starts_at=victims.meeting.starts_at + timedelta(days=7))
+    client.force_login(cast.bob.user)
+    html = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug})).content.decode()
+    labels = re.findall(r'class="rsvp" aria-label="([^"]+)"', html)
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert all(label.startswith(f"Your answer: {victims.cohort.name}, ") for label in labels), labels
