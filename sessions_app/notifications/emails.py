@@ -1,5 +1,6 @@
 """The e-mails the outbox sends: plain text and HTML, a stable Message-ID, a link to the
-person's attention settings (also as List-Unsubscribe), and an ICS invitation where a
+person's attention settings, one-click unsubscribe from that kind of e-mail (RFC 8058),
+signed one-tap answers in invitations and reminders, and an ICS invitation where a
 calendar should change. Only logistics: never anything a person wrote.
 
 Each message is written in its recipient's language (``accounts.languages``) when it is
@@ -12,8 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.languages import speaking_to
 from reflect.datewords import short_date, short_day, short_when
@@ -21,6 +22,7 @@ from reflect.text import single_line
 from sessions_app.calendars.services import meeting_invite_ics, meeting_url, meetings_invite_ics
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import Meeting
+from sessions_app.notifications import links
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
 # Translators: {title} is a meeting's title, {cohort} a group's name, {when} a date and
@@ -43,6 +45,33 @@ ICS_METHOD = {
     NotificationKind.HOT_DEBRIEF: "REQUEST",
     NotificationKind.CANCELLATION: "CANCEL",
 }
+
+
+# The e-mails that ask for an answer carry one-tap links (``links``): one per answer.
+ANSWERED_FROM_EMAIL = {NotificationKind.INVITE, NotificationKind.REMINDER}
+
+
+def answer_links(row: Notification) -> list[dict]:
+    """Going, Can't make it, Skip this one, "I'm on leave until …": signed for this person,
+    this meeting and this answer. None for a meeting that is off or over."""
+    meeting = row.meeting
+    if row.kind not in ANSWERED_FROM_EMAIL or meeting is None or meeting.is_cancelled:
+        return []
+    return [
+        {"label": label, "url": links.answer_url(membership=row.recipient, meeting=meeting, action=action)}
+        for action, label in links.ACTIONS.items()
+    ]
+
+
+def unsubscribe_headers(row: Notification) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe from this kind of e-mail: a mail client POSTs
+    ``List-Unsubscribe=One-Click`` to the signed URL. The URL is ours (site address, slug,
+    base64 token), but a header with a line break would let it forge others: single_line."""
+    url = links.unsubscribe_url(membership=row.recipient, kind=row.kind)
+    return {
+        "List-Unsubscribe": single_line(f"<{url}>"),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def preferences_url(row: Notification) -> str:
@@ -114,8 +143,7 @@ def _covered(rows: list[Notification]) -> dict[int, list[Meeting]]:
 def _grouped_subject(meetings: list[Meeting], zone: ZoneInfo) -> str:
     """ "Meetings of Team Time from Thu 10 Dec are cancelled", the day in the person's zone."""
     day = short_day(meetings[0].starts_at.astimezone(zone).date())
-    # Translators: {cohort} is a group's name, {day} a day as in "Thu 10 Dec".
-    return gettext("Meetings of {cohort} from {day} are cancelled").format(cohort=meetings[0].cohort.name, day=day)
+    return _("Meetings of %(cohort)s from %(day)s are cancelled") % {"cohort": meetings[0].cohort.name, "day": day}
 
 
 def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
@@ -159,7 +187,10 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         "is_digest": row.kind == NotificationKind.DIGEST,
         "is_list": bool(grouped),
         "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
+        "answers": answer_links(row) if not grouped else [],
     }
+    headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}
+    context["unsubscribe_url"] = headers["List-Unsubscribe"][1:-1]
     message = EmailMultiAlternatives(
         # Django refuses a header with a line break in it; a title from before names
         # refused control characters must not fail every message about its meeting.
@@ -167,7 +198,7 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         body=render_to_string("sessions_app/email/notification.txt", context),
         to=[row.recipient.user.email],
         connection=connection,
-        headers={"Message-ID": row.message_id, "List-Unsubscribe": f"<{context['preferences_url']}>"},
+        headers=headers,
     )
     message.attach_alternative(render_to_string("sessions_app/email/notification.html", context), "text/html")
     _attach_calendars(message, calendars, row, now)

@@ -2,7 +2,7 @@
 follows a person's current settings, a routine notice never costs a reminder, and one
 change reaches a person as one message."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -204,9 +204,9 @@ def test_going_on_leave_drops_waiting_reminders_and_coming_back_replans_them(tea
     meeting = MeetingFactory(cohort=team, starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1))
     planning.plan_reminders(meeting=meeting, now=now)
 
-    settings_update(membership=cast.bob, on_leave=True, now=now)
+    settings_update(membership=cast.bob, leave_starts=date(2026, 11, 3), leave_ends=date(2026, 11, 9), now=now)
     assert set(Notification.objects.values_list("status", "reason")) == {("dropped", "Not planned: you are on leave.")}
-    settings_update(membership=cast.bob, on_leave=False, now=now)
+    settings_update(membership=cast.bob, leave_starts=None, leave_ends=None, now=now)
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
 
 
