@@ -9,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 from accounts.models import Invitation
@@ -59,7 +60,9 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
             if organization is not None:
                 sso_audit.password_refused(request, user)
                 messages.error(
-                    request, f"{organization.name} asks you to sign in through its single sign-on, not a password."
+                    request,
+                    _("%(organization)s asks you to sign in through its single sign-on, not a password.")
+                    % {"organization": organization.name},
                 )
                 return redirect("sso_organization_login", organization_slug=organization.slug)
         return super().pre_login(request, user, **kwargs)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from accounts.selectors import access_organization, access_organization_membership
@@ -80,7 +81,7 @@ class SessionLimitsMiddleware:
             reason = session_end_reason(request)
             if reason is not None:
                 logout(request)  # flushes the session: nothing of it survives
-                messages.info(request, f"{reason} Sign in again to carry on.")
+                messages.info(request, _("%(reason)s Sign in again to carry on.") % {"reason": reason})
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 

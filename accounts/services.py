@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import record
@@ -40,12 +42,12 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         organization=membership.organization, role=Role.ADMIN, is_active=True
     ).exclude(pk=membership.pk)
     if not other_admins.exists():
-        raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
+        raise ValidationError(_("An organisation needs at least one admin: make someone else admin first."))
 
 
 def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”.")
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
     old = membership.role
@@ -120,7 +122,10 @@ def invitation_create(
     """
     email = email.strip().lower()
     if _is_active_member(organization, email):
-        raise ValidationError(f"{email} is already a member of {organization.name}.")
+        raise ValidationError(
+            _("%(email)s is already a member of %(organization_name)s.")
+            % {"email": email, "organization_name": organization.name}
+        )
     inviter = (
         None
         if by_operator
@@ -135,8 +140,11 @@ def invitation_create(
         )
         if invitation is not None and _made_by_someone_else(invitation, invited_by, now):
             raise ValidationError(
-                f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
-                "Revoke it first to send a different one."
+                _(
+                    "%(email)s already has an open invitation from %(inviter)s; it was left as it is. "
+                    "Revoke it first to send a different one."
+                )
+                % {"email": email, "inviter": _inviter_name(invitation)}
             )
         if inviter is not None:
             _invitations_consume(inviter=inviter, now=now)
@@ -185,7 +193,7 @@ def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
 
 
 def _inviter_name(invitation: Invitation) -> str:
-    return invitation.invited_by.name if invitation.invited_by else "someone else"
+    return invitation.invited_by.name if invitation.invited_by else gettext("someone else")
 
 
 def invitations_open_by_others(*, organization: Organization, emails: list[str], user: User) -> dict[str, Invitation]:
@@ -214,11 +222,17 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
         return inviter
     if inviter is None or not organization.facilitators_may_invite:
         raise ValidationError(
-            f"Only {organization.name}'s admins can invite someone who is not yet in the organisation. "
-            f"Ask an admin to invite {email}."
+            _(
+                "Only %(organization_name)s's admins can invite someone who is not yet in the organisation. "
+                "Ask an admin to invite %(email)s."
+            )
+            % {"organization_name": organization.name, "email": email}
         )
     if role != Role.MEMBER:
-        raise ValidationError(f"Only {organization.name}'s admins can invite someone as {Role(role).label.lower()}.")
+        raise ValidationError(
+            _("Only %(organization_name)s's admins can invite someone as %(role_label)s.")
+            % {"organization_name": organization.name, "role_label": Role(role).label.lower()}
+        )
     return inviter
 
 
@@ -256,8 +270,11 @@ def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime |
     left, end = invitations_left(inviter=inviter, now=now)
     if wanted > left:
         raise ValidationError(
-            f"This file would invite {wanted} new people, but you can send only {left} more invitations today "
-            f"(until {_until(inviter.user, end)}). Nothing was imported: split the file or try again then."
+            _(
+                "This file would invite %(wanted)s new people, but you can send only %(left)s more invitations "
+                "today (until %(until)s). Nothing was imported: split the file or try again then."
+            )
+            % {"wanted": wanted, "left": left, "until": _until(inviter.user, end)}
         )
 
 
@@ -270,8 +287,14 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         cache.decr(key)
         local_end = end.astimezone(ZoneInfo(inviter.user.time_zone))
         raise ValidationError(
-            f"You have sent {limit} invitation{'s' if limit != 1 else ''} today, the most one person may send "
-            f"in a day. You can send more after {local_end:%H:%M} ({inviter.user.time_zone})."
+            ngettext(
+                "You have sent %(limit)d invitation today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                "You have sent %(limit)d invitations today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                limit,
+            )
+            % {"limit": limit, "time": f"{local_end:%H:%M}", "zone": inviter.user.time_zone}
         )
 
 
@@ -299,10 +322,14 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
         # Lock and re-read so two tabs accepting at once cannot both succeed.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
-            raise ValidationError(f"This invitation is {invitation.status} and can no longer be used.")
+            raise ValidationError(
+                _("This invitation is %(status)s and can no longer be used.")
+                % {"status": invitation.get_status_display()}
+            )
         if not user_has_verified_email(user, invitation.email):
             raise ValidationError(
-                f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
+                _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+                % {"email": invitation.email}
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
         # The invitation may carry reserved places in the apps above (cohort places).

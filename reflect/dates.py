@@ -1,31 +1,23 @@
 """Names and rules about dates and time zones that every app shares, defined once: which
 time-zone names Reflect accepts, and the names of the weekdays and months.
 
-Pure standard library, so the pure cores (the attention policy, recurrence) use it too."""
+Standard library and Django's lazy translations only (no ORM), so the pure cores (the
+attention policy, recurrence) use it too."""
 
 from functools import cache
 from zoneinfo import available_timezones
+
+from django.utils.dates import MONTHS, WEEKDAYS
 
 # In the tz database but not places: "localtime" and "posixrules" follow whatever the
 # server is set to (a person or a series would move when the machine does), and
 # "Factory" is a placeholder.
 NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# Django's own names, translated lazily into the reader's language (its catalogues have
+# them in Welsh too): a name becomes words only where it is shown.
+WEEKDAY_NAMES = tuple(WEEKDAYS[day] for day in range(7))
+MONTH_NAMES = tuple(MONTHS[month] for month in range(1, 13))
 
 
 @cache

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from reflect import celery_config, security
 from reflect.env import (
@@ -113,6 +114,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's documented place: after sessions, before common. It picks English or Welsh
+    # from the language cookie or Accept-Language (a person's own choice is layered on top).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -240,6 +244,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
+MFA_FORMS = {"add_webauthn": "accounts.mfa_forms.AddWebAuthnForm"}
 
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
@@ -332,9 +337,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # --- Internationalisation ----------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
-# The languages an organisation may choose as its default (its settings page). The
-# interface is English today; Welsh is listed for the translations the roadmap plans.
-LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
+# The languages an organisation may choose as its default (its settings page) and the
+# ones the interface is translated into (issue 12): British English and Welsh.
+LANGUAGES = [("en-gb", _("English")), ("cy", _("Cymraeg (Welsh)"))]
+# One project catalogue; `make` compiles it (the .mo files are build output, not in git).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
