@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -31,14 +32,24 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(known_zone_names())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("Your organisation's default")), *settings.LANGUAGES]
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=time_zone_choices, help_text=_("Reminders and meeting times use this.")
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and calendar invitations use this."),
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "language"]
         labels = {"display_name": _("Name shown to your colleagues")}
 
 

@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    # Empty until the person chooses: then each organisation's default speaks for them,
+    # so a person in a Welsh-default organisation gets Welsh without doing anything.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", validators=[validate_language])
     public_id = models.CharField(max_length=PUBLIC_ID_LENGTH * 2, unique=True, default=new_public_id, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

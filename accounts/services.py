@@ -23,13 +23,15 @@ from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
-def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
-    """Save a person's name and time zone; a new zone re-plans what is queued for them."""
+def profile_update(*, user: User, display_name: str, time_zone: str, language: str = "") -> User:
+    """Save a person's name, time zone and language ("" = their organisation's default);
+    a new zone re-plans what is queued for them. Messages already queued need no re-planning
+    for a new language: each is written in the recipient's language when it is sent."""
     with transaction.atomic():
         # Compared with the stored zone: a bound ModelForm has already set the new one on ``user``.
         moved = User.objects.values_list("time_zone", flat=True).get(pk=user.pk) != time_zone
-        user.display_name, user.time_zone = display_name, time_zone
-        user.save(update_fields=["display_name", "time_zone"])
+        user.display_name, user.time_zone, user.language = display_name, time_zone, language
+        user.save(update_fields=["display_name", "time_zone", "language"])
         if moved:
             time_zone_changed.send(sender=User, user=user)
     return user

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from reflect import celery_config, security
 from reflect.env import (
@@ -129,6 +128,7 @@ MIDDLEWARE = [
     # After allauth's, so its reauthentication redirects work on the pages this allows.
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",  # a signed-in person's own language
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
     # The same for an organisation's form that allauth held for a fresh login and resumes.
@@ -336,15 +336,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- Internationalisation ----------------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
-# The languages an organisation may choose as its default (its settings page) and the
-# ones the interface is translated into (issue 12): British English and Welsh.
-LANGUAGES = [("en-gb", _("English")), ("cy", _("Cymraeg (Welsh)"))]
-# One project catalogue; `make` compiles it (the .mo files are build output, not in git).
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
+from reflect.i18n_settings import *  # noqa: E402, F403 - languages, the catalogue, time zones
 
 # --- Static files ------------------------------------------------------------------
 
