@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions_app.attention import budgets, meeting_load
 from sessions_app.attention import services as attention_settings
@@ -75,6 +75,17 @@ def _initial(effective, own, policy) -> dict:
     }
 
 
+@require_GET
+def meeting_load_review(request, org_slug):
+    """Each month over the person's meeting budget, with the meetings they could skip."""
+    membership = request.membership
+    context = {
+        "overloads": meeting_load.overloads(membership),
+        "limit": meeting_load.meeting_minutes_limit(membership),
+    }
+    return render(request, "sessions_app/meeting_load.html", context)
+
+
 @require_POST
 def meeting_load_skip(request, org_slug):
     month = request.POST.get("month", "")
@@ -86,6 +97,6 @@ def meeting_load_skip(request, org_slug):
             "Skipping %(count)d meetings in %(month)s. No need to explain.",
             skipped,
         )
-        % {"count": skipped, "month": month},
+        % {"count": skipped, "month": meeting_load.month_name(month) if skipped else month},
     )
-    return redirect("organization_home", org_slug=org_slug)
+    return redirect("meeting_load_review", org_slug=org_slug)

@@ -83,6 +83,12 @@ class Notification(TenantModel):
         return f"{self.get_kind_display()} for {self.recipient_id} ({self.status})"
 
     @property
+    def meetings_covered(self) -> int:
+        """How many meetings this one notice is about: several for one change to many
+        ("this and all following" cancelled), so a ledger line does not read as one."""
+        return max(len(self.payload.get("meetings") or []), 1 if self.meeting_id else 0)
+
+    @property
     def message_id(self) -> str:
         """Stable across retries, so a resend after a crash is recognisably the same message."""
         return f"<{self.public_id}.notification@reflect>"
