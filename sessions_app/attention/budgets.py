@@ -93,6 +93,13 @@ def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membersh
     return lookup
 
 
+def channel_choices_lookup(memberships: list[Membership]) -> dict[int, dict]:
+    """Each person's per-kind channel choices (``attention.channels``), by membership id:
+    one query for a batch; people who never chose are absent (e-mail for everything)."""
+    chosen = AttentionBudget.objects.filter(membership__in=memberships).exclude(channels={})
+    return dict(chosen.values_list("membership_id", "channels"))
+
+
 def reminder_leads(*, policy: AttentionPolicy, settings: AttentionBudget) -> list[int]:
     leads = settings.reminder_leads if settings.reminder_leads is not None else policy.default_reminder_leads
     return sorted({int(minutes) for minutes in leads if 0 < int(minutes) <= 14 * 24 * 60}, reverse=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reflect.widgets import IsoTimeInput
-from sessions_app.attention import policy
+from sessions_app.attention import channels, policy
 from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings.forms import WEEKDAYS
 
@@ -48,6 +48,7 @@ class AttentionSettingsForm(forms.Form):
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
+        channels.add_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -61,6 +62,7 @@ class AttentionSettingsForm(forms.Form):
             raise ValidationError("Every day off means no messages at all: tick “I'm on leave” instead.")
         if not self.errors:
             self._check_with_policy(data)
+        data["channels"] = channels.cleaned(data)
         return data
 
     def _check_with_policy(self, data) -> None:

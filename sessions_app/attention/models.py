@@ -55,4 +55,6 @@ class AttentionBudget(TenantModel):
     reminder_leads = models.JSONField(null=True, blank=True)  # minutes before a meeting
     on_leave = models.BooleanField(default=False)
     monthly_meeting_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Per kind of notice: "email", "push" or "both" (sessions_app.attention.channels); absent means e-mail.
+    channels = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

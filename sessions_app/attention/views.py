@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sessions_app.attention import budgets, meeting_load
+from sessions_app.attention import budgets, channels, meeting_load
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionSettingsForm
 
@@ -20,6 +20,7 @@ SETTINGS_FIELDS = (
     "reminder_leads",
     "on_leave",
     "monthly_meeting_minutes",
+    "channels",
 )
 
 
@@ -61,6 +62,7 @@ def _initial(effective, own, policy) -> dict:
         "reminder_leads": budgets.reminder_leads(policy=policy, settings=own),
         "on_leave": own.on_leave,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
+        **channels.initial(own.channels),
     }
 
 

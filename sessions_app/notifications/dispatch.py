@@ -40,11 +40,13 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
 from sessions_app.attention import budgets, policy
+from sessions_app.attention.channels import EMAIL, PUSH, channels_for
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import DECLINED, Meeting, MeetingStatus, Rsvp
 from sessions_app.notifications.digests import digest_row, digest_time
 from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationKind, NotificationStatus
-from sessions_app.notifications.sending import finish, send
+from sessions_app.notifications.sending import finish, finish_partly_sent, send
+from sessions_app.push.delivery import subscribed_ids
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,8 @@ class Batch:
     effective_policy_for: Callable[[Membership], policy.Limits] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
+    channel_choices: dict[int, dict] = field(init=False)  # membership id -> per-kind channels
+    subscribed: set[int] = field(init=False)  # membership ids with a browser subscribed to push
     read_at: float = field(init=False, default=float("-inf"))
 
     def refresh(self) -> None:
@@ -151,7 +155,18 @@ class Batch:
         # debrief), whose cohort was archived or whose account was switched off is told
         # nothing more about its meetings, video link least of all.
         self.attendable = selectors.attendable((row.meeting, row.recipient_id) for row in self.rows if row.meeting)
+        people = [row.recipient for row in self.rows]
+        self.channel_choices = budgets.channel_choices_lookup(people)
+        self.subscribed = subscribed_ids([p for p in people if p.pk in self.channel_choices])
         self.read_at = time.monotonic()
+
+    def channels(self, row: Notification) -> tuple[str, ...]:
+        """The channels the person chose for this kind; e-mail where no browser of theirs
+        is set up for push, rather than nothing."""
+        chosen = channels_for(self.channel_choices.get(row.recipient_id), row.kind)
+        if PUSH in chosen and row.recipient_id not in self.subscribed:
+            return (EMAIL,)
+        return chosen
 
 
 def _refresh_meetings_and_people(rows: list[Notification]) -> None:
@@ -245,7 +260,9 @@ def _process(row: Notification, batch: Batch) -> str:
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(limits=limits, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
-        return send(row, now, batch.mail, decision)
+        return send(row, now, batch.mail, decision, batch.channels(row))
+    if row.channels:  # it went out on one channel and waited to retry another
+        return finish_partly_sent(row, now, decision)
     if decision.action == policy.Action.DEFER:
         row.due_at = decision.at
         return finish(row, NotificationStatus.HELD, decision.reason, now)
