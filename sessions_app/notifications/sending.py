@@ -96,7 +96,7 @@ def _sent(row: Notification, now: datetime, decision, *, note: str = "") -> str:
             target=row.recipient.user.email,
             changes={"kind": row.kind, "overrides": list(decision.overrides), "notification": row.public_id},
         )
-    reason = decision.reason if decision.overrides else "Sent."
+    reason = decision.reason if decision.overrides or decision.reason.startswith("Sent on") else "Sent."
     for extra in (row.payload.get("note"), note):
         if extra:
             reason = f"{reason} {extra}"
@@ -108,8 +108,8 @@ def _sent(row: Notification, now: datetime, decision, *, note: str = "") -> str:
 def finish_partly_sent(row: Notification, now: datetime, decision) -> str:
     """A notice that went out on one channel and waited to retry another, which the
     policy no longer allows now: it stays sent where it went, and the rest is not sent."""
-    sent = Decision(policy.Action.SEND, None, "Sent.")
-    return _sent(row, now, sent, note=f"Not sent on the other channel: {decision.reason}")
+    sent = Decision(policy.Action.SEND, None, "Sent on one channel only.")
+    return _sent(row, now, sent, note=decision.reason)
 
 
 def _drop_connection(mail) -> None:
