@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reflect.middleware.NoStoreForSignedInMiddleware",
+    "reflect.middleware.ClearSiteDataOnLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and over-long sessions before anything else looks at the person.
     "accounts.middleware.SessionLimitsMiddleware",

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from accounts.sso import urls as sso_urls
-from reflect import devmail
+from reflect import devmail, pwa
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
@@ -19,6 +19,9 @@ organization_patterns = [
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
+    # At the root: a service worker controls only the paths under its own address.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
     # Ahead of allauth's own URL of the same name: changing the password asks for a fresh
     # login (allauth's reauthentication), like e-mail and two-factor changes do.
     path(

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sessions_app.attention import budgets, channels, meeting_load
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionSettingsForm
+from sessions_app.push.vapid import application_server_key
 
 SETTINGS_FIELDS = (
     "quiet_hours_enabled",
@@ -44,9 +45,8 @@ def attention_settings_view(request, org_slug):
         else:
             messages.success(request, "Saved. Reminders already planned now follow your new settings.")
             return redirect("attention_settings", org_slug=org_slug)
-    return render(
-        request, "sessions_app/attention_settings.html", {"form": form, "policy": policy, "effective": effective}
-    )
+    context = {"form": form, "policy": policy, "effective": effective, "push_key": application_server_key()}
+    return render(request, "sessions_app/attention_settings.html", context)
 
 
 def _initial(effective, own, policy) -> dict:
