@@ -242,3 +242,17 @@ def test_a_member_removed_from_the_organisation_loses_their_subscriptions(push_s
     with scope(organization=cast.org):
         membership_remove(membership=bob, actor=cast.alice.user)
         assert PushSubscription.objects.filter(membership=bob).count() == 0
+
+
+def test_the_ledger_shows_which_channels_carried_each_notice(push_service, bob_in_team_time, client, cast):
+    _cohort, bob, own = bob_in_team_time
+    own.channels = {"promotion": "both"}
+    own.save()
+    subscribe(push_service, bob)
+    NotificationFactory(recipient=bob, due_at=NOW)
+    _sweep(NOW)
+
+    client.force_login(bob.user)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        page = client.get(f"/o/{cast.org.slug}/ledger/").content.decode()
+    assert '<td data-label="Happened">Sent</td>\n      <td data-label="How">e-mail, push</td>' in page
