@@ -41,6 +41,7 @@ def _reminder(cohort, bob, **extra):
     return NotificationFactory(recipient=bob, meeting=meeting, **{**fields, **extra})
 
 
+@pytest.mark.security
 def test_a_reminder_by_push_reaches_the_browser_signed_encrypted_and_small(push_service, bob_in_team_time, cast):
     cohort, bob, own = bob_in_team_time
     own.channels = {"reminder": "push"}
@@ -72,6 +73,7 @@ def test_a_reminder_by_push_reaches_the_browser_signed_encrypted_and_small(push_
     assert (row.status, row.channels, row.reason, row.sent_at) == ("sent", ["push"], "Sent.", NOW)
 
 
+@pytest.mark.security
 def test_by_email_and_push_it_is_one_notice_for_the_caps(push_service, bob_in_team_time):
     _cohort, bob, own = bob_in_team_time
     own.channels = {"promotion": "both"}
@@ -98,6 +100,7 @@ def test_by_email_and_push_it_is_one_notice_for_the_caps(push_service, bob_in_te
     assert (len(mail.outbox), len(push_service.received)) == (1, 1)
 
 
+@pytest.mark.security
 def test_a_push_in_quiet_hours_is_held_not_sent(push_service, bob_in_team_time):
     _cohort, bob, own = bob_in_team_time
     own.channels = {"promotion": "push"}
