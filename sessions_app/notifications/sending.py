@@ -75,6 +75,8 @@ def _deliver_email(row: Notification, now: datetime, mail) -> Delivery:
 
 
 def _deliver_push(row: Notification, now: datetime) -> Delivery:
+    if row.kind == NotificationKind.DIGEST and not emails.digest_items(row):
+        return Delivery()  # nothing left to tell, as for the e-mail
     outcome = pushes.push_notice(row, now)
     if outcome.delivered:
         return Delivery(delivered=True)

@@ -259,3 +259,17 @@ def test_the_ledger_shows_which_channels_carried_each_notice(push_service, bob_i
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         page = client.get(f"/o/{cast.org.slug}/ledger/").content.decode()
     assert '<td data-label="Happened">Sent</td>\n      <td data-label="How">e-mail, push</td>' in page
+
+
+def test_an_empty_digest_is_not_pushed(push_service, bob_in_team_time):
+    _cohort, bob, own = bob_in_team_time
+    own.channels = {"digest": "push"}
+    own.save()
+    subscribe(push_service, bob)
+    digest = NotificationFactory(recipient=bob, due_at=NOW, kind=NotificationKind.DIGEST, priority="low")
+
+    _sweep(NOW)
+
+    digest.refresh_from_db()
+    assert (digest.status, digest.channels, digest.reason) == ("dropped", [], "Not sent: nothing was left to tell.")
+    assert push_service.received == []
