@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from reflect.logging_config import logging_config
 from sessions_app.attention.channels import ROUTABLE_KINDS
 from sessions_app.notifications.models import NotificationKind
 
@@ -84,3 +85,10 @@ def test_logging_out_clears_the_sites_caches_and_storage(client, cast):
 
 def test_every_kind_of_notice_can_be_routed():
     assert set(ROUTABLE_KINDS) == set(NotificationKind.values)
+
+
+@pytest.mark.security
+def test_push_endpoints_never_reach_the_logs_through_urllib3_even_at_debug():
+    config = logging_config(level="DEBUG")
+    assert config["root"]["level"] == "DEBUG"
+    assert config["loggers"]["urllib3"] == {"level": "WARNING"}
