@@ -42,6 +42,10 @@ async function home(request) {
       const cache = await caches.open(CACHE);
       await cache.put(request, response.clone());
       await cache.put(LATEST_HOME, response.clone());
+    } else if (response.redirected) {
+      // Sent to the login page: the session ended (idle, too long, elsewhere). What was
+      // kept for that person goes too, not only on an explicit logout.
+      await caches.delete(CACHE);
     }
     return response;
   } catch (error) {
