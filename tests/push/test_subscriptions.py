@@ -10,6 +10,8 @@ from django.urls import reverse
 from django_scopes import scope
 
 from sessions_app.attention.models import AttentionBudget
+from sessions_app.mydata.export import personal_data_export
+from sessions_app.mydata.markdown import personal_data_markdown
 from sessions_app.push.models import PushSubscription
 from tests.push.pushservice import Browser
 
@@ -125,3 +127,20 @@ def test_a_person_chooses_push_or_both_per_kind(client, cast):
     assert own.channels == {"reminder": "push", "cancellation": "both"}
     again = client.get(url).content.decode()
     assert '<option value="push" selected>' in again
+
+
+@pytest.mark.security
+def test_the_data_export_lists_subscriptions_and_channels_but_never_the_endpoint(client, cast):
+    client.force_login(cast.bob.user)
+    _subscribe(client, cast, _body())
+    with scope(organization=cast.org):
+        AttentionBudget.objects.create(organization=cast.org, membership=cast.bob, channels={"reminder": "both"})
+
+    export = personal_data_export(cast.bob.user)
+    (here,) = export["organizations"]
+    assert [sorted(push) for push in here["push_subscriptions"]] == [["created_at", "last_delivered_at"]]
+    assert here["attention_settings"]["channels"] == {"reminder": "both"}
+    markdown = personal_data_markdown(export)
+    assert "- A browser subscribed " in markdown
+    for text in (json.dumps(export), markdown):
+        assert "CAPABILITY" not in text
