@@ -5,8 +5,9 @@ start at /).
 The worker keeps the app shell and the person's home page (their next meetings) so the
 home page opens offline, marked as such. It never keeps any other page: reflections
 above all, and nothing else personal. Logging out empties its caches
-(``ClearSiteDataOnLogoutMiddleware`` and the page's own script)."""
+(``clear_site_data``, and the page's own script)."""
 
+import functools
 import json
 
 from django.http import HttpResponse, JsonResponse
@@ -62,3 +63,19 @@ def manifest(request):
         "icons": icons,
     }
     return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+def clear_site_data(view):
+    """Logging out tells the browser to empty this site's caches and storage
+    (``Clear-Site-Data``): the worker keeps the home page for opening offline, and on a
+    shared ward phone the next person must not find it. Cookies are left to the logout
+    itself. The page's script also asks the worker, for browsers without the header."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+    return wrapped

@@ -117,7 +117,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reflect.middleware.NoStoreForSignedInMiddleware",
-    "reflect.middleware.ClearSiteDataOnLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and over-long sessions before anything else looks at the person.
     "accounts.middleware.SessionLimitsMiddleware",
@@ -241,7 +240,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
-
+from reflect.push_settings import *  # noqa: E402, F403 - Web Push: VAPID keys, the push services allowed
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
 # The default for new organisations; each organisation's admins set their own.
@@ -289,26 +288,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
-
-# --- Web Push (issue 12): a second channel, inside the same attention budget -----------
-# The VAPID private key (RFC 8292) as base64url: raw 32 bytes or DER. Unset, development
-# and test generate one under var/ on first use (never in the repo); production without
-# one offers no push at all, and e-mail carries everything.
-WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
-WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:reflect@localhost")
-# The server POSTs to the endpoint a browser gave it: only to the known push services, over
-# HTTPS, so a forged subscription cannot make Reflect call into the internal network.
-WEBPUSH_ALLOWED_HOSTS = env_list(
-    "WEBPUSH_ALLOWED_HOSTS",
-    [
-        "fcm.googleapis.com",
-        "updates.push.services.mozilla.com",
-        "web.push.apple.com",
-        ".notify.windows.com",
-    ],
-)
-WEBPUSH_ALLOW_PLAIN_HTTP = False  # only the tests' local push service speaks plain HTTP
-WEBPUSH_TIMEOUT_SECONDS = env_int("WEBPUSH_TIMEOUT_SECONDS", 10)
 # Production e-mail providers through django-anymail: set EMAIL_BACKEND to the provider's
 # backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_*
 # variables (ANYMAIL_POSTMARK_SERVER_TOKEN=…): they become the ANYMAIL dict.

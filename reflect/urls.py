@@ -29,6 +29,8 @@ urlpatterns = [
         login_required(reauthentication_required(allauth_views.password_change)),
         name="account_change_password",
     ),
+    # Ahead of allauth's own: logging out also empties what the service worker kept.
+    path("accounts/logout/", pwa.clear_site_data(allauth_views.logout), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("", include(sso_urls.urlpatterns)),
     path("me/", accounts_views.profile, name="profile"),
