@@ -83,7 +83,7 @@ def _personal_rows(user: User) -> _PersonalRows:
             ),
             reflections=reflections,
             questions={
-                **{key: {p.key: p.question for p in t.prompts} for key, t in BUILT_IN.items()},
+                **{key: {p.key: str(p.question) for p in t.prompts} for key, t in BUILT_IN.items()},
                 **{f"custom:{t.public_id}": {p["key"]: p["question"] for p in t.prompts} for t in custom},
             },
             evaluations=list(
