@@ -141,6 +141,7 @@ class Batch:
     effective_policy_for: Callable[[Membership], policy.Limits] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
+    unsubscribed: dict[int, frozenset[str]] = field(init=False)  # membership id: kinds
     channel_choices: dict[int, dict] = field(init=False)  # membership id -> per-kind channels
     subscribed: set[int] = field(init=False)  # membership ids with a browser subscribed to push
     read_at: float = field(init=False, default=float("-inf"))
@@ -150,6 +151,7 @@ class Batch:
             return
         self.effective_policy_for = budgets.effective_policy_lookup([row.recipient for row in self.rows])
         self.declined = _declined(self.rows)
+        self.unsubscribed = budgets.unsubscribed_kinds_lookup([row.recipient for row in self.rows])
         _refresh_meetings_and_people(self.rows)
         # The meeting page's own rule: someone taken out of the cohort (or off a hot
         # debrief), whose cohort was archived or whose account was switched off is told
@@ -162,11 +164,15 @@ class Batch:
 
     def channels(self, row: Notification) -> tuple[str, ...]:
         """The channels the person chose for this kind; e-mail where no browser of theirs
-        is set up for push, rather than nothing."""
+        is set up for push, rather than nothing; never e-mail of a kind they unsubscribed
+        from (push may still carry it). Empty: nothing may carry it."""
         chosen = channels_for(self.channel_choices.get(row.recipient_id), row.kind)
         if PUSH in chosen and row.recipient_id not in self.subscribed:
-            return (EMAIL,)
-        return chosen
+            chosen = (EMAIL,)
+        return tuple(channel for channel in chosen if channel != EMAIL or self.may_email(row))
+
+    def may_email(self, row: Notification) -> bool:
+        return row.kind not in self.unsubscribed.get(row.recipient_id, ())
 
 
 def _refresh_meetings_and_people(rows: list[Notification]) -> None:
@@ -255,12 +261,18 @@ def _process(row: Notification, batch: Batch) -> str:
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
+    if not batch.channels(row):  # unsubscribed from these e-mails, and no push instead
+        if row.kind == NotificationKind.DIGEST:
+            # What waited for the digest is not sent either, and the ledger says why.
+            dropped = {"status": NotificationStatus.DROPPED, "reason": UNSUBSCRIBED, "updated_at": now}
+            row.merged_items.filter(status=NotificationStatus.MERGED).update(**dropped)
+        return finish(row, NotificationStatus.DROPPED, UNSUBSCRIBED, now)
     limits = batch.effective_policy_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(limits=limits, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
-        return send(row, now, batch.mail, decision, batch.channels(row))
+        return send(row, now, batch.mail, decision, batch.channels(row), may_email=batch.may_email(row))
     if row.channels:  # it went out on one channel and waited to retry another
         return finish_partly_sent(row, now, decision)
     if decision.action == policy.Action.DEFER:
@@ -329,6 +341,7 @@ def _sent_history(row: Notification, now: datetime) -> list[datetime]:
     )
 
 
+UNSUBSCRIBED = "Not sent: you unsubscribed from these e-mails."
 UNEXPECTED_FAILURE = (
     "Not sent: something went wrong while preparing this message. "
     "It was recorded for the people who run Reflect to put right."

@@ -20,15 +20,18 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def send(row: Notification, now: datetime, mail, decision, channels: tuple[str, ...] = (EMAIL,)) -> str:
+def send(
+    row: Notification, now: datetime, mail, decision, channels: tuple[str, ...] = (EMAIL,), *, may_email: bool = True
+) -> str:
     """Send one notice the policy allowed, on each of ``channels`` it has not gone out on yet.
 
     One notice is one row whichever channels carry it: a retry (after a busy mail server or
     push service) sends only on the channels still missing, so nobody gets it twice."""
     row.attempts += 1
     results = [(channel, _deliver(row, channel, now, mail)) for channel in channels if channel not in row.channels]
-    if channels == (PUSH,) and not row.channels and not any(outcome.retry for _channel, outcome in results):
-        # Push alone reached no browser (all expired or refused): e-mail rather than nothing.
+    if may_email and channels == (PUSH,) and not row.channels and not any(o.retry for _c, o in results):
+        # Push alone reached no browser (all expired or refused): e-mail rather than nothing,
+        # unless they unsubscribed from this kind of e-mail.
         results.append((EMAIL, _deliver(row, EMAIL, now, mail)))
     retry = next((outcome for _channel, outcome in results if outcome.retry), None)
     failed = next((outcome for _channel, outcome in results if outcome.failed), None)

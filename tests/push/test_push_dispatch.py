@@ -171,7 +171,7 @@ def test_a_notice_partly_sent_is_not_finished_on_the_other_channel_once_the_poli
     row = NotificationFactory(recipient=bob, due_at=NOW)
     _sweep(NOW)
 
-    own.on_leave = True
+    own.leave_starts, own.leave_ends = NOW.date(), NOW.date() + timedelta(days=7)
     own.save()
     _sweep(NOW + timedelta(minutes=1))
 
@@ -273,3 +273,30 @@ def test_an_empty_digest_is_not_pushed(push_service, bob_in_team_time):
     digest.refresh_from_db()
     assert (digest.status, digest.channels, digest.reason) == ("dropped", [], "Not sent: nothing was left to tell.")
     assert push_service.received == []
+
+
+def test_unsubscribing_from_an_email_kind_leaves_its_push_and_never_falls_back_to_email(push_service, bob_in_team_time):
+    _cohort, bob, own = bob_in_team_time
+    own.channels = {"promotion": "both"}
+    own.unsubscribed_kinds = ["promotion"]
+    own.save()
+    browser = subscribe(push_service, bob)
+    pushed = NotificationFactory(recipient=bob, due_at=NOW)
+
+    _sweep(NOW)
+
+    pushed.refresh_from_db()
+    assert (pushed.status, pushed.channels, len(mail.outbox), len(push_service.received)) == ("sent", ["push"], 0, 1)
+
+    # The browser's subscription has expired: no e-mail instead, since they unsubscribed.
+    push_service.answers[browser.path] = 410
+    gone = NotificationFactory(recipient=bob, due_at=NOW + timedelta(hours=3))
+    _sweep(NOW + timedelta(hours=3))
+    gone.refresh_from_db()
+    assert (gone.status, gone.channels, len(mail.outbox)) == ("failed", [], 0)
+
+    # Nothing subscribed any more, and no e-mail of this kind: not sent at all.
+    dropped = NotificationFactory(recipient=bob, due_at=NOW + timedelta(hours=5))
+    _sweep(NOW + timedelta(hours=5))
+    dropped.refresh_from_db()
+    assert (dropped.status, dropped.reason) == ("dropped", "Not sent: you unsubscribed from these e-mails.")
