@@ -71,7 +71,7 @@ def test_pages_link_the_manifest_and_register_the_worker_only_when_signed_in(cli
 
     client.force_login(cast.bob.user)
     home = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug})).content.decode()
-    assert '<html lang="en-gb" data-served="network" data-worker="/sw.js">' in home
+    assert '<body data-served="network" data-worker="/sw.js">' in home
     assert '<div id="offline-banner" class="notice offline" role="status" hidden>You are offline' in home
 
 

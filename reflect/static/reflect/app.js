@@ -6,7 +6,7 @@
  */
 (function () {
   "use strict";
-  var root = document.documentElement;
+  var root = document.body;  // data-served and data-worker (reflect/templates/base.html)
 
   function banner() {
     return document.getElementById("offline-banner");
