@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from sessions_app.attention.models import AttentionBudget
+from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings.models import Meeting, Rsvp
@@ -45,6 +45,7 @@ class _PersonalRows:
     evaluations: list[SessionEvaluation]
     notifications: list[Notification]
     attention_settings: list[AttentionBudget]
+    quiet_date_ranges: list[QuietDateRange]
     feeds: list[dict]  # membership_id and created_at only: the secret token is never read
 
 
@@ -95,6 +96,7 @@ def _personal_rows(user: User) -> _PersonalRows:
                 .order_by("due_at", "pk")
             ),
             attention_settings=list(AttentionBudget.objects.filter(membership__user=user)),
+            quiet_date_ranges=list(QuietDateRange.objects.filter(membership__user=user).order_by("first_day", "pk")),
             feeds=list(CalendarFeed.objects.filter(membership__user=user).values("membership_id", "created_at")),
         )
 
@@ -118,8 +120,7 @@ def _settings(own: AttentionBudget | None) -> dict | None:
         return None
     return {
         "quiet_hours_enabled": own.quiet_hours_enabled,
-        "quiet_start": _clock(own.quiet_start),
-        "quiet_end": _clock(own.quiet_end),
+        "weekly_quiet": own.weekly_quiet,  # Monday first: ["21:00", "07:00"] or null; [] = the defaults
         "days_off": list(own.days_off),
         "daily_cap": own.daily_cap,
         "weekly_cap": own.weekly_cap,
@@ -199,6 +200,16 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
             }
         )
     attention_settings = {b.membership_id: b for b in rows.attention_settings}
+    quiet_dates: dict[int, list[dict]] = {}
+    for quiet_range in rows.quiet_date_ranges:
+        quiet_dates.setdefault(quiet_range.membership_id, []).append(
+            {
+                "first_day": quiet_range.first_day.isoformat(),
+                "last_day": quiet_range.last_day.isoformat(),
+                "quiet_start": _clock(quiet_range.quiet_start),
+                "quiet_end": _clock(quiet_range.quiet_end),
+            }
+        )
     feeds = {f["membership_id"]: f for f in rows.feeds}
     organizations = []
     for membership in rows.memberships:
@@ -218,6 +229,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "evaluations": mine["evaluations"],
                 "notifications": mine["notifications"],
                 "attention_settings": _settings(attention_settings.get(membership.pk)),
+                "quiet_date_ranges": quiet_dates.get(membership.pk, []),
                 "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},
             }
         )
