@@ -26,7 +26,7 @@ from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings.models import Meeting, Rsvp
 from sessions_app.notifications.models import Notification
 from sessions_app.reflections.builtin_templates import BUILT_IN
-from sessions_app.reflections.models import Reflection, ReflectionTemplate, SessionEvaluation
+from sessions_app.reflections.models import Reflection, ReflectionDraft, ReflectionTemplate, SessionEvaluation
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class _PersonalRows:
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
     reflections: list[Reflection]
+    drafts: list[ReflectionDraft]
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
     evaluations: list[SessionEvaluation]
     notifications: list[Notification]
@@ -81,6 +82,9 @@ def _personal_rows(user: User) -> _PersonalRows:
                 .order_by("meeting__starts_at", "pk")
             ),
             reflections=reflections,
+            drafts=list(
+                ReflectionDraft.objects.filter(author__user=user).select_related(*meeting_fields).order_by("pk")
+            ),
             questions={
                 **{key: {p.key: p.question for p in t.prompts} for key, t in BUILT_IN.items()},
                 **{f"custom:{t.public_id}": {p["key"]: p["question"] for p in t.prompts} for t in custom},
@@ -177,6 +181,16 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "updated_at": _when(reflection.updated_at),
             }
         )
+    for draft in rows.drafts:
+        by_membership[draft.author_id]["drafts"].append(
+            {
+                "template_key": draft.template_key,
+                "questions": rows.questions.get(draft.template_key, {}),
+                "answers": draft.answers,
+                "meeting": _meeting(draft.meeting),
+                "updated_at": _when(draft.updated_at),
+            }
+        )
     for evaluation in rows.evaluations:
         by_membership[evaluation.respondent_id]["evaluations"].append(
             {
@@ -226,6 +240,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
                 "reflections": mine["reflections"],
+                "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],
                 "notifications": mine["notifications"],
                 "attention_settings": _settings(attention_settings.get(membership.pk)),

@@ -129,6 +129,14 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         out += ["", "None."]
     for reflection in org["reflections"]:
         out += ["", *_reflection_section(reflection, clock)]
+    if org.get("unsaved_drafts"):
+        out += ["", "### Drafts you have not saved yet"]
+    for draft in org.get("unsaved_drafts", ()):
+        about = f" about {_meeting_line(draft['meeting'], clock)}" if draft["meeting"] else ""
+        out += ["", f"Kept {clock(draft['updated_at'])}{about}:"]
+        for key, answer in draft["answers"].items():
+            if answer:
+                out += ["", f"**{_inline(draft['questions'].get(key, key))}**", "", *_quoted(answer)]
     out += ["", "### Your session evaluations"]
     if not org["evaluations"]:
         out += ["", "None."]
