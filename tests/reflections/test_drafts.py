@@ -45,6 +45,7 @@ def _raw_answers(draft_pk) -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.security
 @time_machine.travel(NOW, tick=False)
 def test_typing_saves_a_draft_encrypted_at_rest(client, cast, meeting, caplog):
     client.force_login(cast.bob.user)
