@@ -1,13 +1,11 @@
 """Setting quiet hours day by day and for date ranges on the settings page (issue 12):
 clear errors instead of a 500, only one's own ranges, the organisation's rule that
-everyone keeps quiet hours, and the migration of one window into seven days."""
+everyone keeps quiet hours."""
 
-import importlib
 import re
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -187,33 +185,3 @@ def test_nobody_else_removes_or_sees_a_persons_date_ranges(client, cast):
     assert "8 March 2027" not in page
     with scopes_disabled():
         assert QuietDateRange.objects.filter(pk=bobs.pk).exists()
-
-
-def test_the_migration_turns_one_window_into_the_same_seven_days(cast):
-    migration = importlib.import_module("sessions_app.migrations.0015_weekly_quiet_hours_and_quiet_date_ranges")
-
-    class Row:
-        def __init__(self, start, end):
-            self.quiet_start, self.quiet_end, self.weekly_quiet, self.saved = start, end, [], False
-
-        def save(self, update_fields):
-            self.saved = update_fields == ["weekly_quiet"]
-
-    rows = [Row(time(22, 30), time(6)), Row(time(8), time(8))]
-
-    class Manager:
-        def exclude(self, **_):
-            return self
-
-        def iterator(self):
-            return iter(rows)
-
-    class FakeApps:
-        def get_model(self, *_):
-            return type("AttentionBudget", (), {"_base_manager": Manager()})
-
-    migration.one_window_to_seven_days(FakeApps(), None)
-
-    assert rows[0].weekly_quiet == [["22:30", "06:00"]] * 7 and rows[0].saved
-    assert rows[1].weekly_quiet == [None] * 7
-    assert apps.get_model("sessions_app", "AttentionBudget")._meta.get_field("weekly_quiet")
