@@ -11,6 +11,7 @@
   var PAUSE_MS = 1000;
   var timer = null;
   var dirty = false;
+  var pending = null; // the draft request on its way, if any
 
   function draftBody() {
     var data = new FormData(form);
@@ -27,7 +28,7 @@
       return;
     }
     dirty = false;
-    fetch(form.dataset.draftUrl, { method: "POST", body: draftBody(), credentials: "same-origin" })
+    pending = fetch(form.dataset.draftUrl, { method: "POST", body: draftBody(), credentials: "same-origin" })
       .then(function (response) {
         return response.json().then(function (answer) {
           if (response.ok && answer.status) {
@@ -37,6 +38,9 @@
       })
       .catch(function () {
         dirty = true; // offline or the server was away: try again with the next keystroke
+      })
+      .then(function () {
+        pending = null;
       });
   }
 
@@ -59,11 +63,19 @@
     }
   });
 
-  // Saving the reflection removes the draft on the server: nothing more to keep.
-  form.addEventListener("submit", function () {
+  // Saving the reflection removes the draft on the server: nothing more to keep. A draft
+  // request still on its way is let finish first, or it would bring the draft back.
+  form.addEventListener("submit", function (event) {
     if (timer) {
       clearTimeout(timer);
     }
     dirty = false;
+    if (pending) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      pending.then(function () {
+        form.requestSubmit(submitter);
+      });
+    }
   });
 })();
