@@ -14,7 +14,14 @@ $(STAMP): requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+## The compiled catalogues (.mo) are build output: rebuilt whenever a .po changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+install: $(STAMP) $(MO_FILES)
+
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
+	@touch $(MO_FILES)
 
 ## make run: the embedded demo (SQLite, filesystem broker, e-mail to var/mail/).
 run: install

@@ -9,9 +9,11 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
-from accounts.models import Invitation
+from accounts.models import Invitation, User
 from accounts.selectors import invitation_by_token, two_factor_requirement
 from accounts.sso import audit as sso_audit
 from accounts.sso import sessions as sso_sessions
@@ -50,6 +52,16 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request) -> str:
         return self._invitation_or(request, super().get_signup_redirect_url(request))
 
+    def send_mail(self, template_prefix, email, context):
+        # In the recipient's own language if they chose one, not the language of the page
+        # that caused it: a password reset asked for from an English browser, say. (Asked
+        # for an unknown address too, so the lookup itself tells nothing.)
+        person = User.objects.filter(email__iexact=email).only("language").first()
+        if person is None or not person.language:
+            return super().send_mail(template_prefix, email, context)
+        with translation.override(person.language):
+            return super().send_mail(template_prefix, email, context)
+
     def pre_login(self, request, user, **kwargs):
         # A password login where every organisation of the person requires single
         # sign-on would reach nothing: say where to sign in instead.
@@ -59,7 +71,9 @@ class ReflectAccountAdapter(DefaultAccountAdapter):
             if organization is not None:
                 sso_audit.password_refused(request, user)
                 messages.error(
-                    request, f"{organization.name} asks you to sign in through its single sign-on, not a password."
+                    request,
+                    _("%(organization)s asks you to sign in through its single sign-on, not a password.")
+                    % {"organization": organization.name},
                 )
                 return redirect("sso_organization_login", organization_slug=organization.slug)
         return super().pre_login(request, user, **kwargs)

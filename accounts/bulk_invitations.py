@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.services import invitation_create, invitations_left
@@ -42,7 +43,9 @@ class LineNote:
     reason: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.reason}" if self.line else self.reason
+        if self.line:
+            return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+        return str(self.reason)
 
 
 @dataclass(frozen=True)
@@ -73,17 +76,17 @@ def _line_problem(line: str) -> str | None:
     if controls:
         # Shown with a visible stand-in, so the admin can see where it hides.
         shown = "".join("�" if _is_control(character) else character for character in line.strip())
-        return (
-            f"“{_shown(shown)}” has an invisible control character (U+{ord(controls[0]):04X}) in it: "
-            "type the address again"
-        )
+        return _("“%(line)s” has an invisible control character (%(code)s) in it: type the address again") % {
+            "line": _shown(shown),
+            "code": f"U+{ord(controls[0]):04X}",
+        }
     address = line.strip()
     try:
         if len(address) > EMAIL_MAX_LENGTH:
             raise ValidationError("too long")
         validate_email(address)
     except ValidationError:
-        return f"“{_shown(address)}” is not a valid e-mail address (one address a line)"
+        return _("“%(address)s” is not a valid e-mail address (one address a line)") % {"address": _shown(address)}
     return None
 
 
@@ -101,8 +104,11 @@ def addresses_read(text: str) -> tuple[list[tuple[int, str]], list[LineNote], li
             problems.append(
                 LineNote(
                     number,
-                    f"the list has {len(listed)} lines with addresses, more than the {MAX_ADDRESSES} one list may "
-                    f"invite; this is the first one over. Invite the rest in a second list.",
+                    _(
+                        "the list has %(listed)s lines with addresses, more than the %(most)s one list may invite; "
+                        "this is the first one over. Invite the rest in a second list."
+                    )
+                    % {"listed": len(listed), "most": MAX_ADDRESSES},
                 )
             )
             break
@@ -113,13 +119,17 @@ def addresses_read(text: str) -> tuple[list[tuple[int, str]], list[LineNote], li
         address = line.strip().lower()
         if address in first_line:
             notes.append(
-                LineNote(number, f"{address} is listed again (first on line {first_line[address]}); invited once.")
+                LineNote(
+                    number,
+                    _("%(address)s is listed again (first on line %(first)s); invited once.")
+                    % {"address": address, "first": first_line[address]},
+                )
             )
             continue
         first_line[address] = number
         addresses.append((number, address))
     if not listed:
-        problems.append(LineNote(None, "Paste at least one e-mail address, one a line."))
+        problems.append(LineNote(None, _("Paste at least one e-mail address, one a line.")))
     return addresses, problems, notes
 
 
@@ -144,16 +154,24 @@ def _already_in(organization: Organization, addresses: list[tuple[int, str]], no
     problems = []
     for line, email in addresses:
         if email in members:
-            problems.append(LineNote(line, f"{email} is already a member of {organization.name}."))
-        elif email in pending:
-            invitation = pending[email]
-            by = invitation.invited_by.name if invitation.invited_by else "someone"
             problems.append(
                 LineNote(
                     line,
-                    f"{email} already has a pending invitation from {by} "
-                    f"(until {_day(invitation.expires_at, organization)}); "
-                    "leave the line out or revoke that invitation first.",
+                    _("%(email)s is already a member of %(organization_name)s.")
+                    % {"email": email, "organization_name": organization.name},
+                )
+            )
+        elif email in pending:
+            invitation = pending[email]
+            by = invitation.invited_by.name if invitation.invited_by else _("someone")
+            problems.append(
+                LineNote(
+                    line,
+                    _(
+                        "%(email)s already has a pending invitation from %(by)s (until %(until)s); "
+                        "leave the line out or revoke that invitation first."
+                    )
+                    % {"email": email, "by": by, "until": _day(invitation.expires_at, organization)},
                 )
             )
     return problems
@@ -166,7 +184,10 @@ def _day(moment: datetime, organization: Organization) -> str:
 def _assert_admin(organization: Organization, user: User) -> Membership:
     inviter = Membership.objects.filter(organization=organization, user=user, is_active=True).first()
     if inviter is None or not inviter.is_admin:
-        raise ValidationError(f"Only {organization.name}'s admins can invite a list of people.")
+        raise ValidationError(
+            _("Only %(organization_name)s's admins can invite a list of people.")
+            % {"organization_name": organization.name}
+        )
     return inviter
 
 
@@ -193,7 +214,7 @@ def invitations_bulk_create(*, organization: Organization, text: str, role: str,
     or ``ValidationError`` for a role or an inviter that is not allowed.
     """
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”.")
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     inviter = _assert_admin(organization, invited_by)
     addresses, problems, notes = addresses_read(text)
     now = timezone.now()

@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.bulk_invitations import MAX_ADDRESSES, MAX_CHARACTERS
 from accounts.models import Organization, Role, User
@@ -6,16 +9,18 @@ from reflect.dates import known_zone_names
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
 
 class InvitationSettingsForm(forms.Form):
     facilitators_may_invite = forms.BooleanField(
         required=False,
-        label="Facilitators may invite new people",
-        help_text="Cohort facilitators may then invite people who are not yet in the organisation "
-        "(as members) from “add someone” and CSV import. Off: only admins let people in.",
+        label=_("Facilitators may invite new people"),
+        help_text=_(
+            "Cohort facilitators may then invite people who are not yet in the organisation "
+            "(as members) from “add someone” and CSV import. Off: only admins let people in."
+        ),
     )
 
 
@@ -27,13 +32,25 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(known_zone_names())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("Your organisation's default")), *settings.LANGUAGES]
+
+
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices, help_text="Reminders and meeting times use this.")
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, help_text=_("Reminders and meeting times use this.")
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and calendar invitations use this."),
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
-        labels = {"display_name": "Name shown to your colleagues"}
+        fields = ["display_name", "time_zone", "language"]
+        labels = {"display_name": _("Name shown to your colleagues")}
 
 
 class OrganizationSecurityForm(forms.ModelForm):
@@ -41,25 +58,33 @@ class OrganizationSecurityForm(forms.ModelForm):
         model = Organization
         fields = ["two_factor_required"]
         help_texts = {
-            "two_factor_required": (
+            "two_factor_required": _(
                 "People it covers are led to set up an authenticator app before they can reach anything else."
             )
         }
+        labels = {"two_factor_required": _("Two-factor authentication is required for")}
 
 
 class BulkInvitationForm(forms.Form):
     addresses = forms.CharField(
-        label="E-mail addresses, one a line",
+        label=_("E-mail addresses, one a line"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
         max_length=MAX_CHARACTERS,
         strip=False,  # line numbers must match what was pasted
         error_messages={
-            "max_length": f"The list is too long. Invite at most {MAX_ADDRESSES} people at a time.",
-            "required": "Paste at least one e-mail address, one a line.",
+            "max_length": format_lazy(
+                _("The list is too long. Invite at most {count} people at a time."), count=MAX_ADDRESSES
+            ),
+            "required": _("Paste at least one e-mail address, one a line."),
         },
-        help_text=f"Up to {MAX_ADDRESSES} addresses. Blank lines and spaces around an address are ignored; "
-        "line numbers in messages count the blank lines too.",
+        help_text=format_lazy(
+            _(
+                "Up to {count} addresses. Blank lines and spaces around an address are ignored; "
+                "line numbers in messages count the blank lines too."
+            ),
+            count=MAX_ADDRESSES,
+        ),
     )
     role = forms.ChoiceField(
-        choices=Role.choices, initial=Role.MEMBER, help_text="Everyone on the list gets this role."
+        label=_("Role"), choices=Role.choices, initial=Role.MEMBER, help_text=_("Everyone on the list gets this role.")
     )

@@ -10,9 +10,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Invitation
+from accounts.languages import speaking_to
+from accounts.models import Invitation, User
 from reflect.mail import is_transient
 from reflect.text import single_line
 
@@ -35,12 +37,21 @@ def invitation_send(*, invitation: Invitation) -> bool:
 
 
 def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
+    """In the invitee's language if they already use Reflect and chose one, else in the
+    organisation's default (someone new has told us nothing yet)."""
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    with speaking_to(user=invitee, organization=invitation.organization):
+        return _build_invitation_message(invitation)
+
+
+def _build_invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     context = {
         "invitation": invitation,
         "organization": invitation.organization,
         "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": invitation.token}),
     }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.organization.name}"
+    invited = _("You're invited to %(organization)s") % {"organization": invitation.organization.name}
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{invited}"
     message = EmailMultiAlternatives(
         subject=single_line(subject),  # an old name with a line break must not fail the send
         body=render_to_string("accounts/email/invitation.txt", context),

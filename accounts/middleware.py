@@ -7,7 +7,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from accounts.selectors import access_organization_membership
@@ -66,7 +67,7 @@ class SessionLimitsMiddleware:
             reason = session_end_reason(request)
             if reason is not None:
                 logout(request)  # flushes the session: nothing of it survives
-                messages.info(request, f"{reason} Sign in again to carry on.")
+                messages.info(request, _("%(reason)s Sign in again to carry on.") % {"reason": reason})
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
@@ -132,11 +133,37 @@ class UserTimeZoneMiddleware:
         return self.get_response(request)
 
 
+class UserLanguageMiddleware:
+    """Speak the signed-in person's own language if they chose one. Everyone else keeps
+    what Django's LocaleMiddleware, which runs first, found (the language switch's cookie,
+    the browser's Accept-Language, else British English), except inside ``/o/<slug>/``,
+    where ``respond_in_scope`` puts the organisation's default first for a person who
+    never chose: it has the membership at hand, so that costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            speak(request, user.language)
+        return self.get_response(request)
+
+
+def speak(request, language: str) -> None:
+    # activate, not override: LocaleMiddleware's response step reads the active language
+    # for Content-Language, and every request activates afresh.
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
+
+
 def respond_in_scope(get_response, request, membership):
     """The response to ``request`` as ``membership``: the view and its template both run
     inside the organisation's scope (a lazy TemplateResponse is rendered here, not later)."""
     request.membership = membership
     request.organization = membership.organization
+    if not request.user.language:
+        speak(request, membership.organization.default_language)
     with scope(organization=membership.organization):
         response = get_response(request)
         if hasattr(response, "render") and not response.is_rendered:

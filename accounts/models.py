@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from reflect.dates import is_known_zone
@@ -22,7 +23,7 @@ RETENTION_MONTHS_MIN_MESSAGE = (
 
 def validate_language(value: str) -> None:
     if value not in dict(settings.LANGUAGES):
-        raise ValidationError(f"“{value}” is not one of Reflect's languages.")
+        raise ValidationError(_("“%(value)s” is not one of Reflect's languages.") % {"value": value})
 
 
 def default_invitation_valid_days() -> int:
@@ -35,7 +36,9 @@ INVITATION_VALID_DAYS_MAX = 90
 
 def validate_time_zone(value: str) -> None:
     if not is_known_zone(value):
-        raise ValidationError(f"“{value}” is not a known time zone (use a name such as Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (use a name such as Europe/London).") % {"value": value}
+        )
 
 
 class UserManager(BaseUserManager):
@@ -61,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    # Empty until the person chooses: then each organisation's default speaks for them,
+    # so a person in a Welsh-default organisation gets Welsh without doing anything.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", validators=[validate_language])
     public_id = models.CharField(max_length=PUBLIC_ID_LENGTH * 2, unique=True, default=new_public_id, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -84,10 +90,10 @@ class TwoFactorRequirement(models.TextChoices):
     """Who in an organisation must use two-factor authentication. Staff and superusers
     always must, whatever their organisations say."""
 
-    NOBODY = "nobody", "Nobody (anyone may still turn it on)"
-    ADMINS = "admins", "Organisation admins"
-    FACILITATORS = "facilitators", "Facilitators and admins"
-    EVERYONE = "everyone", "Everyone"
+    NOBODY = "nobody", _("Nobody (anyone may still turn it on)")
+    ADMINS = "admins", _("Organisation admins")
+    FACILITATORS = "facilitators", _("Facilitators and admins")
+    EVERYONE = "everyone", _("Everyone")
 
 
 class Organization(models.Model):
@@ -98,7 +104,7 @@ class Organization(models.Model):
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     # k: aggregates are shown only where at least this many distinct people contribute.
     min_group_size = models.PositiveSmallIntegerField(
-        default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name="smallest group shown (k)"
+        default=5, validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)], verbose_name=_("smallest group shown (k)")
     )
     # Reflections older than this are deleted unless their author pinned them; empty = keep.
     # At least a year, three by default: NMC revalidation asks for reflective accounts
@@ -119,16 +125,16 @@ class Organization(models.Model):
     # an admin's decision unless the organisation lets its facilitators do it too.
     facilitators_may_invite = models.BooleanField(
         default=False,
-        verbose_name="facilitators may invite new people",
-        help_text="Facilitators may invite people who are not yet in the organisation into their cohorts.",
+        verbose_name=_("facilitators may invite new people"),
+        help_text=_("Facilitators may invite people who are not yet in the organisation into their cohorts."),
     )
     default_language = models.CharField(
-        max_length=10, default="en-gb", validators=[validate_language], verbose_name="default language"
+        max_length=10, default="en-gb", validators=[validate_language], verbose_name=_("default language")
     )
     invitation_valid_days = models.PositiveSmallIntegerField(
         default=default_invitation_valid_days,
         validators=[MinValueValidator(1), MaxValueValidator(INVITATION_VALID_DAYS_MAX)],
-        verbose_name="invitations are valid for (days)",
+        verbose_name=_("invitations are valid for (days)"),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -170,9 +176,9 @@ class TenantModel(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Organisation admin"
-    FACILITATOR = "facilitator", "Facilitator"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Organisation admin")
+    FACILITATOR = "facilitator", _("Facilitator")
+    MEMBER = "member", _("Member")
 
 
 class Membership(TenantModel):
@@ -195,6 +201,14 @@ class Membership(TenantModel):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+INVITATION_STATUS_LABELS = {
+    "accepted": _("accepted"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "pending": _("pending"),
+}
 
 
 class Invitation(TenantModel):
@@ -239,3 +253,7 @@ class Invitation(TenantModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    def get_status_display(self) -> str:
+        """The status in words for a page, in the reader's language."""
+        return INVITATION_STATUS_LABELS[self.status]

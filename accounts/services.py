@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit.models import AuditAction
 from accounts.audit.services import record
@@ -21,13 +23,15 @@ from accounts.models import Invitation, Membership, Organization, Role, User
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
-def profile_update(*, user: User, display_name: str, time_zone: str) -> User:
-    """Save a person's name and time zone; a new zone re-plans what is queued for them."""
+def profile_update(*, user: User, display_name: str, time_zone: str, language: str = "") -> User:
+    """Save a person's name, time zone and language ("" = their organisation's default);
+    a new zone re-plans what is queued for them. Messages already queued need no re-planning
+    for a new language: each is written in the recipient's language when it is sent."""
     with transaction.atomic():
         # Compared with the stored zone: a bound ModelForm has already set the new one on ``user``.
         moved = User.objects.values_list("time_zone", flat=True).get(pk=user.pk) != time_zone
-        user.display_name, user.time_zone = display_name, time_zone
-        user.save(update_fields=["display_name", "time_zone"])
+        user.display_name, user.time_zone, user.language = display_name, time_zone, language
+        user.save(update_fields=["display_name", "time_zone", "language"])
         if moved:
             time_zone_changed.send(sender=User, user=user)
     return user
@@ -40,12 +44,12 @@ def _assert_keeps_an_admin(membership: Membership) -> None:
         organization=membership.organization, role=Role.ADMIN, is_active=True
     ).exclude(pk=membership.pk)
     if not other_admins.exists():
-        raise ValidationError("An organisation needs at least one admin: make someone else admin first.")
+        raise ValidationError(_("An organisation needs at least one admin: make someone else admin first."))
 
 
 def membership_change_role(*, membership: Membership, role: str, actor: User | None = None, request=None) -> Membership:
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”.")
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
     if role != Role.ADMIN:
         _assert_keeps_an_admin(membership)
     old = membership.role
@@ -120,7 +124,10 @@ def invitation_create(
     """
     email = email.strip().lower()
     if _is_active_member(organization, email):
-        raise ValidationError(f"{email} is already a member of {organization.name}.")
+        raise ValidationError(
+            _("%(email)s is already a member of %(organization_name)s.")
+            % {"email": email, "organization_name": organization.name}
+        )
     inviter = (
         None
         if by_operator
@@ -135,8 +142,11 @@ def invitation_create(
         )
         if invitation is not None and _made_by_someone_else(invitation, invited_by, now):
             raise ValidationError(
-                f"{email} already has an open invitation from {_inviter_name(invitation)}; it was left as it is. "
-                "Revoke it first to send a different one."
+                _(
+                    "%(email)s already has an open invitation from %(inviter)s; it was left as it is. "
+                    "Revoke it first to send a different one."
+                )
+                % {"email": email, "inviter": _inviter_name(invitation)}
             )
         if inviter is not None:
             _invitations_consume(inviter=inviter, now=now)
@@ -185,7 +195,7 @@ def _made_by_someone_else(invitation: Invitation, user: User, now) -> bool:
 
 
 def _inviter_name(invitation: Invitation) -> str:
-    return invitation.invited_by.name if invitation.invited_by else "someone else"
+    return invitation.invited_by.name if invitation.invited_by else gettext("someone else")
 
 
 def invitations_open_by_others(*, organization: Organization, emails: list[str], user: User) -> dict[str, Invitation]:
@@ -214,11 +224,17 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
         return inviter
     if inviter is None or not organization.facilitators_may_invite:
         raise ValidationError(
-            f"Only {organization.name}'s admins can invite someone who is not yet in the organisation. "
-            f"Ask an admin to invite {email}."
+            _(
+                "Only %(organization_name)s's admins can invite someone who is not yet in the organisation. "
+                "Ask an admin to invite %(email)s."
+            )
+            % {"organization_name": organization.name, "email": email}
         )
     if role != Role.MEMBER:
-        raise ValidationError(f"Only {organization.name}'s admins can invite someone as {Role(role).label.lower()}.")
+        raise ValidationError(
+            _("Only %(organization_name)s's admins can invite someone as %(role_label)s.")
+            % {"organization_name": organization.name, "role_label": Role(role).label.lower()}
+        )
     return inviter
 
 
@@ -256,8 +272,11 @@ def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime |
     left, end = invitations_left(inviter=inviter, now=now)
     if wanted > left:
         raise ValidationError(
-            f"This file would invite {wanted} new people, but you can send only {left} more invitations today "
-            f"(until {_until(inviter.user, end)}). Nothing was imported: split the file or try again then."
+            _(
+                "This file would invite %(wanted)s new people, but you can send only %(left)s more invitations "
+                "today (until %(until)s). Nothing was imported: split the file or try again then."
+            )
+            % {"wanted": wanted, "left": left, "until": _until(inviter.user, end)}
         )
 
 
@@ -270,8 +289,14 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
         cache.decr(key)
         local_end = end.astimezone(ZoneInfo(inviter.user.time_zone))
         raise ValidationError(
-            f"You have sent {limit} invitation{'s' if limit != 1 else ''} today, the most one person may send "
-            f"in a day. You can send more after {local_end:%H:%M} ({inviter.user.time_zone})."
+            ngettext(
+                "You have sent %(limit)d invitation today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                "You have sent %(limit)d invitations today, the most one person may send in a day. "
+                "You can send more after %(time)s (%(zone)s).",
+                limit,
+            )
+            % {"limit": limit, "time": f"{local_end:%H:%M}", "zone": inviter.user.time_zone}
         )
 
 
@@ -299,10 +324,14 @@ def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Me
         # Lock and re-read so two tabs accepting at once cannot both succeed.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
-            raise ValidationError(f"This invitation is {invitation.status} and can no longer be used.")
+            raise ValidationError(
+                _("This invitation is %(status)s and can no longer be used.")
+                % {"status": invitation.get_status_display()}
+            )
         if not user_has_verified_email(user, invitation.email):
             raise ValidationError(
-                f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
+                _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+                % {"email": invitation.email}
             )
         membership = membership_join(organization=invitation.organization, user=user, role=invitation.role)
         # The invitation may carry reserved places in the apps above (cohort places).

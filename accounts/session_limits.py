@@ -9,16 +9,13 @@ person out when either limit has passed.
 import time
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 STARTED_KEY = "reflect_signed_in_at"
 SEEN_KEY = "reflect_seen_at"
 # Activity is written to the session at most this often, so reading pages does not cost
 # a session write each; the idle timeout is therefore exact to within a minute.
 SEEN_RESOLUTION_SECONDS = 60
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
 def session_start(request) -> None:
@@ -40,9 +37,17 @@ def session_end_reason(request) -> str | None:
     idle_minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
     lifetime_hours = settings.SESSION_ABSOLUTE_TIMEOUT_HOURS
     if now - started >= lifetime_hours * 3600:
-        return f"You were signed out because a sign-in lasts {_plural(lifetime_hours, 'hour')}."
+        return ngettext(
+            "You were signed out because a sign-in lasts %(count)d hour.",
+            "You were signed out because a sign-in lasts %(count)d hours.",
+            lifetime_hours,
+        ) % {"count": lifetime_hours}
     if now - seen >= idle_minutes * 60:
-        return f"You were signed out after {_plural(idle_minutes, 'minute')} without activity."
+        return ngettext(
+            "You were signed out after %(count)d minute without activity.",
+            "You were signed out after %(count)d minutes without activity.",
+            idle_minutes,
+        ) % {"count": idle_minutes}
     if now - seen >= SEEN_RESOLUTION_SECONDS:
         request.session[SEEN_KEY] = now
     return None

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
@@ -43,7 +45,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -63,7 +65,9 @@ def invitation_accept(request, token):
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("invitation_accept", token=token)
-        messages.success(request, f"Welcome to {membership.organization.name}.")
+        messages.success(
+            request, _("Welcome to %(organization_name)s.") % {"organization_name": membership.organization.name}
+        )
         return redirect("organization_home", org_slug=membership.organization.slug)
     can_accept = invitation.is_open and services.user_has_verified_email(request.user, invitation.email)
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "can_accept": can_accept})
@@ -94,7 +98,7 @@ def member_change_role(request, org_slug, member_id):
     member = selectors.access_member(request.organization, member_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the listed roles.")
+        messages.error(request, _("Choose one of the listed roles."))
         return redirect(_back_to_members(request, org_slug))
     try:
         services.membership_change_role(
@@ -103,7 +107,11 @@ def member_change_role(request, org_slug, member_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"{member.user.name} is now {member.get_role_display().lower()}.")
+        messages.success(
+            request,
+            _("%(user_name)s is now %(role)s.")
+            % {"user_name": member.user.name, "role": member.get_role_display().lower()},
+        )
     return redirect(_back_to_members(request, org_slug))
 
 
@@ -118,7 +126,11 @@ def member_remove(request, org_slug, member_id):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"{member.user.name} has been removed from {request.organization.name}.")
+            messages.success(
+                request,
+                _("%(user_name)s has been removed from %(organization_name)s.")
+                % {"user_name": member.user.name, "organization_name": request.organization.name},
+            )
         return redirect(_back_to_members(request, org_slug))
     return render(
         request, "accounts/member_remove.html", {"member": member, "back": _back_to_members(request, org_slug)}
@@ -141,7 +153,9 @@ def invitations(request, org_slug):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(invitation_email)s.") % {"invitation_email": invitation.email}
+            )
             return redirect("invitations", org_slug=org_slug)
     listed = selectors.invitations_listed(request.organization)
     settings_form = InvitationSettingsForm(
@@ -174,7 +188,9 @@ def invitations_bulk(request, org_slug):
             form.add_error(None, error)
         else:
             count = len(done.invitations)
-            messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+            messages.success(
+                request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count) % {"count": count}
+            )
             for note in done.notes:
                 messages.info(request, str(note))
             return redirect("invitations", org_slug=org_slug)
@@ -193,9 +209,17 @@ def invitation_settings(request, org_slug):
         organization=request.organization, facilitators_may_invite=allowed, actor=request.user, request=request
     )
     if allowed:
-        messages.success(request, f"Facilitators may now invite new people into {request.organization.name}.")
+        messages.success(
+            request,
+            _("Facilitators may now invite new people into %(organization_name)s.")
+            % {"organization_name": request.organization.name},
+        )
     else:
-        messages.success(request, f"Only admins now invite new people into {request.organization.name}.")
+        messages.success(
+            request,
+            _("Only admins now invite new people into %(organization_name)s.")
+            % {"organization_name": request.organization.name},
+        )
     return redirect("invitations", org_slug=org_slug)
 
 
@@ -204,7 +228,9 @@ def invitation_settings(request, org_slug):
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = selectors.access_invitation(request.organization, invitation_id)
     services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
-    messages.success(request, f"The invitation for {invitation.email} is revoked.")
+    messages.success(
+        request, _("The invitation for %(invitation_email)s is revoked.") % {"invitation_email": invitation.email}
+    )
     return redirect("invitations", org_slug=org_slug)
 
 

@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's documented place: after sessions, before common. It picks English or Welsh
+    # from the language cookie or Accept-Language (a person's own choice is layered on top).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +128,7 @@ MIDDLEWARE = [
     # After allauth's, so its reauthentication redirects work on the pages this allows.
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",  # a signed-in person's own language
     # Last, so the tenant scope wraps the view and its template rendering.
     "accounts.middleware.OrganizationScopeMiddleware",
     # The same for an organisation's form that allauth held for a fresh login and resumes.
@@ -240,6 +244,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
+MFA_FORMS = {"add_webauthn": "accounts.mfa_forms.AddWebAuthnForm"}
 
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
@@ -331,13 +336,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- Internationalisation ----------------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
-# The languages an organisation may choose as its default (its settings page). The
-# interface is English today; Welsh is listed for the translations the roadmap plans.
-LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
+from reflect.i18n_settings import *  # noqa: E402, F403 - languages, the catalogue, time zones
 
 # --- Static files ------------------------------------------------------------------
 

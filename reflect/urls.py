@@ -29,6 +29,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include(sso_urls.urlpatterns)),
     path("me/", accounts_views.profile, name="profile"),
+    # set_language: the language switch on pages for people not signed in.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
     path("", include("sessions_app.calendars.feed_urls")),

@@ -8,36 +8,37 @@ row), and the organisation key has no database constraint for the same reason.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization, TenantModel
 
 
 class AuditAction(models.TextChoices):
-    LOGIN_SUCCEEDED = "login.succeeded", "Signed in"
-    LOGIN_FAILED = "login.failed", "Sign-in failed"
-    ROLE_CHANGED = "role.changed", "Role changed"
-    INVITATION_SENT = "invitation.sent", "Invitation sent"
-    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
-    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
-    MEMBER_REMOVED = "member.removed", "Member removed"
-    SETTINGS_CHANGED = "settings.changed", "Settings changed"
-    SSO_CHANGED = "sso.changed", "Single sign-on changed"
-    SSO_CHANGED_BY_STAFF = "sso.changed_by_staff", "Single sign-on changed by platform staff"
-    SSO_LOGIN_SUCCEEDED = "sso.login", "Signed in through single sign-on"
-    SSO_LOGIN_REFUSED = "sso.refused", "Single sign-on refused"
-    SSO_MEMBER_JOINED = "sso.joined", "Joined through single sign-on"
-    SSO_ACCOUNT_LINKED = "sso.linked", "Account linked to an identity provider"
-    SSO_PASSWORD_REFUSED = "sso.password_refused", "Password sign-in refused: single sign-on required"
-    SSO_BREAK_GLASS = "sso.break_glass", "Platform staff entered without single sign-on"
-    DATA_EXPORTED = "data.exported", "Personal data exported"
-    ACCOUNT_DELETED = "account.deleted", "Account deleted"
-    IMPORT_APPLIED = "import.applied", "Cohort import applied"
-    URGENT_OVERRIDE = "urgent.override", "Urgent message broke quiet time"
-    COHORT_ARCHIVED = "cohort.archived", "Cohort archived"
-    COHORT_RESTORED = "cohort.restored", "Cohort restored"
-    ORGANIZATION_CREATED = "organization.created", "Organisation created"
-    REFLECTIONS_PURGED = "reflections.purged", "Expired reflections deleted"
+    LOGIN_SUCCEEDED = "login.succeeded", _("Signed in")
+    LOGIN_FAILED = "login.failed", _("Sign-in failed")
+    ROLE_CHANGED = "role.changed", _("Role changed")
+    INVITATION_SENT = "invitation.sent", _("Invitation sent")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    MEMBER_REMOVED = "member.removed", _("Member removed")
+    SETTINGS_CHANGED = "settings.changed", _("Settings changed")
+    SSO_CHANGED = "sso.changed", _("Single sign-on changed")
+    SSO_CHANGED_BY_STAFF = "sso.changed_by_staff", _("Single sign-on changed by platform staff")
+    SSO_LOGIN_SUCCEEDED = "sso.login", _("Signed in through single sign-on")
+    SSO_LOGIN_REFUSED = "sso.refused", _("Single sign-on refused")
+    SSO_MEMBER_JOINED = "sso.joined", _("Joined through single sign-on")
+    SSO_ACCOUNT_LINKED = "sso.linked", _("Account linked to an identity provider")
+    SSO_PASSWORD_REFUSED = "sso.password_refused", _("Password sign-in refused: single sign-on required")
+    SSO_BREAK_GLASS = "sso.break_glass", _("Platform staff entered without single sign-on")
+    DATA_EXPORTED = "data.exported", _("Personal data exported")
+    ACCOUNT_DELETED = "account.deleted", _("Account deleted")
+    IMPORT_APPLIED = "import.applied", _("Cohort import applied")
+    URGENT_OVERRIDE = "urgent.override", _("Urgent message broke quiet time")
+    COHORT_ARCHIVED = "cohort.archived", _("Cohort archived")
+    COHORT_RESTORED = "cohort.restored", _("Cohort restored")
+    ORGANIZATION_CREATED = "organization.created", _("Organisation created")
+    REFLECTIONS_PURGED = "reflections.purged", _("Expired reflections deleted")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

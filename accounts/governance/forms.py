@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from accounts.models import (
@@ -14,50 +16,57 @@ ADMINS_ONLY, ADMINS_AND_FACILITATORS = "admins", "admins_and_facilitators"
 
 
 class OrganizationSettingsForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150)
+    name = forms.CharField(label=_("Name"), max_length=150)
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=time_zone_choices, help_text="Used where a person has not chosen their own."
+        label=_("Time zone"), choices=time_zone_choices, help_text=_("Used where a person has not chosen their own.")
     )
-    default_language = forms.ChoiceField(label="Default language", choices=lambda: settings.LANGUAGES)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=lambda: settings.LANGUAGES)
     min_group_size = forms.IntegerField(
-        label="Smallest group shown (k)",
+        label=_("Smallest group shown (k)"),
         min_value=MIN_GROUP_SIZE_FLOOR,
         max_value=1000,
         error_messages={
-            "min_value": f"k cannot be below {MIN_GROUP_SIZE_FLOOR}: a smaller group could show who said what."
+            "min_value": format_lazy(
+                _("k cannot be below {floor}: a smaller group could show who said what."), floor=MIN_GROUP_SIZE_FLOOR
+            )
         },
-        help_text="Figures are shown only where at least this many people contribute.",
+        help_text=_("Figures are shown only where at least this many people contribute."),
     )
     reflection_retention_months = forms.IntegerField(
-        label="Keep reflections for (months)",
+        label=_("Keep reflections for (months)"),
         required=False,
         min_value=RETENTION_MONTHS_MIN,
         max_value=1200,
         error_messages={"min_value": RETENTION_MONTHS_MIN_MESSAGE},
-        help_text=(
-            f"At least {RETENTION_MONTHS_MIN}. Older reflections are deleted unless their author keeps them; "
-            "each author is told 30 days before, and nothing goes until 30 days after that notice. "
-            "Empty: keep them all."
+        help_text=format_lazy(
+            _(
+                "At least {minimum}. Older reflections are deleted unless their author keeps them; "
+                "each author is told 30 days before, and nothing goes until 30 days after that notice. "
+                "Empty: keep them all."
+            ),
+            minimum=RETENTION_MONTHS_MIN,
         ),
     )
     invitation_valid_days = forms.IntegerField(
-        label="Invitations are valid for (days)",
+        label=_("Invitations are valid for (days)"),
         min_value=1,
         max_value=INVITATION_VALID_DAYS_MAX,
         error_messages={
-            "min_value": "An invitation must be valid for at least one day.",
-            "max_value": f"An invitation may be valid for at most {INVITATION_VALID_DAYS_MAX} days.",
+            "min_value": _("An invitation must be valid for at least one day."),
+            "max_value": format_lazy(
+                _("An invitation may be valid for at most {days} days."), days=INVITATION_VALID_DAYS_MAX
+            ),
         },
     )
     who_may_invite = forms.ChoiceField(
-        label="Who may invite new people",
+        label=_("Who may invite new people"),
         choices=[
-            (ADMINS_ONLY, "Admins only"),
-            (ADMINS_AND_FACILITATORS, "Admins, and facilitators (who invite as members)"),
+            (ADMINS_ONLY, _("Admins only")),
+            (ADMINS_AND_FACILITATORS, _("Admins, and facilitators (who invite as members)")),
         ],
     )
     two_factor_required = forms.ChoiceField(
-        label="Two-factor authentication is required for", choices=TwoFactorRequirement.choices
+        label=_("Two-factor authentication is required for"), choices=TwoFactorRequirement.choices
     )
 
     @classmethod

@@ -9,6 +9,7 @@ nothing is saved unrecorded.
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
 from accounts.audit.models import AuditAction
@@ -37,7 +38,9 @@ def organization_settings_update(
     when any value is invalid."""
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
-        raise ValidationError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("These settings cannot be changed here: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         locked = Organization.objects.select_for_update().get(pk=organization.pk)
         changes = {
@@ -80,7 +83,7 @@ def organization_require_two_factor(
     for sessions already open: see ``accounts.middleware.TwoFactorRequiredMiddleware``).
     """
     if requirement not in TwoFactorRequirement.values:
-        raise ValidationError(f"Unknown two-factor requirement “{requirement}”.")
+        raise ValidationError(_("Unknown two-factor requirement “%(requirement)s”.") % {"requirement": requirement})
     organization_settings_update(
         organization=organization, actor=actor, request=request, two_factor_required=requirement
     )
@@ -97,10 +100,14 @@ def organization_create(
     try:
         validate_email(admin_email)
     except ValidationError:
-        raise ValidationError({"admin_email": f"“{admin_email}” is not an e-mail address."}) from None
+        raise ValidationError(
+            {"admin_email": _("“%(admin_email)s” is not an e-mail address.") % {"admin_email": admin_email}}
+        ) from None
     organization = Organization(name=name.strip(), slug=slug.strip(), time_zone=time_zone)
     if Organization.objects.filter(slug=organization.slug).exists():
-        raise ValidationError({"slug": f"The slug “{organization.slug}” is taken by another organisation."})
+        raise ValidationError(
+            {"slug": _("The slug “%(slug)s” is taken by another organisation.") % {"slug": organization.slug}}
+        )
     organization.full_clean()
     with transaction.atomic():
         organization.save()

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import org_admin_required
@@ -46,9 +47,13 @@ def organization_settings(request, org_slug):
             _add_errors(form, error)
         else:
             if changes:
-                messages.success(request, f"Saved: {', '.join(form.fields[_form_field(f)].label for f in changes)}.")
+                messages.success(
+                    request,
+                    _("Saved: %(changes)s.")
+                    % {"changes": ", ".join(str(form.fields[_form_field(f)].label) for f in changes)},
+                )
             else:
-                messages.info(request, "Nothing had changed, so nothing was saved.")
+                messages.info(request, _("Nothing had changed, so nothing was saved."))
             return redirect("organization_settings", org_slug=org_slug)
     return render(request, "governance/settings.html", {"form": form, "sso_url": _sso_url(org_slug)})
 

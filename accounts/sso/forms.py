@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_domain_name
+from django.utils.translation import gettext_lazy as _
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from accounts.sso.models import OrganizationSSO, Protocol
@@ -15,16 +16,17 @@ class OrganizationSSOForm(forms.ModelForm):
     never shown again, and an empty secret field keeps it."""
 
     oidc_client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the secret already saved.",
+        help_text=_("Leave empty to keep the secret already saved."),
     )
-    oidc_server_url = forms.URLField(label="Issuer URL", required=False, assume_scheme="https")
-    saml_metadata_url = forms.URLField(label="Metadata URL", required=False, assume_scheme="https")
+    oidc_server_url = forms.URLField(label=_("Issuer URL"), required=False, assume_scheme="https")
+    saml_metadata_url = forms.URLField(label=_("Metadata URL"), required=False, assume_scheme="https")
     allowed_domains = forms.CharField(
+        label=_("Allowed e-mail domains"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line, e.g. nhs.net. Only addresses at these domains may sign in through the IdP.",
+        help_text=_("One per line, e.g. nhs.net. Only addresses at these domains may sign in through the IdP."),
     )
 
     class Meta:
@@ -42,6 +44,16 @@ class OrganizationSSOForm(forms.ModelForm):
             "allowed_domains",
             "required",
         ]
+        # The model's verbose names are in its migrations; the words people read are here.
+        labels = {
+            "enabled": _("Enabled"),
+            "protocol": _("Protocol"),
+            "oidc_client_id": _("Client ID"),
+            "oidc_trust_email": _("The IdP vouches for addresses at the allowed domains"),
+            "saml_metadata_xml": _("Metadata XML"),
+            "email_attribute": _("Claim or attribute carrying the e-mail address"),
+            "required": _("Members must sign in through single sign-on"),
+        }
 
     def __init__(self, *args, signed_in_through_sso: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,10 +69,12 @@ class OrganizationSSOForm(forms.ModelForm):
             try:
                 validate_domain_name(domain)
             except ValidationError:
-                raise ValidationError(f"“{domain}” is not a domain name (write e.g. example.nhs.uk).") from None
+                raise ValidationError(
+                    _("“%(domain)s” is not a domain name (write e.g. example.nhs.uk).") % {"domain": domain}
+                ) from None
             domains.append(domain)
         if not domains:
-            raise ValidationError("Name at least one e-mail domain.")
+            raise ValidationError(_("Name at least one e-mail domain."))
         return "\n".join(dict.fromkeys(domains))
 
     def clean_oidc_server_url(self) -> str:
@@ -79,22 +93,24 @@ class OrganizationSSOForm(forms.ModelForm):
         elif cleaned.get("protocol") == Protocol.SAML:
             self._clean_saml(cleaned)
         if cleaned.get("required") and not cleaned.get("enabled"):
-            self.add_error("required", "Single sign-on must be switched on before it can be required.")
+            self.add_error("required", _("Single sign-on must be switched on before it can be required."))
         elif cleaned.get("required") and not self.signed_in_through_sso and not self.instance.required:
             # Requiring an IdP nobody has signed in through could lock the whole
             # organisation out; the admin proves it works first.
             self.add_error(
                 "required",
-                "Sign in through your organisation's single sign-on once before requiring it, "
-                "so that a wrong setting cannot lock everyone out.",
+                _(
+                    "Sign in through your organisation's single sign-on once before requiring it, "
+                    "so that a wrong setting cannot lock everyone out."
+                ),
             )
         return cleaned
 
     def _clean_oidc(self, cleaned) -> None:
         for field, message in [
-            ("oidc_server_url", "Give the IdP's issuer URL (its /.well-known/openid-configuration lives there)."),
-            ("oidc_client_id", "Give the client ID the IdP issued for Reflect."),
-            ("oidc_client_secret", "Give the client secret the IdP issued for Reflect."),
+            ("oidc_server_url", _("Give the IdP's issuer URL (its /.well-known/openid-configuration lives there).")),
+            ("oidc_client_id", _("Give the client ID the IdP issued for Reflect.")),
+            ("oidc_client_secret", _("Give the client secret the IdP issued for Reflect.")),
         ]:
             if not cleaned.get(field) and field not in self.errors:
                 self.add_error(field, message)
@@ -102,7 +118,9 @@ class OrganizationSSOForm(forms.ModelForm):
     def _clean_saml(self, cleaned) -> None:
         url, xml = cleaned.get("saml_metadata_url"), cleaned.get("saml_metadata_xml", "").strip()
         if bool(url) == bool(xml):
-            self.add_error("saml_metadata_url", "Give either the IdP's metadata URL or its metadata XML (one of them).")
+            self.add_error(
+                "saml_metadata_url", _("Give either the IdP's metadata URL or its metadata XML (one of them).")
+            )
             return
         try:
             if url:
@@ -111,12 +129,12 @@ class OrganizationSSOForm(forms.ModelForm):
                 saml_idp_settings(metadata_xml=xml)
         except Exception:  # any failure (network, XML, missing keys) means the same to the admin
             field = "saml_metadata_url" if url else "saml_metadata_xml"
-            self.add_error(field, "This is not readable IdP metadata with a sign-on URL and a signing certificate.")
+            self.add_error(field, _("This is not readable IdP metadata with a sign-on URL and a signing certificate."))
 
 
 def _https_in_production(url: str) -> str:
     # The server fetches these addresses (discovery, keys, metadata): in production only
     # over TLS, so nobody on the path can swap the IdP's keys.
     if url and settings.PRODUCTION and not url.startswith("https://"):
-        raise ValidationError("Use the IdP's https:// address.")
+        raise ValidationError(_("Use the IdP's https:// address."))
     return url

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from accounts.sso import audit
 from accounts.sso.sessions import is_break_glass, requires_sso, signed_in_through_sso
@@ -28,5 +29,9 @@ class SSORequiredMiddleware:
         if is_break_glass(request.user):
             audit.break_glass_entered(request, organization)
             return None
-        messages.info(request, f"{organization.name} asks you to sign in through its single sign-on.")
+        messages.info(
+            request,
+            _("%(organization_name)s asks you to sign in through its single sign-on.")
+            % {"organization_name": organization.name},
+        )
         return redirect("sso_organization_login", organization_slug=organization.slug)

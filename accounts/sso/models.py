@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, TenantModel
 from reflect.fields import EncryptedTextField
 
 
 class Protocol(models.TextChoices):
-    OIDC = "oidc", "OpenID Connect (Entra ID, Google Workspace, Okta…)"
-    SAML = "saml", "SAML 2.0"
+    OIDC = "oidc", _("OpenID Connect (Entra ID, Google Workspace, Okta…)")
+    SAML = "saml", _("SAML 2.0")
 
 
 class OrganizationSSO(TenantModel):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import org_admin_required
@@ -26,7 +27,7 @@ def organization_sso(request, org_slug):
     )
     if request.method == "POST" and form.is_valid():
         services.organization_sso_save(form=form, changed_by=request.user, request=request)
-        messages.success(request, "Single sign-on settings saved.")
+        messages.success(request, _("Single sign-on settings saved."))
         return redirect("organization_sso", org_slug=org_slug)
     context = {"form": form, "endpoints": _idp_endpoints(request, organization.slug)}
     return render(request, "sso/organization_sso.html", context)
@@ -51,7 +52,7 @@ def sso_start(request):
         for sso in providers.enabled_sso(domain=email.rpartition("@")[2]):
             if sso.allows_email(email):
                 return redirect("sso_organization_login", organization_slug=sso.organization.slug)
-        messages.error(request, "No organisation signs in with single sign-on for that address.")
+        messages.error(request, _("No organisation signs in with single sign-on for that address."))
     return render(request, "sso/start.html", {"email": email})
 
 

@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from reflect.dates import WEEKDAY_NAMES
 from reflect.widgets import IsoDateInput, IsoTimeInput
@@ -17,36 +16,36 @@ from sessions_app.meetings.forms import WEEKDAYS
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 LEAD_CHOICES = [
-    (7 * 24 * 60, "a week before"),
-    (2 * 24 * 60, "two days before"),
-    (24 * 60, "the day before"),
-    (3 * 60, "three hours before"),
-    (60, "an hour before"),
-    (15, "15 minutes before"),
+    (7 * 24 * 60, _("a week before")),
+    (2 * 24 * 60, _("two days before")),
+    (24 * 60, _("the day before")),
+    (3 * 60, _("three hours before")),
+    (60, _("an hour before")),
+    (15, _("15 minutes before")),
 ]
 
 
 class AttentionSettingsForm(forms.Form):
-    quiet_hours_enabled = forms.BooleanField(required=False, label="Keep quiet hours")
+    quiet_hours_enabled = forms.BooleanField(required=False, label=_("Keep quiet hours"))
     days_off = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Days off (nothing at all)",
+        label=_("Days off (nothing at all)"),
     )
-    daily_cap = forms.IntegerField(min_value=0, max_value=20, label="At most this many messages a day")
-    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label="At most this many a week")
+    daily_cap = forms.IntegerField(min_value=0, max_value=20, label=_("At most this many messages a day"))
+    weekly_cap = forms.IntegerField(min_value=0, max_value=60, label=_("At most this many a week"))
     min_gap_minutes = forms.IntegerField(
-        min_value=0, max_value=24 * 60, label="At least this many minutes between them"
+        min_value=0, max_value=24 * 60, label=_("At least this many minutes between them")
     )
-    digest_time = forms.TimeField(widget=IsoTimeInput(), label="Daily digest at")
+    digest_time = forms.TimeField(widget=IsoTimeInput(), label=_("Daily digest at"))
     reminder_leads = forms.TypedMultipleChoiceField(
-        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remind me"
+        choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Remind me")
     )
-    on_leave = forms.BooleanField(required=False, label="I'm on leave: send me nothing")
+    on_leave = forms.BooleanField(required=False, label=_("I'm on leave: send me nothing"))
     monthly_meeting_minutes = forms.IntegerField(
-        min_value=0, max_value=100 * 60, label="Minutes of debriefs a month before Reflect offers to skip some"
+        min_value=0, max_value=100 * 60, label=_("Minutes of debriefs a month before Reflect offers to skip some")
     )
 
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
@@ -79,7 +78,7 @@ class AttentionSettingsForm(forms.Form):
             raise ValidationError(_("Give quiet hours for at least one day, or switch them off."))
         if len(data.get("days_off") or ()) == 7:
             # Said in the form's words; the policy refuses it too (below), in its own.
-            raise ValidationError("Every day off means no messages at all: tick “I'm on leave” instead.")
+            raise ValidationError(_("Every day off means no messages at all: tick “I'm on leave” instead."))
         if not self.errors:
             self._check_with_policy(data)
         return data
@@ -124,16 +123,16 @@ class AttentionSettingsForm(forms.Form):
                 on_leave=data.get("on_leave", False),
             )
         except ValueError as error:
-            raise ValidationError(f"These settings cannot work together: {error}.") from None
+            raise ValidationError(_("These settings cannot work together: %(error)s.") % {"error": error}) from None
 
 
 class QuietDatesForm(forms.Form):
     """Quiet hours for a run of dates, e.g. a week of nights."""
 
-    first_day = forms.DateField(widget=IsoDateInput(), label=gettext_lazy("First day"))
-    last_day = forms.DateField(widget=IsoDateInput(), label=gettext_lazy("Last day"))
-    quiet_start = forms.TimeField(widget=IsoTimeInput(), label=gettext_lazy("Quiet from"))
-    quiet_end = forms.TimeField(widget=IsoTimeInput(), label=gettext_lazy("Quiet until"))
+    first_day = forms.DateField(widget=IsoDateInput(), label=_("First day"))
+    last_day = forms.DateField(widget=IsoDateInput(), label=_("Last day"))
+    quiet_start = forms.TimeField(widget=IsoTimeInput(), label=_("Quiet from"))
+    quiet_end = forms.TimeField(widget=IsoTimeInput(), label=_("Quiet until"))
 
     prefix = "dates"
 
@@ -169,14 +168,20 @@ class AttentionPolicyForm(forms.ModelForm):
             "monthly_meeting_minutes",
         ]
         labels = {
-            "max_daily_cap": "Ceiling: messages a day",
-            "max_weekly_cap": "Ceiling: messages a week",
-            "min_min_gap_minutes": "Shortest gap anyone may choose",
-            "quiet_hours_required": "Everyone keeps quiet hours (people may move theirs, not switch them off)",
-            "urgent_may_break_quiet": (
+            "default_daily_cap": _("Default: messages a day"),
+            "default_weekly_cap": _("Default: messages a week"),
+            "default_min_gap_minutes": _("Default: minutes between messages"),
+            "default_quiet_start": _("Default: quiet from"),
+            "default_quiet_end": _("Default: quiet until"),
+            "default_digest_time": _("Default: daily digest at"),
+            "max_daily_cap": _("Ceiling: messages a day"),
+            "max_weekly_cap": _("Ceiling: messages a week"),
+            "min_min_gap_minutes": _("Shortest gap anyone may choose"),
+            "quiet_hours_required": _("Everyone keeps quiet hours (people may move theirs, not switch them off)"),
+            "urgent_may_break_quiet": _(
                 "Urgent items (hot-debrief calls, same-day cancellations) may reach people in quiet hours"
             ),
-            "monthly_meeting_minutes": "Meeting-load budget (minutes a month)",
+            "monthly_meeting_minutes": _("Meeting-load budget (minutes a month)"),
         }
         # The labels above say it; the model's help texts would repeat them.
         help_texts = {"quiet_hours_required": "", "urgent_may_break_quiet": "", "monthly_meeting_minutes": ""}

@@ -6,6 +6,7 @@ from datetime import time
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization, TenantModel
 from reflect.fields import public_id_field
@@ -30,15 +31,15 @@ class AttentionPolicy(TenantModel):
     max_weekly_cap = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(60)])
     min_min_gap_minutes = models.PositiveSmallIntegerField(default=30, validators=[MaxValueValidator(24 * 60)])
     quiet_hours_required = models.BooleanField(
-        default=False, help_text="Everyone keeps quiet hours: people may move theirs but not switch them off."
+        default=False, help_text=_("Everyone keeps quiet hours: people may move theirs but not switch them off.")
     )
     urgent_may_break_quiet = models.BooleanField(
-        default=False, help_text="Hot-debrief calls and same-day cancellations may reach people in quiet hours."
+        default=False, help_text=_("Hot-debrief calls and same-day cancellations may reach people in quiet hours.")
     )
     monthly_meeting_minutes = models.PositiveIntegerField(
         default=240,
         validators=[MaxValueValidator(100 * 60)],
-        help_text="Meeting-load budget: minutes of debriefs per person per month.",
+        help_text=_("Meeting-load budget: minutes of debriefs per person per month."),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
 from accounts import audit
@@ -162,9 +162,9 @@ def policy_update(*, organization: Organization, actor: User | None = None, requ
     for name, value in fields.items():
         setattr(policy, name, value)
     if policy.default_daily_cap > policy.max_daily_cap or policy.default_weekly_cap > policy.max_weekly_cap:
-        raise ValidationError("A default can't be looser than the organisation's own ceiling.")
+        raise ValidationError(_("A default can't be looser than the organisation's own ceiling."))
     if policy.default_min_gap_minutes < policy.min_min_gap_minutes:
-        raise ValidationError("The default gap can't be shorter than the minimum gap.")
+        raise ValidationError(_("The default gap can't be shorter than the minimum gap."))
     changes = {
         f"attention_policy.{name}": {"old": _plain(old[name]), "new": _plain(value)}
         for name, value in fields.items()

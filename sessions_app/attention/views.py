@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,7 +43,7 @@ def attention_settings_view(request, org_slug):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Saved. Reminders already planned now follow your new settings.")
+            messages.success(request, _("Saved. Reminders already planned now follow your new settings."))
             return redirect("attention_settings", org_slug=org_slug)
     return _settings_page(request, form=form, policy=policy, effective=effective)
 

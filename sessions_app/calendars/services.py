@@ -13,7 +13,9 @@ from typing import Literal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.languages import speaking_to
 from accounts.models import Membership
 from reflect.ids import new_token
 from sessions_app.calendars.ics import CalendarEvent, render_calendar
@@ -34,7 +36,8 @@ def meeting_url(meeting: Meeting) -> str:
 
 
 def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
-    """The calendar event for ``meeting``, the same for every person who sees it."""
+    """The calendar event for ``meeting``, the same for every person who sees it but for
+    its words, which are in the active language (the caller chooses whose)."""
     title = meeting.display_title
     cohort_name = meeting.cohort.name
     summary = title if title == cohort_name else f"{title} · {cohort_name}"
@@ -43,11 +46,11 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
     if meeting.is_cancelled:
         # Some clients show a cancelled event in a subscribed calendar instead of
         # dropping it; the summary says so as well.
-        summary = f"Cancelled: {summary}"
-        lines.append("This meeting is cancelled.")
+        summary = _("Cancelled: %(summary)s") % {"summary": summary}
+        lines.append(_("This meeting is cancelled."))
     if meeting.video_url:
-        lines.append(f"Video link: {meeting.video_url}")
-    lines.append(f"Details and replies: {url}")
+        lines.append(_("Video link: %(url)s") % {"url": meeting.video_url})
+    lines.append(_("Details and replies: %(url)s") % {"url": url})
     return CalendarEvent(
         uid=meeting.ical_uid,
         sequence=meeting.sequence,
@@ -117,9 +120,12 @@ def feed_ics(membership: Membership, *, now: datetime) -> bytes:
 
     Their meetings from ``FEED_PAST`` ago onwards as far as they are materialised,
     cancelled ones as STATUS:CANCELLED. No attendees and no organizer: a feed URL gets
-    shared, and it must not give away who else comes.
+    shared, and it must not give away who else comes. Its words are in the person's
+    language: the calendar app that fetches it sends no one's preference.
     """
-    events = [meeting_event(meeting, now=now) for meeting in calendar_meetings(membership, since=now - FEED_PAST)]
+    with speaking_to(user=membership.user, organization=membership.organization):
+        meetings = calendar_meetings(membership, since=now - FEED_PAST)
+        events = [meeting_event(meeting, now=now) for meeting in meetings]
     return render_calendar(
         events,
         method="PUBLISH",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sessions_app.calendars import selectors as calendar_selectors
@@ -61,18 +62,21 @@ def calendar_settings(request, org_slug):
         if action == "regenerate":
             calendar_services.calendar_feed_regenerate(membership=membership)
             messages.success(
-                request, "Here is your new calendar link. The old one has stopped working, so subscribe with this one."
+                request,
+                _("Here is your new calendar link. The old one has stopped working, so subscribe with this one."),
             )
             return redirect("calendar_settings", org_slug=org_slug)
         if action == "revoke":
             calendar_services.calendar_feed_revoke(membership=membership)
             messages.success(
                 request,
-                "Your calendar link is switched off; calendars subscribed to it will stop updating. "
-                "Come back to Calendar any time for a new one.",
+                _(
+                    "Your calendar link is switched off; calendars subscribed to it will stop updating. "
+                    "Come back to Calendar any time for a new one."
+                ),
             )
             return redirect("organization_home", org_slug=org_slug)
-        messages.error(request, "That calendar action is not one we know.")
+        messages.error(request, _("That calendar action is not one we know."))
         return redirect("calendar_settings", org_slug=org_slug)
     # Reading the page writes nothing: without a feed it offers a button to make one.
     feed = calendar_selectors.feed_for(membership)

@@ -5,6 +5,7 @@ sent about its meetings; restoring brings it back."""
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import org_admin_required
@@ -26,7 +27,11 @@ def cohort_archive_view(request, org_slug, cohort_id):
     cohort = selectors.access_cohort_for_archiving(request.membership, cohort_id)
     if cohort.archived_at is None:
         cohort_services.cohort_archive(cohort=cohort, actor=request.user, request=request)
-        messages.success(request, f"{cohort.name} is archived: its pages are gone and nothing more is sent about it.")
+        messages.success(
+            request,
+            _("%(cohort_name)s is archived: its pages are gone and nothing more is sent about it.")
+            % {"cohort_name": cohort.name},
+        )
     return redirect("cohort_archive_list", org_slug=org_slug)
 
 
@@ -37,5 +42,9 @@ def cohort_restore_view(request, org_slug, cohort_id):
     cohort = selectors.access_cohort_for_archiving(request.membership, cohort_id)
     if cohort.archived_at is not None:
         cohort_services.cohort_restore(cohort=cohort, actor=request.user, request=request)
-        messages.success(request, f"{cohort.name} is back. Reminders for its coming meetings are planned again.")
+        messages.success(
+            request,
+            _("%(cohort_name)s is back. Reminders for its coming meetings are planned again.")
+            % {"cohort_name": cohort.name},
+        )
     return redirect("cohort_archive_list", org_slug=org_slug)

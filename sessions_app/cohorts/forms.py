@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from reflect.text import validate_single_line
 from sessions_app.cohorts.models import Cohort, CohortRole
@@ -9,9 +10,13 @@ from sessions_app.cohorts.presets import KIND_CHOICES, PRESETS
 
 
 class CohortCreateForm(forms.Form):
-    name = forms.CharField(max_length=120, validators=[validate_single_line])
-    kind = forms.ChoiceField(choices=KIND_CHOICES, help_text="Fills in sensible defaults you can change afterwards.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, help_text=_("Fills in sensible defaults you can change afterwards.")
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
 
 class CohortEditForm(forms.ModelForm):
@@ -29,8 +34,19 @@ class CohortEditForm(forms.ModelForm):
             "panel_prep_days",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "ground_rules": forms.Textarea(attrs={"rows": 5})}
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "ground_rules": _("Ground rules"),
+            "min_members": _("Fewest members"),
+            "max_members": _("Most members"),
+            "max_facilitators": _("Most facilitators"),
+            "default_duration_minutes": _("Usual length (minutes)"),
+            "panel_size": _("Panel size"),
+            "panel_prep_days": _("Days to prepare the panel"),
+        }
         help_texts = {
-            "ground_rules": "Members accept these once before their first meeting, and again if you change them."
+            "ground_rules": _("Members accept these once before their first meeting, and again if you change them.")
         }
 
     def __init__(self, *args, **kwargs):
@@ -43,21 +59,21 @@ class CohortEditForm(forms.ModelForm):
         data = super().clean()
         low, high = data.get("min_members"), data.get("max_members")
         if low is not None and high is not None and low > high:
-            raise ValidationError("The minimum group size can't be larger than the maximum.")
+            raise ValidationError(_("The minimum group size can't be larger than the maximum."))
         return data
 
 
 class CohortMemberAddForm(forms.Form):
-    membership = forms.ChoiceField(required=False, label="Someone in the organisation")
-    email = forms.EmailField(required=False, label="…or invite by e-mail")
-    role = forms.ChoiceField(choices=CohortRole.choices, initial=CohortRole.MEMBER)
+    membership = forms.ChoiceField(required=False, label=_("Someone in the organisation"))
+    email = forms.EmailField(required=False, label=_("…or invite by e-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=CohortRole.choices, initial=CohortRole.MEMBER)
 
     def __init__(self, *args, candidates=(), invites_new_people=True, **kwargs):
         super().__init__(*args, **kwargs)
         if not invites_new_people:
-            self.fields[
-                "email"
-            ].help_text = "Someone already in the organisation. To bring in someone new, ask an organisation admin."
+            self.fields["email"].help_text = _(
+                "Someone already in the organisation. To bring in someone new, ask an organisation admin."
+            )
         self.fields["membership"].choices = [("", "—")] + [
             (m.public_id, f"{m.user.name} ({m.user.email})") for m in candidates
         ]
@@ -65,5 +81,5 @@ class CohortMemberAddForm(forms.Form):
     def clean(self):
         data = super().clean()
         if bool(data.get("membership")) == bool(data.get("email")):
-            raise ValidationError("Choose someone from the list or give an e-mail address (one of the two).")
+            raise ValidationError(_("Choose someone from the list or give an e-mail address (one of the two)."))
         return data

@@ -3,6 +3,7 @@ reserved for people invited by e-mail."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
 from reflect.fields import public_id_field
@@ -37,8 +38,8 @@ class Cohort(TenantModel):
 
 
 class CohortRole(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    MEMBER = "member", "Member"
+    FACILITATOR = "facilitator", _("Facilitator")
+    MEMBER = "member", _("Member")
 
 
 class CohortMember(TenantModel):

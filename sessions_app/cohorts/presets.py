@@ -3,6 +3,9 @@ value on the cohort afterwards; the preset only saves them thinking about it."""
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class KindPreset:
@@ -18,24 +21,24 @@ class KindPreset:
     ground_rules: str = ""
 
 
-CONFIDENTIALITY = (
+CONFIDENTIALITY = _(
     "What is said here stays here. We speak about our own experience, not about colleagues "
     "who are absent. We listen without fixing. Anyone may pass. Patient details are left out."
 )
 
 PRESETS: dict[str, KindPreset] = {
     "schwartz_rounds": KindPreset(
-        label="Schwartz Rounds",
-        description="A monthly hour where a panel of three shares the human side of care and everyone reflects.",
+        label=_("Schwartz Rounds"),
+        description=_("A monthly hour where a panel of three shares the human side of care and everyone reflects."),
         duration_minutes=60,
         frequency="monthly_weekday",
         panel_size=3,
         panel_prep_days=7,
-        ground_rules=CONFIDENTIALITY + " Rounds are not for problem-solving.",
+        ground_rules=format_lazy("{} {}", CONFIDENTIALITY, _("Rounds are not for problem-solving.")),
     ),
     "balint_group": KindPreset(
-        label="Balint group",
-        description="A small, stable group meeting fortnightly to explore the clinician–patient relationship.",
+        label=_("Balint group"),
+        description=_("A small, stable group meeting fortnightly to explore the clinician–patient relationship."),
         duration_minutes=90,
         frequency="fortnightly",
         min_members=6,
@@ -44,36 +47,36 @@ PRESETS: dict[str, KindPreset] = {
         ground_rules=CONFIDENTIALITY,
     ),
     "team_time": KindPreset(
-        label="Team Time",
-        description="A short, regular pause for a whole team to talk about how the work feels.",
+        label=_("Team Time"),
+        description=_("A short, regular pause for a whole team to talk about how the work feels."),
         duration_minutes=15,
         frequency="weekly",
         ground_rules=CONFIDENTIALITY,
     ),
     "hot_debrief": KindPreset(
-        label="Hot debrief",
-        description="STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept.",
+        label=_("Hot debrief"),
+        description=_("STOP5 / TALK: ten minutes straight after a difficult event. Only action points are kept."),
         duration_minutes=10,
         frequency="",
-        ground_rules=CONFIDENTIALITY + " No blame; this is not an investigation.",
+        ground_rules=format_lazy("{} {}", CONFIDENTIALITY, _("No blame; this is not an investigation.")),
     ),
     "chaplaincy_case_reflection": KindPreset(
-        label="Chaplaincy case reflection",
-        description="Chaplains reflect together on a pastoral encounter.",
+        label=_("Chaplaincy case reflection"),
+        description=_("Chaplains reflect together on a pastoral encounter."),
         duration_minutes=60,
         frequency="monthly_weekday",
         ground_rules=CONFIDENTIALITY,
     ),
     "teaching_circle": KindPreset(
-        label="Teaching reflection circle",
-        description="Teachers and trainees reflect on classroom and supervision experiences.",
+        label=_("Teaching reflection circle"),
+        description=_("Teachers and trainees reflect on classroom and supervision experiences."),
         duration_minutes=45,
         frequency="fortnightly",
         ground_rules=CONFIDENTIALITY,
     ),
     "custom": KindPreset(
-        label="Custom",
-        description="Set your own rhythm and size.",
+        label=_("Custom"),
+        description=_("Set your own rhythm and size."),
         duration_minutes=60,
         frequency="weekly",
         ground_rules=CONFIDENTIALITY,

@@ -4,6 +4,7 @@ not exist and for cohorts this person may not see."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
@@ -60,8 +61,16 @@ def cohort_below_minimum(cohort: Cohort) -> str | None:
     count = CohortMember.objects.filter(cohort=cohort, role=CohortRole.MEMBER).count()
     if count >= cohort.min_members:
         return None
-    kind = "group" if cohort.kind == "custom" else PRESETS[cohort.kind].label
-    return f"A {kind} works best with at least {cohort.min_members} members; this one has {count}."
+    if cohort.kind == "custom":
+        return _("A group works best with at least %(minimum)s members; this one has %(count)s.") % {
+            "minimum": cohort.min_members,
+            "count": count,
+        }
+    return _("A %(kind)s works best with at least %(minimum)s members; this one has %(count)s.") % {
+        "kind": PRESETS[cohort.kind].label,
+        "minimum": cohort.min_members,
+        "count": count,
+    }
 
 
 def people_to_add(cohort: Cohort, members: list[CohortMember]) -> list[Membership]:

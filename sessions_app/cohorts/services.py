@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import audit
 from accounts.models import Invitation, Membership, Organization, User
@@ -17,7 +18,7 @@ from sessions_app.cohorts.presets import PRESETS
 def cohort_create(*, organization: Organization, name: str, kind: str, **overrides) -> Cohort:
     """Create a cohort with its kind's defaults; ``overrides`` win over the preset."""
     if Cohort.objects.filter(organization=organization, name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a cohort called “{name}”."})
+        raise ValidationError({"name": _("There is already a cohort called “%(name)s”.") % {"name": name}})
     preset = PRESETS[kind]
     fields = {
         "description": preset.description,
@@ -49,15 +50,28 @@ def _check_limits_hold(cohort: Cohort) -> None:
         limit = _limit_for(cohort, role)
         count = CohortMember.objects.filter(cohort=cohort, role=role).count()
         if limit is not None and count > limit:
-            raise ValidationError(f"This cohort already has {count} {_plural(role)}; the limit can't go below that.")
+            raise ValidationError(_ALREADY_HAS[role] % {"count": count})
 
 
 def _limit_for(cohort: Cohort, role: str) -> int | None:
     return cohort.max_facilitators if role == CohortRole.FACILITATOR else cohort.max_members
 
 
-def _plural(role: str) -> str:
-    return "facilitators" if role == CohortRole.FACILITATOR else "members"
+# One sentence per role, so a translation can agree its words with the role.
+_ALREADY_HAS = {
+    CohortRole.FACILITATOR: _("This cohort already has %(count)s facilitators; the limit can't go below that."),
+    CohortRole.MEMBER: _("This cohort already has %(count)s members; the limit can't go below that."),
+}
+_WOULD_NOT_FIT = {
+    CohortRole.FACILITATOR: _(
+        "%(cohort)s can have at most %(limit)s facilitators (%(kind)s); "
+        "it has %(present)s, so %(adding)s more would not fit."
+    ),
+    CohortRole.MEMBER: _(
+        "%(cohort)s can have at most %(limit)s members (%(kind)s); "
+        "it has %(present)s, so %(adding)s more would not fit."
+    ),
+}
 
 
 def _assert_room_for(cohort: Cohort, role: str, adding: int = 1) -> None:
@@ -68,8 +82,8 @@ def _assert_room_for(cohort: Cohort, role: str, adding: int = 1) -> None:
     if present + adding > limit:
         kind_label = PRESETS[cohort.kind].label
         raise ValidationError(
-            f"{cohort.name} can have at most {limit} {_plural(role)} ({kind_label}); "
-            f"it has {present}, so {adding} more would not fit."
+            _WOULD_NOT_FIT[role]
+            % {"cohort": cohort.name, "limit": limit, "kind": kind_label, "present": present, "adding": adding}
         )
 
 
@@ -78,9 +92,14 @@ def cohort_add_member(*, cohort: Cohort, membership: Membership, role: str = Coh
     adding is not a way to change a role (a facilitator could otherwise demote the
     co-facilitator an admin appointed by "adding" them as a member)."""
     if not membership.is_active:
-        raise ValidationError(f"{membership.user.name} is no longer a member of the organisation.")
+        raise ValidationError(
+            _("%(user_name)s is no longer a member of the organisation.") % {"user_name": membership.user.name}
+        )
     if CohortMember.objects.filter(cohort=cohort, membership=membership).exists():
-        raise ValidationError(f"{membership.user.name} is already in {cohort.name}; their place was left as it is.")
+        raise ValidationError(
+            _("%(user_name)s is already in %(cohort_name)s; their place was left as it is.")
+            % {"user_name": membership.user.name, "cohort_name": cohort.name}
+        )
     _assert_room_for(cohort, role)
     return CohortMember.objects.create(
         organization=cohort.organization, cohort=cohort, membership=membership, role=role

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
@@ -31,7 +32,10 @@ def cohort_create_view(request, org_slug):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{cohort.name} is ready. Add people and schedule its meetings.")
+            messages.success(
+                request,
+                _("%(cohort_name)s is ready. Add people and schedule its meetings.") % {"cohort_name": cohort.name},
+            )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/cohort_form.html", {"form": form, "presets": PRESETS})
 
@@ -47,7 +51,7 @@ def cohort_edit(request, org_slug, cohort_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
     return render(request, "sessions_app/cohort_edit.html", {"form": form, "cohort": cohort})
 
@@ -73,21 +77,33 @@ def _add_or_invite(request, cohort, data, candidates) -> None:
     if data["membership"]:
         membership = next(m for m in candidates if m.public_id == data["membership"])
         cohort_services.cohort_add_member(cohort=cohort, membership=membership, role=data["role"])
-        messages.success(request, f"{membership.user.name} joined {cohort.name}.")
+        messages.success(
+            request,
+            _("%(user_name)s joined %(cohort_name)s.")
+            % {"user_name": membership.user.name, "cohort_name": cohort.name},
+        )
         return
     invitation, member = cohort_services.cohort_invite(
         cohort=cohort, email=data["email"], role="member", cohort_role=data["role"], invited_by=request.user
     )
     if member:
-        messages.success(request, f"{member.membership.user.name} joined {cohort.name}.")
+        messages.success(
+            request,
+            _("%(user_name)s joined %(cohort_name)s.")
+            % {"user_name": member.membership.user.name, "cohort_name": cohort.name},
+        )
     elif invitation.invited_by_id != request.user.pk:
         messages.success(
             request,
-            f"{invitation.email} already has an invitation to {cohort.organization.name}; "
-            f"they join {cohort.name} when they accept it.",
+            _("%(email)s already has an invitation to %(organization)s; they join %(cohort)s when they accept it.")
+            % {"email": invitation.email, "organization": cohort.organization.name, "cohort": cohort.name},
         )
     else:
-        messages.success(request, f"Invitation sent to {invitation.email}; they join {cohort.name} when they accept.")
+        messages.success(
+            request,
+            _("Invitation sent to %(invitation_email)s; they join %(cohort_name)s when they accept.")
+            % {"invitation_email": invitation.email, "cohort_name": cohort.name},
+        )
 
 
 @require_POST
@@ -97,5 +113,9 @@ def cohort_member_remove(request, org_slug, cohort_id, cohort_member_id):
         CohortMember.objects.select_related("membership__user"), cohort=cohort, public_id=cohort_member_id
     )
     cohort_services.cohort_remove_member(cohort_member=member)
-    messages.success(request, f"{member.membership.user.name} left {cohort.name}.")
+    messages.success(
+        request,
+        _("%(user_name)s left %(cohort_name)s.")
+        % {"user_name": member.membership.user.name, "cohort_name": cohort.name},
+    )
     return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)

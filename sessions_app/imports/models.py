@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
 from reflect.fields import EncryptedTextField, public_id_field
@@ -9,10 +10,10 @@ from sessions_app.cohorts.models import Cohort
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Imported"
-    REJECTED = "rejected", "Rejected: nothing was imported"
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    REJECTED = "rejected", _("Rejected: nothing was imported")
 
 
 class CohortImport(TenantModel):

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from sessions_app.cohorts.models import CohortRole
 
 MAX_BYTES = 2 * 1024 * 1024
-TOO_LARGE_MESSAGE = "The file is larger than 2 MB. Split it into smaller files and import them one by one."
+TOO_LARGE_MESSAGE = _("The file is larger than 2 MB. Split it into smaller files and import them one by one.")
 MAX_ROWS = 5000
 COLUMNS = ("name", "email", "role")
 REQUIRED_COLUMNS = ("name", "email")
@@ -51,12 +55,12 @@ def decode(csv_bytes: bytes) -> str:
         text = csv_bytes.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError:
         raise ValidationError(
-            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again."
+            _("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and upload it again.")
         ) from None
     if "\x00" in text:
-        raise ValidationError("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that.")
+        raise ValidationError(_("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that."))
     if not text.strip():
-        raise ValidationError("The file is empty.")
+        raise ValidationError(_("The file is empty."))
     return text
 
 
@@ -84,25 +88,34 @@ def _columns(header: list[str]) -> dict[str, int]:
     names = [COLUMN_ALIASES.get(name, name) for name in names]
     if not set(names) & set(COLUMNS):
         raise ValidationError(
-            "The first line must name the columns, for example “name,email,role” (role may be left out); "
-            f"it reads “{_shown(','.join(header))}”."
+            _(
+                "The first line must name the columns, for example “name,email,role” (role may be left out); "
+                "it reads “%(header)s”."
+            )
+            % {"header": _shown(",".join(header))}
         )
     for position, (cell, name) in enumerate(zip(header, names, strict=True)):
         if not name:
             continue
         if name not in COLUMNS:
             raise ValidationError(
-                f"The first line has a column “{_shown(cell.strip())}” that isn't known: "
-                "the columns are name, email and role."
+                _("The first line has a column “%(column)s” that isn't known: the columns are name, email and role.")
+                % {"column": _shown(cell.strip())}
             )
         if name in columns:
-            raise ValidationError(f"The first line names the column “{name}” twice.")
+            raise ValidationError(_("The first line names the column “%(name)s” twice.") % {"name": name})
         columns[name] = position
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ValidationError(
-            "The first line must name the columns, for example “name,email,role” (role may be left out); "
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."
+            ngettext(
+                "The first line must name the columns, for example “name,email,role” (role may be left out); "
+                "%(missing)s is missing.",
+                "The first line must name the columns, for example “name,email,role” (role may be left out); "
+                "%(missing)s are missing.",
+                len(missing),
+            )
+            % {"missing": get_text_list(missing, _("and"))}
         )
     return columns
 
@@ -111,17 +124,18 @@ def parse(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     records = _records(text)
     first = next(records, None)
     if first is None:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(_("The file is empty."))
     columns = _columns(first[1])
     rows = []
     for record in records:
         rows.append(record)
         if len(rows) > MAX_ROWS:
             raise ValidationError(
-                f"The file has more than {MAX_ROWS:,} people. Split it into smaller files and import them one by one."
+                _("The file has more than %(count)s people. Split it into smaller files and import them one by one.")
+                % {"count": number_format(MAX_ROWS, force_grouping=True)}
             )
     if not rows:
-        raise ValidationError("The file has the column names but no people below them.")
+        raise ValidationError(_("The file has the column names but no people below them."))
     return columns, rows
 
 
@@ -149,7 +163,7 @@ def check_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[Imp
                 raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
-            problems.append(f"“{_shown(email)}” is not a valid e-mail address")
+            problems.append(_("“%(email)s” is not a valid e-mail address") % {"email": _shown(email)})
     raw_role = value("role")
     role = raw_role.lower() or CohortRole.MEMBER
     if role not in CohortRole.values:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,8 +23,8 @@ RECENT_IMPORTS = 5
 
 class CohortImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Saved as “CSV UTF-8”, at most 2 MB and 5,000 people.",
+        label=_("CSV file"),
+        help_text=_("Saved as “CSV UTF-8”, at most 2 MB and 5,000 people."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -66,8 +68,24 @@ def _wants_json(request) -> bool:
     )
 
 
+def progress_text(cohort_import: CohortImport) -> str:
+    """The progress line, worded here once for the page and for its script (which shows the
+    polled JSON's ``text``), so both speak the reader's language."""
+    total, done = cohort_import.total_rows, cohort_import.processed_rows
+    if cohort_import.status == ImportStatus.PENDING:
+        text = ngettext("Waiting to start on %(total)d row…", "Waiting to start on %(total)d rows…", total)
+    elif cohort_import.status == ImportStatus.RUNNING and done >= total:
+        text = ngettext("The row is checked; saving…", "All %(total)d rows checked; saving…", total)
+    elif cohort_import.status == ImportStatus.RUNNING:
+        text = ngettext("Checked %(done)d of %(total)d row…", "Checked %(done)d of %(total)d rows…", total)
+    else:
+        text = ngettext("Checked %(done)d of %(total)d row.", "Checked %(done)d of %(total)d rows.", total)
+    return text % {"total": total, "done": done}
+
+
 def import_progress(cohort_import: CohortImport) -> dict:
     return {
+        "text": progress_text(cohort_import),
         "status": cohort_import.status,
         "processed": cohort_import.processed_rows,
         "total": cohort_import.total_rows,
@@ -89,8 +107,7 @@ def cohort_import_status(request, org_slug, cohort_id, import_id):
         "cohort": cohort,
         "cohort_import": cohort_import,
         "in_progress": in_progress,
-        "saving": cohort_import.status == ImportStatus.RUNNING
-        and cohort_import.processed_rows >= cohort_import.total_rows,
+        "progress_text": progress_text(cohort_import),
         "poll_url": reverse(
             "cohort_import_status",
             kwargs={"org_slug": org_slug, "cohort_id": cohort_id, "import_id": import_id},

@@ -10,12 +10,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, group_size
 from sessions_app.insights.figures import shown
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
-WEEKLY_BUCKETS = [(0, 0, "none"), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, "more than 10")]
+WEEKLY_BUCKETS = [(0, 0, _("none")), (1, 2, "1–2"), (3, 5, "3–5"), (6, 10, "6–10"), (11, None, _("more than 10"))]
 DISTRIBUTION_WEEKS = 4
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from sessions_app.insights.questions import EVALUATION_WINDOW, HIGHEST, LOWEST, MAX_COMMENT_LENGTH, QUESTION_KEYS
@@ -14,29 +15,29 @@ from sessions_app.meetings.models import Meeting, Rsvp, RsvpStatus
 from sessions_app.meetings.selectors import may_attend
 from sessions_app.reflections.models import SessionEvaluation
 
-ALREADY = "You have already evaluated this meeting. Thank you."
+ALREADY = _("You have already evaluated this meeting. Thank you.")
 
 
 def evaluation_refusal(*, meeting: Meeting, respondent: Membership, now: datetime) -> str | None:
     """Why this person may not evaluate this meeting now, or None when they may."""
     if meeting.is_cancelled:
-        return "This meeting was cancelled, so there is nothing to evaluate."
+        return _("This meeting was cancelled, so there is nothing to evaluate.")
     if meeting.ends_at > now:
-        return "You can evaluate this meeting once it has ended."
+        return _("You can evaluate this meeting once it has ended.")
     went = Rsvp.objects.filter(meeting=meeting, membership=respondent, status=RsvpStatus.GOING).exists()
     if not went or not may_attend(meeting, respondent):
-        return "Only people who said they were going to this meeting can evaluate it."
+        return _("Only people who said they were going to this meeting can evaluate it.")
     if SessionEvaluation.objects.filter(meeting=meeting, respondent=respondent).exists():
         return ALREADY
     if now > meeting.ends_at + EVALUATION_WINDOW:
-        return f"Evaluations for this meeting closed {EVALUATION_WINDOW.days} days after it ended."
+        return _("Evaluations for this meeting closed %(days)d days after it ended.") % {"days": EVALUATION_WINDOW.days}
     return None
 
 
 def _clean_ratings(ratings: Mapping[str, object]) -> dict[str, int]:
     unknown = sorted(set(ratings) - set(QUESTION_KEYS))
     if unknown:
-        raise ValidationError(f"Unknown question: {', '.join(unknown)}.")
+        raise ValidationError(_("Unknown question: %(unknown)s.") % {"unknown": ", ".join(unknown)})
     cleaned, errors = {}, {}
     for key in QUESTION_KEYS:
         try:
@@ -44,7 +45,7 @@ def _clean_ratings(ratings: Mapping[str, object]) -> dict[str, int]:
         except ValueError:
             value = None
         if value is None or not LOWEST <= value <= HIGHEST:
-            errors[key] = f"Choose an answer from {LOWEST} to {HIGHEST}."
+            errors[key] = _("Choose an answer from %(lowest)d to %(highest)d.") % {"lowest": LOWEST, "highest": HIGHEST}
         else:
             cleaned[key] = value
     if errors:
@@ -73,7 +74,10 @@ def evaluation_submit(
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise ValidationError(
-            {"comment": f"Keep the comment to {MAX_COMMENT_LENGTH} characters (it has {len(comment)})."}
+            {
+                "comment": _("Keep the comment to %(limit)d characters (it has %(length)d).")
+                % {"limit": MAX_COMMENT_LENGTH, "length": len(comment)}
+            }
         )
     try:
         with transaction.atomic():

@@ -35,6 +35,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
+from django.utils.dates import MONTHS_3
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MIN_GROUP_SIZE_FLOOR
 from sessions_app.cohorts.models import Cohort
@@ -45,8 +48,7 @@ from sessions_app.reflections.models import Reflection, SessionEvaluation
 T = TypeVar("T")
 MonthKey = tuple[int, int]  # (year, month) in the organisation's time zone
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-TOO_FEW = "Too few to show"
+TOO_FEW = _("Too few to show")
 
 
 def shown(value: T, *, people: int, k: int) -> T | None:
@@ -67,7 +69,8 @@ class MonthFigures:
 
     @property
     def label(self) -> str:
-        return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        # Django's short month names, in the reader's language ("Jan 2027", "Ion 2027").
+        return f"{capfirst(MONTHS_3[self.start.month])} {self.start.year}"
 
     @property
     def evaluation_rows(self) -> tuple[tuple[Question, float | None], ...]:
@@ -94,7 +97,7 @@ def month_starts(*, now: datetime, tz: ZoneInfo, months: int) -> list[date]:
     current = now.astimezone(tz).date().replace(day=1)
     starts = []
     year, month = current.year, current.month
-    for _ in range(months):
+    for _month in range(months):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         starts.append(date(year, month, 1))
     return starts[::-1]

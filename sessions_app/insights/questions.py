@@ -5,12 +5,14 @@ reported as averages over at least k people (``sessions_app.insights.figures``).
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 SCALE = (
-    (1, "Strongly disagree"),
-    (2, "Disagree"),
-    (3, "Neither agree nor disagree"),
-    (4, "Agree"),
-    (5, "Strongly agree"),
+    (1, _("Strongly disagree")),
+    (2, _("Disagree")),
+    (3, _("Neither agree nor disagree")),
+    (4, _("Agree")),
+    (5, _("Strongly agree")),
 )
 LOWEST, HIGHEST = SCALE[0][0], SCALE[-1][0]
 MAX_COMMENT_LENGTH = 1000
@@ -28,9 +30,11 @@ class Question:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("insight", "I gained insight into how others think and feel about their work.", "Insight into others"),
-    Question("relevance", "What was discussed was relevant to my own work.", "Relevant to my work"),
-    Question("support", "I feel more able to support, and be supported by, my colleagues.", "Support"),
-    Question("safety", "It felt safe to speak openly.", "Safe to speak"),
+    Question(
+        "insight", _("I gained insight into how others think and feel about their work."), _("Insight into others")
+    ),
+    Question("relevance", _("What was discussed was relevant to my own work."), _("Relevant to my work")),
+    Question("support", _("I feel more able to support, and be supported by, my colleagues."), _("Support")),
+    Question("safety", _("It felt safe to speak openly."), _("Safe to speak")),
 )
 QUESTION_KEYS = tuple(q.key for q in QUESTIONS)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 INK = "#1f2933"
 MUTED = "#52606d"
@@ -51,7 +52,7 @@ def bar_chart(
     chart_id: str,
     title: str,
     bars: Sequence[Bar],
-    suppressed_label: str = "too few",
+    suppressed_label: str = gettext_lazy("too few"),
     width: int = 480,
     height: int = 190,
 ) -> SafeString:
@@ -64,7 +65,7 @@ def bar_chart(
     bar_width = slot * 0.6
     highest = max((bar.value for bar in bars if bar.value is not None), default=0) or 1
 
-    description = "; ".join(f"{bar.label}: {_reads(bar, suppressed_label)}" for bar in bars) or "No data."
+    description = "; ".join(f"{bar.label}: {_reads(bar, suppressed_label)}" for bar in bars) or gettext("No data.")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" '
         f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '

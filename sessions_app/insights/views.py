@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import org_admin_required
@@ -29,13 +30,13 @@ def cohort_insights(request, org_slug, cohort_id):
     charts = [
         bar_chart(
             chart_id="reflections",
-            title=f"Reflections written each month in {cohort.name}",
+            title=_("Reflections written each month in %(cohort)s") % {"cohort": cohort.name},
             bars=[Bar(m.label, m.reflections) for m in months],
         ),
         bar_chart(
             chart_id="attendance",
-            title=f"Average number of people at each meeting of {cohort.name}, by month",
-            bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, "no meetings") for m in months],
+            title=_("Average number of people at each meeting of %(cohort)s, by month") % {"cohort": cohort.name},
+            bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, _("no meetings")) for m in months],
         ),
     ]
     context = {
@@ -54,8 +55,8 @@ class EvaluationForm(forms.Form):
         required=False,
         max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Anything else? (optional)",
-        help_text="Please don't name colleagues or patients.",
+        label=_("Anything else? (optional)"),
+        help_text=_("Please don't name colleagues or patients."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -86,7 +87,7 @@ def meeting_evaluation(request, org_slug, meeting_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you. Your answers only ever count in averages of several people.")
+            messages.success(request, _("Thank you. Your answers only ever count in averages of several people."))
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
     context = {
         "meeting": meeting,
@@ -115,7 +116,7 @@ def organization_attention(request, org_slug):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved. New defaults apply to people who haven't chosen their own.")
+            messages.success(request, _("Saved. New defaults apply to people who haven't chosen their own."))
             return redirect("organization_attention", org_slug=org_slug)
     distribution = services.notification_distribution_show(organization=request.organization, now=timezone.now())
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})

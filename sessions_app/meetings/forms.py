@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from reflect.dates import WEEKDAY_NAMES
@@ -14,15 +15,15 @@ from sessions_app.meetings import rrule
 # Choices for a weekday field, in ``date.weekday()`` order.
 WEEKDAYS = list(enumerate(WEEKDAY_NAMES))
 
-NTH = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]
+NTH = [(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")), (-1, _("last"))]
 
 FREQUENCIES = [
-    ("weekly", "Every week"),
-    ("fortnightly", "Every two weeks"),
-    ("monthly_weekday", "Monthly, on a weekday (e.g. the first Tuesday)"),
-    ("monthly_day", "Monthly, on the same date"),
-    ("daily", "Every day"),
-    ("custom", "Custom rule (RFC 5545 RRULE)"),
+    ("weekly", _("Every week")),
+    ("fortnightly", _("Every two weeks")),
+    ("monthly_weekday", _("Monthly, on a weekday (e.g. the first Tuesday)")),
+    ("monthly_day", _("Monthly, on the same date")),
+    ("daily", _("Every day")),
+    ("custom", _("Custom rule (RFC 5545 RRULE)")),
 ]
 
 
@@ -33,36 +34,41 @@ def nth_weekday_of_month(day: date) -> int:
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120, required=False, validators=[validate_single_line])
-    frequency = forms.ChoiceField(choices=FREQUENCIES)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False, validators=[validate_single_line])
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCIES)
     weekday = forms.TypedChoiceField(
-        choices=WEEKDAYS, coerce=int, required=False, help_text="For weekly, fortnightly and monthly-on-a-weekday."
+        label=_("Weekday"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        help_text=_("For weekly, fortnightly and monthly-on-a-weekday."),
     )
-    nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, label="Which one in the month")
+    nth = forms.TypedChoiceField(choices=NTH, coerce=int, required=False, label=_("Which one in the month"))
     rrule = forms.CharField(
         required=False,
         max_length=500,
-        label="Custom rule",
-        help_text="For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE",
+        label=_("Custom rule"),
+        help_text=_("For example FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1 or FREQ=WEEKLY;INTERVAL=3;BYDAY=WE"),
     )
-    first_date = forms.DateField(widget=IsoDateInput())
-    start_time = forms.TimeField(widget=IsoTimeInput())
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    last_date = forms.DateField(required=False, widget=IsoDateInput(), label="Last date (optional)")
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    first_date = forms.DateField(label=_("First date"), widget=IsoDateInput())
+    start_time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480)
+    last_date = forms.DateField(required=False, widget=IsoDateInput(), label=_("Last date (optional)"))
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     capacity = forms.IntegerField(
+        label=_("Capacity"),
         min_value=1,
         max_value=1000,
         required=False,
-        help_text="Leave empty for no limit; people beyond it join a waitlist.",
+        help_text=_("Leave empty for no limit; people beyond it join a waitlist."),
     )
 
     def clean_first_date(self):
         first = self.cleaned_data["first_date"]
         if first < date.today() - timedelta(days=1):
-            raise ValidationError("The first meeting can't be in the past.")
+            raise ValidationError(_("The first meeting can't be in the past."))
         return first
 
     def clean(self):
@@ -74,18 +80,18 @@ class SeriesForm(forms.Form):
         except ValueError as error:
             raise ValidationError(str(error)) from None
         if data.get("last_date") and data["last_date"] < data["first_date"]:
-            raise ValidationError("The last date is before the first date.")
+            raise ValidationError(_("The last date is before the first date."))
         return data
 
     def _rule(self, data) -> str:
         frequency = data["frequency"]
         if frequency == "custom":
             if not data.get("rrule"):
-                raise ValueError("Write the custom rule, or choose one of the simple patterns.")
+                raise ValueError(_("Write the custom rule, or choose one of the simple patterns."))
             return rrule.validate_rrule(data["rrule"])
         weekday = data.get("weekday")
         if frequency in {"weekly", "fortnightly", "monthly_weekday"} and weekday is None:
-            raise ValueError("Choose the weekday.")
+            raise ValueError(_("Choose the weekday."))
         return rrule.build_rrule(
             frequency=frequency,
             weekdays=[weekday] if frequency in {"weekly", "fortnightly", "monthly_weekday"} else None,
@@ -99,51 +105,52 @@ class SeriesForm(forms.Form):
             return first.day
         if (first + timedelta(days=1)).month != first.month:
             return -1  # the last day of every month
-        raise ValueError("Monthly on the same date needs a first date from the 1st to the 28th, or the last day.")
+        raise ValueError(_("Monthly on the same date needs a first date from the 1st to the 28th, or the last day."))
 
 
 class MeetingEditForm(forms.Form):
-    local_date = forms.DateField(label="Date", widget=IsoDateInput())
-    start_time = forms.TimeField(widget=IsoTimeInput())
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480)
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
-    capacity = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    local_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    start_time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=1000, required=False)
     following = forms.TypedChoiceField(
-        choices=[("0", "Only this meeting"), ("1", "This and all following meetings")],
+        choices=[("0", _("Only this meeting")), ("1", _("This and all following meetings"))],
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
-        label="Apply to",
+        label=_("Apply to"),
     )
 
 
 class MeetingCancelForm(forms.Form):
     following = forms.TypedChoiceField(
-        choices=[("0", "Only this meeting"), ("1", "This and all following meetings")],
+        choices=[("0", _("Only this meeting")), ("1", _("This and all following meetings"))],
         coerce=lambda v: v == "1",
         initial="0",
         widget=forms.RadioSelect,
-        label="Cancel",
+        label=_("Cancel"),
     )
 
 
-STARTS_IN = [(30, "in 30 minutes"), (60, "in 1 hour"), (120, "in 2 hours"), (240, "in 4 hours")]
+STARTS_IN = [(30, _("in 30 minutes")), (60, _("in 1 hour")), (120, _("in 2 hours")), (240, _("in 4 hours"))]
 
 
 class HotDebriefForm(forms.Form):
     title = forms.CharField(
+        label=_("Title"),
         max_length=120,
         required=False,
         validators=[validate_single_line],
-        help_text="A few neutral words; no patient details.",
+        help_text=_("A few neutral words; no patient details."),
     )
-    starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label="Starts")
-    people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Who to call")
-    location = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
-    video_url = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    starts_in = forms.TypedChoiceField(choices=STARTS_IN, coerce=int, initial=120, label=_("Starts"))
+    people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label=_("Who to call"))
+    location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
     follow_ups = forms.BooleanField(
-        required=False, initial=True, label="Also schedule follow-ups after 72 hours and one month (TRiM)"
+        required=False, initial=True, label=_("Also schedule follow-ups after 72 hours and one month (TRiM)")
     )
 
     def __init__(self, *args, candidates=(), **kwargs):
@@ -153,5 +160,5 @@ class HotDebriefForm(forms.Form):
 
 class PanelNotesForm(forms.Form):
     panel_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label="Panel preparation notes"
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label=_("Panel preparation notes")
     )

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel, validate_time_zone
 from reflect.fields import EncryptedTextField, public_id_field
@@ -47,14 +48,14 @@ class Series(TenantModel):
 
 
 class MeetingKind(models.TextChoices):
-    REGULAR = "regular", "Meeting"
-    HOT_DEBRIEF = "hot_debrief", "Hot debrief"
-    FOLLOW_UP = "follow_up", "Follow-up"
+    REGULAR = "regular", _("Meeting")
+    HOT_DEBRIEF = "hot_debrief", _("Hot debrief")
+    FOLLOW_UP = "follow_up", _("Follow-up")
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Meeting(TenantModel):
@@ -125,10 +126,10 @@ class MeetingInvitee(TenantModel):
 
 
 class RsvpStatus(models.TextChoices):
-    GOING = "going", "Going"
-    CANT = "cant", "Can't make it"
-    SKIP = "skip", "Skip this one"
-    WAITLISTED = "waitlisted", "On the waitlist"
+    GOING = "going", _("Going")
+    CANT = "cant", _("Can't make it")
+    SKIP = "skip", _("Skip this one")
+    WAITLISTED = "waitlisted", _("On the waitlist")
 
 
 # The answers that say "not coming", whichever words the person chose: the one place

@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, weekday
+from django.utils.translation import gettext
 
 from reflect.dates import is_known_zone
 from sessions_app.meetings.rrule import FREQUENCIES, Rule, parse_rule
@@ -255,7 +256,11 @@ class GapMove:
 
     @property
     def text(self) -> str:
-        return f"moved to {self.actual:%H:%M}: {self.asked:%H:%M} does not exist that night in {self.time_zone}"
+        return gettext("moved to %(actual)s: %(asked)s does not exist that night in %(zone)s") % {
+            "actual": f"{self.actual:%H:%M}",
+            "asked": f"{self.asked:%H:%M}",
+            "zone": self.time_zone,
+        }
 
 
 def gap_move(*, local_date: date, start_time: time, time_zone: str) -> GapMove | None:

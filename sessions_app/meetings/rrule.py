@@ -11,8 +11,10 @@ from functools import lru_cache
 from typing import Literal
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from reflect.dates import WEEKDAY_NAMES
+from reflect.dates import MONTH_NAMES, WEEKDAY_NAMES
 
 MAX_COUNT = 1000
 
@@ -237,7 +239,15 @@ _FRIENDLY_CHOICES = {
     "daily": ("weekdays",),
 }
 
-_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second to last"}
+_ORDINALS = {
+    1: gettext_lazy("first"),
+    2: gettext_lazy("second"),
+    3: gettext_lazy("third"),
+    4: gettext_lazy("fourth"),
+    5: gettext_lazy("fifth"),
+    -1: gettext_lazy("last"),
+    -2: gettext_lazy("second to last"),
+}
 
 
 def build_rrule(
@@ -296,59 +306,87 @@ def _reject_unused(frequency: str, **choices: object) -> None:
 
 
 def describe_rrule(rule: str) -> str:
-    """Plain English for a rule: "Every 2 weeks on Tuesday", "Monthly on the first Tuesday"."""
+    """A rule in words, in the reader's language: "Every 2 weeks on Tuesday", "Monthly on
+    the first Tuesday". Whole phrases are translated, so a language can order them its way."""
     parsed = parse_rule(rule)
-    return (_describe_pattern(parsed) or f"Custom rule ({parsed.text})") + _describe_end(parsed)
+    pattern = _describe_pattern(parsed) or gettext("Custom rule (%(rule)s)") % {"rule": parsed.text}
+    return pattern + _describe_end(parsed)
+
+
+def _every(rule: Rule) -> str | None:
+    if rule.interval <= 1:
+        return None
+    every = {
+        "DAILY": ngettext("Every %(n)d day", "Every %(n)d days", rule.interval),
+        "WEEKLY": ngettext("Every %(n)d week", "Every %(n)d weeks", rule.interval),
+        "MONTHLY": ngettext("Every %(n)d month", "Every %(n)d months", rule.interval),
+        "YEARLY": ngettext("Every %(n)d year", "Every %(n)d years", rule.interval),
+    }[rule.freq]
+    return every % {"n": rule.interval}
 
 
 def _describe_pattern(rule: Rule) -> str | None:
     if rule.bymonth or rule.byweekno or rule.byyearday or rule.bysetpos or rule.wkst:
         return None
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[rule.freq]
-    every = f"Every {rule.interval} {unit}s" if rule.interval > 1 else None
+    every = _every(rule)
     if rule.freq == "DAILY" and not rule.bymonthday:
         return _describe_daily(rule, every)
     if rule.freq == "WEEKLY":
-        days = _join(WEEKDAY_NAMES[day] for _, day in rule.byday)
-        return f"{every or 'Weekly'} on {days or 'the weekday of the first meeting'}"
+        days = _join(WEEKDAY_NAMES[day] for _nth, day in rule.byday) or gettext("the weekday of the first meeting")
+        if every:
+            return gettext("%(every)s on %(days)s") % {"every": every, "days": days}
+        return gettext("Weekly on %(days)s") % {"days": days}
     if rule.freq == "MONTHLY":
         on = _describe_month_position(rule)
-        return None if on is None else f"{every or 'Monthly'} on {on}"
+        if on is None:
+            return None
+        if every:
+            return gettext("%(every)s on %(on)s") % {"every": every, "on": on}
+        return gettext("Monthly on %(on)s") % {"on": on}
     if rule.freq == "YEARLY" and not (rule.byday or rule.bymonthday):
-        return f"{every or 'Yearly'} on the date of the first meeting"
+        if every:
+            return gettext("%(every)s on the date of the first meeting") % {"every": every}
+        return gettext("Yearly on the date of the first meeting")
     return None
 
 
 def _describe_daily(rule: Rule, every: str | None) -> str:
-    days = [day for _, day in rule.byday]
+    days = [day for _nth, day in rule.byday]
     if not days:
-        return every or "Every day"
+        return every or gettext("Every day")
     if days == [0, 1, 2, 3, 4] and every is None:
-        return "Every weekday"
-    return f"{every or 'Daily'}, on {_join(WEEKDAY_NAMES[d] for d in days)}"
+        return gettext("Every weekday")
+    names = _join(WEEKDAY_NAMES[d] for d in days)
+    if every:
+        return gettext("%(every)s, on %(days)s") % {"every": every, "days": names}
+    return gettext("Daily, on %(days)s") % {"days": names}
 
 
 def _describe_month_position(rule: Rule) -> str | None:
     if not rule.byday and not rule.bymonthday:
-        return "the day of the month of the first meeting"
+        return gettext("the day of the month of the first meeting")
     if rule.byday and rule.bymonthday:
         return None
     if rule.bymonthday:
-        days = ["the last day" if d == -1 else f"day {d}" for d in rule.bymonthday]
+        days = [gettext("the last day") if d == -1 else gettext("day %(day)d") % {"day": d} for d in rule.bymonthday]
         return None if any(d < -1 for d in rule.bymonthday) else _join(days)
-    if any(n not in _ORDINALS for n, _ in rule.byday):
+    if any(n not in _ORDINALS for n, _day in rule.byday):
         return None
-    return _join(f"the {_ORDINALS[n]} {WEEKDAY_NAMES[day]}" for n, day in rule.byday)
+    return _join(
+        gettext("the %(nth)s %(weekday)s") % {"nth": _ORDINALS[n], "weekday": WEEKDAY_NAMES[day]}
+        for n, day in rule.byday
+    )
 
 
 def _describe_end(rule: Rule) -> str:
     if rule.count is not None:
-        return ", once" if rule.count == 1 else f", {rule.count} times"
+        return ngettext(", once", ", %(count)d times", rule.count) % {"count": rule.count}
     if rule.until is not None:
-        return f", until {rule.until.day} {rule.until:%B %Y}"
+        until = f"{rule.until.day} {MONTH_NAMES[rule.until.month - 1]} {rule.until.year}"
+        return gettext(", until %(date)s") % {"date": until}
     return ""
 
 
 def _join(words) -> str:
-    words = list(words)
-    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+    """ "A, B and C" in the reader's language."""
+    return get_text_list([str(word) for word in words], gettext("and"))

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember
@@ -25,18 +26,18 @@ GROUND_RULES_FIRST = "ground_rules_first"
 
 def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, now: datetime) -> None:
     if status not in ANSWERS:
-        raise ValidationError("Answer going, can't make it, or skip this one.")
+        raise ValidationError(_("Answer going, can't make it, or skip this one."))
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
     if meeting.ends_at <= now:
-        raise ValidationError("This meeting has already taken place.")
+        raise ValidationError(_("This meeting has already taken place."))
     if not may_attend(meeting, membership):
-        raise ValidationError("This meeting is for its cohort's members.")
+        raise ValidationError(_("This meeting is for its cohort's members."))
     if status == RsvpStatus.GOING and not meeting.invite_only:
         member = CohortMember.objects.select_related("cohort").get(cohort_id=meeting.cohort_id, membership=membership)
         if member.needs_ground_rules:
             raise ValidationError(
-                "Please read and accept the group's ground rules before your first meeting.", code=GROUND_RULES_FIRST
+                _("Please read and accept the group's ground rules before your first meeting."), code=GROUND_RULES_FIRST
             )
 
 

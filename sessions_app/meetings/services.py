@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort
@@ -56,9 +58,9 @@ def meeting_update(
 
 def _assert_changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.ends_at <= now:
-        raise ValidationError("This meeting has already taken place.")
+        raise ValidationError(_("This meeting has already taken place."))
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
 
 
 def _update_one(meeting: Meeting, change: MeetingChange, now: datetime, actor: Membership | None) -> Meeting:
@@ -92,7 +94,9 @@ def _one_occurrence(*, local_date: date, start_time: time, time_zone: str, durat
         window_end=around + timedelta(days=2),
     )
     if not found:  # a date the zone skipped entirely (Samoa, 30 December 2011)
-        raise ValidationError(f"{local_date:%-d %B %Y} does not exist in {time_zone}.")
+        raise ValidationError(
+            _("%(date)s does not exist in %(zone)s.") % {"date": date_format(local_date, "j F Y"), "zone": time_zone}
+        )
     return found[0]
 
 
@@ -188,7 +192,7 @@ def hot_debrief_create(
     """An ad-hoc hot debrief (STOP5/TALK) for the people called, optionally with
     TRiM-style follow-ups at 72 hours and one month."""
     if not people:
-        raise ValidationError("Choose at least one person to call to the debrief.")
+        raise ValidationError(_("Choose at least one person to call to the debrief."))
     now = now or timezone.now()
     with transaction.atomic():
         called = {"cohort": cohort, "location": location, "video_url": video_url, "people": people}

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import group_size
@@ -90,7 +92,7 @@ def series_create_view(request, org_slug, cohort_id):
 
 def _gap_sentence(move) -> str:
     # Said on the confirmation: the documented rule moved a meeting nobody asked to move.
-    return f"{move.local_date:%A} {move.local_date.day} {move.local_date:%B %Y}: {move.text}."
+    return gettext("%(date)s: %(move)s.") % {"date": date_format(move.local_date, "l j F Y"), "move": move.text}
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,8 +165,13 @@ def _in_own_zone(meeting, viewer_zone: str) -> str | None:
     zone = ZoneInfo(meeting.time_zone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     same_day = start.date() == meeting.starts_at.astimezone(ZoneInfo(viewer_zone)).date()
-    day = "" if same_day else f"{start:%A} {start.day} {start:%B}, "
-    return f"That is {day}{start:%H:%M}–{end:%H:%M} in {meeting.time_zone}, where the meeting is held."
+    times = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "zone": meeting.time_zone}
+    if same_day:
+        return gettext("That is %(start)s–%(end)s in %(zone)s, where the meeting is held.") % times
+    return gettext("That is %(day)s, %(start)s–%(end)s in %(zone)s, where the meeting is held.") % {
+        **times,
+        "day": date_format(start, "l j F"),
+    }
 
 
 @require_POST
@@ -225,7 +232,8 @@ def meeting_edit(request, org_slug, meeting_id):
                 local_date=data["local_date"], start_time=data["start_time"], time_zone=meeting.time_zone
             )
             messages.success(
-                request, " ".join(["Saved. Everyone affected will be told.", *([_gap_sentence(move)] if move else [])])
+                request,
+                " ".join([gettext("Saved. Everyone affected will be told."), *([_gap_sentence(move)] if move else [])]),
             )
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=updated.public_id)
     return render(request, "sessions_app/meeting_edit.html", {"form": form, "meeting": meeting})
@@ -265,7 +273,7 @@ def meeting_panel_notes(request, org_slug, meeting_id):
     form = PanelNotesForm(request.POST)
     if form.is_valid():
         scheduling.meeting_panel_notes_save(meeting=meeting, notes=form.cleaned_data["panel_notes"])
-        messages.success(request, "Panel notes saved.")
+        messages.success(request, _("Panel notes saved."))
     else:
         messages.error(request, " ".join(form.errors.get("panel_notes", [])))
     return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
@@ -315,9 +323,15 @@ def ground_rules(request, org_slug, cohort_id):
             messages.error(request, " ".join(error.messages))
             rsvp = None
         if rsvp is None:
-            messages.success(request, f"Thank you. You're ready to join the meetings of {cohort.name}.")
+            messages.success(
+                request,
+                _("Thank you. You're ready to join the meetings of %(cohort_name)s.") % {"cohort_name": cohort.name},
+            )
             return redirect("cohort_detail", org_slug=org_slug, cohort_id=cohort.public_id)
-        messages.success(request, f"Thank you for accepting the ground rules. {rsvps.rsvp_message(rsvp.status)}")
+        messages.success(
+            request,
+            _("Thank you for accepting the ground rules. %(answer)s") % {"answer": rsvps.rsvp_message(rsvp.status)},
+        )
         return redirect("meeting_detail", org_slug=org_slug, meeting_id=going_to.public_id)
     return render(request, "sessions_app/ground_rules.html", {"cohort": cohort, "me": me, "going_to": going_to})
 

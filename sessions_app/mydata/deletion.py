@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from accounts.audit import AuditAction, record_for_person
@@ -49,8 +51,7 @@ def organizations_needing_another_admin(user: User) -> list[Organization]:
 
 
 def _names(organizations: list[Organization]) -> str:
-    names = [o.name for o in organizations]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return get_text_list([o.name for o in organizations], _("and"))
 
 
 def account_delete(*, user: User, now: datetime | None = None) -> None:
@@ -85,8 +86,11 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
             orphaned = organizations_needing_another_admin(user)
             if orphaned:
                 raise ValidationError(
-                    f"You are the only admin of {_names(orphaned)}. Make someone else admin of "
-                    f"{_names(orphaned)} first, then delete your account."
+                    _(
+                        "You are the only admin of %(names)s. Make someone else admin of %(names)s first, "
+                        "then delete your account."
+                    )
+                    % {"names": _names(orphaned)}
                 )
             # Before the memberships go: each organisation's trail says who left this way.
             record_for_person(user=user, action=AuditAction.ACCOUNT_DELETED)

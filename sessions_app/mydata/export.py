@@ -86,7 +86,7 @@ def _personal_rows(user: User) -> _PersonalRows:
                 ReflectionDraft.objects.filter(author__user=user).select_related(*meeting_fields).order_by("pk")
             ),
             questions={
-                **{key: {p.key: p.question for p in t.prompts} for key, t in BUILT_IN.items()},
+                **{key: {p.key: str(p.question) for p in t.prompts} for key, t in BUILT_IN.items()},
                 **{f"custom:{t.public_id}": {p["key"]: p["question"] for p in t.prompts} for t in custom},
             },
             evaluations=list(

@@ -198,7 +198,7 @@ def _settings_lines(own: dict, clock: _Clock) -> list[str]:
         )
     return [
         f"- Quiet hours: {quiet}",
-        "- Days off: " + (", ".join(WEEKDAY_NAMES[d] for d in own["days_off"] if 0 <= d < 7) or "none"),
+        "- Days off: " + (", ".join(str(WEEKDAY_NAMES[d]) for d in own["days_off"] if 0 <= d < 7) or "none"),
         f"- Interruptions a day: {shown(own['daily_cap'])}",
         f"- Interruptions a week: {shown(own['weekly_cap'])}",
         f"- Gap between interruptions: {shown(own['min_gap_minutes'], ' minutes')}",

@@ -13,9 +13,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,12 +26,12 @@ from accounts.audit import AuditAction, record_for_person
 from accounts.selectors import memberships_of_user
 from sessions_app.mydata import deletion, export, markdown
 
-DELETED_MESSAGE = "Your account and everything you wrote are deleted."
+DELETED_MESSAGE = _("Your account and everything you wrote are deleted.")
 
 
 class AccountDeleteForm(forms.Form):
     email = forms.EmailField(
-        label="Type your e-mail address to confirm",
+        label=_("Type your e-mail address to confirm"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -39,15 +42,18 @@ class AccountDeleteForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if email.lower() != self.user.email.lower():
-            raise ValidationError("That is not the address you sign in with, so nothing was deleted.")
+            raise ValidationError(_("That is not the address you sign in with, so nothing was deleted."))
         return email
 
 
 def _page(request, form: AccountDeleteForm):
+    blocking = deletion.organizations_needing_another_admin(request.user)
     context = {
         "form": form,
         "memberships": memberships_of_user(request.user),
-        "blocking": deletion.organizations_needing_another_admin(request.user),
+        "blocking": blocking,
+        # "A, B and C" in the reader's language.
+        "blocking_names": get_text_list([organization.name for organization in blocking], _("and")),
     }
     return render(request, "sessions_app/my_data.html", context)
 
@@ -78,7 +84,8 @@ def _download(body: str, *, content_type: str, extension: str) -> HttpResponse:
 def my_data_json(request):
     data = export.personal_data_export(request.user)
     record_for_person(user=request.user, action=AuditAction.DATA_EXPORTED, request=request)
-    body = json.dumps(data, ensure_ascii=False, indent=2)
+    # The encoder turns lazily translated labels (kinds, templates) into their words.
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     return _download(body, content_type="application/json", extension="json")
 
 

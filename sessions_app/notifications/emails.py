@@ -1,6 +1,9 @@
 """The e-mails the outbox sends: plain text and HTML, a stable Message-ID, a link to the
 person's attention settings (also as List-Unsubscribe), and an ICS invitation where a
-calendar should change. Only logistics: never anything a person wrote."""
+calendar should change. Only logistics: never anything a person wrote.
+
+Each message is written in its recipient's language (``accounts.languages``) when it is
+sent, whoever's request planned it."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,24 +12,29 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.languages import speaking_to
+from reflect.datewords import short_date, short_when
 from reflect.text import single_line
 from sessions_app.calendars.services import meeting_invite_ics, meeting_url
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import Meeting
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
+# Translators: {title} is a meeting's title, {cohort} a group's name, {when} a date and
+# time such as "Wed 9 Dec 18:00". Keep the names in braces as they are.
 SUBJECTS = {
-    NotificationKind.INVITE: "New: {title}, {when}",
-    NotificationKind.SERIES: "New series: {cohort}",
-    NotificationKind.UPDATE: "Changed: {title}, now {when}",
-    NotificationKind.CANCELLATION: "Cancelled: {title}, {when}",
-    NotificationKind.REMINDER: "Reminder: {title}, {when}",
-    NotificationKind.PROMOTION: "A place is yours: {title}, {when}",
-    NotificationKind.PANEL_PREP: "Panel preparation: {title}, {when}",
-    NotificationKind.REFLECTION_PROMPT: "A moment to reflect on {title}?",
-    NotificationKind.HOT_DEBRIEF: "Hot debrief called: {title}, {when}",
+    NotificationKind.INVITE: _("New: {title}, {when}"),
+    NotificationKind.SERIES: _("New series: {cohort}"),
+    NotificationKind.UPDATE: _("Changed: {title}, now {when}"),
+    NotificationKind.CANCELLATION: _("Cancelled: {title}, {when}"),
+    NotificationKind.REMINDER: _("Reminder: {title}, {when}"),
+    NotificationKind.PROMOTION: _("A place is yours: {title}, {when}"),
+    NotificationKind.PANEL_PREP: _("Panel preparation: {title}, {when}"),
+    NotificationKind.REFLECTION_PROMPT: _("A moment to reflect on {title}?"),
+    NotificationKind.HOT_DEBRIEF: _("Hot debrief called: {title}, {when}"),
 }
 ICS_METHOD = {
     NotificationKind.INVITE: "REQUEST",
@@ -42,15 +50,14 @@ def preferences_url(row: Notification) -> str:
 
 
 def _when(meeting, zone: ZoneInfo) -> str:
-    local = meeting.starts_at.astimezone(zone)
-    return f"{local:%a %-d %b %H:%M}"
+    return short_when(meeting.starts_at.astimezone(zone))
 
 
 def _retention_line(row: Notification) -> dict:
     """How many reflections are due and from when, with where to keep and export them:
     counts and a date only, never a title or a word of what was written."""
     count = row.payload.get("count", 0)
-    when = f"{date.fromisoformat(row.payload['not_before']):%-d %b %Y}"
+    when = short_date(date.fromisoformat(row.payload["not_before"]))
     text = ngettext(
         "%(count)d of your reflections is due for deletion, not before %(when)s",
         "%(count)d of your reflections are due for deletion, not before %(when)s",
@@ -92,7 +99,13 @@ def _grouped_meetings(row: Notification) -> list[Meeting]:
 
 def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
     """The message for one notification (a digest gathers its merged items; a change to
-    several meetings lists them), or None when a digest has nothing left in it."""
+    several meetings lists them), or None when a digest has nothing left in it; subject,
+    body and calendar text in the recipient's language."""
+    with speaking_to(user=row.recipient.user, organization=row.organization):
+        return _notification_email(row, connection=connection, now=now)
+
+
+def _notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
     zone = ZoneInfo(row.recipient.user.time_zone)
     grouped = _grouped_meetings(row) if row.kind != NotificationKind.DIGEST else []
     calendars = [(row.meeting, ICS_METHOD.get(row.kind))]
@@ -108,7 +121,9 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
         calendars = [(item.meeting, ICS_METHOD.get(item.kind)) for item in merged]
     elif grouped:
         items = [{"text": f"{m.display_title}, {_when(m, zone)}", "url": meeting_url(m), "meeting": m} for m in grouped]
-        subject = f"Cancelled: {len(grouped)} meetings of {grouped[0].cohort.name}, from {_when(grouped[0], zone)}"
+        subject = _("Cancelled: {count} meetings of {cohort}, from {when}").format(
+            count=len(grouped), cohort=grouped[0].cohort.name, when=_when(grouped[0], zone)
+        )
         calendars = [(m, ICS_METHOD.get(row.kind)) for m in grouped]
     else:
         items = [_line(row, zone)]

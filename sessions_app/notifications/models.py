@@ -3,6 +3,7 @@ and why. The database is the source of truth; Redis only carries the wake-up cal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
 from reflect.fields import public_id_field
@@ -10,33 +11,33 @@ from sessions_app.meetings.models import Meeting
 
 
 class NotificationKind(models.TextChoices):
-    INVITE = "invite", "New meeting"
-    SERIES = "series", "New series of meetings"
-    UPDATE = "update", "Meeting changed"
-    CANCELLATION = "cancellation", "Meeting cancelled"
-    REMINDER = "reminder", "Reminder"
-    PROMOTION = "promotion", "A place freed up for you"
-    PANEL_PREP = "panel_prep", "Panel preparation"
-    REFLECTION_PROMPT = "reflection_prompt", "Invitation to reflect"
-    HOT_DEBRIEF = "hot_debrief", "Hot debrief called"
-    DIGEST = "digest", "Daily digest"
-    RETENTION_WARNING = "retention_warning", "Reflections due for deletion"
+    INVITE = "invite", _("New meeting")
+    SERIES = "series", _("New series of meetings")
+    UPDATE = "update", _("Meeting changed")
+    CANCELLATION = "cancellation", _("Meeting cancelled")
+    REMINDER = "reminder", _("Reminder")
+    PROMOTION = "promotion", _("A place freed up for you")
+    PANEL_PREP = "panel_prep", _("Panel preparation")
+    REFLECTION_PROMPT = "reflection_prompt", _("Invitation to reflect")
+    HOT_DEBRIEF = "hot_debrief", _("Hot debrief called")
+    DIGEST = "digest", _("Daily digest")
+    RETENTION_WARNING = "retention_warning", _("Reflections due for deletion")
 
 
 class NotificationPriority(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    NORMAL = "normal", "Normal"
-    LOW = "low", "Low"
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    HELD = "held", "Held back"
-    SENDING = "sending", "Being sent"
-    SENT = "sent", "Sent"
-    MERGED = "merged", "Merged into a digest"
-    DROPPED = "dropped", "Not sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting")
+    HELD = "held", _("Held back")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    MERGED = "merged", _("Merged into a digest")
+    DROPPED = "dropped", _("Not sent")
+    FAILED = "failed", _("Failed")
 
 
 DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.HELD)

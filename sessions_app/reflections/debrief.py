@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions_app.cohorts import selectors as cohort_selectors
@@ -34,7 +35,7 @@ def meeting_actions(request, org_slug, meeting_id):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Action point added.")
+                messages.success(request, _("Action point added."))
                 return redirect("meeting_actions", org_slug=org_slug, meeting_id=meeting_id)
     points = ActionPoint.objects.filter(meeting=meeting).select_related("owner__user")
     return render(
@@ -62,7 +63,7 @@ def meeting_not_recorded(request, org_slug, meeting_id):
     services.meeting_set_not_recorded(meeting=meeting, not_recorded=request.POST.get("not_recorded") == "1")
     messages.success(
         request,
-        "Not recorded: no action points and no shared reflections."
+        _("Not recorded: no action points and no shared reflections.")
         if meeting.not_recorded
         else "This debrief may keep action points again.",
     )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from reflect.text import validate_single_line
 from reflect.widgets import IsoDateInput
@@ -13,16 +14,16 @@ class ReflectionForm(forms.Form):
     shows a live counter), plus who may read it."""
 
     visibility = forms.ChoiceField(
-        choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect, label="Who may read this"
+        choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect, label=_("Who may read this")
     )
-    cohort = forms.ChoiceField(required=False, label="Cohort (to share with)")
+    cohort = forms.ChoiceField(required=False, label=_("Cohort (to share with)"))
     reaches_later_members = forms.BooleanField(
         required=False,
-        label="People who join the cohort later may read it too",
-        help_text="Left unticked, it reaches only the people in the cohort (or its facilitators) now.",
+        label=_("People who join the cohort later may read it too"),
+        help_text=_("Left unticked, it reaches only the people in the cohort (or its facilitators) now."),
     )
     anonymised_checked = forms.BooleanField(
-        required=False, label="I've checked: nobody can be identified. Save anyway."
+        required=False, label=_("I've checked: nobody can be identified. Save anyway.")
     )
 
     def __init__(self, *args, template, cohorts=(), meeting=None, **kwargs):
@@ -51,9 +52,9 @@ class ReflectionForm(forms.Form):
 
 
 class ActionPointForm(forms.Form):
-    what = forms.CharField(max_length=300, label="What")
-    owner = forms.ChoiceField(required=False, label="Who")
-    due = forms.DateField(required=False, widget=IsoDateInput(), label="By when")
+    what = forms.CharField(max_length=300, label=_("What"))
+    owner = forms.ChoiceField(required=False, label=_("Who"))
+    due = forms.DateField(required=False, widget=IsoDateInput(), label=_("By when"))
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,12 +62,15 @@ class ActionPointForm(forms.Form):
 
 
 class ReflectionTemplateForm(forms.Form):
-    name = forms.CharField(max_length=120, validators=[validate_single_line])
-    description = forms.CharField(max_length=300, required=False)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
     questions = forms.CharField(
+        label=_("Questions"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One question per line, up to 8. Add “| 400” after a question to set its length limit "
-        "(20–2000 characters; 500 if you leave it out).",
+        help_text=_(
+            "One question per line, up to 8. Add “| 400” after a question to set its length limit "
+            "(20–2000 characters; 500 if you leave it out)."
+        ),
     )
 
     def clean_questions(self):
@@ -78,5 +82,7 @@ class ReflectionTemplateForm(forms.Form):
             try:
                 prompts.append((question.strip(), int(limit) if limit.strip() else 500))
             except ValueError:
-                raise ValidationError(f"“{limit.strip()}” is not a number of characters.") from None
+                raise ValidationError(
+                    _("“%(limit)s” is not a number of characters.") % {"limit": limit.strip()}
+                ) from None
         return prompts

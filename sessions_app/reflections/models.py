@@ -5,6 +5,7 @@ import json
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
 from reflect.fields import EncryptedTextField, public_id_field
@@ -15,10 +16,10 @@ from sessions_app.notifications.models import Notification
 
 
 class Visibility(models.TextChoices):
-    PRIVATE = "private", "Only me"
-    FACILITATORS = "facilitators", "My cohort's facilitators"
-    COHORT = "cohort", "My cohort, with my name"
-    COHORT_ANONYMOUS = "cohort_anonymous", "My cohort, without my name"
+    PRIVATE = "private", _("Only me")
+    FACILITATORS = "facilitators", _("My cohort's facilitators")
+    COHORT = "cohort", _("My cohort, with my name")
+    COHORT_ANONYMOUS = "cohort_anonymous", _("My cohort, without my name")
 
 
 class ReflectionTemplate(TenantModel):
@@ -53,7 +54,7 @@ class Reflection(TenantModel):
     shared_at = models.DateTimeField(null=True, blank=True)
     reaches_later_members = models.BooleanField(default=False)
     is_draft = models.BooleanField(default=True)
-    pinned = models.BooleanField(default=False, help_text="Kept beyond the organisation's retention period.")
+    pinned = models.BooleanField(default=False, help_text=_("Kept beyond the organisation's retention period."))
     # The notice that told the author this reflection is due for deletion: retention
     # deletes nothing its author was not told about (reflections/retention.py).
     retention_notice = models.ForeignKey(

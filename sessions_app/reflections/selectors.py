@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
@@ -81,7 +82,7 @@ def meeting_shown(reflection: Reflection, viewer: Membership) -> Meeting | None:
 def author_shown(reflection: Reflection, viewer: Membership) -> str | None:
     """The author's name as this viewer may see it: None when shared anonymously."""
     if reflection.author_id == viewer.pk:
-        return "You"
+        return gettext("You")
     if reflection.visibility == Visibility.COHORT_ANONYMOUS:
         return None
     return reflection.author.user.name

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization, group_size
 from sessions_app.cohorts.models import Cohort, CohortMember
@@ -21,7 +23,7 @@ def template_for(organization: Organization, key: str) -> Template:
         custom = ReflectionTemplate.objects.filter(organization=organization, public_id=key[7:]).first()
         if custom is not None:
             return _as_template(custom)
-    raise ValidationError(f"Unknown reflection template “{key}”.")
+    raise ValidationError(_("Unknown reflection template “%(key)s”.") % {"key": key})
 
 
 def _as_template(custom: ReflectionTemplate) -> Template:
@@ -46,21 +48,21 @@ def _clean_answers(template: Template, answers: dict[str, str]) -> dict[str, str
     if errors:
         raise ValidationError(errors)
     if not any(cleaned.values()):
-        raise ValidationError("Write something in at least one box, or leave without saving.")
+        raise ValidationError(_("Write something in at least one box, or leave without saving."))
     return cleaned
 
 
 def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meeting | None, visibility: str) -> None:
     if visibility not in Visibility.values:
-        raise ValidationError("Choose who may read this.")
+        raise ValidationError(_("Choose who may read this."))
     if visibility == Visibility.PRIVATE:
         return
     if cohort is None:
-        raise ValidationError("Choose the cohort to share with, or keep it to yourself.")
+        raise ValidationError(_("Choose the cohort to share with, or keep it to yourself."))
     if not CohortMember.objects.filter(cohort=cohort, membership=author).exists():
-        raise ValidationError("You can share only with a cohort you belong to.")
+        raise ValidationError(_("You can share only with a cohort you belong to."))
     if meeting is not None and meeting.not_recorded:
-        raise ValidationError("This meeting is not recorded: reflections on it stay private.")
+        raise ValidationError(_("This meeting is not recorded: reflections on it stay private."))
     if visibility == Visibility.COHORT_ANONYMOUS:
         _check_anonymous(author=author, cohort=cohort, meeting=meeting)
 
@@ -71,12 +73,23 @@ def _check_anonymous(*, author: Membership, cohort: Cohort, meeting: Meeting | N
     could = selectors.possible_authors(cohort=cohort, meeting=meeting)
     if could >= k:
         return
-    where = "about this meeting" if meeting is not None and meeting.invite_only else f"this in {cohort.name}"
-    raise ValidationError(
-        f"Only {could} {'person' if could == 1 else 'people'} could have written {where}, fewer than {k}, "
-        "so readers could tell it was you. Share it with your name, with the facilitators only, "
-        "or keep it to yourself."
-    )
+    if meeting is not None and meeting.invite_only:
+        message = ngettext(
+            "Only %(could)d person could have written about this meeting, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            "Only %(could)d people could have written about this meeting, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            could,
+        )
+    else:
+        message = ngettext(
+            "Only %(could)d person could have written this in %(cohort)s, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            "Only %(could)d people could have written this in %(cohort)s, fewer than %(k)d, so readers could "
+            "tell it was you. Share it with your name, with the facilitators only, or keep it to yourself.",
+            could,
+        )
+    raise ValidationError(message % {"could": could, "k": k, "cohort": cohort.name})
 
 
 def reflection_save(
@@ -103,7 +116,7 @@ def reflection_save(
     if reflection is None:
         reflection = Reflection(organization=author.organization, author=author)
     elif reflection.author_id != author.pk:
-        raise ValidationError("Only the author can change a reflection.")
+        raise ValidationError(_("Only the author can change a reflection."))
     reflection.template_key, reflection.template_name = template.key, template.name
     reflection.meeting, reflection.cohort = meeting, cohort
     reflection.answers = cleaned
@@ -146,7 +159,7 @@ def reflection_set_visibility(
     """Share, narrow or revoke at any time; ``reaches_later_members``: people who join the
     cohort later may read it too."""
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can change who reads a reflection.")
+        raise ValidationError(_("Only the author can change who reads a reflection."))
     _check_sharing(author=author, cohort=reflection.cohort, meeting=reflection.meeting, visibility=visibility)
     now = timezone.now()
     _mark_shared(reflection, visibility=visibility, is_draft=reflection.is_draft, cohort=reflection.cohort, now=now)
@@ -159,7 +172,7 @@ def reflection_set_visibility(
 
 def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) -> Reflection:
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can keep a reflection.")
+        raise ValidationError(_("Only the author can keep a reflection."))
     reflection.pinned = pinned
     if pinned:
         # Kept: its retention notice is done with. If it is ever un-kept, its author is
@@ -171,7 +184,7 @@ def reflection_pin(*, reflection: Reflection, author: Membership, pinned: bool) 
 
 def reflection_delete(*, reflection: Reflection, author: Membership) -> None:
     if reflection.author_id != author.pk:
-        raise ValidationError("Only the author can delete a reflection.")
+        raise ValidationError(_("Only the author can delete a reflection."))
     reflection.delete()
 
 
@@ -180,11 +193,13 @@ def reflection_template_create(
 ) -> ReflectionTemplate:
     """An organisation's own template: up to MAX_PROMPTS questions, each with a limit."""
     if not 1 <= len(prompts) <= MAX_PROMPTS:
-        raise ValidationError(f"A template has between 1 and {MAX_PROMPTS} questions.")
+        raise ValidationError(_("A template has between 1 and %(count)s questions.") % {"count": MAX_PROMPTS})
     if any(not 20 <= limit <= MAX_PROMPT_LENGTH for _, limit in prompts):
-        raise ValidationError(f"Each answer's limit must be between 20 and {MAX_PROMPT_LENGTH} characters.")
+        raise ValidationError(
+            _("Each answer's limit must be between 20 and %(length)s characters.") % {"length": MAX_PROMPT_LENGTH}
+        )
     if ReflectionTemplate.objects.filter(organization=organization, name__iexact=name).exists():
-        raise ValidationError(f"There is already a template called “{name}”.")
+        raise ValidationError(_("There is already a template called “%(name)s”.") % {"name": name})
     return ReflectionTemplate.objects.create(
         organization=organization,
         name=name,
@@ -209,7 +224,7 @@ def meeting_set_not_recorded(*, meeting: Meeting, not_recorded: bool) -> Meeting
 
 def action_point_add(*, meeting: Meeting, what: str, owner: Membership | None, due) -> ActionPoint:
     if meeting.not_recorded:
-        raise ValidationError("This meeting is not recorded, so it keeps no action points.")
+        raise ValidationError(_("This meeting is not recorded, so it keeps no action points."))
     return ActionPoint.objects.create(
         organization=meeting.organization, meeting=meeting, what=what.strip(), owner=owner, due=due
     )

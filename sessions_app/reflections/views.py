@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import org_admin_required
@@ -195,7 +195,7 @@ def reflection_delete(request, org_slug, reflection_id):
     reflection = selectors.access_own_reflection(request.membership, reflection_id)
     if request.method == "POST":
         services.reflection_delete(reflection=reflection, author=request.membership)
-        messages.success(request, "Deleted. It's gone for good.")
+        messages.success(request, _("Deleted. It's gone for good."))
         return redirect("reflection_list", org_slug=org_slug)
     return render(request, "sessions_app/reflections/delete.html", {"reflection": reflection})
 
@@ -213,7 +213,9 @@ def reflection_share(request, org_slug, reflection_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Now readable by: {reflection.get_visibility_display().lower()}.")
+        messages.success(
+            request, _("Now readable by: %(visibility)s.") % {"visibility": reflection.get_visibility_display().lower()}
+        )
     return redirect("reflection_detail", org_slug=org_slug, reflection_id=reflection_id)
 
 
@@ -250,7 +252,7 @@ def reflection_templates(request, org_slug):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Template added. Members can choose it when they write.")
+            messages.success(request, _("Template added. Members can choose it when they write."))
             return redirect("reflection_templates", org_slug=org_slug)
     custom = ReflectionTemplate.objects.filter(organization=request.organization)
     return render(
@@ -265,5 +267,9 @@ def reflection_templates(request, org_slug):
 def reflection_template_delete(request, org_slug, template_id):
     template = get_object_or_404(ReflectionTemplate, organization=request.organization, public_id=template_id)
     template.delete()
-    messages.success(request, f"“{template.name}” removed; reflections written with it keep their answers.")
+    messages.success(
+        request,
+        _("“%(template_name)s” removed; reflections written with it keep their answers.")
+        % {"template_name": template.name},
+    )
     return redirect("reflection_templates", org_slug=org_slug)

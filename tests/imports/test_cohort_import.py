@@ -422,6 +422,7 @@ def test_progress_json_has_exactly_these_fields(client, cast, running_import, qu
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
     assert json.loads(response.content) == {
+        "text": "Checked 250 of 1000 rows…",
         "status": "running",
         "processed": 250,
         "total": 1000,
@@ -437,6 +438,7 @@ def test_progress_json_lists_errors_of_a_rejected_import(client, cast, cohort, d
     )
     client.force_login(cast.alice.user)
     assert json.loads(client.get(_status_url(cohort_import) + "?format=json").content) == {
+        "text": "Checked 1 of 1 row.",
         "status": "rejected",
         "processed": 1,
         "total": 1,

@@ -13,14 +13,7 @@
     bar.max = Math.max(progress.total, 1);
     bar.value = progress.processed;
     bar.textContent = progress.percent + "%";
-    var rows = progress.total === 1 ? " row" : " rows";
-    if (progress.status === "pending") {
-      count.textContent = "Waiting to start on " + progress.total + rows + "…";
-    } else if (progress.processed >= progress.total) {
-      count.textContent = (progress.total === 1 ? "The row is checked" : "All " + progress.total + " rows checked") + "; saving…";
-    } else {
-      count.textContent = "Checked " + progress.processed + " of " + progress.total + rows + "…";
-    }
+    count.textContent = progress.text; // worded by the server, in the reader's language
   }
 
   function poll() {
