@@ -83,7 +83,11 @@ class Limits:
 
     Raises ``ValueError`` for settings no rule can honour: an unknown zone, negative caps
     or gap, half-set quiet hours, every day of the week off (that is leave), a weekly
-    pattern that leaves no moment of the week free, or overlapping date ranges."""
+    pattern that leaves no moment of the week free, overlapping date ranges, or leave
+    that ends before it starts.
+
+    Leave is a range of local calendar days, ``leave_starts`` to ``leave_ends`` inclusive:
+    it ends by itself, so nobody stays silenced by a switch they forgot."""
 
     time_zone: str
     quiet_start: time | None = time(21, 0)
@@ -93,7 +97,8 @@ class Limits:
     weekly_cap: int = 10
     min_gap: timedelta = timedelta(hours=2)
     digest_time: time = time(17, 0)
-    on_leave: bool = False
+    leave_starts: date | None = None
+    leave_ends: date | None = None
     urgent_may_break_quiet: bool = False
     weekly_quiet: tuple[QuietWindow | None, ...] | None = None
     quiet_dates: tuple[QuietDates, ...] = ()
@@ -105,12 +110,16 @@ class Limits:
         if not self.days_off <= frozenset(range(7)):
             raise ValueError("days_off holds weekday numbers, 0 (Monday) to 6 (Sunday)")
         if len(self.days_off) == 7:
-            raise ValueError("every day cannot be a day off: use on_leave")
+            raise ValueError("every day cannot be a day off: use leave")
         if (self.quiet_start is None) != (self.quiet_end is None):
             raise ValueError("quiet_start and quiet_end are set together, or both None")
         for value in (self.quiet_start, self.quiet_end, self.digest_time):
             if value is not None and value.tzinfo is not None:
                 raise ValueError("quiet hours and digest time are local wall-clock times, without tzinfo")
+        if (self.leave_starts is None) != (self.leave_ends is None):
+            raise ValueError("leave_starts and leave_ends are set together, or both None")
+        if self.leave_starts is not None and self.leave_ends < self.leave_starts:
+            raise ValueError("leave cannot end before it starts")
         if self.daily_cap < 0 or self.weekly_cap < 0:
             raise ValueError("caps cannot be negative")
         if self.min_gap < timedelta(0):
@@ -155,7 +164,13 @@ class Limits:
                 raise ValueError("date ranges cannot overlap")
         object.__setattr__(self, "quiet_dates", dates)
         if len(self.days_off) < 7 and not _week_has_free_time(self.weekly, self.days_off):
-            raise ValueError("quiet hours and days off leave no free moment in the week: use on_leave")
+            raise ValueError("quiet hours and days off leave no free moment in the week: use leave instead")
+
+    def on_leave_at(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls on a day of leave, in the person's own time zone."""
+        if self.leave_starts is None:
+            return False
+        return self.leave_starts <= moment.astimezone(self.zone).date() <= self.leave_ends
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reflect.dates import WEEKDAY_NAMES
 from sessions_app.attention import budgets, meeting_load
@@ -20,7 +21,8 @@ SETTINGS_FIELDS = (
     "min_gap_minutes",
     "digest_time",
     "reminder_leads",
-    "on_leave",
+    "leave_starts",
+    "leave_ends",
     "monthly_meeting_minutes",
 )
 
@@ -31,8 +33,9 @@ def attention_settings_view(request, org_slug):
     policy = budgets.policy_for(request.organization)
     own = budgets.settings_for(membership)
     effective = budgets.effective_policy(membership=membership, policy=policy, settings=own)
+    today = timezone.localdate()  # in the person's zone (UserTimeZoneMiddleware)
     form = AttentionSettingsForm(
-        request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone
+        request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone, today=today
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,6 +60,7 @@ def _settings_page(request, *, form, policy, effective, dates_form=None, status=
         "effective": effective,
         "dates_form": dates_form or QuietDatesForm(),
         "quiet_dates": QuietDateRange.objects.filter(membership=request.membership),
+        "leave": _leave_now(effective, timezone.localdate()),  # in the person's zone
     }
     return render(request, "sessions_app/attention_settings.html", context, status=status)
 
@@ -81,7 +85,9 @@ def quiet_dates_view(request, org_slug):
     policy = budgets.policy_for(request.organization)
     own = budgets.settings_for(membership)
     effective = budgets.effective_policy(membership=membership, policy=policy, settings=own)
-    form = AttentionSettingsForm(initial=_initial(effective, own, policy), time_zone=request.user.time_zone)
+    form = AttentionSettingsForm(
+        initial=_initial(effective, own, policy), time_zone=request.user.time_zone, today=timezone.localdate()
+    )
     return _settings_page(request, form=form, policy=policy, effective=effective, dates_form=dates_form, status=200)
 
 
@@ -104,6 +110,13 @@ def _day_span(first: int, last: int) -> str:
     return _("%(first)s to %(last)s") % {"first": WEEKDAY_NAMES[first], "last": WEEKDAY_NAMES[last]}
 
 
+def _leave_now(effective, today) -> str | None:
+    """ "current" or "planned" for a leave that is not over yet; None otherwise."""
+    if effective.leave_ends is None or effective.leave_ends < today:
+        return None
+    return "current" if effective.leave_starts <= today else "planned"
+
+
 def _initial(effective, own, policy) -> dict:
     weekly = budgets.weekly_from_json(own.weekly_quiet) or (budgets.default_window(policy),) * 7
     days = {}
@@ -118,9 +131,21 @@ def _initial(effective, own, policy) -> dict:
         "min_gap_minutes": int(effective.min_gap.total_seconds() // 60),
         "digest_time": effective.digest_time,
         "reminder_leads": budgets.reminder_leads(policy=policy, settings=own),
-        "on_leave": own.on_leave,
+        "leave_starts": own.leave_starts,
+        "leave_ends": own.leave_ends,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
     }
+
+
+@require_GET
+def meeting_load_review(request, org_slug):
+    """Each month over the person's meeting budget, with the meetings they could skip."""
+    membership = request.membership
+    context = {
+        "overloads": meeting_load.overloads(membership),
+        "limit": meeting_load.meeting_minutes_limit(membership),
+    }
+    return render(request, "sessions_app/meeting_load.html", context)
 
 
 @require_POST
@@ -134,6 +159,6 @@ def meeting_load_skip(request, org_slug):
             "Skipping %(count)d meetings in %(month)s. No need to explain.",
             skipped,
         )
-        % {"count": skipped, "month": month},
+        % {"count": skipped, "month": meeting_load.month_name(month) if skipped else month},
     )
-    return redirect("organization_home", org_slug=org_slug)
+    return redirect("meeting_load_review", org_slug=org_slug)

@@ -10,8 +10,8 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.attention]
 
-BEFORE = ("sessions_app", "0014_plaintext_field_names_keep_encrypted_columns")
-AFTER = ("sessions_app", "0015_weekly_quiet_hours_and_quiet_date_ranges")
+BEFORE = ("sessions_app", "0016_one_tap_links_used")
+AFTER = ("sessions_app", "0017_weekly_quiet_hours_and_quiet_date_ranges")
 
 
 def _migrate(target):

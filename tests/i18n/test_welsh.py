@@ -88,19 +88,22 @@ def test_makemessages_leaves_no_fuzzy_or_empty_entries(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_page_renders_in_welsh_for_accept_language_cy(client, cast, welsh_catalogue, unscoped):
+def test_a_page_renders_in_welsh_for_a_person_who_chose_it(client, cast, welsh_catalogue, unscoped):
     MeetingFactory(cohort__organization=cast.org)
+    cast.bob.user.language = "cy"
+    cast.bob.user.save(update_fields=["language"])
     client.force_login(cast.bob.user)
 
-    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="cy")
+    # The browser asks for English: a person's own choice wins (docs/translating.md).
+    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="en")
 
     html = page.content.decode()
     assert page["Content-Language"] == "cy"
     assert '<html lang="cy">' in html
-    assert "<h2>Eich sesiynau ôl-drafod nesaf</h2>" in html
+    assert ">Eich sesiwn ôl-drafod nesaf</h2>" in html
     assert ">Allgofnodi</button>" in html
     assert ">Carfanau</a>" in html
-    assert "Your next debriefs" not in html
+    assert "Your next debrief" not in html
 
 
 @pytest.mark.django_db
@@ -127,9 +130,11 @@ def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_cata
     SeriesFactory(cohort=member.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6", first_date=date(2027, 1, 5))
     url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": member.cohort.public_id})
 
+    cast.bob.user.language = "cy"
+    cast.bob.user.save(update_fields=["language"])
     with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
         client.force_login(cast.bob.user)
-        html = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+        html = client.get(url).content.decode()
 
     assert "Yn fisol ar y Dydd Mawrth cyntaf, 6 gwaith am 09:00 (Europe/London)" in html
     assert "nesaf ar Dydd Mawrth 5 Ionawr" in html

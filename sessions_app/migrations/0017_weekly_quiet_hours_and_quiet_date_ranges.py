@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_retention_default_36_at_least_12'),
-        ('sessions_app', '0014_plaintext_field_names_keep_encrypted_columns'),
+        ('sessions_app', '0016_one_tap_links_used'),
     ]
 
     operations = [

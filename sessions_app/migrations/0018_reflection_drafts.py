@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_retention_default_36_at_least_12'),
-        ('sessions_app', '0015_weekly_quiet_hours_and_quiet_date_ranges'),
+        ('sessions_app', '0017_weekly_quiet_hours_and_quiet_date_ranges'),
     ]
 
     operations = [
