@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import User
 from tests.factories import CohortMemberFactory, MeetingFactory, SeriesFactory
 
 pytestmark = pytest.mark.i18n
@@ -88,11 +89,29 @@ def test_makemessages_leaves_no_fuzzy_or_empty_entries(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_page_renders_in_welsh_for_accept_language_cy(client, cast, welsh_catalogue, unscoped):
+def test_a_page_renders_in_welsh_for_accept_language_cy(client, cast, welsh_catalogue):
+    # Outside an organisation's pages, a person who never chose a language gets the
+    # browser's; inside them, their organisation's default comes first (next test).
+    client.force_login(cast.bob.user)
+
+    page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="cy")
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "cy"
+    assert '<html lang="cy">' in html
+    assert ">Allgofnodi</button>" in html
+    assert "Log out" not in html
+
+
+def test_an_organisation_page_renders_in_welsh_for_a_welsh_default_organisation(
+    client, cast, welsh_catalogue, unscoped
+):
+    cast.org.default_language = "cy"
+    cast.org.save(update_fields=["default_language"])
     MeetingFactory(cohort__organization=cast.org)
     client.force_login(cast.bob.user)
 
-    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="cy")
+    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="en-gb")
 
     html = page.content.decode()
     assert page["Content-Language"] == "cy"
@@ -123,13 +142,14 @@ def test_english_stays_the_default_without_a_choice(client, welsh_catalogue):
 
 @pytest.mark.django_db
 def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_catalogue, unscoped):
+    User.objects.filter(pk=cast.bob.user_id).update(language="cy")  # bob reads Welsh
     member = CohortMemberFactory(cohort__organization=cast.org, membership=cast.bob)
     SeriesFactory(cohort=member.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6", first_date=date(2027, 1, 5))
     url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": member.cohort.public_id})
 
     with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
         client.force_login(cast.bob.user)
-        html = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+        html = client.get(url).content.decode()
 
     assert "Yn fisol ar y Dydd Mawrth cyntaf, 6 gwaith am 09:00 (Europe/London)" in html
     assert "nesaf ar Dydd Mawrth 5 Ionawr" in html

@@ -102,7 +102,7 @@ def test_cancellation_calendar_text_is_in_the_recipients_language(cast):
 
     welsh, english = _calendar(_to("bob@example.org")), _calendar(_to("alice@example.org"))
     assert "SUMMARY:Wedi’i ganslo: Team Time" in welsh
-    assert "Mae’r cyfarfod hwn wedi’i ganslo." in welsh
+    assert "Mae'r cyfarfod hwn wedi'i ganslo." in welsh
     assert "SUMMARY:Cancelled: Team Time" in english
     assert "This meeting is cancelled." in english
 
@@ -200,5 +200,5 @@ def test_digest_is_in_the_recipients_language(cast):
     _sweep(digest.due_at)
 
     message = mail.outbox[-1]
-    assert message.subject == "[Reflect] Eich crynodeb Reflect: 2 peth"
+    assert message.subject == "[Reflect] Eich crynodeb Reflect: 2 beth"  # two: Welsh's dual form, mutated
     assert "Dyma’r hyn a ddaliodd Reflect yn ôl i chi heddiw, mewn un neges:" in message.body
