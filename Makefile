@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format audit test-sqlite test-clock test-postgres test-fast soak bench lock clean
+.PHONY: run test install lint format audit test-sqlite test-clock test-postgres test-fast test-a11y soak bench lock clean
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ test-clock: install
 
 test-postgres: install
 	$(BIN)/python -m tests.services --postgres -- $(BIN)/pytest
+
+## make test-a11y: the accessibility checks alone (axe-core over every page as four kinds of
+## visitor, 360 px, target sizes, keyboard only); make test runs them in its PostgreSQL pass.
+test-a11y: install
+	$(BIN)/pytest -m a11y -q
 
 test-fast: install
 	$(BIN)/pytest -m "not integration and not e2e and not chaos and not postgres" -x -q

@@ -20,3 +20,12 @@ def org_admin_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def signed_link(view):
+    """Marks a view under ``/o/<org_slug>/`` that a signed link in an e-mail opens without
+    signing in: ``OrganizationScopeMiddleware`` scopes it to the organisation (404 if there
+    is none) but checks no membership; the view checks the link's signature, which names
+    the one person it acts for. It never logs anyone in."""
+    view.signed_link = True
+    return view

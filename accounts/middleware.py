@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
-from accounts.selectors import access_organization_membership
+from accounts.selectors import access_organization, access_organization_membership
 from accounts.session_limits import session_end_reason
 from accounts.two_factor import session_missing_two_factor
 
@@ -39,10 +39,24 @@ class OrganizationScopeMiddleware:
         org_slug = match.kwargs.get(ORG_KWARG)
         if org_slug is None:
             return self.get_response(request)
+        if getattr(match.func, "signed_link", False):
+            return self._signed_link_response(request, org_slug)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = access_organization_membership(request.user, org_slug)
         return respond_in_scope(self.get_response, request, membership)
+
+    def _signed_link_response(self, request, org_slug):
+        # A link from an e-mail (accounts.decorators.signed_link): the organisation's scope,
+        # but no membership and no ``request.organization``, so the page shows nothing of
+        # whoever may be signed in; the view trusts the link's signature alone.
+        organization = access_organization(org_slug)
+        request.link_organization = organization
+        with scope(organization=organization):
+            response = self.get_response(request)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
 
     def _site_operator_response(self, request):
         # The Django admin is the site operator's cross-tenant tool; Django's own

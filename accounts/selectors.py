@@ -4,7 +4,7 @@ a foreign object and a missing one give the same 404."""
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from accounts.models import Invitation, Membership, Organization, Role, TwoFactorRequirement, User
 
@@ -36,6 +36,16 @@ def access_organization_membership(user: User, org_slug: str) -> Membership:
     if membership is None:
         raise Http404("No such organisation.")
     return membership
+
+
+def access_organization(org_slug: str) -> Organization:
+    """The organisation with this slug, or 404: for signed links, whose signature (not a
+    membership) is the permission. Tenant resolution, so before any scope exists."""
+    with scopes_disabled():
+        organization = Organization.objects.filter(slug=org_slug).first()
+    if organization is None:
+        raise Http404("No such organisation.")
+    return organization
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -107,3 +117,14 @@ def all_organizations() -> list[Organization]:
     each organisation's scope in turn."""
     with scopes_disabled():
         return list(Organization.objects.all())
+
+
+def accessibility_contacts(user: User) -> list[tuple[Organization, list[User]]]:
+    """For each of the person's organisations, its active admins: who to tell about an
+    accessibility problem (the statement page). Each read runs in that organisation's scope."""
+    contacts = []
+    for membership in memberships_of_user(user):
+        with scope(organization=membership.organization):
+            admins = Membership.objects.filter(role=Role.ADMIN, is_active=True).select_related("user")
+            contacts.append((membership.organization, [m.user for m in admins.order_by("user__display_name")]))
+    return contacts

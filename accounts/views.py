@@ -1,4 +1,7 @@
+from datetime import date
+
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +31,25 @@ from accounts.models import TwoFactorRequirement
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+# When this statement was prepared and last reviewed (the GOV.UK model asks for both).
+ACCESSIBILITY_STATEMENT_PREPARED = date(2026, 12, 6)
+ACCESSIBILITY_STATEMENT_REVIEWED = date(2026, 12, 6)
+
+
+@require_GET
+def accessibility_statement(request):
+    """The public accessibility statement, in the form UK public-sector bodies publish."""
+    contacts = selectors.accessibility_contacts(request.user) if request.user.is_authenticated else []
+    context = {
+        "contacts": contacts,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "site_url": settings.SITE_URL,
+        "prepared": ACCESSIBILITY_STATEMENT_PREPARED,
+        "reviewed": ACCESSIBILITY_STATEMENT_REVIEWED,
+    }
+    return render(request, "accounts/accessibility_statement.html", context)
 
 
 @login_required

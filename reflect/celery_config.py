@@ -12,6 +12,7 @@ BEAT_SCHEDULE = {
     "purge-expired-invitations": {"task": "accounts.purge_expired_invitations", "schedule": 3600.0},
     "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
     "purge-old-audit-events": {"task": "accounts.purge_old_audit_events", "schedule": 24 * 3600.0},
+    "purge-used-links": {"task": "sessions_app.purge_used_links", "schedule": 24 * 3600.0},
 }
 
 

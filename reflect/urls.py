@@ -19,6 +19,7 @@ organization_patterns = [
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
+    path("accessibility/", accounts_views.accessibility_statement, name="accessibility_statement"),
     # Ahead of allauth's own URL of the same name: changing the password asks for a fresh
     # login (allauth's reauthentication), like e-mail and two-factor changes do.
     path(

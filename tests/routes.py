@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from reflect.ids import new_public_id
 from sessions_app.imports.models import CohortImport
+from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
 
@@ -60,6 +61,11 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
+    # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.
+    "answer_token": lambda v: links.answer_token(
+        membership=v.cohort_member.membership, meeting=v.meeting, action=links.GOING
+    ),
+    "unsubscribe_token": lambda v: links.unsubscribe_token(membership=v.cast.bob, kind="reminder"),
 }
 
 

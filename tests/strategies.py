@@ -115,6 +115,24 @@ def moments(draw, time_zone: str) -> datetime:
     return YEAR_START + timedelta(minutes=draw(st.integers(0, 364 * 24 * 60)))
 
 
+ALWAYS_ON_LEAVE = {"leave_starts": date(2025, 12, 1), "leave_ends": date(2027, 1, 31)}
+
+
+@st.composite
+def leave_ranges(draw, on_leave: bool | None = None) -> dict:
+    """Leave as ``Limits`` fields: none (False), a range around the whole year the moments
+    fall in (True), or either of those or a range of up to 60 days in it (None)."""
+    if on_leave is not None:
+        return ALWAYS_ON_LEAVE if on_leave else {}
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return ALWAYS_ON_LEAVE
+    if kind > 2:
+        return {}
+    starts = date(2026, 1, 1) + timedelta(days=draw(st.integers(-1, 365)))
+    return {"leave_starts": starts, "leave_ends": starts + timedelta(days=draw(st.integers(0, 60)))}
+
+
 @st.composite
 def person_limits(draw, *, on_leave: bool | None = None) -> Limits:
     quiet = draw(st.one_of(st.none(), st.tuples(wall_times, wall_times)))
@@ -128,7 +146,7 @@ def person_limits(draw, *, on_leave: bool | None = None) -> Limits:
         weekly_cap=draw(st.integers(0, 20)),
         min_gap=timedelta(minutes=draw(st.sampled_from([0, 1, 30, 60, 120, 240]))),
         digest_time=draw(wall_times),
-        on_leave=draw(st.integers(0, 9).map(lambda n: n == 0)) if on_leave is None else on_leave,
+        **draw(leave_ranges(on_leave)),
         urgent_may_break_quiet=draw(st.booleans()),
     )
 

@@ -4,7 +4,7 @@ classified here makes these tests fail."""
 
 import pytest
 from django.apps import apps
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django_scopes import ScopeError, scope
 
 from accounts.models import TenantModel
@@ -22,6 +22,16 @@ NOT_TENANT_SCOPED = {
 }
 # allauth's own key-carrying URLs (password reset, e-mail confirmation) belong to a person.
 NOT_TENANT_SCOPED_PREFIXES = ("accounts/",)
+# Organisation URLs that a signed link in an e-mail opens without signing in, and why they
+# skip the membership checks below (their own checks follow them, and tests/notifications/
+# test_links.py attacks them: tampered, expired, other organisation, someone else signed in).
+SIGNED_LINKS = {
+    "onetap_answer": "the signature names one person, one meeting, one answer; GET never acts",
+    "onetap_unsubscribe": "RFC 8058: a mail server posts it without a cookie; the signature is the permission",
+}
+MEMBER_ROUTES = [r for r in ORG_ROUTES if r.name not in SIGNED_LINKS]
+MEMBER_OBJECT_ROUTES = [r for r in ORG_OBJECT_ROUTES if r.name not in SIGNED_LINKS]
+SIGNED_LINK_ROUTES = [r for r in ORG_ROUTES if r.name in SIGNED_LINKS]
 
 
 def _url(route: Route, cast, org_slug: str, *, missing_objects: bool = False) -> str:
@@ -64,7 +74,7 @@ def test_matrix_covers_the_known_views():
     assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
 
 
-@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+@pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_member_of_another_organization_gets_404(client, cast, unscoped, route, method):
     url = _url(route, cast, cast.org.slug)
@@ -73,7 +83,7 @@ def test_member_of_another_organization_gets_404(client, cast, unscoped, route, 
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+@pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)
 def test_unknown_organization_looks_like_a_foreign_one(client, cast, unscoped, route):
     client.force_login(cast.charlie.user)
     foreign = client.get(_url(route, cast, cast.org.slug))
@@ -82,7 +92,7 @@ def test_unknown_organization_looks_like_a_foreign_one(client, cast, unscoped, r
     assert foreign.content == missing.content
 
 
-@pytest.mark.parametrize("route", ORG_OBJECT_ROUTES, ids=str)
+@pytest.mark.parametrize("route", MEMBER_OBJECT_ROUTES, ids=str)
 def test_object_of_another_organization_is_404_under_own_slug(client, cast, unscoped, route):
     # charlie is admin of his own organisation, so only the object lookup can stop him.
     # A method the view does not take may answer 405, but then exactly as for an id that
@@ -100,12 +110,45 @@ def test_object_of_another_organization_is_404_under_own_slug(client, cast, unsc
     assert set(foreign.values()) <= {404, 405}
 
 
-@pytest.mark.parametrize("route", ORG_ROUTES, ids=str)
+@pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)
 def test_anonymous_visitor_is_sent_to_login(client, cast, unscoped, route):
     url = _url(route, cast, cast.org.slug)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+def test_signed_links_are_exactly_the_views_marked_as_such():
+    marked = {
+        r.name
+        for r in ORG_ROUTES
+        if getattr(resolve(_url(r, None, "x", missing_objects=True)).func, "signed_link", False)
+    }
+    assert marked == set(SIGNED_LINKS)
+    assert {r.name for r in SIGNED_LINK_ROUTES} == set(SIGNED_LINKS)
+
+
+@pytest.mark.parametrize("route", SIGNED_LINK_ROUTES, ids=str)
+def test_signed_link_of_another_organization_does_nothing(client, cast, unscoped, route):
+    # charlie carries bob's link to his own organisation's address: refused as foreign,
+    # and as a signed-in stranger at its own address, with nothing of bob's shown.
+    victims = Victims(cast)
+    token = OBJECT_MAKERS[route.kwargs[1]](victims)
+    client.force_login(cast.charlie.user)
+    own_slug = client.get(reverse(route.name, kwargs={"org_slug": cast.other_org.slug, route.kwargs[1]: token}))
+    at_home = client.post(reverse(route.name, kwargs={"org_slug": cast.org.slug, route.kwargs[1]: token}))
+    missing = client.get(reverse(route.name, kwargs={"org_slug": "no-such-org", route.kwargs[1]: token}))
+    assert (own_slug.status_code, at_home.status_code, missing.status_code) == (404, 403, 404)
+    for response in (own_slug, at_home):
+        assert victims.meeting.display_title.encode() not in response.content
+        assert cast.org.name.encode() not in response.content
+
+
+@pytest.mark.parametrize("route", SIGNED_LINK_ROUTES, ids=str)
+def test_signed_link_without_a_valid_signature_is_refused_not_sent_to_login(client, cast, unscoped, route):
+    response = client.get(reverse(route.name, kwargs={"org_slug": cast.org.slug, route.kwargs[1]: "doesNotExist"}))
+    assert response.status_code == 400
+    assert b"This link is damaged or incomplete" in response.content
 
 
 def test_left_member_loses_access(client, cast, unscoped):

@@ -63,7 +63,8 @@ def effective_policy(*, membership: Membership, policy: AttentionPolicy, setting
         weekly_cap=pick(settings.weekly_cap, policy.default_weekly_cap),
         min_gap=timedelta(minutes=pick(settings.min_gap_minutes, policy.default_min_gap_minutes)),
         digest_time=pick(settings.digest_time, policy.default_digest_time),
-        on_leave=settings.on_leave,
+        leave_starts=settings.leave_starts,
+        leave_ends=settings.leave_ends,
     )
     return attention.within_ceiling(person=person, ceiling=_ceiling(policy, membership.user.time_zone))
 
@@ -91,6 +92,12 @@ def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membersh
         )
 
     return lookup
+
+
+def unsubscribed_kinds_lookup(memberships: list[Membership]) -> dict[int, frozenset[str]]:
+    """Which kinds of e-mail each person unsubscribed from, by membership id (one query)."""
+    rows = AttentionBudget.objects.filter(membership__in=memberships).exclude(unsubscribed_kinds=[])
+    return {pk: frozenset(kinds) for pk, kinds in rows.values_list("membership_id", "unsubscribed_kinds")}
 
 
 def reminder_leads(*, policy: AttentionPolicy, settings: AttentionBudget) -> list[int]:

@@ -1,12 +1,12 @@
 """The forms of a person's attention settings and the organisation's policy."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reflect.widgets import IsoTimeInput
+from reflect.widgets import IsoDateInput, IsoTimeInput
 from sessions_app.attention import policy
 from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings.forms import WEEKDAYS
@@ -41,14 +41,21 @@ class AttentionSettingsForm(forms.Form):
     reminder_leads = forms.TypedMultipleChoiceField(
         choices=LEAD_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Remind me")
     )
-    on_leave = forms.BooleanField(required=False, label=_("I'm on leave: send me nothing"))
+    leave_starts = forms.DateField(required=False, widget=IsoDateInput(), label=_("On leave from"))
+    leave_ends = forms.DateField(
+        required=False,
+        widget=IsoDateInput(),
+        label=_("On leave until (the last day)"),
+        help_text=_("Reflect sends you nothing on these days, and starts again by itself afterwards."),
+    )
     monthly_meeting_minutes = forms.IntegerField(
         min_value=0, max_value=100 * 60, label=_("Minutes of debriefs a month before Reflect offers to skip some")
     )
 
-    def __init__(self, *args, time_zone: str = "UTC", **kwargs):
+    def __init__(self, *args, time_zone: str = "UTC", today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
+        self.today = today or date.today()
 
     def clean(self):
         data = super().clean()
@@ -59,7 +66,9 @@ class AttentionSettingsForm(forms.Form):
             raise ValidationError(_("Quiet hours need different start and end times."))
         if len(data.get("days_off") or ()) == 7:
             # Said in the form's words; the policy refuses it too (below), in its own.
-            raise ValidationError(_("Every day off means no messages at all: tick “I'm on leave” instead."))
+            raise ValidationError(_("Every day off means no messages at all: give the dates of your leave instead."))
+        for field, message in leave_errors(data.get("leave_starts"), data.get("leave_ends"), today=self.today):
+            self.add_error(field, message)
         if not self.errors:
             self._check_with_policy(data)
         return data
@@ -77,10 +86,33 @@ class AttentionSettingsForm(forms.Form):
                 weekly_cap=data["weekly_cap"],
                 min_gap=timedelta(minutes=data["min_gap_minutes"]),
                 digest_time=data["digest_time"],
-                on_leave=data.get("on_leave", False),
+                leave_starts=data.get("leave_starts"),
+                leave_ends=data.get("leave_ends"),
             )
         except ValueError as error:
             raise ValidationError(_("These settings cannot work together: %(error)s.") % {"error": error}) from None
+
+
+LEAVE_AT_MOST = timedelta(days=366)
+
+
+def leave_errors(starts: date | None, ends: date | None, *, today: date) -> list[tuple[str, str]]:
+    """What is wrong with a leave from ``starts`` to ``ends`` (both local days), as (field,
+    message) pairs; none when both are empty (no leave) or the range can work. Shared by the
+    settings form and the one-tap "I'm on leave until …" page."""
+    if starts is None and ends is None:
+        return []
+    if ends is None:
+        return [("leave_ends", _("Give the last day of your leave too."))]
+    if starts is None:
+        return [("leave_starts", _("Give the first day of your leave too."))]
+    if ends < today:
+        return [("leave_ends", _("That day has passed: give a last day from today on, or clear both dates."))]
+    if ends < starts:
+        return [("leave_ends", _("Your leave can't end before it starts."))]
+    if ends > today + LEAVE_AT_MOST:
+        return [("leave_ends", _("Leave can be set at most a year ahead; you can always extend it later."))]
+    return []
 
 
 class AttentionPolicyForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Membership
+from reflect.dates import MONTH_NAMES
 from sessions_app.attention import budgets
 from sessions_app.attention.models import AttentionBudget
 from sessions_app.cohorts.models import CohortMember
@@ -28,6 +29,15 @@ class Overload:
     minutes: int
     limit: int  # the person's meeting_minutes_limit
     surplus: tuple[Meeting, ...]  # meetings the person could skip to get back within the limit
+
+    @property
+    def month_name(self) -> str:
+        return month_name(self.month)
+
+
+def month_name(month: str) -> str:
+    """ "2026-12" → "December" (str() renders a lazily translated name in the active language)."""
+    return str(MONTH_NAMES[int(month[5:7]) - 1])
 
 
 def meeting_minutes_limit(membership: Membership) -> int:

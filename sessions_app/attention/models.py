@@ -54,6 +54,12 @@ class AttentionBudget(TenantModel):
     days_off = models.JSONField(default=list, blank=True)  # weekday numbers, 0 = Monday
     digest_time = models.TimeField(null=True, blank=True)
     reminder_leads = models.JSONField(null=True, blank=True)  # minutes before a meeting
-    on_leave = models.BooleanField(default=False)
+    # Leave is a range of local days that ends by itself (the policy reads it as dates, so
+    # there is no switch left on by mistake). Both set, or neither.
+    leave_starts = models.DateField(null=True, blank=True)
+    leave_ends = models.DateField(null=True, blank=True)
+    # Kinds of e-mail the person unsubscribed from (``NotificationKind`` values), by the
+    # List-Unsubscribe link in one of them (RFC 8058) or its page.
+    unsubscribed_kinds = models.JSONField(default=list, blank=True)
     monthly_meeting_minutes = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

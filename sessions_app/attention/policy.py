@@ -13,8 +13,9 @@ reminder times; its docstring says what quiet time is) and ``words`` (the reason
 The rules apply in order; the first that matches gives the decision.
 
 1. It is too late (``now >= latest_useful_at``): DROP. Nothing is ever sent late.
-2. The person is on leave: DROP, for everything, urgent items and digests included.
-   Reflect does not reach people on leave.
+2. The person is on leave (``now`` falls on a day of their leave, in their time zone):
+   DROP, for everything, urgent items and digests included. Reflect does not reach people
+   on leave; leave ends by itself on its last day.
 3. A low-priority item (not the digest itself) waits for the daily digest: DIGEST at
    ``next_digest_at(after=now)``, or DROP if that is too late.
 4. The digest itself respects quiet time (rule 5, never overridden) and is otherwise
@@ -131,7 +132,7 @@ def decide(
     latest = item.latest_useful_at
     if not useful(now, latest):
         return Decision(Action.DROP, None, TOO_LATE)
-    if limits.on_leave:
+    if limits.on_leave_at(now):
         return Decision(Action.DROP, None, ON_LEAVE)
     if item.priority == Priority.LOW and not item.is_digest:
         return _merge(

@@ -2,7 +2,7 @@
 names of the rules (recorded as overrides in the ledger). Pure: no ORM, no clock."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,11 @@ class Limits:
     wall-clock times in ``time_zone``.
 
     Raises ``ValueError`` for settings no rule can honour: an unknown zone, negative caps
-    or gap, half-set quiet hours, or every day of the week off (that is leave)."""
+    or gap, half-set quiet hours, every day of the week off (that is leave), or leave
+    that ends before it starts.
+
+    Leave is a range of local calendar days, ``leave_starts`` to ``leave_ends`` inclusive:
+    it ends by itself, so nobody stays silenced by a switch they forgot."""
 
     time_zone: str
     quiet_start: time | None = time(21, 0)
@@ -49,7 +53,8 @@ class Limits:
     weekly_cap: int = 10
     min_gap: timedelta = timedelta(hours=2)
     digest_time: time = time(17, 0)
-    on_leave: bool = False
+    leave_starts: date | None = None
+    leave_ends: date | None = None
     urgent_may_break_quiet: bool = False
 
     def __post_init__(self) -> None:
@@ -59,12 +64,16 @@ class Limits:
         if not self.days_off <= frozenset(range(7)):
             raise ValueError("days_off holds weekday numbers, 0 (Monday) to 6 (Sunday)")
         if len(self.days_off) == 7:
-            raise ValueError("every day cannot be a day off: use on_leave")
+            raise ValueError("every day cannot be a day off: use leave")
         if (self.quiet_start is None) != (self.quiet_end is None):
             raise ValueError("quiet_start and quiet_end are set together, or both None")
         for value in (self.quiet_start, self.quiet_end, self.digest_time):
             if value is not None and value.tzinfo is not None:
                 raise ValueError("quiet hours and digest time are local wall-clock times, without tzinfo")
+        if (self.leave_starts is None) != (self.leave_ends is None):
+            raise ValueError("leave_starts and leave_ends are set together, or both None")
+        if self.leave_starts is not None and self.leave_ends < self.leave_starts:
+            raise ValueError("leave cannot end before it starts")
         if self.daily_cap < 0 or self.weekly_cap < 0:
             raise ValueError("caps cannot be negative")
         if self.min_gap < timedelta(0):
@@ -73,6 +82,12 @@ class Limits:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def on_leave_at(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls on a day of leave, in the person's own time zone."""
+        if self.leave_starts is None:
+            return False
+        return self.leave_starts <= moment.astimezone(self.zone).date() <= self.leave_ends
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,5 +6,6 @@ from sessions_app.attention import views
 
 urlpatterns = [
     path("attention/", views.attention_settings_view, name="attention_settings"),
+    path("meeting-load/", views.meeting_load_review, name="meeting_load_review"),
     path("meeting-load/skip/", views.meeting_load_skip, name="meeting_load_skip"),
 ]

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions_app.attention import budgets, meeting_load
 from sessions_app.attention import services as attention_settings
@@ -19,7 +20,8 @@ SETTINGS_FIELDS = (
     "min_gap_minutes",
     "digest_time",
     "reminder_leads",
-    "on_leave",
+    "leave_starts",
+    "leave_ends",
     "monthly_meeting_minutes",
 )
 
@@ -30,8 +32,9 @@ def attention_settings_view(request, org_slug):
     policy = budgets.policy_for(request.organization)
     own = budgets.settings_for(membership)
     effective = budgets.effective_policy(membership=membership, policy=policy, settings=own)
+    today = timezone.localdate()  # in the person's zone (UserTimeZoneMiddleware)
     form = AttentionSettingsForm(
-        request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone
+        request.POST or None, initial=_initial(effective, own, policy), time_zone=request.user.time_zone, today=today
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,9 +47,15 @@ def attention_settings_view(request, org_slug):
         else:
             messages.success(request, _("Saved. Reminders already planned now follow your new settings."))
             return redirect("attention_settings", org_slug=org_slug)
-    return render(
-        request, "sessions_app/attention_settings.html", {"form": form, "policy": policy, "effective": effective}
-    )
+    context = {"form": form, "policy": policy, "effective": effective, "leave": _leave_now(effective, today)}
+    return render(request, "sessions_app/attention_settings.html", context)
+
+
+def _leave_now(effective, today) -> str | None:
+    """ "current" or "planned" for a leave that is not over yet; None otherwise."""
+    if effective.leave_ends is None or effective.leave_ends < today:
+        return None
+    return "current" if effective.leave_starts <= today else "planned"
 
 
 def _initial(effective, own, policy) -> dict:
@@ -60,9 +69,21 @@ def _initial(effective, own, policy) -> dict:
         "min_gap_minutes": int(effective.min_gap.total_seconds() // 60),
         "digest_time": effective.digest_time,
         "reminder_leads": budgets.reminder_leads(policy=policy, settings=own),
-        "on_leave": own.on_leave,
+        "leave_starts": own.leave_starts,
+        "leave_ends": own.leave_ends,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
     }
+
+
+@require_GET
+def meeting_load_review(request, org_slug):
+    """Each month over the person's meeting budget, with the meetings they could skip."""
+    membership = request.membership
+    context = {
+        "overloads": meeting_load.overloads(membership),
+        "limit": meeting_load.meeting_minutes_limit(membership),
+    }
+    return render(request, "sessions_app/meeting_load.html", context)
 
 
 @require_POST
@@ -76,6 +97,6 @@ def meeting_load_skip(request, org_slug):
             "Skipping %(count)d meetings in %(month)s. No need to explain.",
             skipped,
         )
-        % {"count": skipped, "month": month},
+        % {"count": skipped, "month": meeting_load.month_name(month) if skipped else month},
     )
-    return redirect("organization_home", org_slug=org_slug)
+    return redirect("meeting_load_review", org_slug=org_slug)

@@ -6,6 +6,7 @@ Only logistics ever reach a calendar: never reflections, panel notes or who else
 """
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Literal
@@ -85,11 +86,25 @@ def meeting_invite_ics(
     ``meeting.sequence``, so a calendar updates the event it already has. Times are in
     the meeting's own zone. ``attendee_email`` names only the one recipient.
     """
-    event = dataclasses.replace(
-        meeting_event(meeting, now=now), organizer_email=organizer_email(), attendee_email=attendee_email
-    )
+    return meetings_invite_ics([meeting], method=method, now=now, attendee_email=attendee_email)
+
+
+def meetings_invite_ics(
+    meetings: Sequence[Meeting], *, method: InviteMethod, now: datetime, attendee_email: str | None = None
+) -> bytes:
+    """One iTIP object for several meetings changed together (a cancellation of "this and
+    all following"): one VEVENT per meeting, each with the UID and SEQUENCE it would have
+    on its own, so one calendar part updates them all. Times are in the meetings' zone
+    when they share one, else in UTC."""
+    events = [
+        dataclasses.replace(meeting_event(m, now=now), organizer_email=organizer_email(), attendee_email=attendee_email)
+        for m in meetings
+    ]
+    zones = {m.time_zone for m in meetings}
+    cohorts = {m.cohort.name for m in meetings}
+    name = f"Reflect · {cohorts.pop()}" if len(cohorts) == 1 else "Reflect"
     return render_calendar(
-        [event], method=method, calendar_name=f"Reflect · {meeting.cohort.name}", time_zone=meeting.time_zone
+        events, method=method, calendar_name=name, time_zone=zones.pop() if len(zones) == 1 else None
     )
 
 

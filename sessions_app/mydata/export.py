@@ -126,7 +126,9 @@ def _settings(own: AttentionBudget | None) -> dict | None:
         "min_gap_minutes": own.min_gap_minutes,
         "digest_time": _clock(own.digest_time),
         "reminder_leads": own.reminder_leads,
-        "on_leave": own.on_leave,
+        "leave_starts": own.leave_starts.isoformat() if own.leave_starts else None,
+        "leave_ends": own.leave_ends.isoformat() if own.leave_ends else None,
+        "unsubscribed_kinds": list(own.unsubscribed_kinds),
         "monthly_meeting_minutes": own.monthly_meeting_minutes,
         "updated_at": _when(own.updated_at),
     }

@@ -190,7 +190,8 @@ def _settings_lines(own: dict, clock: _Clock) -> list[str]:
         f"- Daily digest at: {shown(own['digest_time'])}",
         "- Reminders: "
         + (shown(None) if leads is None else ", ".join(f"{minutes} minutes" for minutes in leads) + " before"),
-        f"- On leave: {'yes' if own['on_leave'] else 'no'}",
+        "- Leave: " + (f"{own['leave_starts']} to {own['leave_ends']}" if own["leave_starts"] else "none"),
+        "- Unsubscribed from: " + (", ".join(own["unsubscribed_kinds"]) or "nothing"),
         f"- Meeting minutes a month: {shown(own['monthly_meeting_minutes'])}",
         f"- Last changed: {clock(own['updated_at'])}",
     ]

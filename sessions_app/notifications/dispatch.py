@@ -139,6 +139,7 @@ class Batch:
     effective_policy_for: Callable[[Membership], policy.Limits] = field(init=False)
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
+    unsubscribed: dict[int, frozenset[str]] = field(init=False)  # membership id: kinds
     read_at: float = field(init=False, default=float("-inf"))
 
     def refresh(self) -> None:
@@ -146,6 +147,7 @@ class Batch:
             return
         self.effective_policy_for = budgets.effective_policy_lookup([row.recipient for row in self.rows])
         self.declined = _declined(self.rows)
+        self.unsubscribed = budgets.unsubscribed_kinds_lookup([row.recipient for row in self.rows])
         _refresh_meetings_and_people(self.rows)
         # The meeting page's own rule: someone taken out of the cohort (or off a hot
         # debrief), whose cohort was archived or whose account was switched off is told
@@ -240,6 +242,12 @@ def _process(row: Notification, batch: Batch) -> str:
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
+    if row.kind in batch.unsubscribed.get(row.recipient_id, ()):
+        if row.kind == NotificationKind.DIGEST:
+            # What waited for the digest is not sent either, and the ledger says why.
+            dropped = {"status": NotificationStatus.DROPPED, "reason": UNSUBSCRIBED, "updated_at": now}
+            row.merged_items.filter(status=NotificationStatus.MERGED).update(**dropped)
+        return finish(row, NotificationStatus.DROPPED, UNSUBSCRIBED, now)
     limits = batch.effective_policy_for(row.recipient)
     item = _item(row)
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
@@ -312,6 +320,7 @@ def _sent_history(row: Notification, now: datetime) -> list[datetime]:
     )
 
 
+UNSUBSCRIBED = "Not sent: you unsubscribed from these e-mails."
 UNEXPECTED_FAILURE = (
     "Not sent: something went wrong while preparing this message. "
     "It was recorded for the people who run Reflect to put right."

@@ -1,5 +1,6 @@
 """The e-mails the outbox sends: plain text and HTML, a stable Message-ID, a link to the
-person's attention settings (also as List-Unsubscribe), and an ICS invitation where a
+person's attention settings, one-click unsubscribe from that kind of e-mail (RFC 8058),
+signed one-tap answers in invitations and reminders, and an ICS invitation where a
 calendar should change. Only logistics: never anything a person wrote.
 
 Each message is written in its recipient's language (``accounts.languages``) when it is
@@ -16,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.languages import speaking_to
-from reflect.datewords import short_date, short_when
+from reflect.datewords import short_date, short_day, short_when
 from reflect.text import single_line
-from sessions_app.calendars.services import meeting_invite_ics, meeting_url
+from sessions_app.calendars.services import meeting_invite_ics, meeting_url, meetings_invite_ics
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import Meeting
+from sessions_app.notifications import links
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
 # Translators: {title} is a meeting's title, {cohort} a group's name, {when} a date and
@@ -43,6 +45,33 @@ ICS_METHOD = {
     NotificationKind.HOT_DEBRIEF: "REQUEST",
     NotificationKind.CANCELLATION: "CANCEL",
 }
+
+
+# The e-mails that ask for an answer carry one-tap links (``links``): one per answer.
+ANSWERED_FROM_EMAIL = {NotificationKind.INVITE, NotificationKind.REMINDER}
+
+
+def answer_links(row: Notification) -> list[dict]:
+    """Going, Can't make it, Skip this one, "I'm on leave until …": signed for this person,
+    this meeting and this answer. None for a meeting that is off or over."""
+    meeting = row.meeting
+    if row.kind not in ANSWERED_FROM_EMAIL or meeting is None or meeting.is_cancelled:
+        return []
+    return [
+        {"label": label, "url": links.answer_url(membership=row.recipient, meeting=meeting, action=action)}
+        for action, label in links.ACTIONS.items()
+    ]
+
+
+def unsubscribe_headers(row: Notification) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe from this kind of e-mail: a mail client POSTs
+    ``List-Unsubscribe=One-Click`` to the signed URL. The URL is ours (site address, slug,
+    base64 token), but a header with a line break would let it forge others: single_line."""
+    url = links.unsubscribe_url(membership=row.recipient, kind=row.kind)
+    return {
+        "List-Unsubscribe": single_line(f"<{url}>"),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def preferences_url(row: Notification) -> str:
@@ -73,9 +102,12 @@ def _retention_line(row: Notification) -> dict:
     }
 
 
-def _line(row: Notification, zone: ZoneInfo) -> dict:
+def _line(row: Notification, zone: ZoneInfo, covered: list[Meeting] | None = None) -> dict:
     if row.kind == NotificationKind.RETENTION_WARNING:
         return _retention_line(row)
+    if covered:  # one change to several meetings is one line in a digest too
+        first = covered[0]
+        return {"kind": row.kind, "text": _grouped_subject(covered, zone), "meeting": first, "url": meeting_url(first)}
     meeting = row.meeting
     facts = {"title": "", "cohort": "", "when": "", "url": ""}
     if meeting is not None:
@@ -89,12 +121,29 @@ def _line(row: Notification, zone: ZoneInfo) -> dict:
     return {"kind": row.kind, "text": template.format(**facts), "meeting": meeting, **facts}
 
 
-def _grouped_meetings(row: Notification) -> list[Meeting]:
-    """The meetings one change covers when it covers several ("this and all following")."""
+def _grouped_ids(row: Notification) -> list[int]:
     ids = row.payload.get("meetings") or []
-    if len(ids) < 2:
-        return []
-    return list(Meeting.objects.filter(pk__in=ids).select_related("cohort", "organization").order_by("starts_at"))
+    return ids if len(ids) > 1 else []
+
+
+def _covered(rows: list[Notification]) -> dict[int, list[Meeting]]:
+    """The meetings each row covers when it covers several ("this and all following"),
+    soonest first, in one query however many rows there are."""
+    ids = {pk for row in rows for pk in _grouped_ids(row)}
+    if not ids:
+        return {}
+    found = {m.pk: m for m in Meeting.objects.filter(pk__in=ids).select_related("cohort", "organization")}
+    return {
+        row.pk: sorted((found[pk] for pk in _grouped_ids(row) if pk in found), key=lambda m: m.starts_at)
+        for row in rows
+        if _grouped_ids(row)
+    }
+
+
+def _grouped_subject(meetings: list[Meeting], zone: ZoneInfo) -> str:
+    """ "Meetings of Team Time from Thu 10 Dec are cancelled", the day in the person's zone."""
+    day = short_day(meetings[0].starts_at.astimezone(zone).date())
+    return _("Meetings of %(cohort)s from %(day)s are cancelled") % {"cohort": meetings[0].cohort.name, "day": day}
 
 
 def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
@@ -107,23 +156,24 @@ def notification_email(row: Notification, *, connection, now: datetime) -> Email
 
 def _notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
     zone = ZoneInfo(row.recipient.user.time_zone)
-    grouped = _grouped_meetings(row) if row.kind != NotificationKind.DIGEST else []
+    grouped = _covered([row]).get(row.pk, []) if row.kind != NotificationKind.DIGEST else []
     calendars = [(row.meeting, ICS_METHOD.get(row.kind))]
     if row.kind == NotificationKind.DIGEST:
         merged = _digest_items(row)
-        items = [_line(item, zone) for item in merged]
+        covered = _covered(merged)
+        items = [_line(item, zone, covered.get(item.pk)) for item in merged]
         if not items:
             return None
         subject = ngettext(
             "Your Reflect digest: %(count)d thing", "Your Reflect digest: %(count)d things", len(items)
         ) % {"count": len(items)}
         # Calendar changes held for the digest still reach the calendar, all in one message.
-        calendars = [(item.meeting, ICS_METHOD.get(item.kind)) for item in merged]
+        calendars = [
+            (meeting, ICS_METHOD.get(item.kind)) for item in merged for meeting in covered.get(item.pk, [item.meeting])
+        ]
     elif grouped:
         items = [{"text": f"{m.display_title}, {_when(m, zone)}", "url": meeting_url(m), "meeting": m} for m in grouped]
-        subject = _("Cancelled: {count} meetings of {cohort}, from {when}").format(
-            count=len(grouped), cohort=grouped[0].cohort.name, when=_when(grouped[0], zone)
-        )
+        subject = _grouped_subject(grouped, zone)
         calendars = [(m, ICS_METHOD.get(row.kind)) for m in grouped]
     else:
         items = [_line(row, zone)]
@@ -137,7 +187,10 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         "is_digest": row.kind == NotificationKind.DIGEST,
         "is_list": bool(grouped),
         "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
+        "answers": answer_links(row) if not grouped else [],
     }
+    headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}
+    context["unsubscribe_url"] = headers["List-Unsubscribe"][1:-1]
     message = EmailMultiAlternatives(
         # Django refuses a header with a line break in it; a title from before names
         # refused control characters must not fail every message about its meeting.
@@ -145,11 +198,10 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         body=render_to_string("sessions_app/email/notification.txt", context),
         to=[row.recipient.user.email],
         connection=connection,
-        headers={"Message-ID": row.message_id, "List-Unsubscribe": f"<{context['preferences_url']}>"},
+        headers=headers,
     )
     message.attach_alternative(render_to_string("sessions_app/email/notification.html", context), "text/html")
-    for meeting, method in dict.fromkeys(calendars):  # one invitation per meeting and method
-        _attach_calendar(message, meeting, method, row, now)
+    _attach_calendars(message, calendars, row, now)
     return message
 
 
@@ -169,11 +221,25 @@ def _digest_items(digest: Notification) -> list[Notification]:
     ]
 
 
-def _attach_calendar(message: EmailMultiAlternatives, meeting, method, row: Notification, now: datetime) -> None:
-    if method is None or meeting is None:
-        return
-    if method == "REQUEST" and meeting.is_cancelled:
-        return  # an update held for the digest of a meeting cancelled since: the CANCEL says it
-    body = meeting_invite_ics(meeting, method=method, now=now, attendee_email=row.recipient.user.email)
+def _attach_calendars(message: EmailMultiAlternatives, calendars: list, row: Notification, now: datetime) -> None:
+    """An invitation per meeting, and every cancellation together in one METHOD:CANCEL
+    part: one change (or one digest) is one calendar update, as it is one message."""
+    wanted = [
+        (meeting, method)
+        for meeting, method in dict.fromkeys(calendars)  # once per meeting and method
+        if method is not None
+        and meeting is not None
+        # an update held for the digest of a meeting cancelled since: the CANCEL says it
+        and not (method == "REQUEST" and meeting.is_cancelled)
+    ]
+    email = row.recipient.user.email
+    for meeting, method in wanted:
+        if method == "REQUEST":
+            _attach(message, meeting_invite_ics(meeting, method=method, now=now, attendee_email=email), method)
+    if cancelled := [meeting for meeting, method in wanted if method == "CANCEL"]:
+        _attach(message, meetings_invite_ics(cancelled, method="CANCEL", now=now, attendee_email=email), "CANCEL")
+
+
+def _attach(message: EmailMultiAlternatives, body: bytes, method: str) -> None:
     name = "invite.ics" if not message.attachments else f"invite-{len(message.attachments) + 1}.ics"
     message.attach(name, body, f"text/calendar; charset=utf-8; method={method}")

@@ -83,6 +83,26 @@ class Notification(TenantModel):
         return f"{self.get_kind_display()} for {self.recipient_id} ({self.status})"
 
     @property
+    def meetings_covered(self) -> int:
+        """How many meetings this one notice is about: several for one change to many
+        ("this and all following" cancelled), so a ledger line does not read as one."""
+        return max(len(self.payload.get("meetings") or []), 1 if self.meeting_id else 0)
+
+    @property
     def message_id(self) -> str:
         """Stable across retries, so a resend after a crash is recognisably the same message."""
         return f"<{self.public_id}.notification@reflect>"
+
+
+class OneTapUse(TenantModel):
+    """A signed one-tap link that has done its work, so that following it again says
+    "already done" instead of acting twice. Only a hash of the link is kept (the link
+    itself would act), and the row goes with its meeting or, once the meeting is over, by
+    the daily purge (``links.purge_used_links``): after that the link has expired anyway."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"one-tap link used at {self.used_at:%Y-%m-%d %H:%M} UTC"

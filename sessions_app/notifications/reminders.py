@@ -141,8 +141,9 @@ def _reminder_row(person, meeting, lead: int, limits, now) -> Notification | Non
         latest_useful_at=meeting.starts_at,
         payload={"lead_minutes": lead},
     )
-    if limits.on_leave:
-        # Nothing reaches a person on leave; coming back re-plans these rows.
+    if limits.on_leave_at(planned or wanted):
+        # Nothing reaches a person on leave; changing their leave re-plans these rows, and
+        # a reminder due after the leave's last day stays planned: leave ends by itself.
         row.status, row.reason = NotificationStatus.DROPPED, ON_LEAVE
     elif planned is None:
         row.status = NotificationStatus.DROPPED

@@ -3,12 +3,16 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from sessions_app.attention import budgets
-from sessions_app.notifications import selectors
+from sessions_app.notifications import links, selectors
+from sessions_app.notifications.models import NotificationKind
 
 
 @require_GET
@@ -21,12 +25,30 @@ def ledger(request, org_slug):
         hour=0, minute=0, second=0, microsecond=0
     )
     rows = list(selectors.ledger_rows(membership, since=this_monday - timedelta(days=7)))
-    effective = budgets.effective_policy_for(membership)
+    own = budgets.settings_for(membership)  # read once: the effective policy and the unsubscribed kinds
+    effective = budgets.effective_policy(
+        membership=membership, policy=budgets.policy_for(membership.organization), settings=own
+    )
     used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
     context = {
         "this_week": [r for r in rows if r.shown_at >= this_monday],
         "last_week": [r for r in rows if r.shown_at < this_monday],
         "used": used,
         "effective": effective,
+        "unsubscribed": [
+            (kind, NotificationKind(kind).label) for kind in own.unsubscribed_kinds if kind in NotificationKind.values
+        ],
     }
     return render(request, "sessions_app/ledger.html", context)
+
+
+@require_POST
+def email_resubscribe(request, org_slug):
+    """Get one kind of e-mail again, after unsubscribing from it with a link in one."""
+    kind = request.POST.get("kind", "")
+    if kind not in NotificationKind.values:
+        raise Http404("No such kind of e-mail.")
+    links.email_kind_subscribe(membership=request.membership, kind=kind, subscribe=True, now=timezone.now())
+    label = NotificationKind(kind).label
+    messages.success(request, _("You'll get “%(kind)s” e-mails again.") % {"kind": label})
+    return redirect("ledger", org_slug=org_slug)

@@ -73,9 +73,13 @@ def test_admin_sees_a_count_and_the_member_skips_in_one_click(client, cohort, ca
 
     client.force_login(cast.bob.user)
     home = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug})).content.decode()
-    # Five Thursdays at 60 minutes plus the 90-minute meeting on the 2nd.
-    assert "2026-12 has 390 minutes of meetings for you, more than your budget of 120." in " ".join(home.split())
-    client.post(reverse("meeting_load_skip", kwargs={"org_slug": cast.org.slug}), {"month": "2026-12"})
+    # Five Thursdays at 60 minutes plus the 90-minute meeting on the 2nd: one line on the
+    # home page, the meetings themselves on the review page (issue 12).
+    assert "December: 6.5 hours of meetings, over your 2-hour budget" in " ".join(home.split())
+    review = client.get(reverse("meeting_load_review", kwargs={"org_slug": cast.org.slug})).content.decode()
+    assert "390 minutes of meetings for you." in " ".join(review.split())
+    skip = client.post(reverse("meeting_load_skip", kwargs={"org_slug": cast.org.slug}), {"month": "2026-12"})
+    assert skip["Location"] == reverse("meeting_load_review", kwargs={"org_slug": cast.org.slug})
     with scopes_disabled():
         skipped = Rsvp.objects.filter(membership=cast.bob, status="skip").count()
     assert skipped == 5  # the latest unanswered first: 390 - 5 × 60 = 90 ≤ 120

@@ -14,6 +14,7 @@ import contextlib
 import inspect
 import os
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -248,9 +249,18 @@ class AttentionModel(RuleBasedStateMachine):
         with contextlib.suppress(ValidationError):
             rsvps.rsvp_set(meeting=meeting, membership=self.people[who], status=answer, now=self.now)
 
-    @rule(who=people_index, on_leave=st.booleans())
-    def leave(self, who, on_leave):
-        self._settings(self.people[who], on_leave=on_leave)
+    @rule(who=people_index, leave=st.one_of(st.none(), st.tuples(st.integers(-3, 5), st.integers(0, 6))))
+    def leave(self, who, leave):
+        """Leave by dates (issue 12): none, or from a few days before or after today (in
+        the person's zone) for up to a week. It ends by itself as the clock moves on."""
+        person = self.people[who]
+        if leave is None:
+            self._settings(person, leave_starts=None, leave_ends=None)
+            return
+        person.user.refresh_from_db()
+        today = self.now.astimezone(ZoneInfo(person.user.time_zone)).date()
+        starts = today + timedelta(days=leave[0])
+        self._settings(person, leave_starts=starts, leave_ends=starts + timedelta(days=leave[1]))
 
     @rule(who=people_index, zone=st.sampled_from(ZONES))
     def change_zone(self, who, zone):
@@ -334,7 +344,7 @@ class AttentionModel(RuleBasedStateMachine):
         limits = budgets.effective_policy_for(person)
         overrides = set(row.overrides)
         assert person.is_active
-        assert not limits.on_leave, "sent to a person on leave"
+        assert not limits.on_leave_at(self.now), "sent to a person on leave"
         if attention.in_quiet_time(limits, self.now):
             assert row.priority == "urgent" and limits.urgent_may_break_quiet and overrides & QUIET_OVERRIDES, (
                 f"{row.kind} sent in quiet time"
@@ -444,7 +454,7 @@ class AttentionModel(RuleBasedStateMachine):
                 recipient=person, kind="reminder", status="pending"
             ).values_list("due_at", "payload"):
                 assert payload["lead_minutes"] in asked, "a removed lead time still waiting"
-                assert not limits.on_leave, "a reminder waiting while on leave"
+                assert not limits.on_leave_at(at), "a reminder waiting for a day of leave"
                 assert not attention.in_quiet_time(limits, at), "a reminder waiting in quiet time"
 
 

@@ -1,7 +1,7 @@
 import heapq
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -71,12 +71,27 @@ def test_decide_drops_at_latest_useful_time():
     assert TOO_LATE == "Dropped: it would have arrived too late to be useful."
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("item", [normal(), urgent(), low(), DIGEST])
 def test_decide_drops_everything_on_leave(item):
-    limits = Limits(time_zone="UTC", on_leave=True, urgent_may_break_quiet=True)
+    leave = {"leave_starts": date(2026, 6, 8), "leave_ends": date(2026, 6, 10)}
+    limits = Limits(time_zone="UTC", urgent_may_break_quiet=True, **leave)
     decision = decide(limits=limits, item=item, sent=[], now=utc(2026, 6, 10, 12))
     assert decision == Decision(Action.DROP, None, "Not sent: you were on leave.")
     assert decision.reason == ON_LEAVE
+
+
+@pytest.mark.phone
+@pytest.mark.security
+def test_leave_ends_by_itself_after_its_last_local_day():
+    # Leave until Wednesday 10 June in Auckland (UTC+12): Thursday there starts at 12:00 UTC.
+    limits = Limits(time_zone="Pacific/Auckland", leave_starts=date(2026, 6, 8), leave_ends=date(2026, 6, 10))
+    assert limits.on_leave_at(utc(2026, 6, 10, 11, 59))
+    assert not limits.on_leave_at(utc(2026, 6, 10, 12, 0))
+    assert not limits.on_leave_at(utc(2026, 6, 7, 11, 59))  # Sunday 7 June, 23:59 there
+    assert limits.on_leave_at(utc(2026, 6, 7, 12, 0))
+    after = decide(limits=limits, item=normal(), sent=[], now=utc(2026, 6, 10, 23))
+    assert after.reason != ON_LEAVE
 
 
 def test_decide_low_priority_waits_for_todays_digest():
@@ -424,8 +439,8 @@ def test_decide_never_sends_at_or_after_latest_useful_time(case):
     decision = decide(limits=limits, item=item, sent=sent, now=now)
     if decision.action == Action.SEND:
         assert item.latest_useful_at is None or now < item.latest_useful_at
-    if limits.on_leave:
-        assert decision.action == Action.DROP
+    if limits.on_leave_at(now):
+        assert (decision.action, decision.reason) in {(Action.DROP, ON_LEAVE), (Action.DROP, TOO_LATE)}
 
 
 @given(case=decide_cases(on_leave=False))
@@ -758,7 +773,8 @@ def test_within_ceiling_keeps_a_tighter_person_and_the_organisations_urgent_over
         daily_cap=1,
         weekly_cap=4,
         min_gap=timedelta(hours=4),
-        on_leave=True,
+        leave_starts=date(2026, 8, 1),
+        leave_ends=date(2026, 8, 14),
     )
     ceiling = Limits(time_zone="UTC", quiet_start=None, quiet_end=None, urgent_may_break_quiet=True)
     assert within_ceiling(person=person, ceiling=ceiling) == Limits(
@@ -769,7 +785,8 @@ def test_within_ceiling_keeps_a_tighter_person_and_the_organisations_urgent_over
         daily_cap=1,
         weekly_cap=4,
         min_gap=timedelta(hours=4),
-        on_leave=True,
+        leave_starts=date(2026, 8, 1),
+        leave_ends=date(2026, 8, 14),
         urgent_may_break_quiet=True,
     )
 
@@ -778,7 +795,9 @@ def test_within_ceiling_keeps_a_tighter_person_and_the_organisations_urgent_over
     ("fields", "message"),
     [
         ({"time_zone": "Mars/Olympus_Mons"}, "unknown time zone"),
-        ({"days_off": frozenset(range(7))}, "use on_leave"),
+        ({"days_off": frozenset(range(7))}, "use leave"),
+        ({"leave_starts": date(2026, 6, 1)}, "set together"),
+        ({"leave_starts": date(2026, 6, 2), "leave_ends": date(2026, 6, 1)}, "end before it starts"),
         ({"days_off": frozenset({7})}, "0 \\(Monday\\) to 6"),
         ({"quiet_end": None}, "set together"),
         ({"quiet_start": time(21, tzinfo=UTC)}, "without tzinfo"),
@@ -793,3 +812,13 @@ def test_limits_reject_settings_no_rule_can_honour(fields, message):
 
 def test_limits_freeze_days_off():
     assert Limits(time_zone="UTC", days_off={1, 2}).days_off == frozenset({1, 2})
+
+
+@pytest.mark.phone
+@given(case=decide_cases())
+@FAST
+def test_leave_on_other_days_changes_no_decision(case):
+    limits, item, sent, now = case
+    assume(not limits.on_leave_at(now))
+    without = replace(limits, leave_starts=None, leave_ends=None)
+    assert decide(limits=limits, item=item, sent=sent, now=now) == decide(limits=without, item=item, sent=sent, now=now)

@@ -2,7 +2,7 @@
 follows a person's current settings, a routine notice never costs a reminder, and one
 change reaches a person as one message."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -204,9 +204,9 @@ def test_going_on_leave_drops_waiting_reminders_and_coming_back_replans_them(tea
     meeting = MeetingFactory(cohort=team, starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=1))
     planning.plan_reminders(meeting=meeting, now=now)
 
-    settings_update(membership=cast.bob, on_leave=True, now=now)
+    settings_update(membership=cast.bob, leave_starts=date(2026, 11, 3), leave_ends=date(2026, 11, 9), now=now)
     assert set(Notification.objects.values_list("status", "reason")) == {("dropped", "Not planned: you are on leave.")}
-    settings_update(membership=cast.bob, on_leave=False, now=now)
+    settings_update(membership=cast.bob, leave_starts=None, leave_ends=None, now=now)
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
 
 
@@ -247,11 +247,11 @@ def test_cancel_this_and_following_is_one_message_with_the_cancellations_togethe
     assert row.recipient == cast.bob
     _sweep(now)
     (message,) = mail.outbox
-    assert message.subject == "[Reflect] Cancelled: 3 meetings of Team Time, from Tue 3 Nov 12:00"
+    assert message.subject == "[Reflect] Meetings of Team Time from Tue 3 Nov are cancelled"
     assert "- Team Time, Tue 3 Nov 12:00\n- Team Time, Wed 4 Nov 12:00\n- Team Time, Thu 5 Nov 12:00" in message.body
-    calendars = [body for _name, body, mimetype in message.attachments if "method=CANCEL" in mimetype]
-    assert len(calendars) == 3
-    uids = {line for body in calendars for line in body.splitlines() if line.startswith("UID:")}
+    # One calendar part carrying the three cancellations (issue 12).
+    (calendar,) = [body for _name, body, mimetype in message.attachments if "method=CANCEL" in mimetype]
+    uids = {line for line in calendar.splitlines() if line.startswith("UID:")}
     assert len(uids) == 3
 
 

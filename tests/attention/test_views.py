@@ -3,7 +3,7 @@ her ledger (hers alone, this week and last), and the admin's policy page, which 
 distribution and never a person."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -229,10 +229,65 @@ def test_policy_form_takes_its_limits_from_the_model():
 
 
 def test_settings_form_reports_what_the_attention_policy_refuses():
-    data = _settings(quiet_hours_enabled="on", days_off=["5", "6"], digest_time="17:00", on_leave="")
+    data = _settings(quiet_hours_enabled="on", days_off=["5", "6"], digest_time="17:00")
 
     assert AttentionSettingsForm(data, time_zone="Europe/London").is_valid()
     form = AttentionSettingsForm(data, time_zone="Not/A_Zone")
 
     assert not form.is_valid()
     assert "unknown time zone" in " ".join(form.non_field_errors())
+
+
+TODAY = date(2026, 6, 10)
+
+
+@pytest.mark.phone
+@pytest.mark.parametrize(
+    ("starts", "ends", "field", "message"),
+    [
+        ("2026-06-12", "2026-06-11", "leave_ends", "Your leave can't end before it starts."),
+        (
+            "2026-06-01",
+            "2026-06-09",
+            "leave_ends",
+            "That day has passed: give a last day from today on, or clear both dates.",
+        ),
+        (
+            "2026-06-10",
+            "2027-06-12",
+            "leave_ends",
+            "Leave can be set at most a year ahead; you can always extend it later.",
+        ),
+        ("2026-06-10", "", "leave_ends", "Give the last day of your leave too."),
+        ("", "2026-06-20", "leave_starts", "Give the first day of your leave too."),
+    ],
+)
+def test_settings_form_explains_leave_that_cannot_work(starts, ends, field, message):
+    form = AttentionSettingsForm(_settings(leave_starts=starts, leave_ends=ends), today=TODAY)
+
+    assert not form.is_valid()
+    assert form.errors == {field: [message]}
+
+
+@pytest.mark.phone
+def test_settings_form_takes_leave_from_today_for_up_to_a_year():
+    form = AttentionSettingsForm(_settings(leave_starts="2026-06-01", leave_ends="2027-06-11"), today=TODAY)
+
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["leave_starts"], form.cleaned_data["leave_ends"]) == (date(2026, 6, 1), date(2027, 6, 11))
+
+
+@pytest.mark.phone
+def test_leave_by_dates_is_described_then_ends_by_itself(client, cast):
+    client.force_login(cast.bob.user)
+    with time_machine.travel(datetime(2026, 6, 10, 9, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+        saved = client.post(
+            url("attention_settings", cast), _settings(leave_starts="2026-06-10", leave_ends="2026-06-19"), follow=True
+        )
+        assert "You're on leave until Friday 19 June 2026: Reflect sends you nothing until then." in text(saved)
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+        later = text(client.get(url("attention_settings", cast)))
+    assert "You're on leave until" not in later
+    with scopes_disabled():
+        own = AttentionBudget.objects.get(membership=cast.bob)
+    assert (own.leave_starts, own.leave_ends) == (date(2026, 6, 10), date(2026, 6, 19))

@@ -154,7 +154,8 @@ def test_a_warning_dropped_by_the_policy_is_in_the_ledger_and_the_grace_period_s
     with time_machine.travel(WRITTEN, tick=False):
         mine = _write(cast.bob, 2)
     with scope(organization=cast.org):
-        settings_update(membership=cast.bob, on_leave=True, now=WARNED)
+        day = WARNED.date()
+        settings_update(membership=cast.bob, leave_starts=day, leave_ends=day + timedelta(days=7), now=WARNED)
 
     _daily_task_and_dispatch(WARNED)
     (notice,) = _warnings()

@@ -108,7 +108,8 @@ def visible_text(html: str) -> tuple[str, list[str]]:
 
 
 # Data shown as it was written, not words of the interface.
-EMAIL_OR_URL = re.compile(r"\S+@\S+\.\w+|\b(?:https?|webcal)://\S+")
+# Any address, dotted or not: the development default contact is reflect@localhost.
+EMAIL_OR_URL = re.compile(r"\S+@[\w.-]+|\b(?:https?|webcal)://\S+")
 
 
 def english_words(text: str, data_values: list[str]) -> list[str]:

@@ -12,7 +12,6 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import User
 from tests.factories import CohortMemberFactory, MeetingFactory, SeriesFactory
 
 pytestmark = pytest.mark.i18n
@@ -89,9 +88,28 @@ def test_makemessages_leaves_no_fuzzy_or_empty_entries(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_page_renders_in_welsh_for_accept_language_cy(client, cast, welsh_catalogue):
-    # Outside an organisation's pages, a person who never chose a language gets the
-    # browser's; inside them, their organisation's default comes first (next test).
+def test_a_page_renders_in_welsh_for_a_person_who_chose_it(client, cast, welsh_catalogue, unscoped):
+    MeetingFactory(cohort__organization=cast.org)
+    cast.bob.user.language = "cy"
+    cast.bob.user.save(update_fields=["language"])
+    client.force_login(cast.bob.user)
+
+    # The browser asks for English: a person's own choice wins (docs/translating.md).
+    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "cy"
+    assert '<html lang="cy">' in html
+    assert ">Eich sesiwn ôl-drafod nesaf</h2>" in html
+    assert ">Allgofnodi</button>" in html
+    assert ">Carfanau</a>" in html
+    assert "Your next debrief" not in html
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_outside_an_organisation_follows_accept_language(client, cast, welsh_catalogue):
+    # A person who never chose: outside an organisation's pages the browser's language;
+    # inside them their organisation's default comes first (tests/languages/).
     client.force_login(cast.bob.user)
 
     page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="cy")
@@ -101,25 +119,6 @@ def test_a_page_renders_in_welsh_for_accept_language_cy(client, cast, welsh_cata
     assert '<html lang="cy">' in html
     assert ">Allgofnodi</button>" in html
     assert "Log out" not in html
-
-
-def test_an_organisation_page_renders_in_welsh_for_a_welsh_default_organisation(
-    client, cast, welsh_catalogue, unscoped
-):
-    cast.org.default_language = "cy"
-    cast.org.save(update_fields=["default_language"])
-    MeetingFactory(cohort__organization=cast.org)
-    client.force_login(cast.bob.user)
-
-    page = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug}), HTTP_ACCEPT_LANGUAGE="en-gb")
-
-    html = page.content.decode()
-    assert page["Content-Language"] == "cy"
-    assert '<html lang="cy">' in html
-    assert "<h2>Eich sesiynau ôl-drafod nesaf</h2>" in html
-    assert ">Allgofnodi</button>" in html
-    assert ">Carfanau</a>" in html
-    assert "Your next debriefs" not in html
 
 
 @pytest.mark.django_db
@@ -142,11 +141,12 @@ def test_english_stays_the_default_without_a_choice(client, welsh_catalogue):
 
 @pytest.mark.django_db
 def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_catalogue, unscoped):
-    User.objects.filter(pk=cast.bob.user_id).update(language="cy")  # bob reads Welsh
     member = CohortMemberFactory(cohort__organization=cast.org, membership=cast.bob)
     SeriesFactory(cohort=member.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6", first_date=date(2027, 1, 5))
     url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": member.cohort.public_id})
 
+    cast.bob.user.language = "cy"
+    cast.bob.user.save(update_fields=["language"])
     with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
         client.force_login(cast.bob.user)
         html = client.get(url).content.decode()

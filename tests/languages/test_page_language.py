@@ -85,4 +85,4 @@ def test_signed_out_visitor_gets_the_browsers_language_and_can_switch(client):
     after = client.get(login).content.decode()
     assert '<label for="language-switch">Iaith</label>' in after
     assert '<option value="cy" selected>Cymraeg</option>' in after
-    assert '<option value="en-gb">Saesneg (English)</option>' in after
+    assert '<option value="en-gb">English (Saesneg)</option>' in after

@@ -109,7 +109,8 @@ def test_an_attempt_counts_when_a_send_was_interrupted_not_when_a_row_waits(due_
         waiting = rows[0]
         Notification.objects.filter(pk=waiting.pk).update(status="pending", attempts=0, due_at=claim.now)
         bob = waiting.recipient
-        bob.attention_budget.on_leave = True
+        bob.attention_budget.leave_starts = claim.now.date() - timedelta(days=1)
+        bob.attention_budget.leave_ends = claim.now.date() + timedelta(days=1)
         bob.attention_budget.save()
         dispatch.dispatch_due(now=claim.now + LEASE * 2)
         waiting.refresh_from_db()

@@ -49,7 +49,11 @@ def test_reminders_are_planned_at_lead_times_and_sent_once(team_time, cast):
     message = mail.outbox[0]
     assert message.subject.startswith("[Reflect] Reminder: Team Time, Tue 3 Nov")
     assert message.extra_headers["Message-ID"] == Notification.objects.get(status="sent").message_id
-    assert message.extra_headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/o/{cast.org.slug}/attention/>"
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        f"<http://127.0.0.1:8000/o/{cast.org.slug}/unsubscribe/"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"http://127.0.0.1:8000/o/{cast.org.slug}/attention/" in message.body
     assert "/o/st-elsewhere/meetings/" in message.body
 
 
@@ -136,7 +140,7 @@ def test_fifty_due_at_once_with_a_cap_of_three_send_three_and_digest_the_rest(te
 
 def test_on_leave_nothing_goes_out(team_time):
     cohort, bob = team_time
-    settings_update(membership=bob, on_leave=True, now=NOW)
+    settings_update(membership=bob, leave_starts=NOW.date(), leave_ends=NOW.date() + timedelta(days=7), now=NOW)
     meeting = MeetingFactory(cohort=cohort, starts_at=NOW + timedelta(hours=3), ends_at=NOW + timedelta(hours=4))
     planning.plan_reminders(meeting=meeting, now=NOW)
     _sweep(meeting.starts_at - timedelta(hours=1))

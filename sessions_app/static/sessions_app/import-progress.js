@@ -1,6 +1,6 @@
-// Moves the progress bar of a running cohort import between the page's own reloads (a
-// meta refresh, which keeps the page current without this script). Reloads as soon as
-// the import has finished, to show its outcome.
+// Follows a running cohort import in place: moves the progress bar and its words (a
+// polite live region), and reloads once, when the import has finished, to show its
+// outcome. Without this script the page offers a link to check again instead.
 (function () {
   "use strict";
   var section = document.getElementById("import-progress");
@@ -8,6 +8,10 @@
   var bar = document.getElementById("import-bar");
   var count = document.getElementById("import-count");
   var RUNNING = ["pending", "running"];
+  var follows = document.getElementById("import-follows");
+  var checkAgain = document.getElementById("import-check-again");
+  if (follows) follows.hidden = false;
+  if (checkAgain) checkAgain.hidden = true;
 
   function show(progress) {
     bar.max = Math.max(progress.total, 1);
