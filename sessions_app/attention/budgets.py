@@ -94,6 +94,13 @@ def effective_policy_lookup(memberships: list[Membership]) -> Callable[[Membersh
     return lookup
 
 
+def channel_choices_lookup(memberships: list[Membership]) -> dict[int, dict]:
+    """Each person's per-kind channel choices (``attention.channels``), by membership id:
+    one query for a batch; people who never chose are absent (e-mail for everything)."""
+    chosen = AttentionBudget.objects.filter(membership__in=memberships).exclude(channels={})
+    return dict(chosen.values_list("membership_id", "channels"))
+
+
 def unsubscribed_kinds_lookup(memberships: list[Membership]) -> dict[int, frozenset[str]]:
     """Which kinds of e-mail each person unsubscribed from, by membership id (one query)."""
     rows = AttentionBudget.objects.filter(membership__in=memberships).exclude(unsubscribed_kinds=[])

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reflect.widgets import IsoDateInput, IsoTimeInput
-from sessions_app.attention import policy
+from sessions_app.attention import channels, policy
 from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings.forms import WEEKDAYS
 
@@ -56,6 +56,7 @@ class AttentionSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
         self.today = today or date.today()
+        channels.add_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -71,6 +72,7 @@ class AttentionSettingsForm(forms.Form):
             self.add_error(field, message)
         if not self.errors:
             self._check_with_policy(data)
+        data["channels"] = channels.cleaned(data)
         return data
 
     def _check_with_policy(self, data) -> None:

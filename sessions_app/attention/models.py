@@ -62,4 +62,6 @@ class AttentionBudget(TenantModel):
     # List-Unsubscribe link in one of them (RFC 8058) or its page.
     unsubscribed_kinds = models.JSONField(default=list, blank=True)
     monthly_meeting_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Per kind of notice: "email", "push" or "both" (sessions_app.attention.channels); absent means e-mail.
+    channels = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

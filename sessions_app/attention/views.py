@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions_app.attention import budgets, meeting_load
+from sessions_app.attention import budgets, channels, meeting_load
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionSettingsForm
+from sessions_app.push.vapid import application_server_key
 
 SETTINGS_FIELDS = (
     "quiet_hours_enabled",
@@ -23,6 +24,7 @@ SETTINGS_FIELDS = (
     "leave_starts",
     "leave_ends",
     "monthly_meeting_minutes",
+    "channels",
 )
 
 
@@ -47,7 +49,10 @@ def attention_settings_view(request, org_slug):
         else:
             messages.success(request, _("Saved. Reminders already planned now follow your new settings."))
             return redirect("attention_settings", org_slug=org_slug)
-    context = {"form": form, "policy": policy, "effective": effective, "leave": _leave_now(effective, today)}
+    context = {
+        **{"form": form, "policy": policy, "effective": effective, "leave": _leave_now(effective, today)},
+        "push_key": application_server_key(),
+    }
     return render(request, "sessions_app/attention_settings.html", context)
 
 
@@ -72,6 +77,7 @@ def _initial(effective, own, policy) -> dict:
         "leave_starts": own.leave_starts,
         "leave_ends": own.leave_ends,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
+        **channels.initial(own.channels),
     }
 
 

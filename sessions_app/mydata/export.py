@@ -25,6 +25,7 @@ from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings.models import Meeting, Rsvp
 from sessions_app.notifications.models import Notification
+from sessions_app.push.models import PushSubscription
 from sessions_app.reflections.builtin_templates import BUILT_IN
 from sessions_app.reflections.models import Reflection, ReflectionTemplate, SessionEvaluation
 
@@ -46,6 +47,7 @@ class _PersonalRows:
     notifications: list[Notification]
     attention_settings: list[AttentionBudget]
     feeds: list[dict]  # membership_id and created_at only: the secret token is never read
+    pushes: list[dict]  # membership_id and dates only: the endpoint is a capability, never read
 
 
 def _personal_rows(user: User) -> _PersonalRows:
@@ -96,6 +98,11 @@ def _personal_rows(user: User) -> _PersonalRows:
             ),
             attention_settings=list(AttentionBudget.objects.filter(membership__user=user)),
             feeds=list(CalendarFeed.objects.filter(membership__user=user).values("membership_id", "created_at")),
+            pushes=list(
+                PushSubscription.objects.filter(membership__user=user)
+                .order_by("created_at", "pk")
+                .values("membership_id", "created_at", "last_delivered_at")
+            ),
         )
 
 
@@ -130,6 +137,7 @@ def _settings(own: AttentionBudget | None) -> dict | None:
         "leave_ends": own.leave_ends.isoformat() if own.leave_ends else None,
         "unsubscribed_kinds": list(own.unsubscribed_kinds),
         "monthly_meeting_minutes": own.monthly_meeting_minutes,
+        "channels": dict(own.channels),
         "updated_at": _when(own.updated_at),
     }
 
@@ -195,6 +203,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "meeting": _meeting(notification.meeting),
                 "status": notification.status,
                 "reason": notification.reason,
+                "channels": list(notification.channels),
                 "due_at": _when(notification.due_at),
                 "latest_useful_at": _when(notification.latest_useful_at),
                 "sent_at": _when(notification.sent_at),
@@ -221,6 +230,11 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "notifications": mine["notifications"],
                 "attention_settings": _settings(attention_settings.get(membership.pk)),
                 "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},
+                "push_subscriptions": [
+                    {"created_at": _when(push["created_at"]), "last_delivered_at": _when(push["last_delivered_at"])}
+                    for push in rows.pushes
+                    if push["membership_id"] == membership.pk
+                ],
             }
         )
     return {

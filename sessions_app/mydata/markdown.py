@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 from accounts.models import Role
 from reflect.dates import WEEKDAY_NAMES
 from sessions_app.cohorts.models import CohortRole
@@ -160,6 +162,13 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         if feed["exists"]
         else "You have no calendar subscription link."
     )
+    out += ["", "### " + gettext("Push to your browsers"), ""]
+    out += [
+        "- "
+        + gettext("A browser subscribed %(when)s. Its push address is not in this export: it works like a password.")
+        % {"when": clock(push["created_at"])}
+        for push in org.get("push_subscriptions", [])
+    ] or [gettext("No browser of yours gets push notifications.")]
     return out
 
 

@@ -82,6 +82,6 @@ def test_reminder_in_quiet_hours_goes_out_before_them_and_the_ledger_says_why(
     )
     row = page.locator("table.ledger tbody tr", has_text="Early Balint")
     expect(row.locator("td")).to_have_text(
-        [f"{moved_to:%a %-d %b} 19:59", "Reminder: Early Balint", "Sent", f"Sent. {moved}"]
+        [f"{moved_to:%a %-d %b} 19:59", "Reminder: Early Balint", "Sent", "e-mail", f"Sent. {moved}"]
     )
     screenshot(page, "ledger-moved-earlier")

@@ -71,6 +71,8 @@ def test_welsh_member_gets_welsh_and_english_member_english_about_one_meeting(ca
     assert welsh.subject == "[Reflect] Newydd: Team Time, Mer 9 Rhag 18:00"
     assert english.subject == "[Reflect] New: Team Time, Wed 9 Dec 18:00"
     assert welsh.body.startswith("Helo Bob,\n")
+    # With one-tap answers (wt-onetap) the link under them only shows the details.
+    assert "Gweld y manylion: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in welsh.body
     assert "Ychydig o negeseuon y dydd ar y mwyaf a gewch chi; dewiswch pryd a faint:" in welsh.body
     assert english.body.startswith("Hello Alice,\n")
     assert 'lang="cy"' in welsh.alternatives[0][0]
