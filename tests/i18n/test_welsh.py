@@ -111,6 +111,21 @@ def test_a_page_renders_in_welsh_for_a_person_who_chose_it(client, cast, welsh_c
 
 
 @pytest.mark.django_db
+def test_a_signed_in_page_outside_an_organisation_follows_accept_language(client, cast, welsh_catalogue):
+    # A person who never chose: outside an organisation's pages the browser's language;
+    # inside them their organisation's default comes first (tests/languages/).
+    client.force_login(cast.bob.user)
+
+    page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="cy")
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "cy"
+    assert '<html lang="cy">' in html
+    assert ">Allgofnodi</button>" in html
+    assert "Log out" not in html
+
+
+@pytest.mark.django_db
 def test_accept_language_cy_gives_a_signed_out_visitor_welsh(client, welsh_catalogue):
     html = client.get(reverse("sso_start"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
 
