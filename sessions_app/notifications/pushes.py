@@ -9,15 +9,19 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.languages import speaking_to
+from reflect.datewords import short_when
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationPriority
 from sessions_app.push.delivery import PushOutcome, push_to_person
 
 
 def push_payload(row: Notification) -> dict:
-    line = str(row.get_kind_display())
-    if row.meeting is not None:
-        local = row.meeting.starts_at.astimezone(ZoneInfo(row.recipient.user.time_zone))
-        line = _("%(kind)s: %(when)s") % {"kind": line, "when": f"{local:%a %-d %b %H:%M}"}
+    """The message in its recipient's language, as their e-mail would be."""
+    with speaking_to(user=row.recipient.user, organization=row.organization):
+        line = str(row.get_kind_display())
+        if row.meeting is not None:
+            local = row.meeting.starts_at.astimezone(ZoneInfo(row.recipient.user.time_zone))
+            line = _("%(kind)s: %(when)s") % {"kind": line, "when": short_when(local)}
     return {"title": "Reflect", "body": line, "url": _address(row), "tag": topic(row)}
 
 
