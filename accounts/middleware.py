@@ -107,6 +107,10 @@ class TwoFactorRequiredMiddleware:
             "account_confirm_email",
             "account_email_verification_sent",
             "healthz",
+            # The service worker and the manifest hold no data: a worker that could not
+            # load would keep an old one, caches included.
+            "service_worker",
+            "web_manifest",
         }
     )
 

@@ -29,6 +29,9 @@ def logging_config(*, level: str) -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "INFO"},
+            # urllib3 names every URL it requests at DEBUG, and a Web Push endpoint is a
+            # capability URL: never below WARNING, whatever LOG_LEVEL says.
+            "urllib3": {"level": "WARNING"},
             "django.request": {"filters": ["mask_secret_tokens"]},
             "django.security": {"filters": ["mask_secret_tokens"]},
             "django.server": {

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from accounts.sso import urls as sso_urls
-from reflect import devmail
+from reflect import devmail, pwa
 
 organization_patterns = [
     path("", include("sessions_app.urls")),
@@ -20,6 +20,9 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
     path("accessibility/", accounts_views.accessibility_statement, name="accessibility_statement"),
+    # At the root: a service worker controls only the paths under its own address.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
     # Ahead of allauth's own URL of the same name: changing the password asks for a fresh
     # login (allauth's reauthentication), like e-mail and two-factor changes do.
     path(
@@ -27,6 +30,8 @@ urlpatterns = [
         login_required(reauthentication_required(allauth_views.password_change)),
         name="account_change_password",
     ),
+    # Ahead of allauth's own: logging out also empties what the service worker kept.
+    path("accounts/logout/", pwa.clear_site_data(allauth_views.logout), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("", include(sso_urls.urlpatterns)),
     path("me/", accounts_views.profile, name="profile"),

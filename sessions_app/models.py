@@ -13,4 +13,5 @@ from sessions_app.imports import models as imports_models  # noqa: F401
 from sessions_app.insights import models as insights_models  # noqa: F401
 from sessions_app.meetings import models as meetings_models  # noqa: F401
 from sessions_app.notifications import models as notifications_models  # noqa: F401
+from sessions_app.push import models as push_models  # noqa: F401
 from sessions_app.reflections import models as reflections_models  # noqa: F401

@@ -8,6 +8,9 @@ sender's transaction."""
 
 from datetime import datetime
 
+from django.contrib.auth.signals import user_logged_out
+from django_scopes import scope
+
 from accounts.models import Invitation, Membership, User
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 from sessions_app.attention import meeting_load
@@ -21,6 +24,9 @@ from sessions_app.meetings import rsvps
 from sessions_app.meetings.signals import series_advice
 from sessions_app.notifications import notify
 from sessions_app.notifications.replan import person_replan
+from sessions_app.push.models import PushSubscription
+from sessions_app.push.services import SESSION_KEY as PUSH_SESSION_KEY
+from sessions_app.push.services import push_subscriptions_delete_by_id
 
 
 def _replan(sender, *, user: User, **kwargs) -> None:
@@ -31,6 +37,7 @@ def _end_access(sender, *, membership: Membership, now: datetime, **kwargs) -> N
     # Their feed URL stops working and their cohort places end, so an invitation back
     # later starts afresh.
     CalendarFeed.objects.filter(membership=membership).delete()
+    PushSubscription.objects.filter(membership=membership).delete()
     cohort_memberships_end(membership=membership, now=now)
 
 
@@ -46,7 +53,17 @@ def _leave_meetings(sender, *, membership: Membership, cohort: Cohort, now: date
     rsvps.leave_coming_meetings(membership=membership, cohort=cohort, now=now)
 
 
+def _forget_browser_pushes(sender, *, request, **kwargs) -> None:
+    # A signed-out browser (a shared ward phone) gets no more pushes: the subscriptions it
+    # made in this session are forgotten, each in its organisation's scope.
+    session = getattr(request, "session", None)
+    for organization_id, public_id in session.get(PUSH_SESSION_KEY, []) if session is not None else []:
+        with scope(organization=organization_id):
+            push_subscriptions_delete_by_id(public_ids=[public_id])
+
+
 def connect() -> None:
+    user_logged_out.connect(_forget_browser_pushes, weak=False, dispatch_uid="sessions_app.forget_browser_pushes")
     attention_settings_changed.connect(_replan_queue, weak=False, dispatch_uid="sessions_app.replan_on_attention")
     time_zone_changed.connect(_replan, weak=False, dispatch_uid="sessions_app.replan_on_time_zone")
     membership_leaving.connect(_end_access, weak=False, dispatch_uid="sessions_app.end_access_on_leaving")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("sessions_app.insights.urls")),
     path("", include("sessions_app.calendars.urls")),
     path("", include("sessions_app.members.urls")),
+    path("", include("sessions_app.push.urls")),
 ]

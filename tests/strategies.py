@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from sessions_app.attention.policy import Item, Limits, Priority
+from sessions_app.attention.policy import Item, Limits, Priority, QuietDates
 from sessions_app.meetings.rrule import build_rrule
 
 # --- time zones and their offset changes -------------------------------------------------
@@ -115,6 +115,40 @@ def moments(draw, time_zone: str) -> datetime:
     return YEAR_START + timedelta(minutes=draw(st.integers(0, 364 * 24 * 60)))
 
 
+# Quiet hours that differ by day (issue 12): a window or none on each weekday, Monday first.
+weekly_quiets = st.lists(st.none() | st.tuples(wall_times, wall_times), min_size=7, max_size=7).map(tuple)
+
+
+@st.composite
+def quiet_date_ranges(draw) -> tuple[QuietDates, ...]:
+    """Up to three date ranges in 2026 (one to ninety days, often over a clock change), no two
+    overlapping: the drawn moments fall inside one often enough to matter."""
+    ranges: list[QuietDates] = []
+    for _ in range(draw(st.integers(0, 3))):
+        first = date(LIMITS_YEAR, 1, 1) + timedelta(days=draw(st.integers(0, 364)))
+        last = first + timedelta(days=draw(st.integers(0, 90)))
+        start, end = draw(wall_times), draw(wall_times)
+        if start != end and all(last < other.first or other.last < first for other in ranges):
+            ranges.append(QuietDates(first=first, last=last, start=start, end=end))
+    return tuple(ranges)
+
+
+@st.composite
+def quiet_layers(draw) -> dict:
+    """The quiet-hours arguments of ``Limits``: one window every day, a weekly pattern, or
+    either with date ranges on top."""
+    shape = draw(st.sampled_from(["everyday", "weekly", "everyday+dates", "weekly+dates"]))
+    layers: dict = {"quiet_start": None, "quiet_end": None}
+    if shape.startswith("everyday"):
+        quiet = draw(st.one_of(st.none(), st.tuples(wall_times, wall_times)))
+        layers["quiet_start"], layers["quiet_end"] = quiet or (None, None)
+    else:
+        layers["weekly_quiet"] = draw(weekly_quiets)
+    if shape.endswith("+dates"):
+        layers["quiet_dates"] = draw(quiet_date_ranges())
+    return layers
+
+
 ALWAYS_ON_LEAVE = {"leave_starts": date(2025, 12, 1), "leave_ends": date(2027, 1, 31)}
 
 
@@ -135,13 +169,16 @@ def leave_ranges(draw, on_leave: bool | None = None) -> dict:
 
 @st.composite
 def person_limits(draw, *, on_leave: bool | None = None) -> Limits:
-    quiet = draw(st.one_of(st.none(), st.tuples(wall_times, wall_times)))
-    quiet_start, quiet_end = quiet or (None, None)
+    layers = draw(quiet_layers())
+    days_off = draw(st.one_of(st.just(frozenset()), st.frozensets(st.integers(0, 6), max_size=6)))
+    try:
+        Limits(time_zone="UTC", days_off=days_off, **layers)
+    except ValueError:  # a weekly pattern that leaves no free moment: the policy refuses it
+        assume(False)
     return Limits(
         time_zone=draw(limits_zones),
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-        days_off=draw(st.one_of(st.just(frozenset()), st.frozensets(st.integers(0, 6), max_size=6))),
+        **layers,
+        days_off=days_off,
         daily_cap=draw(st.integers(0, 5)),
         weekly_cap=draw(st.integers(0, 20)),
         min_gap=timedelta(minutes=draw(st.sampled_from([0, 1, 30, 60, 120, 240]))),

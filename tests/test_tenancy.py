@@ -72,6 +72,7 @@ def test_matrix_covers_the_known_views():
         "invitation_revoke",
     } <= names
     assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
+    assert {"attention_quiet_dates", "reflection_draft_save"} <= names  # issue 12
 
 
 @pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)

@@ -6,10 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from reflect.dates import WEEKDAY_NAMES
 from reflect.widgets import IsoDateInput, IsoTimeInput
-from sessions_app.attention import policy
+from sessions_app.attention import channels, policy
 from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings.forms import WEEKDAYS
+
+# Field-name stems of the seven days' quiet hours, Monday first.
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 LEAD_CHOICES = [
     (7 * 24 * 60, _("a week before")),
@@ -23,8 +27,6 @@ LEAD_CHOICES = [
 
 class AttentionSettingsForm(forms.Form):
     quiet_hours_enabled = forms.BooleanField(required=False, label=_("Keep quiet hours"))
-    quiet_start = forms.TimeField(required=False, widget=IsoTimeInput(), label=_("Quiet from"))
-    quiet_end = forms.TimeField(required=False, widget=IsoTimeInput(), label=_("Quiet until"))
     days_off = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS,
         coerce=int,
@@ -56,14 +58,32 @@ class AttentionSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
         self.today = today or date.today()
+        channels.add_fields(self)
+        # Two time inputs a day; both empty means no quiet hours that day.
+        for key, name in zip(DAY_KEYS, WEEKDAY_NAMES, strict=True):
+            self.fields[f"quiet_{key}_start"] = forms.TimeField(
+                required=False, widget=IsoTimeInput(), label=_("%(day)s: quiet from") % {"day": name}
+            )
+            self.fields[f"quiet_{key}_end"] = forms.TimeField(
+                required=False, widget=IsoTimeInput(), label=_("%(day)s: quiet until") % {"day": name}
+            )
+
+    def day_fields(self):
+        """(day name, start field, end field) for each weekday, for the template's rows."""
+        return [
+            (name, self[f"quiet_{key}_start"], self[f"quiet_{key}_end"])
+            for key, name in zip(DAY_KEYS, WEEKDAY_NAMES, strict=True)
+        ]
+
+    def other_fields(self):
+        return [field for field in self if not field.name.startswith("quiet_") or field.name == "quiet_hours_enabled"]
 
     def clean(self):
         data = super().clean()
+        data["weekly_quiet"] = self._weekly_quiet(data)
         # The switch exists only on this form: the policy sees quiet hours or none.
-        if data.get("quiet_hours_enabled") and (data.get("quiet_start") is None or data.get("quiet_end") is None):
-            raise ValidationError(_("Give both ends of your quiet hours, or switch them off."))
-        if data.get("quiet_start") is not None and data.get("quiet_start") == data.get("quiet_end"):
-            raise ValidationError(_("Quiet hours need different start and end times."))
+        if data.get("quiet_hours_enabled") and not any(data["weekly_quiet"]) and not self.errors:
+            raise ValidationError(_("Give quiet hours for at least one day, or switch them off."))
         if len(data.get("days_off") or ()) == 7:
             # Said in the form's words; the policy refuses it too (below), in its own.
             raise ValidationError(_("Every day off means no messages at all: give the dates of your leave instead."))
@@ -71,7 +91,31 @@ class AttentionSettingsForm(forms.Form):
             self.add_error(field, message)
         if not self.errors:
             self._check_with_policy(data)
+        data["channels"] = channels.cleaned(data)
         return data
+
+    def _weekly_quiet(self, data) -> tuple:
+        """Seven windows or ``None``, Monday first; a half-given or empty day is an error on
+        that day's field."""
+        weekly = []
+        for key, name in zip(DAY_KEYS, WEEKDAY_NAMES, strict=True):
+            start, end = data.get(f"quiet_{key}_start"), data.get(f"quiet_{key}_end")
+            if f"quiet_{key}_start" in self.errors or f"quiet_{key}_end" in self.errors:
+                weekly.append(None)  # a malformed time: its own error says so
+            elif (start is None) != (end is None):
+                missing = f"quiet_{key}_end" if end is None else f"quiet_{key}_start"
+                self.add_error(
+                    missing, _("Give both times for %(day)s, or neither for no quiet hours that day.") % {"day": name}
+                )
+                weekly.append(None)
+            elif start is not None and start == end:
+                self.add_error(
+                    f"quiet_{key}_end", _("On %(day)s, quiet hours need different start and end times.") % {"day": name}
+                )
+                weekly.append(None)
+            else:
+                weekly.append(None if start is None else (start, end))
+        return tuple(weekly)
 
     def _check_with_policy(self, data) -> None:
         """What the attention policy itself refuses (``policy.Limits``), as a form error."""
@@ -79,8 +123,9 @@ class AttentionSettingsForm(forms.Form):
         try:
             policy.Limits(
                 time_zone=self.time_zone,
-                quiet_start=data.get("quiet_start") if quiet else None,
-                quiet_end=data.get("quiet_end") if quiet else None,
+                quiet_start=None,
+                quiet_end=None,
+                weekly_quiet=data["weekly_quiet"] if quiet else None,
                 days_off=frozenset(data.get("days_off") or ()),
                 daily_cap=data["daily_cap"],
                 weekly_cap=data["weekly_cap"],
@@ -91,6 +136,28 @@ class AttentionSettingsForm(forms.Form):
             )
         except ValueError as error:
             raise ValidationError(_("These settings cannot work together: %(error)s.") % {"error": error}) from None
+
+
+class QuietDatesForm(forms.Form):
+    """Quiet hours for a run of dates, e.g. a week of nights."""
+
+    first_day = forms.DateField(widget=IsoDateInput(), label=_("First day"))
+    last_day = forms.DateField(widget=IsoDateInput(), label=_("Last day"))
+    quiet_start = forms.TimeField(widget=IsoTimeInput(), label=_("Quiet from"))
+    quiet_end = forms.TimeField(widget=IsoTimeInput(), label=_("Quiet until"))
+
+    prefix = "dates"
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day can't be before the first."))
+        elif first and last and (last - first).days >= policy.MAX_QUIET_DATES_DAYS:
+            self.add_error("last_day", _("A date range can be at most a year long."))
+        if data.get("quiet_start") is not None and data.get("quiet_start") == data.get("quiet_end"):
+            self.add_error("quiet_end", _("Quiet hours need different start and end times."))
+        return data
 
 
 LEAVE_AT_MOST = timedelta(days=366)

@@ -5,9 +5,11 @@ from datetime import time
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization, TenantModel
+from reflect.fields import public_id_field
 
 
 def default_reminder_leads() -> list[int]:
@@ -49,8 +51,9 @@ class AttentionBudget(TenantModel):
     weekly_cap = models.PositiveSmallIntegerField(null=True, blank=True)
     min_gap_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     quiet_hours_enabled = models.BooleanField(default=True)
-    quiet_start = models.TimeField(null=True, blank=True)
-    quiet_end = models.TimeField(null=True, blank=True)
+    # Quiet hours by weekday, Monday first: seven entries, each ["21:00", "07:00"] or null
+    # for none that day; an empty list follows the organisation's default every day.
+    weekly_quiet = models.JSONField(default=list, blank=True)
     days_off = models.JSONField(default=list, blank=True)  # weekday numbers, 0 = Monday
     digest_time = models.TimeField(null=True, blank=True)
     reminder_leads = models.JSONField(null=True, blank=True)  # minutes before a meeting
@@ -62,4 +65,27 @@ class AttentionBudget(TenantModel):
     # List-Unsubscribe link in one of them (RFC 8058) or its page.
     unsubscribed_kinds = models.JSONField(default=list, blank=True)
     monthly_meeting_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Per kind of notice: "email", "push" or "both" (sessions_app.attention.channels); absent means e-mail.
+    channels = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class QuietDateRange(TenantModel):
+    """Quiet hours for a run of dates ("nights 8-14 March: quiet 08:00-17:00"), in the
+    person's own time zone; on those dates they replace the weekly pattern."""
+
+    public_id = public_id_field()
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="quiet_date_ranges")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    quiet_start = models.TimeField()
+    quiet_end = models.TimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="quiet_date_range_in_order"
+            ),
+        ]

@@ -75,6 +75,8 @@ from sessions_app.attention.quiet import in_quiet_time, next_digest_at, plan_tim
 from sessions_app.attention.terms import (
     DAILY_CAP,
     DAY_OFF,
+    MAX_QUIET_DATES,
+    MAX_QUIET_DATES_DAYS,
     MIN_GAP,
     ON_LEAVE,
     QUIET_HOURS,
@@ -86,6 +88,7 @@ from sessions_app.attention.terms import (
     Item,
     Limits,
     Priority,
+    QuietDates,
     require_aware,
     useful,
 )
@@ -95,6 +98,8 @@ from sessions_app.attention.words import clock, duration, join, phrase
 __all__ = [
     "DAILY_CAP",
     "DAY_OFF",
+    "MAX_QUIET_DATES",
+    "MAX_QUIET_DATES_DAYS",
     "MIN_GAP",
     "ON_LEAVE",
     "QUIET_HOURS",
@@ -106,6 +111,7 @@ __all__ = [
     "Item",
     "Limits",
     "Priority",
+    "QuietDates",
     "clock",
     "decide",
     "in_quiet_time",

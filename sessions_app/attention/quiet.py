@@ -6,9 +6,13 @@ Quiet time
 ----------
 A person's *quiet time* is the union of
 
-* their quiet hours: for every local date D, from ``quiet_start`` on D to ``quiet_end``
-  on D (or on D + 1 when the window wraps midnight, ``quiet_start > quiet_end``). Equal
-  start and end make an empty window, the same as no quiet hours;
+* their quiet hours: for every local date D, the window that applies to D
+  (``Limits.window_on``: a date range holding D, else D's weekday in the weekly pattern,
+  else the everyday ``quiet_start``/``quiet_end``), from its start on D to its end on D
+  (or on D + 1 when the window wraps midnight, start > end). A window belongs to the
+  date it starts on: the night of the 7th into a range starting on the 8th keeps the
+  7th's window until it ends. Equal start and end make an empty window, the same as no
+  quiet hours that day;
 * their days off: every local date whose weekday (0 = Monday) is in ``days_off``, from
   its midnight to the next.
 
@@ -29,14 +33,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sessions_app.attention.terms import DAY_OFF, QUIET_HOURS, Limits, require_aware, useful
+from sessions_app.attention.terms import DAY_OFF, QUIET_HOURS, Limits, QuietWindow, require_aware, useful
 
 # The last allowed moment before a quiet period is "the minute before it starts": 20:59
 # for quiet hours from 21:00, which a once-a-minute dispatcher can still act on.
 _BEFORE_QUIET = timedelta(minutes=1)
-# Quiet time never covers a whole week (one day at least is not a day off, and quiet
-# hours leave part of every day free), so a walk through it ends within a few dozen steps.
+# Quiet time never covers a whole week (``Limits`` refuses a weekly pattern that leaves no
+# moment free), so a walk through it ends within a few dozen steps, plus a few for each
+# date range (ranges of different windows, back to back, can chain into longer quiet).
 _MAX_STEPS = 64
+
+
+def _max_steps(limits: Limits) -> int:
+    return _MAX_STEPS + 8 * len(limits.quiet_dates)
 
 
 def in_quiet_time(limits: Limits, moment: datetime) -> bool:
@@ -53,26 +62,29 @@ def quiet_kinds(limits: Limits, moment: datetime) -> tuple[str, ...]:
 
 def _pieces_near(limits: Limits, moment: datetime) -> tuple[tuple[datetime, datetime, str], ...]:
     day = moment.astimezone(limits.zone).date()
-    return _pieces(limits.time_zone, limits.quiet_start, limits.quiet_end, limits.days_off, day)
+    windows = tuple(limits.window_on(day + timedelta(days=offset)) for offset in (-2, -1, 0, 1))
+    return _pieces(limits.time_zone, windows, limits.days_off, day)
 
 
 @lru_cache(maxsize=8192)
 def _pieces(
-    time_zone: str, quiet_start: time | None, quiet_end: time | None, days_off: frozenset[int], day: date
+    time_zone: str, windows: tuple[QuietWindow | None, ...], days_off: frozenset[int], day: date
 ) -> tuple[tuple[datetime, datetime, str], ...]:
     """Every quiet window that can hold an instant whose local date is ``day``, or that
     ends at one: quiet hours anchored two days back (a fall-back night can repeat the
-    hour before midnight) to one day on, and days off from the day before to the day after."""
+    hour before midnight) to one day on (``windows``, in that order), and days off from
+    the day before to the day after."""
     zone = ZoneInfo(time_zone)
     pieces = []
-    if quiet_start is not None and quiet_end is not None and quiet_start != quiet_end:
-        wraps = quiet_start > quiet_end
-        for offset in (-2, -1, 0, 1):
-            anchor = day + timedelta(days=offset)
-            start = _resolve(zone, anchor, quiet_start)
-            end = _resolve(zone, anchor + timedelta(days=1) if wraps else anchor, quiet_end)
-            if start < end:
-                pieces.append((start, end, QUIET_HOURS))
+    for offset, window in zip((-2, -1, 0, 1), windows, strict=True):
+        if window is None or window[0] == window[1]:
+            continue
+        quiet_start, quiet_end = window
+        anchor = day + timedelta(days=offset)
+        start = _resolve(zone, anchor, quiet_start)
+        end = _resolve(zone, anchor + timedelta(days=1) if quiet_start > quiet_end else anchor, quiet_end)
+        if start < end:
+            pieces.append((start, end, QUIET_HOURS))
     for offset in (-1, 0, 1):
         anchor = day + timedelta(days=offset)
         if anchor.weekday() in days_off:
@@ -109,7 +121,7 @@ def _wall(zone: ZoneInfo, moment: datetime) -> datetime:
 def quiet_end(limits: Limits, moment: datetime) -> datetime:
     """The first instant at or after ``moment`` that is not quiet time."""
     current = moment
-    for _ in range(_MAX_STEPS):
+    for _ in range(_max_steps(limits)):
         ends = [end for start, end, _kind in _pieces_near(limits, current) if start <= current < end]
         if not ends:
             return current.astimezone(UTC)
@@ -120,7 +132,7 @@ def quiet_end(limits: Limits, moment: datetime) -> datetime:
 def _quiet_start(limits: Limits, moment: datetime) -> datetime:
     """The start of the unbroken quiet period that holds ``moment`` (which must be quiet)."""
     current = min(start for start, end, _kind in _pieces_near(limits, moment) if start <= moment < end)
-    for _ in range(_MAX_STEPS):
+    for _ in range(_max_steps(limits)):
         earlier = [start for start, end, _kind in _pieces_near(limits, current) if start < current <= end]
         if not earlier:
             return current
@@ -131,7 +143,7 @@ def _quiet_start(limits: Limits, moment: datetime) -> datetime:
 def _last_allowed_before(limits: Limits, moment: datetime) -> datetime:
     """The minute before the quiet period that holds ``moment`` begins."""
     candidate = _quiet_start(limits, moment) - _BEFORE_QUIET
-    for _ in range(_MAX_STEPS):
+    for _ in range(_max_steps(limits)):
         if not in_quiet_time(limits, candidate):
             return candidate
         # The allowed window before was shorter than a minute: look before the one before.

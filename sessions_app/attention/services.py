@@ -2,7 +2,7 @@
 organisation's policy. Every change re-plans what is queued for the people it affects,
 in the same transaction, so nothing waiting contradicts the settings just saved."""
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +14,8 @@ from accounts import audit
 from accounts.models import Membership, Organization, User
 from accounts.selectors import memberships_of_user
 from sessions_app.attention import budgets
-from sessions_app.attention.models import AttentionBudget, AttentionPolicy
+from sessions_app.attention import policy as attention
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy, QuietDateRange
 from sessions_app.attention.signals import attention_settings_changed
 
 
@@ -22,15 +23,20 @@ def settings_update(*, membership: Membership, now: datetime | None = None, **fi
     """Save a person's own settings and replan their pending reminders to match.
 
     Loosening beyond the organisation's ceiling is refused with a message, not clamped
-    silently, so the person knows what they actually get.
+    silently, so the person knows what they actually get. ``weekly_quiet`` is seven
+    ``(start, end)`` windows or ``None`` (Monday first), or empty for the organisation's
+    default every day.
     """
     now = now or timezone.now()
     policy = budgets.policy_for(membership.organization)
     _check_ceilings(policy, fields)
+    if "weekly_quiet" in fields:
+        fields["weekly_quiet"] = budgets.weekly_to_json(fields["weekly_quiet"] or ())
     with transaction.atomic():
         settings = budgets.settings_for(membership)
         for name, value in fields.items():
             setattr(settings, name, value)
+        _check_with_policy(membership, policy, settings)
         settings.save()
         _announce(membership, now)
     return settings
@@ -62,6 +68,15 @@ def _announce(membership: Membership, now: datetime) -> None:
     attention_settings_changed.send(sender=AttentionBudget, membership=membership, now=now)
 
 
+def _check_with_policy(membership: Membership, policy: AttentionPolicy, settings: AttentionBudget) -> None:
+    """Refuse settings the pure policy cannot honour (e.g. a week with no free moment)."""
+    try:
+        # Date ranges were checked when added, and cannot make a week without free time.
+        budgets.effective_policy(membership=membership, policy=policy, settings=settings, ranges=())
+    except ValueError as error:
+        raise ValidationError(_("These settings cannot work together: %(reason)s.") % {"reason": error}) from None
+
+
 def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
     errors = {}
     if (fields.get("daily_cap") or 0) > policy.max_daily_cap:
@@ -74,8 +89,12 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
             f"Your organisation keeps at least {policy.min_min_gap_minutes} minutes between messages."
         )
     if policy.quiet_hours_required and fields.get("quiet_hours_enabled") is False:
-        errors["quiet_hours_enabled"] = (
+        errors["quiet_hours_enabled"] = _(
             "Your organisation keeps quiet hours for everyone: you can move yours, but not switch them off."
+        )
+    if policy.quiet_hours_required and any(window is None for window in fields.get("weekly_quiet") or ()):
+        errors["weekly_quiet"] = _(
+            "Your organisation keeps quiet hours for everyone: give every day quiet hours, at any time you like."
         )
     minutes = fields.get("monthly_meeting_minutes")
     if minutes is not None and minutes > policy.monthly_meeting_minutes:
@@ -84,6 +103,57 @@ def _check_ceilings(policy: AttentionPolicy, fields: dict) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def quiet_dates_add(
+    *, membership: Membership, first_day: date, last_day: date, quiet_start: time, quiet_end: time, now=None
+) -> QuietDateRange:
+    """Add quiet hours for a run of dates and replan the person's queue. Refused (with the
+    reason) when the range is backwards, too long, or overlaps one they already have."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        existing = list(QuietDateRange.objects.select_for_update().filter(membership=membership))
+        added = QuietDateRange(
+            organization_id=membership.organization_id,
+            membership=membership,
+            first_day=first_day,
+            last_day=last_day,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        _check_quiet_dates([*existing, added])
+        added.save()
+        _announce(membership, now)
+    return added
+
+
+def quiet_dates_remove(*, membership: Membership, public_id: str, now: datetime | None = None) -> bool:
+    """Remove one of the person's own date ranges; whether there was one to remove."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deleted, _rows = QuietDateRange.objects.filter(membership=membership, public_id=public_id).delete()
+        if deleted:
+            _announce(membership, now)
+    return bool(deleted)
+
+
+def _check_quiet_dates(ranges: list[QuietDateRange]) -> None:
+    """Refuse date ranges the policy cannot honour, in the person's words."""
+    added = ranges[-1]
+    if added.last_day < added.first_day:
+        raise ValidationError(_("The last day can't be before the first."))
+    if (added.last_day - added.first_day).days >= attention.MAX_QUIET_DATES_DAYS:
+        raise ValidationError(_("A date range can be at most a year long."))
+    if added.quiet_start == added.quiet_end:
+        raise ValidationError(_("Quiet hours need different start and end times."))
+    if any(r.first_day <= added.last_day and added.first_day <= r.last_day for r in ranges[:-1]):
+        raise ValidationError(_("These dates overlap quiet hours you have already set for a date range."))
+    if len(ranges) > attention.MAX_QUIET_DATES:
+        raise ValidationError(_("You have as many date ranges as Reflect keeps: remove one first."))
+    try:  # the policy's own check, in case it refuses something the lines above let through
+        attention.Limits(time_zone="UTC", quiet_dates=budgets.quiet_dates_of(ranges))
+    except ValueError as error:
+        raise ValidationError(_("These quiet hours cannot work: %(reason)s.") % {"reason": error}) from None
 
 
 def policy_update(*, organization: Organization, actor: User | None = None, request=None, **fields) -> AttentionPolicy:

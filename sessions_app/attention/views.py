@@ -6,14 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions_app.attention import budgets, meeting_load
+from reflect.dates import WEEKDAY_NAMES
+from sessions_app.attention import budgets, channels, meeting_load
 from sessions_app.attention import services as attention_settings
-from sessions_app.attention.forms import AttentionSettingsForm
+from sessions_app.attention.forms import DAY_KEYS, AttentionSettingsForm, QuietDatesForm
+from sessions_app.attention.models import QuietDateRange
+from sessions_app.push.vapid import application_server_key
 
 SETTINGS_FIELDS = (
     "quiet_hours_enabled",
-    "quiet_start",
-    "quiet_end",
+    "weekly_quiet",
     "days_off",
     "daily_cap",
     "weekly_cap",
@@ -23,6 +25,7 @@ SETTINGS_FIELDS = (
     "leave_starts",
     "leave_ends",
     "monthly_meeting_minutes",
+    "channels",
 )
 
 
@@ -47,8 +50,67 @@ def attention_settings_view(request, org_slug):
         else:
             messages.success(request, _("Saved. Reminders already planned now follow your new settings."))
             return redirect("attention_settings", org_slug=org_slug)
-    context = {"form": form, "policy": policy, "effective": effective, "leave": _leave_now(effective, today)}
-    return render(request, "sessions_app/attention_settings.html", context)
+    return _settings_page(request, form=form, policy=policy, effective=effective)
+
+
+def _settings_page(request, *, form, policy, effective, dates_form=None, status=200):
+    """The settings page: weekly settings, and the date ranges with a form to add one."""
+    context = {
+        "form": form,
+        "quiet_summary": _quiet_summary(effective.weekly),
+        "policy": policy,
+        "effective": effective,
+        "dates_form": dates_form or QuietDatesForm(),
+        "quiet_dates": QuietDateRange.objects.filter(membership=request.membership),
+        "leave": _leave_now(effective, timezone.localdate()),  # in the person's zone
+        "push_key": application_server_key(),
+    }
+    return render(request, "sessions_app/attention_settings.html", context, status=status)
+
+
+@require_POST
+def quiet_dates_view(request, org_slug):
+    """Add a date range (the form on the settings page) or remove one (its own button)."""
+    membership = request.membership
+    if "remove" in request.POST:
+        if attention_settings.quiet_dates_remove(membership=membership, public_id=request.POST["remove"]):
+            messages.success(request, _("Removed those quiet hours. Reminders already planned follow the change."))
+        return redirect("attention_settings", org_slug=org_slug)
+    dates_form = QuietDatesForm(request.POST)
+    if dates_form.is_valid():
+        try:
+            attention_settings.quiet_dates_add(membership=membership, **dates_form.cleaned_data)
+        except ValidationError as error:
+            dates_form.add_error(None, error)
+        else:
+            messages.success(request, _("Added. On those days your quiet hours follow these times."))
+            return redirect("attention_settings", org_slug=org_slug)
+    policy = budgets.policy_for(request.organization)
+    own = budgets.settings_for(membership)
+    effective = budgets.effective_policy(membership=membership, policy=policy, settings=own)
+    form = AttentionSettingsForm(
+        initial=_initial(effective, own, policy), time_zone=request.user.time_zone, today=timezone.localdate()
+    )
+    return _settings_page(request, form=form, policy=policy, effective=effective, dates_form=dates_form, status=200)
+
+
+def _quiet_summary(weekly) -> list[tuple[str, tuple | None]]:
+    """Runs of weekdays with the same quiet hours, e.g. ("Monday to Friday", (21:00, 07:00))."""
+    runs: list[list] = []
+    for index, window in enumerate(weekly):
+        if runs and runs[-1][2] == window:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index, window])
+    return [(_day_span(first, last), window) for first, last, window in runs]
+
+
+def _day_span(first: int, last: int) -> str:
+    if first == last:
+        return WEEKDAY_NAMES[first]
+    if last == first + 1:
+        return _("%(first)s and %(last)s") % {"first": WEEKDAY_NAMES[first], "last": WEEKDAY_NAMES[last]}
+    return _("%(first)s to %(last)s") % {"first": WEEKDAY_NAMES[first], "last": WEEKDAY_NAMES[last]}
 
 
 def _leave_now(effective, today) -> str | None:
@@ -59,10 +121,13 @@ def _leave_now(effective, today) -> str | None:
 
 
 def _initial(effective, own, policy) -> dict:
+    weekly = budgets.weekly_from_json(own.weekly_quiet) or (budgets.default_window(policy),) * 7
+    days = {}
+    for key, window in zip(DAY_KEYS, weekly, strict=True):
+        days[f"quiet_{key}_start"], days[f"quiet_{key}_end"] = window or (None, None)
     return {
+        **days,
         "quiet_hours_enabled": budgets.keeps_quiet_hours(policy=policy, settings=own),
-        "quiet_start": effective.quiet_start or policy.default_quiet_start,
-        "quiet_end": effective.quiet_end or policy.default_quiet_end,
         "days_off": sorted(effective.days_off),
         "daily_cap": effective.daily_cap,
         "weekly_cap": effective.weekly_cap,
@@ -72,6 +137,7 @@ def _initial(effective, own, policy) -> dict:
         "leave_starts": own.leave_starts,
         "leave_ends": own.leave_ends,
         "monthly_meeting_minutes": own.monthly_meeting_minutes or policy.monthly_meeting_minutes,
+        **channels.initial(own.channels),
     }
 
 

@@ -26,7 +26,7 @@ from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings import rsvps
 from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus
 from sessions_app.notifications.models import Notification
-from sessions_app.reflections.models import Reflection, SessionEvaluation
+from sessions_app.reflections.models import Reflection, ReflectionDraft, SessionEvaluation
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ def _membership_erase(*, membership: Membership, now: datetime) -> None:
     # capacity read below cannot change under us and the place goes to one person.
     meetings = list(Meeting.objects.select_for_update().filter(pk__in=freed).order_by("pk"))
     Reflection.objects.filter(author=membership).delete()
+    ReflectionDraft.objects.filter(author=membership).delete()
     SessionEvaluation.objects.filter(respondent=membership).delete()
     Rsvp.objects.filter(membership=membership).delete()
     for meeting in meetings:

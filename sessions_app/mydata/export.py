@@ -20,13 +20,14 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
-from sessions_app.attention.models import AttentionBudget
+from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings.models import Meeting, Rsvp
 from sessions_app.notifications.models import Notification
+from sessions_app.push.models import PushSubscription
 from sessions_app.reflections.builtin_templates import BUILT_IN
-from sessions_app.reflections.models import Reflection, ReflectionTemplate, SessionEvaluation
+from sessions_app.reflections.models import Reflection, ReflectionDraft, ReflectionTemplate, SessionEvaluation
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +42,14 @@ class _PersonalRows:
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
     reflections: list[Reflection]
+    drafts: list[ReflectionDraft]
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
     evaluations: list[SessionEvaluation]
     notifications: list[Notification]
     attention_settings: list[AttentionBudget]
+    quiet_date_ranges: list[QuietDateRange]
     feeds: list[dict]  # membership_id and created_at only: the secret token is never read
+    pushes: list[dict]  # membership_id and dates only: the endpoint is a capability, never read
 
 
 def _personal_rows(user: User) -> _PersonalRows:
@@ -80,6 +84,9 @@ def _personal_rows(user: User) -> _PersonalRows:
                 .order_by("meeting__starts_at", "pk")
             ),
             reflections=reflections,
+            drafts=list(
+                ReflectionDraft.objects.filter(author__user=user).select_related(*meeting_fields).order_by("pk")
+            ),
             questions={
                 **{key: {p.key: str(p.question) for p in t.prompts} for key, t in BUILT_IN.items()},
                 **{f"custom:{t.public_id}": {p["key"]: p["question"] for p in t.prompts} for t in custom},
@@ -95,7 +102,13 @@ def _personal_rows(user: User) -> _PersonalRows:
                 .order_by("due_at", "pk")
             ),
             attention_settings=list(AttentionBudget.objects.filter(membership__user=user)),
+            quiet_date_ranges=list(QuietDateRange.objects.filter(membership__user=user).order_by("first_day", "pk")),
             feeds=list(CalendarFeed.objects.filter(membership__user=user).values("membership_id", "created_at")),
+            pushes=list(
+                PushSubscription.objects.filter(membership__user=user)
+                .order_by("created_at", "pk")
+                .values("membership_id", "created_at", "last_delivered_at")
+            ),
         )
 
 
@@ -118,8 +131,7 @@ def _settings(own: AttentionBudget | None) -> dict | None:
         return None
     return {
         "quiet_hours_enabled": own.quiet_hours_enabled,
-        "quiet_start": _clock(own.quiet_start),
-        "quiet_end": _clock(own.quiet_end),
+        "weekly_quiet": own.weekly_quiet,  # Monday first: ["21:00", "07:00"] or null; [] = the defaults
         "days_off": list(own.days_off),
         "daily_cap": own.daily_cap,
         "weekly_cap": own.weekly_cap,
@@ -130,6 +142,7 @@ def _settings(own: AttentionBudget | None) -> dict | None:
         "leave_ends": own.leave_ends.isoformat() if own.leave_ends else None,
         "unsubscribed_kinds": list(own.unsubscribed_kinds),
         "monthly_meeting_minutes": own.monthly_meeting_minutes,
+        "channels": dict(own.channels),
         "updated_at": _when(own.updated_at),
     }
 
@@ -178,6 +191,16 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "updated_at": _when(reflection.updated_at),
             }
         )
+    for draft in rows.drafts:
+        by_membership[draft.author_id]["drafts"].append(
+            {
+                "template_key": draft.template_key,
+                "questions": rows.questions.get(draft.template_key, {}),
+                "answers": draft.answers,
+                "meeting": _meeting(draft.meeting),
+                "updated_at": _when(draft.updated_at),
+            }
+        )
     for evaluation in rows.evaluations:
         by_membership[evaluation.respondent_id]["evaluations"].append(
             {
@@ -195,12 +218,23 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "meeting": _meeting(notification.meeting),
                 "status": notification.status,
                 "reason": notification.reason,
+                "channels": list(notification.channels),
                 "due_at": _when(notification.due_at),
                 "latest_useful_at": _when(notification.latest_useful_at),
                 "sent_at": _when(notification.sent_at),
             }
         )
     attention_settings = {b.membership_id: b for b in rows.attention_settings}
+    quiet_dates: dict[int, list[dict]] = {}
+    for quiet_range in rows.quiet_date_ranges:
+        quiet_dates.setdefault(quiet_range.membership_id, []).append(
+            {
+                "first_day": quiet_range.first_day.isoformat(),
+                "last_day": quiet_range.last_day.isoformat(),
+                "quiet_start": _clock(quiet_range.quiet_start),
+                "quiet_end": _clock(quiet_range.quiet_end),
+            }
+        )
     feeds = {f["membership_id"]: f for f in rows.feeds}
     organizations = []
     for membership in rows.memberships:
@@ -217,10 +251,17 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
                 "reflections": mine["reflections"],
+                "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],
                 "notifications": mine["notifications"],
                 "attention_settings": _settings(attention_settings.get(membership.pk)),
+                "quiet_date_ranges": quiet_dates.get(membership.pk, []),
                 "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},
+                "push_subscriptions": [
+                    {"created_at": _when(push["created_at"]), "last_delivered_at": _when(push["last_delivered_at"])}
+                    for push in rows.pushes
+                    if push["membership_id"] == membership.pk
+                ],
             }
         )
     return {

@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 from accounts.models import Role
 from reflect.dates import WEEKDAY_NAMES
 from sessions_app.cohorts.models import CohortRole
@@ -129,6 +131,14 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         out += ["", "None."]
     for reflection in org["reflections"]:
         out += ["", *_reflection_section(reflection, clock)]
+    if org.get("unsaved_drafts"):
+        out += ["", "### Drafts you have not saved yet"]
+    for draft in org.get("unsaved_drafts", ()):
+        about = f" about {_meeting_line(draft['meeting'], clock)}" if draft["meeting"] else ""
+        out += ["", f"Kept {clock(draft['updated_at'])}{about}:"]
+        for key, answer in draft["answers"].items():
+            if answer:
+                out += ["", f"**{_inline(draft['questions'].get(key, key))}**", "", *_quoted(answer)]
     out += ["", "### Your session evaluations"]
     if not org["evaluations"]:
         out += ["", "None."]
@@ -152,6 +162,10 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         out.append("You follow the organisation's defaults.")
     else:
         out += _settings_lines(own, clock)
+    out += [
+        f"- Quiet hours from {r['first_day']} to {r['last_day']}: {r['quiet_start']} to {r['quiet_end']}"
+        for r in org.get("quiet_date_ranges", ())
+    ]
     out += ["", "### Calendar subscription", ""]
     feed = org["calendar_feed"]
     out.append(
@@ -160,6 +174,13 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         if feed["exists"]
         else "You have no calendar subscription link."
     )
+    out += ["", "### " + gettext("Push to your browsers"), ""]
+    out += [
+        "- "
+        + gettext("A browser subscribed %(when)s. Its push address is not in this export: it works like a password.")
+        % {"when": clock(push["created_at"])}
+        for push in org.get("push_subscriptions", [])
+    ] or [gettext("No browser of yours gets push notifications.")]
     return out
 
 
@@ -177,10 +198,13 @@ def _settings_lines(own: dict, clock: _Clock) -> list[str]:
     leads = own["reminder_leads"]
     if not own["quiet_hours_enabled"]:
         quiet = "off"
-    elif own["quiet_start"] is None and own["quiet_end"] is None:
+    elif not own["weekly_quiet"]:
         quiet = "the organisation's default times"
     else:
-        quiet = f"from {shown(own['quiet_start'])} to {shown(own['quiet_end'])}"
+        quiet = "; ".join(
+            f"{WEEKDAY_NAMES[day]} " + (f"from {window[0]} to {window[1]}" if window else "none")
+            for day, window in enumerate(own["weekly_quiet"][:7])
+        )
     return [
         f"- Quiet hours: {quiet}",
         "- Days off: " + (", ".join(str(WEEKDAY_NAMES[d]) for d in own["days_off"] if 0 <= d < 7) or "none"),

@@ -40,11 +40,13 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Membership
 from sessions_app.attention import budgets, policy
+from sessions_app.attention.channels import EMAIL, PUSH, channels_for
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import DECLINED, Meeting, MeetingStatus, Rsvp
 from sessions_app.notifications.digests import digest_row, digest_time
 from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationKind, NotificationStatus
-from sessions_app.notifications.sending import finish, send
+from sessions_app.notifications.sending import finish, finish_partly_sent, send
+from sessions_app.push.delivery import subscribed_ids
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,8 @@ class Batch:
     declined: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     attendable: set[tuple[int, int]] = field(init=False)  # (meeting id, membership id)
     unsubscribed: dict[int, frozenset[str]] = field(init=False)  # membership id: kinds
+    channel_choices: dict[int, dict] = field(init=False)  # membership id -> per-kind channels
+    subscribed: set[int] = field(init=False)  # membership ids with a browser subscribed to push
     read_at: float = field(init=False, default=float("-inf"))
 
     def refresh(self) -> None:
@@ -153,7 +157,22 @@ class Batch:
         # debrief), whose cohort was archived or whose account was switched off is told
         # nothing more about its meetings, video link least of all.
         self.attendable = selectors.attendable((row.meeting, row.recipient_id) for row in self.rows if row.meeting)
+        people = [row.recipient for row in self.rows]
+        self.channel_choices = budgets.channel_choices_lookup(people)
+        self.subscribed = subscribed_ids([p for p in people if p.pk in self.channel_choices])
         self.read_at = time.monotonic()
+
+    def channels(self, row: Notification) -> tuple[str, ...]:
+        """The channels the person chose for this kind; e-mail where no browser of theirs
+        is set up for push, rather than nothing; never e-mail of a kind they unsubscribed
+        from (push may still carry it). Empty: nothing may carry it."""
+        chosen = channels_for(self.channel_choices.get(row.recipient_id), row.kind)
+        if PUSH in chosen and row.recipient_id not in self.subscribed:
+            chosen = (EMAIL,)
+        return tuple(channel for channel in chosen if channel != EMAIL or self.may_email(row))
+
+    def may_email(self, row: Notification) -> bool:
+        return row.kind not in self.unsubscribed.get(row.recipient_id, ())
 
 
 def _refresh_meetings_and_people(rows: list[Notification]) -> None:
@@ -242,7 +261,7 @@ def _process(row: Notification, batch: Batch) -> str:
     stale = _stale_reason(row, batch.declined, batch.attendable)
     if stale:
         return finish(row, NotificationStatus.DROPPED, stale, now)
-    if row.kind in batch.unsubscribed.get(row.recipient_id, ()):
+    if not batch.channels(row):  # unsubscribed from these e-mails, and no push instead
         if row.kind == NotificationKind.DIGEST:
             # What waited for the digest is not sent either, and the ledger says why.
             dropped = {"status": NotificationStatus.DROPPED, "reason": UNSUBSCRIBED, "updated_at": now}
@@ -253,7 +272,9 @@ def _process(row: Notification, batch: Batch) -> str:
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(limits=limits, item=item, sent=_sent_history(row, now), now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
-        return send(row, now, batch.mail, decision)
+        return send(row, now, batch.mail, decision, batch.channels(row), may_email=batch.may_email(row))
+    if row.channels:  # it went out on one channel and waited to retry another
+        return finish_partly_sent(row, now, decision)
     if decision.action == policy.Action.DEFER:
         row.due_at = decision.at
         return finish(row, NotificationStatus.HELD, decision.reason, now)

@@ -205,6 +205,11 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
     return message
 
 
+def digest_items(digest: Notification) -> list[Notification]:
+    """What a digest still has to tell, by e-mail or push."""
+    return _digest_items(digest)
+
+
 def _digest_items(digest: Notification) -> list[Notification]:
     merged = list(digest.merged_items.filter(status=NotificationStatus.MERGED).select_related("meeting__cohort"))
     # The dispatcher's rule for single items holds inside a digest too: nothing about a

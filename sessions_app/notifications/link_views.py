@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import signed_link
+from accounts.languages import speaking_to
 from reflect.widgets import IsoDateInput
 from sessions_app.attention import budgets
 from sessions_app.attention.forms import leave_errors
@@ -86,6 +87,17 @@ def onetap_answer(request, org_slug, answer_token):
         return _problem(request, problem.status, problem.message)
     if refused := _someone_else(request, link.membership):
         return refused
+    with _in_their_language(link):
+        return _answer_page(request, link, now)
+
+
+def _in_their_language(link):
+    """The page speaks the link's person's language, as the e-mail that carried it did,
+    whatever the browser that opened it asks for."""
+    return speaking_to(user=link.membership.user, organization=link.membership.organization)
+
+
+def _answer_page(request, link, now):
     zone = link.membership.user.time_zone
     context = {"link": link, "meeting": link.meeting, "action": links.ACTIONS[link.action], "zone": zone}
     if link.used():
@@ -134,6 +146,11 @@ def onetap_unsubscribe(request, org_slug, unsubscribe_token):
         return _problem(request, problem.status, problem.message)
     if refused := _someone_else(request, link.membership):
         return refused
+    with _in_their_language(link):
+        return _unsubscribe_page(request, link)
+
+
+def _unsubscribe_page(request, link):
     done = None
     if request.method == "POST":  # GET and HEAD only show the page
         subscribe = request.POST.get("subscribe") == "again"

@@ -59,6 +59,9 @@ class Notification(TenantModel):
     digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_items")
     payload = models.JSONField(default=dict, blank=True)  # small, non-sensitive facts (never reflection text)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The channels ("email", "push") that have carried this notice so far: one notice, one
+    # row, one decision of the policy and one place in the caps, whichever way it went.
+    channels = models.JSONField(default=list, blank=True)
     # A claim is a lease held by one sweep: claimed_at is its heartbeat, claim_token says
     # whose it is, so a sweep that lost a row to another (after a stall) leaves it alone.
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +81,11 @@ class Notification(TenantModel):
             ),
             models.Index(fields=["recipient", "status", "sent_at"], name="notification_ledger_idx"),
         ]
+
+    @property
+    def channels_display(self) -> str:
+        names = {"email": _("e-mail"), "push": _("push")}
+        return ", ".join(str(names.get(channel, channel)) for channel in self.channels)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id} ({self.status})"

@@ -75,10 +75,13 @@ def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, n
     people = list({person.pk: person for person, _meeting in pairs}.values())
     policy = budgets.policy_for(organization)
     settings = {s.membership_id: s for s in AttentionBudget.objects.filter(membership__in=people)}
+    ranges = budgets.quiet_ranges_of(people)
     rows, wanted_keys = [], []
     for person, meeting in pairs:
         own = settings.get(person.pk) or AttentionBudget(membership=person)
-        limits = budgets.effective_policy(membership=person, policy=policy, settings=own)
+        limits = budgets.effective_policy(
+            membership=person, policy=policy, settings=own, ranges=ranges.get(person.pk, ())
+        )
         for lead in budgets.reminder_leads(policy=policy, settings=own):
             wanted_keys.append(_reminder_key(person, meeting, lead))
             rows.append(_reminder_row(person, meeting, lead, limits, now))

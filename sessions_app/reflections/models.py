@@ -110,3 +110,34 @@ class SessionEvaluation(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "respondent"], name="evaluation_one_per_person"),
         ]
+
+
+class ReflectionDraft(TenantModel):
+    """What a person has typed into a new reflection and not yet saved, kept as they type
+    (one per author, meeting and template). Encrypted like the reflection it will become;
+    nobody but its author ever reads it, and saving the reflection removes it."""
+
+    author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="reflection_drafts")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The meeting's public id, or "" for a reflection about no meeting: unlike the nullable
+    # key above, it makes "one draft per place" a constraint every database enforces.
+    place = models.CharField(max_length=40, blank=True)
+    template_key = models.CharField(max_length=60)
+    answers_json = EncryptedTextField(blank=True, db_column="answers_encrypted")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "place", "template_key"], name="reflection_draft_one_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reflection draft {self.pk}"  # never the text
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return json.loads(self.answers_json) if self.answers_json else {}
+
+    @answers.setter
+    def answers(self, value: dict[str, str]) -> None:
+        self.answers_json = json.dumps(value, ensure_ascii=False)

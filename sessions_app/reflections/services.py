@@ -11,7 +11,7 @@ from sessions_app.cohorts.models import Cohort, CohortMember
 from sessions_app.meetings.models import Meeting
 from sessions_app.reflections import selectors
 from sessions_app.reflections.builtin_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
-from sessions_app.reflections.models import ActionPoint, Reflection, ReflectionTemplate, Visibility
+from sessions_app.reflections.models import ActionPoint, Reflection, ReflectionDraft, ReflectionTemplate, Visibility
 
 SHARED = (Visibility.FACILITATORS, Visibility.COHORT, Visibility.COHORT_ANONYMOUS)
 
@@ -107,7 +107,8 @@ def reflection_save(
     """Create or update the author's reflection. A meeting implies its cohort.
 
     A share reaches the people in its cohort when it is shared; ``reaches_later_members``
-    widens it to people who join later (see ``_mark_shared``)."""
+    widens it to people who join later (see ``_mark_shared``). A new reflection replaces
+    the draft kept as its author typed it (``reflections.drafts``), in the same transaction."""
     template = template_for(author.organization, template_key)
     cohort = meeting.cohort if meeting is not None else cohort
     cleaned = _clean_answers(template, answers)
@@ -124,7 +125,12 @@ def reflection_save(
     reflection.visibility, reflection.is_draft = visibility, is_draft
     reflection.reaches_later_members = reaches_later_members
     reflection.updated_at = now
-    reflection.save()
+    with transaction.atomic():
+        if reflection.pk is None:
+            ReflectionDraft.objects.filter(
+                author=author, place=meeting.public_id if meeting else "", template_key=template.key
+            ).delete()
+        reflection.save()
     return reflection
 
 

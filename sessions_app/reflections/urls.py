@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<str:meeting_id>/not-recorded/", debrief.meeting_not_recorded, name="meeting_not_recorded"),
     path("reflections/", views.reflection_list, name="reflection_list"),
     path("reflections/new/", views.reflection_new, name="reflection_new"),
+    path("reflections/draft/", views.reflection_draft_save, name="reflection_draft_save"),
     path("reflections/<str:reflection_id>/", views.reflection_detail, name="reflection_detail"),
     path("reflections/<str:reflection_id>/edit/", views.reflection_edit, name="reflection_edit"),
     path("reflections/<str:reflection_id>/delete/", views.reflection_delete, name="reflection_delete"),

@@ -1,9 +1,12 @@
 """Writing and reading reflections. Private by default; the author decides who else may
 read each one, and may change or revoke that at any time."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,7 +15,7 @@ from accounts.decorators import org_admin_required
 from sessions_app.cohorts import selectors as cohort_selectors
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings import selectors as meeting_selectors
-from sessions_app.reflections import nudges, selectors, services
+from sessions_app.reflections import drafts, nudges, selectors, services
 from sessions_app.reflections.builtin_templates import BUILT_IN
 from sessions_app.reflections.forms import ReflectionForm, ReflectionTemplateForm
 from sessions_app.reflections.models import ReflectionTemplate, Visibility
@@ -64,11 +67,35 @@ def reflection_new(request, org_slug):
     except ValidationError:
         template = BUILT_IN["rolfe"]
     meeting = _meeting_from(request)
-    form = ReflectionForm(request.POST or None, template=template, cohorts=_my_cohorts(membership), meeting=meeting)
-    return _save_or_show(request, form, template=template, meeting=meeting, reflection=None)
+    draft = drafts.reflection_draft_for(author=membership, template_key=template.key, meeting=meeting)
+    initial = {f"answer_{key}": value for key, value in draft.answers.items()} if draft else {}
+    form = ReflectionForm(
+        request.POST or None, initial=initial, template=template, cohorts=_my_cohorts(membership), meeting=meeting
+    )
+    restored = _clock(request, draft.updated_at) if draft and request.method == "GET" else None
+    return _save_or_show(request, form, template=template, meeting=meeting, reflection=None, restored=restored)
 
 
-def _save_or_show(request, form, *, template, meeting, reflection):
+def _clock(request, moment) -> str:
+    return f"{moment.astimezone(ZoneInfo(request.user.time_zone)):%H:%M}"
+
+
+@require_POST
+def reflection_draft_save(request, org_slug):
+    """Keep what the author has typed into a new reflection (the page posts it as they
+    type). Always the requester's own draft; a meeting they cannot see is a 404."""
+    try:
+        template = services.template_for(request.organization, request.POST.get("template") or "rolfe")
+        prompts = {p.key: request.POST.get(f"answer_{p.key}", "") for p in template.prompts}
+        draft = drafts.reflection_draft_save(
+            author=request.membership, template_key=template.key, meeting=_meeting_from(request), answers=prompts
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"status": _("Saved %(time)s") % {"time": _clock(request, draft.updated_at)}})
+
+
+def _save_or_show(request, form, *, template, meeting, reflection, restored=None):
     findings = []
     if request.method == "POST" and form.is_valid():
         findings = nudges.identifying_details(form.all_text())
@@ -85,6 +112,7 @@ def _save_or_show(request, form, *, template, meeting, reflection):
             "meeting": meeting,
             "reflection": reflection,
             "findings": findings,
+            "draft_restored_at": restored,
         },
     )
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.attention import meeting_load
+from sessions_app.attention.forms import DAY_KEYS
 from sessions_app.attention.models import AttentionPolicy
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings.models import Rsvp
@@ -90,8 +91,7 @@ def test_person_may_lower_but_not_raise_their_budget_beyond_the_organisation(cli
     url = reverse("attention_settings", kwargs={"org_slug": cast.org.slug})
     form = {
         "quiet_hours_enabled": "on",
-        "quiet_start": "21:00",
-        "quiet_end": "07:00",
+        **{f"quiet_{day}_{end}": at for day in DAY_KEYS for end, at in (("start", "21:00"), ("end", "07:00"))},
         "daily_cap": 3,
         "weekly_cap": 10,
         "min_gap_minutes": 120,

@@ -36,7 +36,7 @@ from accounts.models import Role
 from sessions_app.attention import budgets
 from sessions_app.attention import policy as attention
 from sessions_app.attention import services as attention_settings
-from sessions_app.attention.models import AttentionPolicy
+from sessions_app.attention.models import AttentionPolicy, QuietDateRange
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings import rsvps
@@ -275,7 +275,42 @@ class AttentionModel(RuleBasedStateMachine):
 
     @rule(who=people_index, start=meeting_wall_times, end=meeting_wall_times, enabled=st.booleans())
     def change_quiet_hours(self, who, start, end, enabled):
-        self._settings(self.people[who], quiet_hours_enabled=enabled, quiet_start=start, quiet_end=end)
+        self._settings(self.people[who], quiet_hours_enabled=enabled, weekly_quiet=[(start, end)] * 7)
+
+    @rule(
+        who=people_index,
+        week=st.lists(st.none() | st.tuples(meeting_wall_times, meeting_wall_times), min_size=7, max_size=7),
+    )
+    def change_quiet_hours_by_day(self, who, week):
+        self._settings(self.people[who], quiet_hours_enabled=True, weekly_quiet=week)
+
+    @rule(
+        who=people_index,
+        after=st.integers(-1, 6),
+        days=st.integers(0, 6),
+        start=meeting_wall_times,
+        end=meeting_wall_times,
+    )
+    def add_quiet_dates(self, who, after, days, start, end):
+        person = self.people[who]
+        first = self.now.astimezone(ZoneInfo(person.user.time_zone)).date() + timedelta(days=after)
+        with contextlib.suppress(ValidationError):  # overlapping or equal times: refused, nothing changes
+            attention_settings.quiet_dates_add(
+                membership=person,
+                first_day=first,
+                last_day=first + timedelta(days=days),
+                quiet_start=start,
+                quiet_end=end,
+                now=self.now,
+            )
+
+    @rule(data=st.data(), who=people_index)
+    def remove_quiet_dates(self, data, who):
+        person = self.people[who]
+        ranges = list(QuietDateRange.objects.filter(membership=person).order_by("pk"))
+        chosen = self._pick(data, ranges)
+        if chosen is not None:
+            attention_settings.quiet_dates_remove(membership=person, public_id=chosen.public_id, now=self.now)
 
     @rule(who=people_index, days=st.frozensets(st.integers(0, 6), max_size=2))
     def change_days_off(self, who, days):

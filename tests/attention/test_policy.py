@@ -391,15 +391,31 @@ def test_in_quiet_time_day_off_is_the_whole_local_day():
 def test_in_quiet_time_matches_the_wall_clock_away_from_clock_changes(limits, data):
     moment = data.draw(moments(limits.time_zone))
     assume(not near_transition(limits.time_zone, moment, timedelta(days=3)))
-    wall = moment.astimezone(ZoneInfo(limits.time_zone))
-    start, end, now = limits.quiet_start, limits.quiet_end, wall.time().replace(tzinfo=None)
-    if start is None or start == end:
-        in_hours = False
-    elif start < end:
-        in_hours = start <= now < end
-    else:
-        in_hours = now >= start or now < end
-    assert in_quiet_time(limits, moment) == (in_hours or wall.weekday() in limits.days_off)
+    wall = moment.astimezone(ZoneInfo(limits.time_zone)).replace(tzinfo=None)
+    assert in_quiet_time(limits, moment) == (in_hours_on_the_wall(limits, wall) or wall.weekday() in limits.days_off)
+
+
+def window_for(limits: Limits, day: date) -> tuple[time, time] | None:
+    """The quiet hours that start on ``day``, read plainly from the definitions: a date
+    range holding the day, else the weekly pattern, else the same window every day."""
+    for dates in limits.quiet_dates:
+        if dates.first <= day <= dates.last:
+            return (dates.start, dates.end)
+    if limits.weekly_quiet is not None:
+        return limits.weekly_quiet[day.weekday()]
+    return None if limits.quiet_start is None else (limits.quiet_start, limits.quiet_end)
+
+
+def in_hours_on_the_wall(limits: Limits, wall: datetime) -> bool:
+    """Whether the wall clock ``wall`` is inside today's window or the overnight tail of
+    yesterday's (exact away from clock changes)."""
+    now = wall.time()
+    today, yesterday = window_for(limits, wall.date()), window_for(limits, wall.date() - timedelta(days=1))
+    if today is not None and today[0] < today[1] and today[0] <= now < today[1]:
+        return True
+    if today is not None and today[0] > today[1] and now >= today[0]:
+        return True
+    return yesterday is not None and yesterday[0] > yesterday[1] and now < yesterday[1]
 
 
 # --- decide: properties ------------------------------------------------------------------
@@ -462,9 +478,7 @@ def _broken_rules(limits: Limits, sent: list[datetime], now: datetime) -> list[s
     zone = ZoneInfo(limits.time_zone)
     wall = now.astimezone(zone)
     broken = []
-    if in_quiet_time(
-        Limits(time_zone=limits.time_zone, quiet_start=limits.quiet_start, quiet_end=limits.quiet_end), now
-    ):
+    if in_quiet_time(replace(limits, days_off=frozenset()), now):
         broken.append(QUIET_HOURS)
     if wall.weekday() in limits.days_off:
         broken.append(DAY_OFF)

@@ -13,7 +13,7 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessions_app.attention.forms import AttentionPolicyForm, AttentionSettingsForm
+from sessions_app.attention.forms import DAY_KEYS, AttentionPolicyForm, AttentionSettingsForm
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.insights.distribution import suppress_small_groups
 from tests.factories import MembershipFactory, NotificationFactory
@@ -31,10 +31,16 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def _settings(**changes) -> dict:
+def _week(start: str, end: str) -> dict:
+    """The same quiet hours on each of the seven days' fields."""
+    return {
+        f"quiet_{day}_{end_name}": value for day in DAY_KEYS for end_name, value in (("start", start), ("end", end))
+    }
+
+
+def _settings(*, quiet: tuple[str, str] = ("21:00", "07:00"), **changes) -> dict:
     data = {
-        "quiet_start": "21:00",
-        "quiet_end": "07:00",
+        **_week(*quiet),
         "daily_cap": "3",
         "weekly_cap": "10",
         "min_gap_minutes": "60",
@@ -79,8 +85,8 @@ def test_settings_beyond_the_ceiling_are_refused_and_nothing_changes(client, cas
 
 def test_inconsistent_quiet_hours_get_a_message(client, cast):
     client.force_login(cast.bob.user)
-    response = client.post(url("attention_settings", cast), _settings(quiet_start="22:00", quiet_end="22:00"))
-    assert "Quiet hours need different start and end times." in text(response)
+    response = client.post(url("attention_settings", cast), _settings(quiet=("22:00", "22:00")))
+    assert "On Monday, quiet hours need different start and end times." in text(response)
     with scopes_disabled():
         assert not AttentionBudget.objects.filter(membership=cast.bob).exists()
 
@@ -91,7 +97,7 @@ def test_saved_settings_are_described_in_plain_words(client, cast):
 
     page = text(response)
     assert "Saved. Reminders already planned now follow your new settings." in page
-    assert f"Nothing between 21:00 and 07:00 ({cast.bob.user.time_zone})." in page
+    assert f"Monday to Sunday: nothing between 21:00 and 07:00 ({cast.bob.user.time_zone})." in page
     assert "At most 3 messages a day and 10 a week, at least 60 minutes apart." in page
     with scopes_disabled():
         own = AttentionBudget.objects.get(membership=cast.bob)
@@ -129,7 +135,8 @@ def test_ledger_query_count_does_not_grow(client, cast, django_assert_num_querie
         for n in range(rows):
             _notification(cast.bob, f"row-{n}", status="sent", at=NOW - timedelta(hours=n + 1), reason="Sent.")
     client.force_login(cast.bob.user)
-    with django_assert_num_queries(7):
+    # 8: the effective policy reads the person's quiet date ranges too (issue 12).
+    with django_assert_num_queries(8):
         page = text(client.get(url("ledger", cast)))
     assert page.count('class="status-sent"') == rows
 
@@ -189,15 +196,16 @@ def test_where_the_organisation_keeps_quiet_hours_nobody_switches_them_off(clien
 
     # Switched off before the organisation required them: the defaults apply all the same.
     page = text(client.get(url("attention_settings", cast)))
-    assert "Nothing between 21:00 and 07:00" in page and "Your organisation keeps quiet hours for everyone." in page
+    assert "Monday to Sunday: nothing between 21:00 and 07:00" in page
+    assert "Your organisation keeps quiet hours for everyone." in page
 
-    data = _settings(quiet_start="22:30", quiet_end="06:30")
+    data = _settings(quiet=("22:30", "06:30"))
     del data["quiet_hours_enabled"]
     refused = text(client.post(url("attention_settings", cast), data))
     assert "you can move yours, but not switch them off." in refused
 
-    moved = text(client.post(url("attention_settings", cast), _settings(quiet_start="22:30"), follow=True))
-    assert "Nothing between 22:30 and 07:00" in moved
+    moved = text(client.post(url("attention_settings", cast), _settings(quiet=("22:30", "07:00")), follow=True))
+    assert "Monday to Sunday: nothing between 22:30 and 07:00" in moved
 
 
 # --- the forms' limits come from the model and the policy, not from copies ------------

@@ -41,6 +41,8 @@ OUTSIDE_ORGANISATIONS_ONLY = {"member of two organisations"}
 # sweep as at least one of ROLES, or answer 405 to GET (an action behind a form's button).
 NOT_PAGES = {
     "healthz": "a plain-text health check for the load balancer",
+    "service_worker": "the service worker's script (JavaScript)",
+    "web_manifest": "the web app manifest (JSON)",
     "meeting_ics": "an iCalendar file",
     "calendar_feed": "an iCalendar feed",
     "audit_trail_csv": "a CSV download",

@@ -32,12 +32,15 @@ def test_reminder_in_quiet_hours_goes_out_before_them_and_the_ledger_says_why(
     page.goto("/o/st-marys/attention/")
     expect(page.locator("h1")).to_have_text("How Reflect may reach you")
     page.get_by_label("Keep quiet hours").check()
-    page.get_by_label("Quiet from").fill("20:00")
-    page.get_by_label("Quiet until").fill("08:00")
-    page.get_by_role("button", name="Save").click()
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        page.get_by_label(f"from ({day})", exact=True).fill("20:00")
+        page.get_by_label(f"until ({day})", exact=True).fill("08:00")
+    page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(".messages")).to_have_text("Saved. Reminders already planned now follow your new settings.")
-    expect(page.locator("#in-plain-words li").first).to_have_text("Nothing between 20:00 and 08:00 (Europe/London).")
+    expect(page.locator("#in-plain-words li").first).to_have_text(
+        "Monday to Sunday: nothing between 20:00 and 08:00 (Europe/London)."
+    )
     screenshot(page, "attention-quiet-hours-saved")
 
     # The story runs over the last two days, with the clock passed in (and frozen around
@@ -82,6 +85,6 @@ def test_reminder_in_quiet_hours_goes_out_before_them_and_the_ledger_says_why(
     )
     row = page.locator("table.ledger tbody tr", has_text="Early Balint")
     expect(row.locator("td")).to_have_text(
-        [f"{moved_to:%a %-d %b} 19:59", "Reminder: Early Balint", "Sent", f"Sent. {moved}"]
+        [f"{moved_to:%a %-d %b} 19:59", "Reminder: Early Balint", "Sent", "e-mail", f"Sent. {moved}"]
     )
     screenshot(page, "ledger-moved-earlier")

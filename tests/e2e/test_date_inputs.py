@@ -55,7 +55,11 @@ def test_attention_settings_save_unchanged(page: Page, login):
     login(page, "priya@stmarys.example")
     page.goto(reverse("attention_settings", kwargs={"org_slug": ORG}))
 
-    assert _date_and_time_inputs(page) == ["quiet_start", "quiet_end", "digest_time"]
+    days = [
+        f"quiet_{day}_{end}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for end in ("start", "end")
+    ]
+    date_range = ["dates-first_day", "dates-last_day", "dates-quiet_start", "dates-quiet_end"]
+    assert _date_and_time_inputs(page) == [*days, "digest_time", "leave_starts", "leave_ends", *date_range]
     _assert_browser_kept_every_value(page)
     page.get_by_role("button", name="Save").click()
 

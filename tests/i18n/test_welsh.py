@@ -87,11 +87,15 @@ def test_makemessages_leaves_no_fuzzy_or_empty_entries(tmp_path):
     assert _untranslated(regenerated) == []
 
 
+def _chooses_welsh(user) -> None:
+    user.language = "cy"
+    user.save(update_fields=["language"])
+
+
 @pytest.mark.django_db
 def test_a_page_renders_in_welsh_for_a_person_who_chose_it(client, cast, welsh_catalogue, unscoped):
     MeetingFactory(cohort__organization=cast.org)
-    cast.bob.user.language = "cy"
-    cast.bob.user.save(update_fields=["language"])
+    _chooses_welsh(cast.bob.user)
     client.force_login(cast.bob.user)
 
     # The browser asks for English: a person's own choice wins (docs/translating.md).
@@ -104,6 +108,29 @@ def test_a_page_renders_in_welsh_for_a_person_who_chose_it(client, cast, welsh_c
     assert ">Allgofnodi</button>" in html
     assert ">Carfanau</a>" in html
     assert "Your next debrief" not in html
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_outside_an_organisation_follows_accept_language(client, cast, welsh_catalogue):
+    # A person who never chose: outside an organisation's pages the browser's language;
+    # inside them their organisation's default comes first (tests/languages/).
+    client.force_login(cast.bob.user)
+
+    page = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="cy")
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "cy"
+    assert '<html lang="cy">' in html
+    assert ">Allgofnodi</button>" in html
+    assert "Log out" not in html
+
+
+@pytest.mark.django_db
+def test_accept_language_cy_gives_a_signed_out_visitor_welsh(client, welsh_catalogue):
+    html = client.get(reverse("sso_start"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+
+    assert '<html lang="cy">' in html
+    assert "<h1>Mewngofnodi drwy fewngofnodi sengl</h1>" in html
 
 
 @pytest.mark.django_db
@@ -130,8 +157,8 @@ def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_cata
     SeriesFactory(cohort=member.cohort, rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6", first_date=date(2027, 1, 5))
     url = reverse("cohort_detail", kwargs={"org_slug": cast.org.slug, "cohort_id": member.cohort.public_id})
 
-    cast.bob.user.language = "cy"
-    cast.bob.user.save(update_fields=["language"])
+    _chooses_welsh(cast.bob.user)
+
     with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
         client.force_login(cast.bob.user)
         html = client.get(url).content.decode()

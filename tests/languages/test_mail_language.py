@@ -71,7 +71,8 @@ def test_welsh_member_gets_welsh_and_english_member_english_about_one_meeting(ca
     assert welsh.subject == "[Reflect] Newydd: Team Time, Mer 9 Rhag 18:00"
     assert english.subject == "[Reflect] New: Team Time, Wed 9 Dec 18:00"
     assert welsh.body.startswith("Helo Bob,\n")
-    # An invitation carries one-tap answers, each labelled in the recipient's language.
+    # With one-tap answers (wt-onetap) the link under them only shows the details; each
+    # answer is labelled in the recipient's language.
     answers = "http://127.0.0.1:8000/o/st-elsewhere/answer/"
     assert "Atebwch ag un tap (mae pob un yn agor tudalen ag un botwm i gadarnhau;" in welsh.body
     for label in ("Yn mynd", "Methu dod", "Hepgor hwn", "Rydw i ar wyliau tan …"):

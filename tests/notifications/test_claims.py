@@ -107,7 +107,9 @@ def test_an_attempt_counts_when_a_send_was_interrupted_not_when_a_row_waits(due_
 
         # A row the policy holds back was not an attempt to send.
         waiting = rows[0]
-        Notification.objects.filter(pk=waiting.pk).update(status="pending", attempts=0, due_at=claim.now)
+        # Waiting afresh: no channel has carried it yet (a row already sent on one channel
+        # and waiting to retry another is tests/push/test_push_dispatch.py's case).
+        Notification.objects.filter(pk=waiting.pk).update(status="pending", attempts=0, due_at=claim.now, channels=[])
         bob = waiting.recipient
         bob.attention_budget.leave_starts = claim.now.date() - timedelta(days=1)
         bob.attention_budget.leave_ends = claim.now.date() + timedelta(days=1)

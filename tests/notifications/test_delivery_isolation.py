@@ -205,6 +205,7 @@ def test_the_failed_row_and_its_reason_show_in_the_persons_ledger(client, cast, 
         '<tr class="status-failed"> <td data-label="When">Mon 2 Nov 07:00</td> '
         '<td data-label="What">New meeting: Bob&#x27;s private cohort</td> '
         '<td data-label="Happened">Failed</td> '
+        '<td data-label="How">—</td> '
         f'<td data-label="Why">{FAILED_REASON}</td> </tr>'
     ) in page
 

@@ -362,3 +362,17 @@ def test_unsubscribing_from_the_digest_drops_what_waited_for_it_with_the_reason(
     assert set(Notification.objects.values_list("status", "reason")) == {
         ("dropped", "Not sent: you unsubscribed from these e-mails.")
     }
+
+
+@pytest.mark.i18n
+def test_the_page_speaks_its_persons_language_whatever_the_browser_asks(client, answers, team_time):
+    _cohort, bob = team_time  # the reminder's (and so the links') person
+    person = bob.user
+    person.language = "cy"
+    person.save(update_fields=["language"])
+
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(answers["going"], HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Does dim yn newid nes i chi bwyso'r botwm." in _text(page)
+    assert "Nothing changes until you press the button." not in _text(page)

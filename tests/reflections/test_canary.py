@@ -1,6 +1,6 @@
-"""A canary phrase written as a reflection must appear nowhere but in the page its
-readers open: not in the raw database (SQLite file, PostgreSQL dump), not in any log
-line, not in any Celery message."""
+"""A canary phrase written as a reflection (and kept as a draft while typed) must appear
+nowhere but in the page its readers open: not in the raw database (SQLite file,
+PostgreSQL dump), not in any log line, not in any Celery message."""
 
 import glob
 import logging
@@ -70,6 +70,11 @@ def test_canary_is_nowhere_but_the_page(client, cast, caplog, capfd, memory_brok
         CohortMemberFactory(cohort=cohort, membership=cast.bob)
         meeting = MeetingFactory(cohort=cohort)
     client.force_login(cast.bob.user)
+    # A draft kept as Bob types another reflection (issue 12): it stays in the database.
+    draft = client.post(
+        reverse("reflection_draft_save", kwargs={"org_slug": cast.org.slug}),
+        {"template": "one_thing", "meeting": meeting.public_id, "answer_note": CANARY},
+    )
     url = reverse("reflection_new", kwargs={"org_slug": cast.org.slug})
     response = client.post(
         f"{url}?template=rolfe&meeting={meeting.public_id}",
@@ -96,7 +101,8 @@ def test_canary_is_nowhere_but_the_page(client, cast, caplog, capfd, memory_brok
         reverse("reflection_detail", kwargs={"org_slug": cast.org.slug, "reflection_id": reflection.public_id})
     )
 
-    assert response.status_code == 302
+    assert (response.status_code, draft.status_code) == (302, 200)
+    assert CANARY not in draft.content.decode()  # the draft's answer says when, not what
     assert CANARY in page.content.decode()  # the one place it belongs
     raw = _raw_database_bytes(tmp_path)
     assert b"gAAAAA" in raw  # the ciphertext is there…
