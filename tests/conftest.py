@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 from django_scopes.state import state as scopes_state
 
@@ -47,6 +49,15 @@ def _fresh_cache():
     # allauth counts rate limits in the cache: one test's failed logins must not lock
     # another test's user out.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # The active language is per thread and a request leaves its own active (LocaleMiddleware
+    # does not undo it): a Welsh page in one test must not make the next test speak Welsh.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class ProductionScopeClient(Client):

@@ -18,6 +18,7 @@ from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
+from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
@@ -80,12 +81,15 @@ NOT_PAGES = {
     "openid_connect_login": "redirects to the identity provider",
     "openid_connect_callback": "an OpenID Connect protocol endpoint",
     "account_inactive": "allauth's page for a deactivated account (people leave organisations instead)",
+    "set_language": "Django's language switch: the language picker's form posts to it and is sent back",
 }
 # Templates under Reflect's own templates/ folders that are not pages, and why; every other
 # one must be rendered during the sweep (directly or as part of a page). Anything in an
 # email/ folder is an e-mail body, not a page.
 EMAIL_FOLDER = "email"
 NOT_PAGE_TEMPLATES = {
+    "sessions_app/links/done.html": "shown after a one-tap button is pressed (a POST; the sweep only opens pages)",
+    "sessions_app/links/ground_rules.html": "shown after a one-tap Going before the ground rules (a POST)",
     "dev_mail.html": "the development-only mail viewer",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
 }
@@ -143,6 +147,9 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "member_id": priya.public_id,
             "invitation_id": invitation.public_id,
             "token": invitation.token,
+            # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
+            "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
+            "unsubscribe_token": links.unsubscribe_token(membership=author, kind="reminder"),
             "organization_slug": sso_organization().slug,
         }
 

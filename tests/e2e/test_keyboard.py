@@ -20,13 +20,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.a11y]
 
 # What the focused element is, and whether its focus can be seen: an outline or a ring
 # (box-shadow) drawn by :focus-visible, the keyboard's focus style.
-FOCUSED_JS = """() => {
+FOCUSED_JS = r"""() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
   const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
   const ring = style.boxShadow && style.boxShadow !== 'none';
-  const label = el.labels && el.labels.length ? el.labels[0].innerText : '';
+  // textContent: the accessible name includes visually hidden words ("from (Monday)").
+  const label = el.labels && el.labels.length ? el.labels[0].textContent.replace(/\s+/g, ' ') : '';
   return {
     text: (el.innerText || el.value || '').trim(), label: label.trim(), name: el.name || '', id: el.id,
     tag: el.tagName.toLowerCase(), visible: Boolean(outline || ring),

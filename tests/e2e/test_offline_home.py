@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.polling import wait_until
+
 pytestmark = [pytest.mark.e2e, pytest.mark.phone]
 
 HOME = re.compile(r"/o/[^/]+/$")
@@ -34,9 +36,9 @@ def test_the_home_page_opens_offline_and_logging_out_empties_the_cache(page: Pag
     assert meeting_text.strip()
 
     # Installed on the first page; the reload goes through it and keeps the home page.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
     page.reload()
-    page.wait_for_function(CACHED_HOME)
+    wait_until(page, CACHED_HOME)
     expect(page.locator("#offline-banner")).to_be_hidden()
     home = page.url
 

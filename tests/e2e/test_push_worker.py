@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.polling import wait_until
+
 pytestmark = [pytest.mark.e2e, pytest.mark.phone]
 
 NOTIFICATIONS = """async () => {
@@ -22,7 +24,7 @@ def test_a_push_message_shows_one_notification_with_the_servers_words(page: Page
     expect(page).to_have_url(re.compile(r"/o/[^/]+/$"))
     origin = re.match(r"^https?://[^/]+", page.url).group(0)
     context.grant_permissions(["notifications"], origin=origin)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
     cdp = context.new_cdp_session(page)
     registrations = []
@@ -39,7 +41,7 @@ def test_a_push_message_shows_one_notification_with_the_servers_words(page: Page
         {"origin": origin, "registrationId": registration["registrationId"], "data": json.dumps(payload)},
     )
 
-    page.wait_for_function(f"({NOTIFICATIONS})().then((shown) => shown.length === 1)")
+    wait_until(page, f"({NOTIFICATIONS})().then((shown) => shown.length === 1)")
     assert page.evaluate(NOTIFICATIONS) == [
         {"title": "Reflect", "body": "Reminder: Tue 8 Dec 13:00", "url": f"{origin}/o/st-marys/"}
     ]

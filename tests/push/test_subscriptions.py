@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from django_scopes import scope
 
+from sessions_app.attention.forms import DAY_KEYS
 from sessions_app.attention.models import AttentionBudget
 from sessions_app.mydata.export import personal_data_export
 from sessions_app.mydata.markdown import personal_data_markdown
@@ -116,7 +117,8 @@ def test_a_person_chooses_push_or_both_per_kind(client, cast):
     assert '<select name="channel_reminder" id="id_channel_reminder">' in page
     assert 'id="push-panel"' in page
     data = {
-        **{"quiet_hours_enabled": "on", "quiet_start": "21:00", "quiet_end": "07:00", "daily_cap": "3"},
+        **{"quiet_hours_enabled": "on", "daily_cap": "3"},
+        **{f"quiet_{day}_{end}": time for day in DAY_KEYS for end, time in (("start", "21:00"), ("end", "07:00"))},
         **{"weekly_cap": "10", "min_gap_minutes": "120", "digest_time": "17:00", "monthly_meeting_minutes": "240"},
         **{"channel_reminder": "push", "channel_cancellation": "both", "channel_digest": "email"},
     }
