@@ -71,8 +71,18 @@ def test_welsh_member_gets_welsh_and_english_member_english_about_one_meeting(ca
     assert welsh.subject == "[Reflect] Newydd: Team Time, Mer 9 Rhag 18:00"
     assert english.subject == "[Reflect] New: Team Time, Wed 9 Dec 18:00"
     assert welsh.body.startswith("Helo Bob,\n")
-    # With one-tap answers (wt-onetap) the link under them only shows the details.
+    # With one-tap answers (wt-onetap) the link under them only shows the details; each
+    # answer is labelled in the recipient's language.
+    answers = "http://127.0.0.1:8000/o/st-elsewhere/answer/"
+    assert "Atebwch ag un tap (mae pob un yn agor tudalen ag un botwm i gadarnhau;" in welsh.body
+    for label in ("Yn mynd", "Methu dod", "Hepgor hwn", "Rydw i ar wyliau tan …"):
+        assert f"\n{label}: {answers}" in welsh.body
+    for label in ("Going", "Can't make it", "Skip this one", "I'm on leave until …"):
+        assert f"\n{label}: {answers}" in english.body
+        assert f"\n{label}: " not in welsh.body
     assert "Gweld y manylion: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in welsh.body
+    assert "See the details: http://127.0.0.1:8000/o/st-elsewhere/meetings/" in english.body
+    assert "Dad-danysgrifio o’r negeseuon e-bost hyn: http://127.0.0.1:8000/o/st-elsewhere/unsubscribe/" in welsh.body
     assert "Ychydig o negeseuon y dydd ar y mwyaf a gewch chi; dewiswch pryd a faint:" in welsh.body
     assert english.body.startswith("Hello Alice,\n")
     assert 'lang="cy"' in welsh.alternatives[0][0]
