@@ -211,5 +211,5 @@ def test_digest_is_in_the_recipients_language(cast):
     _sweep(digest.due_at)
 
     message = mail.outbox[-1]
-    assert message.subject == "[Reflect] Eich crynodeb Reflect: 2 peth"
+    assert message.subject == "[Reflect] Eich crynodeb Reflect: 2 beth"  # dau beth: soft mutation after two
     assert "Dyma’r hyn a ddaliodd Reflect yn ôl i chi heddiw, mewn un neges:" in message.body
