@@ -1,5 +1,5 @@
-"""Recurrence rules as text (RFC 5545 RRULE): parse and validate one, build one from the
-series form's friendly choices, and describe one in words.
+"""Recurrence rules as text (RFC 5545 RRULE): parse and validate one, and build one from
+the series form's friendly choices (``rrule_words`` describes one in words).
 
 Pure: no ORM, no clock. Expanding a rule into meetings is ``recurrence``'s job.
 """
@@ -11,10 +11,7 @@ from functools import lru_cache
 from typing import Literal
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
-from django.utils.text import get_text_list
-from django.utils.translation import gettext, gettext_lazy, ngettext
-
-from reflect.dates import MONTH_NAMES, WEEKDAY_NAMES
+from django.utils.translation import gettext
 
 MAX_COUNT = 1000
 
@@ -102,17 +99,19 @@ def parse_rule(text: str) -> Rule:
     _reject_time_parts(parts)
     if "BYSETPOS" in parts and not any(name.startswith("BY") and name != "BYSETPOS" for name in parts):
         raise ValueError(
-            "BYSETPOS picks from the dates another BY… part lists "
-            "(for example BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1); add that part."
+            gettext(
+                "BYSETPOS picks from the dates another BY… part lists "
+                "(for example BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1); add that part."
+            )
         )
     fields: dict = {"freq": freq}
     if "INTERVAL" in parts:
-        fields["interval"] = _positive_int("INTERVAL", parts.pop("INTERVAL"), "of at least 1")
+        fields["interval"] = _positive_int("INTERVAL", parts.pop("INTERVAL"))
     if "COUNT" in parts:
-        fields["count"] = _positive_int("COUNT", parts.pop("COUNT"), f"from 1 to {MAX_COUNT}", MAX_COUNT)
+        fields["count"] = _positive_int("COUNT", parts.pop("COUNT"), MAX_COUNT)
     if "UNTIL" in parts:
         if "count" in fields:
-            raise ValueError("A rule ends with COUNT or with UNTIL, not both.")
+            raise ValueError(gettext("A rule ends with COUNT or with UNTIL, not both."))
         fields["until"] = _parse_until(parts.pop("UNTIL"))
     if "BYDAY" in parts:
         fields["byday"] = _parse_byday(parts.pop("BYDAY"), freq)
@@ -128,28 +127,33 @@ def _split_parts(text: str) -> dict[str, str]:
     if body.upper().startswith("RRULE:"):
         body = body[len("RRULE:") :].strip()
     if not body:
-        raise ValueError("Enter a recurrence rule, for example FREQ=WEEKLY;BYDAY=TU.")
+        raise ValueError(gettext("Enter a recurrence rule, for example FREQ=WEEKLY;BYDAY=TU."))
     parts: dict[str, str] = {}
     for chunk in filter(None, body.split(";")):
         name, sep, value = chunk.partition("=")
         name, value = name.strip().upper(), value.strip().upper()
         if not sep or not name or not value:
-            raise ValueError(f"Could not read “{chunk}”: a rule is NAME=VALUE parts separated by semicolons.")
+            raise ValueError(
+                gettext("Could not read “%(chunk)s”: a rule is NAME=VALUE parts separated by semicolons.")
+                % {"chunk": chunk}
+            )
         if name not in _KNOWN_PARTS:
-            raise ValueError(f"{name} is not an RRULE part.")
+            raise ValueError(gettext("%(name)s is not an RRULE part.") % {"name": name})
         if name in parts:
-            raise ValueError(f"{name} appears more than once.")
+            raise ValueError(gettext("%(name)s appears more than once.") % {"name": name})
         parts[name] = value
     return parts
 
 
 def _parse_freq(value: str | None) -> str:
     if value is None:
-        raise ValueError("The rule needs a FREQ, for example FREQ=WEEKLY.")
+        raise ValueError(gettext("The rule needs a FREQ, for example FREQ=WEEKLY."))
     if value in _SUB_DAILY:
-        raise ValueError(f"Debriefs repeat at most daily; FREQ={value} is not allowed.")
+        raise ValueError(gettext("Debriefs repeat at most daily; FREQ=%(value)s is not allowed.") % {"value": value})
     if value not in FREQUENCIES:
-        raise ValueError(f"FREQ={value} is not a frequency; use DAILY, WEEKLY, MONTHLY or YEARLY.")
+        raise ValueError(
+            gettext("FREQ=%(value)s is not a frequency; use DAILY, WEEKLY, MONTHLY or YEARLY.") % {"value": value}
+        )
     return value
 
 
@@ -159,15 +163,27 @@ def _reject_time_parts(parts: dict[str, str]) -> None:
             continue
         value = parts[name]
         if "," in value:
-            raise ValueError(f"{name}={value} would put more than one meeting on a day; a series meets once a day.")
-        raise ValueError(f"The meeting time is set on the series, not in the rule: remove {name}={value}.")
+            raise ValueError(
+                gettext("%(part)s would put more than one meeting on a day; a series meets once a day.")
+                % {"part": f"{name}={value}"}
+            )
+        raise ValueError(
+            gettext("The meeting time is set on the series, not in the rule: remove %(part)s.")
+            % {"part": f"{name}={value}"}
+        )
 
 
-def _positive_int(name: str, value: str, allowed: str, largest: int | None = None) -> int:
+def _positive_int(name: str, value: str, largest: int | None = None) -> int:
     number = int(value) if value.isdigit() else 0
     if number < 1 or (largest is not None and number > largest):
-        hint = "; end a longer series with UNTIL" if name == "COUNT" else ""
-        raise ValueError(f"{name} must be a whole number {allowed}, not “{value}”{hint}.")
+        if largest is None:
+            message = gettext("%(name)s must be a whole number of at least 1, not “%(value)s”.")
+        else:
+            message = gettext(
+                "%(name)s must be a whole number from 1 to %(largest)s, not “%(value)s”; "
+                "end a longer series with UNTIL."
+            )
+        raise ValueError(message % {"name": name, "value": value, "largest": largest})
     return number
 
 
@@ -178,7 +194,8 @@ def _parse_until(value: str) -> datetime:
         clock = datetime.strptime(match[2], "%H%M%S").time() if match[2] else time(23, 59, 59)
     except (TypeError, ValueError):  # TypeError: no match at all
         raise ValueError(
-            f"UNTIL must be a date like 20261231 or a UTC time like 20261231T170000Z, not “{value}”."
+            gettext("UNTIL must be a date like 20261231 or a UTC time like 20261231T170000Z, not “%(value)s”.")
+            % {"value": value}
         ) from None
     return datetime.combine(day, clock, tzinfo=UTC if match[3] else None)
 
@@ -188,7 +205,9 @@ def _parse_byday(value: str, freq: str) -> tuple[tuple[int | None, int], ...]:
     for token in value.split(","):
         match = _BYDAY_TOKEN.fullmatch(token)
         if not match:
-            raise ValueError(f"BYDAY lists weekdays such as MO,TU or 1MO,-1FR, not “{token}”.")
+            raise ValueError(
+                gettext("BYDAY lists weekdays such as MO,TU or 1MO,-1FR, not “%(token)s”.") % {"token": token}
+            )
         ordinal = None if match[1] is None else int(match[1])
         if ordinal is not None:
             _check_byday_ordinal(token, ordinal, freq)
@@ -198,30 +217,41 @@ def _parse_byday(value: str, freq: str) -> tuple[tuple[int | None, int], ...]:
 
 def _check_byday_ordinal(token: str, ordinal: int, freq: str) -> None:
     if freq not in ("MONTHLY", "YEARLY"):
-        raise ValueError(f"A numbered weekday such as {token} needs FREQ=MONTHLY or FREQ=YEARLY.")
+        raise ValueError(
+            gettext("A numbered weekday such as %(token)s needs FREQ=MONTHLY or FREQ=YEARLY.") % {"token": token}
+        )
     largest = 5 if freq == "MONTHLY" else 53
     if not 1 <= abs(ordinal) <= largest:
-        raise ValueError(f"BYDAY={token} is out of range: use 1 to {largest} or -{largest} to -1.")
+        raise ValueError(
+            gettext("BYDAY=%(token)s is out of range: use 1 to %(largest)s or -%(largest)s to -1.")
+            % {"token": token, "largest": largest}
+        )
 
 
 def _parse_wkst(value: str) -> int:
     if value not in WEEKDAY_CODES:
-        raise ValueError(f"WKST must be a weekday code such as MO, not “{value}”.")
+        raise ValueError(gettext("WKST must be a weekday code such as MO, not “%(value)s”.") % {"value": value})
     return WEEKDAY_CODES.index(value)
 
 
 def _parse_number_list(name: str, value: str, freq: str) -> tuple[int, ...]:
     largest, signed, frequencies = _NUMBER_LISTS[name]
     if freq not in frequencies:
-        raise ValueError(f"{name} cannot be used with FREQ={freq}.")
+        raise ValueError(gettext("%(name)s cannot be used with FREQ=%(freq)s.") % {"name": name, "freq": freq})
     numbers = []
     for token in value.split(","):
         if not re.fullmatch(r"[+-]?\d{1,3}", token):
-            raise ValueError(f"{name} must list whole numbers separated by commas, not “{value}”.")
+            raise ValueError(
+                gettext("%(name)s must list whole numbers separated by commas, not “%(value)s”.")
+                % {"name": name, "value": value}
+            )
         number = int(token)
         if not (1 <= number <= largest or (signed and -largest <= number <= -1)):
-            negative = f" or -{largest} to -1" if signed else ""
-            raise ValueError(f"{name}={token} is out of range: use 1 to {largest}{negative}.")
+            if signed:
+                message = gettext("%(part)s is out of range: use 1 to %(largest)s or -%(largest)s to -1.")
+            else:
+                message = gettext("%(part)s is out of range: use 1 to %(largest)s.")
+            raise ValueError(message % {"part": f"{name}={token}", "largest": largest})
         numbers.append(number)
     return tuple(sorted(set(numbers)))
 
@@ -237,16 +267,6 @@ _FRIENDLY_CHOICES = {
     "monthly_weekday": ("weekdays", "nth"),
     "monthly_day": ("month_day",),
     "daily": ("weekdays",),
-}
-
-_ORDINALS = {
-    1: gettext_lazy("first"),
-    2: gettext_lazy("second"),
-    3: gettext_lazy("third"),
-    4: gettext_lazy("fourth"),
-    5: gettext_lazy("fifth"),
-    -1: gettext_lazy("last"),
-    -2: gettext_lazy("second to last"),
 }
 
 
@@ -270,17 +290,19 @@ def build_rrule(
     days = _weekday_codes(weekdays)
     if frequency in ("weekly", "fortnightly"):
         if not days:
-            raise ValueError("Choose at least one weekday.")
+            raise ValueError(gettext("Choose at least one weekday."))
         parts = ["FREQ=WEEKLY", "INTERVAL=2" if frequency == "fortnightly" else "", f"BYDAY={','.join(days)}"]
     elif frequency == "monthly_weekday":
         if len(days) != 1:
-            raise ValueError("A monthly meeting on a weekday needs exactly one weekday.")
+            raise ValueError(gettext("A monthly meeting on a weekday needs exactly one weekday."))
         if nth not in (1, 2, 3, 4, -1):
-            raise ValueError("Choose the first, second, third, fourth or last (1 to 4, or -1) weekday of the month.")
+            raise ValueError(
+                gettext("Choose the first, second, third, fourth or last (1 to 4, or -1) weekday of the month.")
+            )
         parts = ["FREQ=MONTHLY", f"BYDAY={nth}{days[0]}"]
     elif frequency == "monthly_day":
         if month_day is None or not (1 <= month_day <= 28 or month_day == -1):
-            raise ValueError("Choose a day of the month from 1 to 28, or -1 for the last day.")
+            raise ValueError(gettext("Choose a day of the month from 1 to 28, or -1 for the last day."))
         parts = ["FREQ=MONTHLY", f"BYMONTHDAY={month_day}"]
     else:
         parts = ["FREQ=DAILY", f"BYDAY={','.join(days)}" if days else ""]
@@ -303,90 +325,3 @@ def _reject_unused(frequency: str, **choices: object) -> None:
     for name, value in choices.items():
         if value not in (None, []) and name not in _FRIENDLY_CHOICES[frequency]:
             raise ValueError(f"A {frequency.replace('_', ' ')} series does not take {name.replace('_', ' ')}.")
-
-
-def describe_rrule(rule: str) -> str:
-    """A rule in words, in the reader's language: "Every 2 weeks on Tuesday", "Monthly on
-    the first Tuesday". Whole phrases are translated, so a language can order them its way."""
-    parsed = parse_rule(rule)
-    pattern = _describe_pattern(parsed) or gettext("Custom rule (%(rule)s)") % {"rule": parsed.text}
-    return pattern + _describe_end(parsed)
-
-
-def _every(rule: Rule) -> str | None:
-    if rule.interval <= 1:
-        return None
-    every = {
-        "DAILY": ngettext("Every %(n)d day", "Every %(n)d days", rule.interval),
-        "WEEKLY": ngettext("Every %(n)d week", "Every %(n)d weeks", rule.interval),
-        "MONTHLY": ngettext("Every %(n)d month", "Every %(n)d months", rule.interval),
-        "YEARLY": ngettext("Every %(n)d year", "Every %(n)d years", rule.interval),
-    }[rule.freq]
-    return every % {"n": rule.interval}
-
-
-def _describe_pattern(rule: Rule) -> str | None:
-    if rule.bymonth or rule.byweekno or rule.byyearday or rule.bysetpos or rule.wkst:
-        return None
-    every = _every(rule)
-    if rule.freq == "DAILY" and not rule.bymonthday:
-        return _describe_daily(rule, every)
-    if rule.freq == "WEEKLY":
-        days = _join(WEEKDAY_NAMES[day] for _nth, day in rule.byday) or gettext("the weekday of the first meeting")
-        if every:
-            return gettext("%(every)s on %(days)s") % {"every": every, "days": days}
-        return gettext("Weekly on %(days)s") % {"days": days}
-    if rule.freq == "MONTHLY":
-        on = _describe_month_position(rule)
-        if on is None:
-            return None
-        if every:
-            return gettext("%(every)s on %(on)s") % {"every": every, "on": on}
-        return gettext("Monthly on %(on)s") % {"on": on}
-    if rule.freq == "YEARLY" and not (rule.byday or rule.bymonthday):
-        if every:
-            return gettext("%(every)s on the date of the first meeting") % {"every": every}
-        return gettext("Yearly on the date of the first meeting")
-    return None
-
-
-def _describe_daily(rule: Rule, every: str | None) -> str:
-    days = [day for _nth, day in rule.byday]
-    if not days:
-        return every or gettext("Every day")
-    if days == [0, 1, 2, 3, 4] and every is None:
-        return gettext("Every weekday")
-    names = _join(WEEKDAY_NAMES[d] for d in days)
-    if every:
-        return gettext("%(every)s, on %(days)s") % {"every": every, "days": names}
-    return gettext("Daily, on %(days)s") % {"days": names}
-
-
-def _describe_month_position(rule: Rule) -> str | None:
-    if not rule.byday and not rule.bymonthday:
-        return gettext("the day of the month of the first meeting")
-    if rule.byday and rule.bymonthday:
-        return None
-    if rule.bymonthday:
-        days = [gettext("the last day") if d == -1 else gettext("day %(day)d") % {"day": d} for d in rule.bymonthday]
-        return None if any(d < -1 for d in rule.bymonthday) else _join(days)
-    if any(n not in _ORDINALS for n, _day in rule.byday):
-        return None
-    return _join(
-        gettext("the %(nth)s %(weekday)s") % {"nth": _ORDINALS[n], "weekday": WEEKDAY_NAMES[day]}
-        for n, day in rule.byday
-    )
-
-
-def _describe_end(rule: Rule) -> str:
-    if rule.count is not None:
-        return ngettext(", once", ", %(count)d times", rule.count) % {"count": rule.count}
-    if rule.until is not None:
-        until = f"{rule.until.day} {MONTH_NAMES[rule.until.month - 1]} {rule.until.year}"
-        return gettext(", until %(date)s") % {"date": until}
-    return ""
-
-
-def _join(words) -> str:
-    """ "A, B and C" in the reader's language."""
-    return get_text_list([str(word) for word in words], gettext("and"))

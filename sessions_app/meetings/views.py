@@ -32,7 +32,7 @@ from sessions_app.meetings.forms import (
     nth_weekday_of_month,
 )
 from sessions_app.meetings.models import MeetingKind, Series
-from sessions_app.meetings.rrule import describe_rrule
+from sessions_app.meetings.rrule_words import describe_rrule
 
 SERIES_FIELDS = (
     "title",

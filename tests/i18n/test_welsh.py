@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
+from sessions_app.meetings.rrule import validate_rrule
 from tests.factories import CohortMemberFactory, MeetingFactory, SeriesFactory
 
 pytestmark = pytest.mark.i18n
@@ -165,3 +167,10 @@ def test_a_series_is_described_in_welsh_words_and_dates(client, cast, welsh_cata
 
     assert "Yn fisol ar y Dydd Mawrth cyntaf, 6 gwaith am 09:00 (Europe/London)" in html
     assert "nesaf ar Dydd Mawrth 5 Ionawr" in html
+
+
+def test_a_hand_typed_rule_is_refused_in_welsh(welsh_catalogue):
+    with translation.override("cy"), pytest.raises(ValueError) as refused:
+        validate_rrule("FREQ=HOURLY")
+
+    assert str(refused.value) == "Mae sesiynau ôl-drafod yn ailadrodd bob dydd ar y mwyaf; ni chaniateir FREQ=HOURLY."

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from sessions_app.meetings import recurrence
 from sessions_app.meetings.recurrence import Occurrence, load_zone, next_occurrence, occurrences, validate_series
-from sessions_app.meetings.rrule import build_rrule, describe_rrule, validate_rrule
+from sessions_app.meetings.rrule import build_rrule, validate_rrule
+from sessions_app.meetings.rrule_words import describe_rrule
 from tests.strategies import SeriesCase, any_series_cases, rrule_texts, series_cases, windows
 
 pytestmark = pytest.mark.scheduling
