@@ -114,8 +114,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Django's documented place: after sessions, before common. It picks English or Welsh
-    # from the language cookie or Accept-Language (a person's own choice is layered on top).
+    # After sessions, before common (Django's place): the cookie or Accept-Language; see below.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -228,8 +227,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
 # before a password change, a data export, deleting the account, an organisation's
 # two-factor setting, member roles, who may invite, and every change in the Django admin
-# (see reflect/urls.py, reflect/admin_site.py and the views). A fresh login stays fresh for
-# allauth's ACCOUNT_REAUTHENTICATION_TIMEOUT, 300 seconds.
+# (reflect/urls.py, reflect/admin_site.py, the views); fresh for ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
@@ -261,7 +259,6 @@ INVITATIONS_PER_DAY_BY_OTHERS = env_int("INVITATIONS_PER_DAY_BY_OTHERS", 50)
 
 # --- Sessions: how long a sign-in lasts (accounts/session_limits.py) ---------------
 # Kept apart from the production settings below so the two can change independently.
-#
 # Idle timeout, default 60 minutes: long enough to write a reflection after a debrief
 # without losing it to a timeout on "Save" (a form left open counts as idle), short enough
 # that a shared ward or staff-room computer left signed in does not stay open for the
@@ -286,8 +283,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Reflect <reflect@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where the accessibility statement (/accessibility/) tells a signed-out visitor to report a
-# problem; a signed-in person is pointed at their own organisation's admins as well.
+# The accessibility statement's contact for signed-out visitors (members also see their admins).
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1])
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
