@@ -6,6 +6,7 @@ Meeting``), never from here: this module sits above every package, so importing 
 would turn the packages' one-way dependencies into a cycle.
 """
 
+from sessions_app.attendance import models as attendance_models  # noqa: F401
 from sessions_app.attention import models as attention_models  # noqa: F401
 from sessions_app.calendars import models as calendars_models  # noqa: F401
 from sessions_app.cohorts import models as cohorts_models  # noqa: F401

@@ -26,6 +26,10 @@ class Cohort(TenantModel):
     default_duration_minutes = models.PositiveSmallIntegerField(default=60)
     panel_size = models.PositiveSmallIntegerField(default=0)
     panel_prep_days = models.PositiveSmallIntegerField(default=0)
+    # Open (issue 13): everyone in the organisation may find its meetings on "What's on",
+    # answer and sign in at the door, as Schwartz Rounds are open to all staff. Closed
+    # (the default): only its members, and others may ask to join.
+    is_open = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
