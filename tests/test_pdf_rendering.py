@@ -7,6 +7,8 @@ from django.template import engines
 from reflect import pdf
 from tests.pdftext import pdf_pages, pdf_text
 
+pytestmark = [pytest.mark.programmes, pytest.mark.evidence]
+
 
 @pytest.fixture
 def template(tmp_path, settings):
