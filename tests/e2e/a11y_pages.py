@@ -49,6 +49,9 @@ NOT_PAGES = {
     "audit_trail_csv": "a CSV download",
     "my_data_json": "a JSON download",
     "my_data_markdown": "a Markdown download",
+    "records_certificate_pdf": "a PDF download (tests/records)",
+    "records_leader_log_pdf": "a PDF download (tests/records)",
+    "records_leader_log_csv": "a CSV download (tests/records)",
     "mfa_download_recovery_codes": "a text download",
     "dev_mail": "a development-only mail viewer that refuses outside DEBUG on this machine",
     "account_confirm_email": "needs a key mailed by allauth; renders allauth's confirm page in the same layout",
@@ -91,6 +94,9 @@ NOT_PAGE_TEMPLATES = {
     "sessions_app/links/done.html": "shown after a one-tap button is pressed (a POST; the sweep only opens pages)",
     "sessions_app/links/ground_rules.html": "shown after a one-tap Going before the ground rules (a POST)",
     "dev_mail.html": "the development-only mail viewer",
+    "sessions_app/records/certificate_pdf.html": "a PDF's print layout (tests/records reads the PDF back)",
+    "sessions_app/records/leader_log_pdf.html": "a PDF's print layout (tests/records reads the PDF back)",
+    "sessions_app/records/_print_style.html": "the PDFs' inline styles",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
 }
 
