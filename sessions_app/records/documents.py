@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from reflect.csvsafe import csv_text
 from reflect.datewords import short_date
 from sessions_app.meetings.models import Meeting
+from sessions_app.records.references import Claim, reference_for
 from sessions_app.records.selectors import LedSession
 
 
@@ -58,6 +59,7 @@ def certificate_context(*, membership, meetings: list[Meeting], start: date, end
     tz = ZoneInfo(membership.user.time_zone)
     rows = [_row(meeting, tz) for meeting in meetings]
     total = sum(row.minutes for row in rows)
+    claim = Claim(person=membership.public_id, start=start, end=end, sessions=len(rows), minutes=total)
     return {
         "person": membership.user.name,
         "organization_name": membership.organization.name,
@@ -66,6 +68,7 @@ def certificate_context(*, membership, meetings: list[Meeting], start: date, end
         "total_sessions": len(rows),
         "total_hours": hours_text(total),
         "generated_on": short_date(today),
+        "reference": reference_for(claim, organization_id=membership.organization_id),
     }
 
 

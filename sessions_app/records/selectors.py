@@ -42,6 +42,11 @@ class LedSession:
         return bool(self.co_leaders)
 
 
+def member_named_in(public_id: str) -> Membership | None:
+    """The person a certificate of this organisation names (in scope), if still here."""
+    return Membership.objects.select_related("user").filter(public_id=public_id).first()
+
+
 def facilitates_any(membership: Membership) -> bool:
     return CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).exists()
 
