@@ -73,3 +73,14 @@ def test_home_links_to_the_records_page(client, cast):
     client.force_login(cast.bob.user)
     home = client.get(reverse("organization_home", kwargs={"org_slug": cast.org.slug})).content.decode()
     assert f'href="{_url(cast)}"' in home
+
+
+def test_the_default_range_ends_on_the_persons_own_today(client, cast):
+    # 13:00 in London on 15 June is already 01:00 on 16 June in Auckland.
+    cast.bob.user.time_zone = "Pacific/Auckland"
+    cast.bob.user.save()
+    with time_machine.travel(NOW.replace(hour=13), tick=False):
+        client.force_login(cast.bob.user)
+        page = client.get(_url(cast)).content.decode()
+    assert 'name="certificate-start" value="2025-06-16"' in page
+    assert 'name="certificate-end" value="2026-06-16"' in page
