@@ -3,6 +3,7 @@ the author asks, nobody else's data, and only ever for the author."""
 
 import datetime as dt
 import io
+import logging
 
 import pytest
 import time_machine
@@ -87,6 +88,18 @@ def test_exports_hold_no_one_elses_data(client, written):
         words = " ".join(p.text for p in document.paragraphs) + pdf
         for someone_else in ("Colin Colleague", "Fay Facil", "Ada Author", "St Elsewhere"):
             assert someone_else not in words
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("name", ["reflection_export_pdf", "reflection_export_docx"])
+def test_exports_are_kept_by_no_cache_and_never_logged(client, written, caplog, name):
+    caplog.set_level(logging.DEBUG)
+    client.force_login(written["ada"].user)
+    response = client.get(_url(name, written, session=1))
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+    assert response["Content-Disposition"].startswith('attachment; filename="reflection-2026-11-04.')
+    assert "night shift" not in caplog.text and "meant more" not in caplog.text
 
 
 def test_docx_uses_word_heading_styles_and_keeps_paragraphs(client, written):
