@@ -3,13 +3,15 @@ the Code, and a valid reflective discussion; else it says what is missing and do
 nothing."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
+from sessions_app.mydata.export import personal_data_export
 from sessions_app.reflections.models import Reflection, Visibility
 from sessions_app.reflections.services import reflection_save
 from tests.factories import MembershipFactory
@@ -173,3 +175,17 @@ def test_the_nmc_form_ticks_code_themes_and_other_templates_have_none(client, ca
     assert nmc_page.count('name="code_themes"') == 4 and "Promote professionalism and trust" in nmc_page
     assert 'name="code_themes"' not in rolfe_page
     assert saved.code_themes == ["prioritise_people", "preserve_safety"]
+
+
+def test_code_themes_show_on_the_page_stay_ticked_on_edit_and_go_in_my_data(client, cast, nurse):
+    account = _account(nurse, when=TODAY - dt.timedelta(days=2), themes=("preserve_safety", "prioritise_people"))
+    args = {"org_slug": cast.org.slug, "reflection_id": account.public_id}
+    client.force_login(nurse.user)
+    detail = client.get(reverse("reflection_detail", kwargs=args)).content.decode()
+    edit = client.get(reverse("reflection_edit", kwargs=args)).content.decode()
+    with scopes_disabled():
+        exported = personal_data_export(nurse.user)
+    checked = re.findall(r'<input type="checkbox" name="code_themes" value="(\w+)"[^>]*checked', edit)
+    assert "<h2>Themes of the Code</h2>\n    <ul><li>Prioritise people</li><li>Preserve safety</li></ul>" in detail
+    assert checked == ["prioritise_people", "preserve_safety"]
+    assert exported["organizations"][0]["reflections"][0]["code_themes"] == ["prioritise_people", "preserve_safety"]
