@@ -7,6 +7,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -189,3 +191,21 @@ def test_code_themes_show_on_the_page_stay_ticked_on_edit_and_go_in_my_data(clie
     assert "<h2>Themes of the Code</h2>\n    <ul><li>Prioritise people</li><li>Preserve safety</li></ul>" in detail
     assert checked == ["prioritise_people", "preserve_safety"]
     assert exported["organizations"][0]["reflections"][0]["code_themes"] == ["prioritise_people", "preserve_safety"]
+
+
+def test_the_pack_page_costs_the_same_queries_for_one_account_or_many(client, cast, nurse):
+    url = reverse("nmc_pack", kwargs={"org_slug": cast.org.slug})
+    client.force_login(nurse.user)
+    counts = []
+    for total in (1, 12):
+        while len(nmc_accounts_of(nurse)) < total:
+            _account(nurse, when=TODAY - dt.timedelta(days=len(nmc_accounts_of(nurse)) + 1))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    assert counts == [4, 4]
+
+
+def nmc_accounts_of(membership):
+    with scopes_disabled():
+        return list(Reflection.objects.filter(author=membership, template_key="nmc"))
