@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
+from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
@@ -145,6 +146,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "template_id": template.public_id,
             "import_id": cohort_import.public_id,
             "member_id": priya.public_id,
+            # The first Round's sign-in code: its door page says when sign-in opens.
+            "code": meeting_door_code(meeting),
             "invitation_id": invitation.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
@@ -174,7 +177,7 @@ def sso_organization() -> Organization:
 
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
-PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions"}
+PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_register"}
 
 
 class NoDemoObject(LookupError):
