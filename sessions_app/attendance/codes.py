@@ -7,10 +7,10 @@ that meeting of that organisation, a moved meeting gets a new one, and the code 
 says nothing about the meeting. Nothing is stored: a typed code is checked against the
 organisation's meetings of the day around now (``selectors.door_lookup``).
 
-Unguessable enough for its life: 31⁸ ≈ 8.5 × 10¹¹ codes. Sign-in is open for the
-meeting plus an hour, and a person may get a code wrong ``MISSES_PER_WINDOW`` times per
-window before being asked to wait, so even with dozens of meetings open at once a
-guesser's chance over a whole day is below one in a million.
+Unguessable enough for its life: 31⁸ ≈ 8.5 × 10¹¹ codes. A person may get a code wrong
+ten times in fifteen minutes (``services.DOOR_MISSES``) before being asked to wait, so
+960 guesses a day: even against fifty meetings open to them at once, a guesser's chance
+over a whole day is about one in eighteen million.
 
 Pure: no models and no clock of its own.
 """
