@@ -146,8 +146,10 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "template_id": template.public_id,
             "import_id": cohort_import.public_id,
             "member_id": priya.public_id,
-            # The first Round's sign-in code: its door page says when sign-in opens.
-            "code": meeting_door_code(meeting),
+            # The sign-in code of a Round about to start: its door page offers "I'm here".
+            "code": meeting_door_code(
+                MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
+            ),
             "invitation_id": invitation.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
