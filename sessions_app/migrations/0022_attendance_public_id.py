@@ -13,7 +13,7 @@ def fill_public_ids(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0020_open_cohorts_and_attendance"),
+        ("sessions_app", "0027_reflection_code_themes"),
     ]
 
     operations = [
