@@ -56,7 +56,8 @@ def sessions_led(membership: Membership, *, start: datetime, end: datetime, now:
 
     A meeting's leaders are the facilitators of its cohort at the time (their role began
     before the meeting started); where a register was taken for it, only those of them
-    marked present, so a facilitator who was away is not credited. Reflect keeps no history
+    marked present or who ticked it (the register lists those who said Going, which a
+    facilitator often has not), so a facilitator who was away is not credited. Reflect keeps no history
     of past roles: someone who has stopped facilitating a cohort, or left it, no longer
     appears as its leader, and a log should be downloaded while one still facilitates.
     Four queries, however many sessions.
@@ -90,11 +91,14 @@ def _facilitators_by_cohort(cohort_ids: set[int]) -> dict[int, list[CohortMember
 
 
 def _present_by_meeting(meetings: list[Meeting]) -> dict[int, set[int | None]]:
-    """Who was marked present at each meeting with a register (walk-ins without an account as None)."""
+    """Who was at each meeting with a register: marked present, or ticking it (walk-ins
+    without an account and door sign-ins, which nobody ticked, add None)."""
     present = defaultdict(set)
-    rows = Attendance.objects.filter(meeting__in=[m.pk for m in meetings]).values_list("meeting_id", "membership_id")
-    for meeting_id, membership_id in rows:
-        present[meeting_id].add(membership_id)
+    rows = Attendance.objects.filter(meeting__in=[m.pk for m in meetings]).values_list(
+        "meeting_id", "membership_id", "recorded_by_id"
+    )
+    for meeting_id, membership_id, recorded_by_id in rows:
+        present[meeting_id] |= {membership_id, recorded_by_id}
     return present
 
 

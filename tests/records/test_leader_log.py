@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from sessions_app.attendance.models import Attendance
 from sessions_app.cohorts.models import CohortRole
 from tests.factories import CohortFactory, CohortMemberFactory
 from tests.pdftext import pdf_text
@@ -123,3 +124,16 @@ def test_log_queries_do_not_grow_with_sessions(client, cast, world):
 def test_a_member_who_leads_nothing_gets_an_empty_log(client, cast, world):
     client.force_login(cast.alice.user)
     assert _rows(_log(client, cast))[1:] == [[], ["Sessions", "0"], ["Co-led sessions", "0"], ["Hours", "0"]]
+
+
+def test_the_facilitator_who_ticked_the_register_led_it(client, cast, world):
+    # The register lists who said Going; bob ticked the members without being on it.
+    member = CohortMemberFactory(cohort=world.balint).membership
+    taken = meeting(world.balint, at("2026-06-02", 17), 90)
+    Attendance.objects.create(
+        organization=cast.org, meeting=taken, membership=member, source="register", recorded_by=cast.bob
+    )
+    client.force_login(cast.bob.user)
+    rows = _rows(_log(client, cast, **{"log-start": "2026-06-02", "log-end": "2026-06-02"}))
+    assert [(r[0], r[6], r[7]) for r in rows[1:2]] == [("2026-06-02", "Led alone", "")]
+    assert member.user.name not in str(rows)
