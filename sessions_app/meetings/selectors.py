@@ -64,12 +64,15 @@ def open_cohorts() -> QuerySet[Cohort]:
     return Cohort.objects.filter(is_open=True, archived_at=None)
 
 
-def _open_places() -> QuerySet[Membership]:
-    """Everyone still in an organisation with an account switched on, once for each of
-    its open cohorts: ``values_list("organization__cohort", "pk")`` reads them as places."""
+def _open_places(cohorts: Iterable[int]) -> QuerySet[Membership]:
+    """Everyone still in the organisation of one of these cohorts, with an account
+    switched on, once for each of them that is open: ``values_list("organization__cohort",
+    "pk")`` reads them as places. One ``filter`` call, so that every condition on the
+    cohort holds for the same cohort."""
     return Membership.objects.filter(
         is_active=True,
         user__is_active=True,
+        organization__cohort__in=list(cohorts),
         organization__cohort__is_open=True,
         organization__cohort__archived_at=None,
     )
@@ -112,7 +115,7 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
         cohorts = {meeting.cohort_id for meeting, _ in in_cohort}
         people = {person for _, person in in_cohort}
         members = _cohort_places().filter(cohort_id__in=cohorts, membership_id__in=people)
-        everyone = _open_places().filter(organization__cohort__in=cohorts, pk__in=people)
+        everyone = _open_places(cohorts).filter(pk__in=people)
         # One query: the places in the cohorts and the places everyone has in open ones.
         places = set(
             members.order_by()
@@ -130,7 +133,8 @@ def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
     being allowed to come to every Round must not put every Round in their calendar."""
     places = _cohort_places().filter(membership=membership).values("cohort_id")
     calls = _calls().filter(membership=membership).values("meeting_id")
-    everyone = _open_places().filter(pk=membership.pk).values("organization__cohort")
+    live = Membership.objects.filter(pk=membership.pk, is_active=True, user__is_active=True)
+    everyone = open_cohorts().filter(organization__membership__in=live).values("pk")
     answered = meetings_answered(membership, [RsvpStatus.GOING, RsvpStatus.WAITLISTED])
     return Meeting.objects.filter(
         Q(invite_only=False, cohort_id__in=places)
