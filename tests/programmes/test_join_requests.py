@@ -17,6 +17,7 @@ from django_scopes import scope, scopes_disabled
 from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.cohorts import joining
 from sessions_app.cohorts.models import CohortMember, JoinRequest
+from sessions_app.mydata.export import personal_data_export
 from sessions_app.notifications import dispatch
 from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
@@ -254,3 +255,20 @@ def test_whats_on_lists_closed_cohorts_without_names_of_members(balint, cast, cl
     assert "Balint Tuesdays" in page and "Ask to join" in page
     assert "Team Time (private)" not in page
     assert fiona.user.name not in page
+
+
+@pytest.mark.security
+def test_the_persons_export_holds_their_request_and_its_message(balint, cast):
+    cohort, _fiona = balint
+    with scope(organization=cast.org), time_machine.travel(NOW, tick=False):
+        joining.join_request_create(cohort=cohort, membership=cast.bob, message="Tuesdays suit me.")
+    (organization,) = personal_data_export(cast.bob.user, now=NOW)["organizations"]
+    assert organization["join_requests"] == [
+        {
+            "cohort": "Balint Tuesdays",
+            "message": "Tuesdays suit me.",
+            "status": "pending",
+            "created_at": "2026-11-02T10:00:00+00:00",
+            "decided_at": None,
+        }
+    ]
