@@ -166,11 +166,13 @@ def ground_rules_accept(*, cohort_member: CohortMember, going_to: Meeting | None
 
 def leave_coming_meetings(*, membership: Membership, cohort: Cohort | None, now: datetime) -> None:
     """Someone leaves ``cohort`` (or, with None, the organisation): their answers to its
-    coming meetings go (a freed place goes to the first person waiting), and so do their
+    (or every) coming meetings go (a freed place goes to the first person waiting), and so do their
     calls to coming invite-only meetings. Past meetings stay in their history."""
     coming = Meeting.objects.filter(starts_at__gt=now)
     if cohort is not None:
         coming = coming.filter(cohort=cohort)
-        for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
-            rsvp_withdraw(meeting=meeting, membership=membership, now=now)
+    # Leaving the organisation also gives back places in open cohorts' meetings, which
+    # someone may hold without being in the cohort.
+    for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
+        rsvp_withdraw(meeting=meeting, membership=membership, now=now)
     MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()

@@ -299,3 +299,17 @@ def test_a_facilitator_may_open_a_cohort_but_not_change_its_size(cast, client):
     )
     assert "Most members" not in form
     assert (cohort.is_open, cohort.max_members, cohort.name) == (True, 12, "Balint")
+
+
+@pytest.mark.security
+def test_leaving_the_organisation_gives_back_a_place_at_an_open_round(rounds, cast):
+    _cohort, dave, meeting = rounds
+    with scope(organization=cast.org), time_machine.travel(NOW, tick=False):
+        meeting.capacity = 1
+        meeting.save()
+        rsvps.rsvp_set(meeting=meeting, membership=dave, status="going")
+        waiting = rsvps.rsvp_set(meeting=meeting, membership=cast.bob, status="going")
+        cohorts.cohort_memberships_end(membership=dave, now=NOW)
+        waiting.refresh_from_db()
+        assert not Rsvp.objects.filter(meeting=meeting, membership=dave).exists()
+    assert waiting.status == "going"
