@@ -58,9 +58,10 @@ class CohortEditForm(forms.ModelForm):
 
     def __init__(self, *args, admin: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["is_open"].help_text = _(
-            "Open: everyone in %(organization)s can find its meetings on What's on and come."
-        ) % {"organization": self.instance.organization.name}
+        if self.instance.organization_id:
+            self.fields["is_open"].help_text = _(
+                "Open: everyone in %(organization)s can find its meetings on What's on and come."
+            ) % {"organization": self.instance.organization.name}
         self.fields["accepts_join_requests"].help_text = _(
             "For a closed cohort: it is listed on What's on and people can ask to join; you answer each request."
         )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sessions_app.cohorts.forms import JoinRequestForm
+from sessions_app.cohorts.models import JoinRequestStatus
 from sessions_app.cohorts.services import cohort_add_member
 from sessions_app.meetings import whats_on
 from sessions_app.meetings.selectors import open_cohorts
@@ -21,6 +22,7 @@ def whats_on_page(request, org_slug):
         "programmes": whats_on.open_programmes(membership, now=timezone.now(), zone=request.user.time_zone),
         "closed": whats_on.cohorts_to_ask(membership),
         "ask_form": JoinRequestForm(),
+        "JoinRequestStatus": JoinRequestStatus,
     }
     return render(request, "sessions_app/whats_on.html", context)
 
