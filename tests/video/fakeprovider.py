@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
@@ -122,7 +122,7 @@ class FakeProvider:
         return status, headers, body
 
     def _api(self, call: Call) -> tuple[int, dict, dict | None]:
-        parts = call.path.split("/")
+        parts = [unquote(part) for part in call.path.split("/")]
         if call.path.startswith("/graph/v1.0/users/"):
             if parts[4] != self.credentials.organizer:
                 return self._refuse(f"unknown Graph user {parts[4]!r}", status=404)
@@ -137,7 +137,7 @@ class FakeProvider:
 
     def _graph_token(self, call: Call):
         form = {k: v[0] for k, v in parse_qs(call.body.decode()).items()}
-        expected = f"/graph-login/{self.credentials.directory}/oauth2/v2.0/token"
+        expected = f"/graph-login/{quote(self.credentials.directory, safe='')}/oauth2/v2.0/token"
         ok = (
             call.method == "POST"
             and call.path == expected
@@ -277,7 +277,7 @@ def _handler(service: FakeProvider):
             length = int(self.headers.get("Content-Length") or 0)
             call = Call(
                 method=self.command,
-                path=unquote(parts.path),
+                path=parts.path,  # as sent: quoted segments stay quoted
                 query=parse_qs(parts.query),
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=self.rfile.read(length) if length else b"",
