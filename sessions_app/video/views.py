@@ -20,7 +20,7 @@ FIELDS = ("kind", "directory", "client_id", "organizer")
 
 @org_admin_required
 @require_http_methods(["GET", "POST"])
-@reauthentication_required  # it holds a secret that opens the organisation's meetings: asks for a fresh login
+@reauthentication_required(allow_get=True)  # saving a secret that opens the meetings asks for a fresh login
 def video_provider_settings(request, org_slug):
     provider = organization_provider(request.organization)
     initial = {name: getattr(provider, name) for name in FIELDS} if provider else {}
