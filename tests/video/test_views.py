@@ -159,3 +159,18 @@ def test_a_member_who_does_not_run_the_cohort_cannot_ask_for_a_link(fake, client
     with scope(organization=cast.org):
         assert not VideoLink.objects.exists()
     assert fake.calls == []
+
+
+@pytest.mark.security
+def test_another_organisations_admin_sees_neither_page(fake, client, cast, rounds):
+    configure(fake, cast.org, "zoom")
+    with scope(organization=cast.org):
+        meeting = MeetingFactory(cohort=rounds[0])
+    client.force_login(cast.charlie.user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    assert client.get(settings_url(cast.org)).status_code == 404
+    assert client.post(settings_url(cast.org), {"action": "remove"}).status_code == 404
+    charlie_url = reverse("meeting_video", kwargs={"org_slug": cast.other_org.slug, "meeting_id": meeting.public_id})
+    assert client.post(charlie_url, {"scope": "meeting"}).status_code == 404
+    assert stored(cast.org) is not None and fake.calls == []
