@@ -62,6 +62,9 @@ class VideoLink(TenantModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     # What went wrong, in Reflect's words (a status code, "timed out"): never a response body.
     last_error = models.CharField(max_length=200, blank=True)
+    # Claimed by the task at work on it until then: two tasks never call the provider for
+    # one link at once (a create racing a move would make two provider meetings).
+    busy_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

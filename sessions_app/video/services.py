@@ -79,8 +79,9 @@ def video_link_request(*, meeting: Meeting) -> VideoLink | None:
         meeting=meeting, defaults={"organization": meeting.organization, "provider": provider.kind}
     )
     if not created and link.state in (LinkState.FAILED, LinkState.CANCELLED):
-        # Asked again after giving up: a fresh round of attempts.
-        VideoLink.objects.filter(pk=link.pk).update(state=LinkState.PENDING, attempts=0, last_error="")
+        # Asked again after giving up: a fresh round. ``attempts`` keeps counting, so the
+        # next create still looks first for a meeting an earlier attempt may have made.
+        VideoLink.objects.filter(pk=link.pk).update(state=LinkState.PENDING, last_error="")
     _queue(link)
     return link
 

@@ -13,10 +13,11 @@ is marked failed, and its meeting's facilitators see so.
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
 FIRST_COUNTDOWN = 15
 MAX_COUNTDOWN = 240
+# Longer than one run can take: a token, a look for an earlier attempt's meeting and the
+# create, each within VIDEO_TIMEOUT_SECONDS (10 s).
+LEASE_SECONDS = 60
 
 
 def organization_provider(organization: Organization) -> VideoProvider | None:
@@ -121,15 +125,36 @@ def sync_video_link(self, *, link_id: int) -> None:
     if link is None:
         return
     with scope(organization=link.organization):
+        if not _claim(link):
+            # Another task is at work on this link; this one's change is looked at after it.
+            if self.request.retries < MAX_RETRIES:
+                raise self.retry(countdown=LEASE_SECONDS)
+            return
         try:
-            done = video_link_sync(link=link)
-        except providers.TransientError as error:
-            _retry_or_give_up(self, link, error)
-        except providers.ProviderError as error:
-            logger.warning("video link %s: %s; not retried", link.public_id, error)
-            video_link_failed(link=link, reason=str(error))
-        else:
-            logger.info("video link %s: %s", link.public_id, done)
+            transient = _run(link)
+        finally:
+            VideoLink.objects.filter(pk=link.pk).update(busy_until=None)
+        if transient is not None:  # after letting go of the link, so that the retry may claim it
+            _retry_or_give_up(self, link, transient)
+
+
+def _claim(link: VideoLink) -> bool:
+    now = timezone.now()
+    free = Q(busy_until__isnull=True) | Q(busy_until__lt=now)
+    return VideoLink.objects.filter(free, pk=link.pk).update(busy_until=now + timedelta(seconds=LEASE_SECONDS)) == 1
+
+
+def _run(link: VideoLink) -> providers.TransientError | None:
+    try:
+        done = video_link_sync(link=link)
+    except providers.TransientError as error:
+        return error
+    except providers.ProviderError as error:
+        logger.warning("video link %s: %s; not retried", link.public_id, error)
+        video_link_failed(link=link, reason=str(error))
+    else:
+        logger.info("video link %s: %s", link.public_id, done)
+    return None
 
 
 def _retry_or_give_up(task, link: VideoLink, error: providers.TransientError) -> None:

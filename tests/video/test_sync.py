@@ -263,3 +263,15 @@ def test_without_a_provider_the_pasted_link_stays(fake, cast, rounds, django_cap
         meeting.refresh_from_db()
 
     assert meeting.video_url == "https://meet.example.org/rounds" and fake.calls == []
+
+
+def test_a_link_another_task_is_working_on_is_left_alone(fake, cast, rounds):
+    configure(fake, cast.org, "zoom")
+    meeting = one_meeting(rounds[0])
+    with scope(organization=cast.org):
+        link = VideoLink.objects.create(organization=cast.org, meeting=meeting, provider="zoom")
+        VideoLink.objects.filter(pk=link.pk).update(busy_until=NOW + timedelta(seconds=30))
+
+    sync.sync_video_link.delay(link_id=link.pk)
+
+    assert fake.calls == [] and reload(meeting).state == LinkState.PENDING
