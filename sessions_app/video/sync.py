@@ -93,7 +93,7 @@ def _create(link: VideoLink, meeting: Meeting, provider: VideoProvider, slot: pr
         _save(link, now, state=LinkState.READY, last_error="")
         # Fresh and locked: a change made while the provider answered keeps its SEQUENCE
         # and this one comes after it.
-        fresh = Meeting.objects.select_for_update().select_related("series", "cohort").get(pk=meeting.pk)
+        fresh = Meeting.objects.select_for_update(of=("self",)).select_related("series", "cohort").get(pk=meeting.pk)
         meeting_video_url_set(meeting=fresh, url=created.join_url, now=now)
     return "created"
 

@@ -70,7 +70,10 @@ def test_the_worker_creates_the_zoom_meeting_after_a_rate_limit(fake_provider, v
     with scope(organization=organization):
         services.video_link_request(meeting=meeting)  # autocommit: queued at once
 
-    wait_until(lambda: link_state(meeting) == LinkState.READY, 30, "the worker to create the link")
+    try:
+        wait_until(lambda: link_state(meeting) == LinkState.READY, 30, "the worker to create the link")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n--- worker log ---\n{video_worker.log()}") from None
     [created] = fake_provider.zoom_meetings.values()
     with scopes_disabled():
         meeting.refresh_from_db()
