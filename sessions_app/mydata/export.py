@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
+from sessions_app.attendance.models import Attendance
 from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember, JoinRequest
@@ -42,6 +43,7 @@ class _PersonalRows:
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
     join_requests: list[JoinRequest]
+    attendance: list[Attendance]
     reflections: list[Reflection]
     drafts: list[ReflectionDraft]
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
@@ -86,6 +88,11 @@ def _personal_rows(user: User) -> _PersonalRows:
             ),
             join_requests=list(
                 JoinRequest.objects.filter(membership__user=user).select_related("cohort").order_by("created_at", "pk")
+            ),
+            attendance=list(
+                Attendance.objects.filter(membership__user=user)
+                .select_related(*meeting_fields)
+                .order_by("meeting__starts_at", "pk")
             ),
             reflections=reflections,
             drafts=list(
@@ -188,6 +195,15 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "decided_at": _when(join_request.decided_at),
             }
         )
+    for attended in rows.attendance:
+        # How they were marked present, never who marked them.
+        by_membership[attended.membership_id]["attendance"].append(
+            {
+                "meeting": _meeting(attended.meeting),
+                "source": attended.source,
+                "recorded_at": _when(attended.recorded_at),
+            }
+        )
     for reflection in rows.reflections:
         by_membership[reflection.author_id]["reflections"].append(
             {
@@ -266,6 +282,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
                 "join_requests": mine["join_requests"],
+                "attendance": mine["attendance"],
                 "reflections": mine["reflections"],
                 "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],
