@@ -18,7 +18,7 @@ from sessions_app.cohorts import signals as cohort_signals
 from sessions_app.cohorts.models import Cohort
 from sessions_app.meetings import signals as meeting_signals
 from sessions_app.meetings.models import Meeting, Series
-from sessions_app.notifications import planning
+from sessions_app.notifications import join_notices, planning
 from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def connect() -> None:
         (meeting_signals.video_link_arrived, video_link_arrived),
         (cohort_signals.member_leaving, member_leaving),
         (cohort_signals.cohort_archived, cohort_archived),
+        (cohort_signals.join_requested, join_notices.join_requested),
+        (cohort_signals.join_request_closed, join_notices.join_request_closed),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, weak=False, dispatch_uid=f"sessions_app.notify.{receiver.__name__}")
