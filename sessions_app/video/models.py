@@ -70,5 +70,18 @@ class VideoLink(TenantModel):
     class Meta:
         indexes = [models.Index(fields=["organization", "state"], name="video_link_state_idx")]
 
+    # Templates ask these rather than compare with stored values (tests/test_templates.py).
+    @property
+    def is_ready(self) -> bool:
+        return self.state == LinkState.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == LinkState.PENDING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == LinkState.FAILED
+
     def __str__(self) -> str:
         return f"{self.provider} link for {self.meeting_id}"
