@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 
 from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
+from sessions_app.cohorts.models import JoinRequest
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
@@ -40,6 +41,12 @@ class Victims:
         return MeetingFactory(cohort=self.cohort)
 
     @cached_property
+    def join_request(self):
+        return JoinRequest.objects.create(
+            organization=self.cast.org, cohort=self.cohort, membership=self.cast.bob, message="victim words"
+        )
+
+    @cached_property
     def reflection(self):
         # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
         return ReflectionFactory(
@@ -63,6 +70,7 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    "join_request_id": lambda v: v.join_request.public_id,
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
     "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,

@@ -23,7 +23,7 @@ from accounts.models import Membership, User
 from sessions_app.attendance.models import Attendance
 from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
-from sessions_app.cohorts.models import CohortMember
+from sessions_app.cohorts.models import CohortMember, JoinRequest
 from sessions_app.meetings.models import Meeting, Rsvp
 from sessions_app.notifications.models import Notification
 from sessions_app.push.models import PushSubscription
@@ -42,6 +42,7 @@ class _PersonalRows:
     memberships: list[Membership]
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
+    join_requests: list[JoinRequest]
     attendance: list[Attendance]
     reflections: list[Reflection]
     drafts: list[ReflectionDraft]
@@ -84,6 +85,9 @@ def _personal_rows(user: User) -> _PersonalRows:
                 Rsvp.objects.filter(membership__user=user)
                 .select_related(*meeting_fields)
                 .order_by("meeting__starts_at", "pk")
+            ),
+            join_requests=list(
+                JoinRequest.objects.filter(membership__user=user).select_related("cohort").order_by("created_at", "pk")
             ),
             attendance=list(
                 Attendance.objects.filter(membership__user=user)
@@ -181,6 +185,16 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "updated_at": _when(rsvp.updated_at),
             }
         )
+    for join_request in rows.join_requests:
+        by_membership[join_request.membership_id]["join_requests"].append(
+            {
+                "cohort": join_request.cohort.name,
+                "message": join_request.message,
+                "status": join_request.status,
+                "created_at": _when(join_request.created_at),
+                "decided_at": _when(join_request.decided_at),
+            }
+        )
     for attended in rows.attendance:
         # How they were marked present, never who marked them.
         by_membership[attended.membership_id]["attendance"].append(
@@ -267,6 +281,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "reflection_retention_months": membership.organization.reflection_retention_months,
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
+                "join_requests": mine["join_requests"],
                 "attendance": mine["attendance"],
                 "reflections": mine["reflections"],
                 "unsaved_drafts": mine["drafts"],

@@ -17,7 +17,7 @@ from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
-from sessions_app.cohorts.models import Cohort
+from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
@@ -155,6 +155,12 @@ def demo_objects(email: str | None) -> dict[str, str]:
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
+        # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
+        ward = Cohort.objects.get(name="Team Time (Ward 7)")
+        join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
+        join_request = join_request or JoinRequest.objects.create(
+            organization=organization, cohort=ward, membership=priya, message="I work on Ward 7 on Thursdays."
+        )
         return {
             "org_slug": ORG,
             "cohort_id": cohort.public_id,
@@ -171,6 +177,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
                 MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
             ),
             "invitation_id": invitation.public_id,
+            "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
             "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
