@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("sessions_app.push.urls")),
     path("", include("sessions_app.video.urls")),
     path("", include("sessions_app.portfolio.urls")),
+    path("", include("sessions_app.records.urls")),
 ]
