@@ -13,6 +13,7 @@ from reflect.ids import new_public_id
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.trim.models import TrimCase, TrimOffer
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -38,6 +39,21 @@ class Victims:
         return MeetingFactory(cohort=self.cohort)
 
     @cached_property
+    def trim_offer(self):
+        # Bob's one-to-one with alice as the practitioner: only a practitioner of this
+        # organisation, or bob, may open it.
+        case = TrimCase.objects.create(organization=self.cast.org, debrief=self.meeting)
+        slot = MeetingFactory(cohort=self.cohort, kind="trim_one_to_one", invite_only=True)
+        return TrimOffer.objects.create(
+            organization=self.cast.org,
+            case=case,
+            person=self.cast.bob,
+            practitioner=self.cast.alice,
+            round="72h",
+            meeting=slot,
+        )
+
+    @cached_property
     def reflection(self):
         # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
         return ReflectionFactory(
@@ -61,6 +77,7 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
+    "offer_id": lambda v: v.trim_offer.public_id,
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.
     "answer_token": lambda v: links.answer_token(
         membership=v.cohort_member.membership, meeting=v.meeting, action=links.GOING

@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief called")
     DIGEST = "digest", _("Daily digest")
     RETENTION_WARNING = "retention_warning", _("Reflections due for deletion")
+    TRIM_OFFER = "trim_offer", _("TRiM one-to-one offered")
 
 
 class NotificationPriority(models.TextChoices):

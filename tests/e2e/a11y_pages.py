@@ -20,6 +20,7 @@ from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.trim.models import TrimOffer
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
 
@@ -134,6 +135,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
+        offer = TrimOffer.objects.filter(person=priya).order_by("pk").first()  # sessions_app/demo.py
         return {
             "org_slug": ORG,
             "cohort_id": cohort.public_id,
@@ -146,6 +148,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "import_id": cohort_import.public_id,
             "member_id": priya.public_id,
             "invitation_id": invitation.public_id,
+            "offer_id": offer.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
             "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
