@@ -39,6 +39,7 @@ def _assert_daytime(meeting: Meeting, zone: ZoneInfo) -> None:
     assert WORKING_HOURS[0] <= start.time() and end.time() <= WORKING_HOURS[1] and end.date() == start.date()
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("night", CLOCK_CHANGE_NIGHTS, ids=["spring-forward", "fall-back"])
 def test_incident_at_0310_on_the_night_the_clocks_change_gives_daytime_follow_ups(cast, team, night):
     incident = datetime.combine(night, time(3, 10), LONDON)
@@ -77,6 +78,7 @@ def test_the_planning_meeting_lands_within_24_to_48_hours_in_daytime(cast, team,
     assert invited == {team.pat.pk, team.quinn.pk, team.dee.pk}
 
 
+@pytest.mark.security
 def test_a_persons_day_off_is_respected(cast, team):
     incident = datetime(2027, 3, 28, 3, 10, tzinfo=LONDON)  # Sunday
     with scopes_disabled():
@@ -90,6 +92,7 @@ def test_a_persons_day_off_is_respected(cast, team):
         assert offer.meeting.starts_at.astimezone(LONDON).weekday() != 2
 
 
+@pytest.mark.security
 def test_leave_is_respected(cast, team):
     incident = datetime(2026, 10, 25, 3, 10, tzinfo=LONDON)
     with scopes_disabled():
@@ -102,6 +105,7 @@ def test_leave_is_respected(cast, team):
     assert first.meeting.starts_at.astimezone(LONDON) == datetime(2026, 10, 31, 9, 0, tzinfo=LONDON)
 
 
+@pytest.mark.security
 def test_a_person_in_another_zone_gets_their_own_daytime(cast, team):
     incident = datetime(2027, 3, 28, 3, 10, tzinfo=LONDON)
     with scopes_disabled():
@@ -152,7 +156,7 @@ def test_the_offer_email_names_the_practitioner_in_the_persons_language(cast, te
         message = notification_email(english_row, connection=None, now=english_row.due_at)
         welsh = notification_email(row, connection=None, now=row.due_at)
     assert message.subject.endswith("Offered: TRiM one-to-one with Bob, Wed 28 Oct 09:00")
-    assert "Pat" in welsh.subject and "TRiM one-to-one" not in welsh.subject
+    assert welsh.subject.endswith("Cynnig: Sgwrs un-i-un TRiM gyda Pat, Mer 28 Hyd 09:00"), welsh.subject
     assert any(part[2] == "text/calendar" for part in welsh.attachments) or "text/calendar" in str(welsh.message())
 
 
