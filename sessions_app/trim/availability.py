@@ -6,6 +6,7 @@ cover the whole working day (a night worker's quiet 08:00-17:00). Quiet hours th
 only part of the working day make that part busy, so no slot lands in it."""
 
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from sessions_app.attention.quiet import in_quiet_time
 from sessions_app.attention.terms import Limits
@@ -38,15 +39,18 @@ def _on_leave(limits: Limits, day: date) -> bool:
     return limits.leave_starts is not None and limits.leave_starts <= day <= limits.leave_ends
 
 
-def _quiet_in_working_day(limits: Limits, day: date, working: tuple[time, time]) -> list[Interval] | None:
+# Most people keep their organisation's defaults, so one pathway asks about the same
+# limits and days many times over; ``Limits`` is frozen, so it can be a cache key.
+@lru_cache(maxsize=8192)
+def _quiet_in_working_day(limits: Limits, day: date, working: tuple[time, time]) -> tuple[Interval, ...] | None:
     """The quiet grains of ``day``'s working hours, or ``None`` when all of them are quiet."""
     zone = limits.zone
     start, end = wall_instant(zone, day, working[0]), wall_instant(zone, day, working[1])
     if start is None or end is None:  # working hours never start in a skipped hour in practice
-        return []
+        return ()
     grains, moment = [], start
     while moment < end:
         grains.append((moment, min(moment + _GRAIN, end)))
         moment += _GRAIN
     quiet = [grain for grain in grains if in_quiet_time(limits, grain[0])]
-    return None if len(quiet) == len(grains) else quiet
+    return None if len(quiet) == len(grains) else tuple(quiet)

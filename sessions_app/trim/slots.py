@@ -59,16 +59,20 @@ class SlotRequest:
 
 def daytime_slot(request: SlotRequest) -> datetime | None:
     """The start (UTC) of the daytime slot nearest the target, or ``None`` when the search
-    window holds none (leave covering three weeks, say)."""
+    window holds none (leave covering three weeks, say). Days are tried outwards from the
+    target's and the search stops once a farther day cannot hold a nearer slot."""
     floor = max(request.incident, request.not_before or request.incident)
     best: datetime | None = None
-    for start in candidate_starts(request):
-        if start < floor or (request.not_after is not None and start > request.not_after):
-            continue
-        if _overlaps(start, start + timedelta(minutes=request.minutes), request.busy):
-            continue
-        if best is None or _nearer(start, best, request.target):
-            best = start
+    for distance, starts in _days_outwards(request):
+        if best is not None and distance > abs(best - request.target):
+            break
+        for start in starts:
+            if start < floor or (request.not_after is not None and start > request.not_after):
+                continue
+            if _overlaps(start, start + timedelta(minutes=request.minutes), request.busy):
+                continue
+            if best is None or _nearer(start, best, request.target):
+                best = start
     return best
 
 
@@ -77,23 +81,32 @@ def _nearer(candidate: datetime, best: datetime, target: datetime) -> bool:
     return distance < best_distance or (distance == best_distance and candidate > best)
 
 
-def candidate_starts(request: SlotRequest) -> Iterable[datetime]:
-    """Every start in working hours, on the hour and half hour, on the local days around
-    the target that are not days off; each slot ends inside the same working day."""
+# A local day is 23 to 25 hours long: a day ``n`` days from the target's holds nothing
+# nearer than this to the target.
+_DAY_FLOOR = timedelta(hours=23)
+
+
+def _days_outwards(request: SlotRequest) -> Iterable[tuple[timedelta, list[datetime]]]:
+    """For each day from the target's outwards (0, +1, -1, +2, ...), a lower bound of how
+    far its slots are from the target, and its slots."""
+    for step in range(2 * SEARCH_DAYS + 1):
+        offset = (step + 1) // 2 * (1 if step % 2 else -1)
+        yield max(abs(offset) - 1, 0) * _DAY_FLOOR, list(_day_starts(request, offset))
+
+
+def _day_starts(request: SlotRequest, offset: int) -> Iterable[datetime]:
     zone = ZoneInfo(request.zone)
-    centre = request.target.astimezone(zone).date()
+    day = request.target.astimezone(zone).date() + timedelta(days=offset)
+    if day in request.days_off:
+        return
     length = timedelta(minutes=request.minutes)
-    for offset in range(-SEARCH_DAYS, SEARCH_DAYS + 1):
-        day = centre + timedelta(days=offset)
-        if day in request.days_off:
+    for wall in _walls(request.working, length):
+        start = wall_instant(zone, day, wall)
+        if start is None:
             continue
-        for wall in _walls(request.working, length):
-            start = wall_instant(zone, day, wall)
-            if start is None:
-                continue
-            end_wall = (start + length).astimezone(zone)
-            if end_wall.date() == day and end_wall.time() <= request.working[1]:
-                yield start
+        end_wall = (start + length).astimezone(zone)
+        if end_wall.date() == day and end_wall.time() <= request.working[1]:
+            yield start
 
 
 def _walls(working: tuple[time, time], length: timedelta) -> Iterable[time]:
