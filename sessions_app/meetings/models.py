@@ -112,9 +112,14 @@ class Meeting(TenantModel):
 
     @property
     def display_title(self) -> str:
-        if not self.title and self.kind in (MeetingKind.TRIM_PLANNING, MeetingKind.TRIM_ONE_TO_ONE):
+        if not self.title and self.is_trim:
             return str(self.get_kind_display())  # in the reader's language, like the e-mail about it
         return self.title or (self.series.title if self.series_id and self.series.title else self.cohort.name)
+
+    @property
+    def is_trim(self) -> bool:
+        """A TRiM planning meeting or one-to-one (``sessions_app.trim``)."""
+        return self.kind in (MeetingKind.TRIM_PLANNING, MeetingKind.TRIM_ONE_TO_ONE)
 
     @property
     def is_cancelled(self) -> bool:

@@ -70,6 +70,14 @@ class TrimOffer(TenantModel):
     def __str__(self) -> str:
         return f"TRiM offer {self.public_id}"
 
+    @property
+    def is_accepted(self) -> bool:
+        return getattr(self, "status", None) == OfferStatus.ACCEPTED
+
+    @property
+    def is_declined(self) -> bool:
+        return getattr(self, "status", None) == OfferStatus.DECLINED
+
     def get_status_label(self) -> str:
         """The answer's words; ``status`` is set by the selectors from the person's RSVP."""
         return OfferStatus(getattr(self, "status", OfferStatus.OFFERED)).label
