@@ -29,6 +29,8 @@ ROUTABLE_KINDS = {
     "digest": _("Daily digest"),
     "retention_warning": _("Reflections due for deletion"),
     "trim_offer": _("TRiM one-to-one offers"),
+    "join_request": _("Requests to join a cohort"),
+    "join_answer": _("Answers to your requests to join"),
 }
 
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0027_reflection_code_themes'),
+        ('sessions_app', '0021_open_cohorts_join_requests'),
     ]
 
     operations = [
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('invite', 'New meeting'), ('series', 'New series of meetings'), ('update', 'Meeting changed'), ('cancellation', 'Meeting cancelled'), ('reminder', 'Reminder'), ('promotion', 'A place freed up for you'), ('panel_prep', 'Panel preparation'), ('reflection_prompt', 'Invitation to reflect'), ('hot_debrief', 'Hot debrief called'), ('digest', 'Daily digest'), ('retention_warning', 'Reflections due for deletion'), ('trim_offer', 'TRiM one-to-one offered')], max_length=30),
+            field=models.CharField(choices=[('invite', 'New meeting'), ('series', 'New series of meetings'), ('update', 'Meeting changed'), ('cancellation', 'Meeting cancelled'), ('reminder', 'Reminder'), ('promotion', 'A place freed up for you'), ('panel_prep', 'Panel preparation'), ('reflection_prompt', 'Invitation to reflect'), ('hot_debrief', 'Hot debrief called'), ('digest', 'Daily digest'), ('retention_warning', 'Reflections due for deletion'), ('trim_offer', 'TRiM one-to-one offered'), ('join_request', 'Request to join a cohort'), ('join_answer', 'Answer to your request to join')], max_length=30),
         ),
         migrations.CreateModel(
             name='TrimCase',
