@@ -10,6 +10,9 @@ from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
 from sessions_app.meetings import rrule
 from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.trim import services as trim
+from sessions_app.trim.models import TrimCase
 
 # org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]. The
 # Schwartz Rounds are open to all staff (their kind's default), so everyone in St Mary's
@@ -95,3 +98,34 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
+    seed_trim(organization, members)
+
+
+# org slug -> the TRiM practitioner, the manager who calls a debrief, its cohort and the people called
+DEMO_TRIM = {
+    "st-marys": (
+        "farah@stmarys.example",
+        "ada@stmarys.example",
+        "Balint group (GP trainees)",
+        ["priya@stmarys.example"],
+    ),
+}
+
+
+def seed_trim(organization: Organization, members: dict[str, Membership]) -> None:
+    """A practitioner and one hot debrief with its TRiM pathway, once."""
+    if organization.slug not in DEMO_TRIM or TrimCase.objects.filter(organization=organization).exists():
+        return
+    practitioner, manager, cohort_name, called = DEMO_TRIM[organization.slug]
+    trim.practitioner_grant(membership=members[practitioner], actor=members[manager])
+    people = [members[email] for email in called]
+    now = timezone.now()
+    debrief = scheduling.hot_debrief_create(
+        cohort=Cohort.objects.get(organization=organization, name=cohort_name),
+        starts_at=now + timedelta(hours=2),
+        people=people,
+        title="Bay 4 debrief",
+        now=now,
+        actor=members[manager],
+    )
+    trim.trim_case_open(debrief=debrief, people=people, manager=members[manager], now=now)

@@ -28,6 +28,7 @@ ROUTABLE_KINDS = {
     "hot_debrief": _("Hot debrief called"),
     "digest": _("Daily digest"),
     "retention_warning": _("Reflections due for deletion"),
+    "trim_offer": _("TRiM one-to-one offers"),
     "join_request": _("Requests to join a cohort"),
     "join_answer": _("Answers to your requests to join"),
 }

@@ -149,8 +149,14 @@ class HotDebriefForm(forms.Form):
     people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label=_("Who to call"))
     location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
-    follow_ups = forms.BooleanField(
-        required=False, initial=True, label=_("Also schedule follow-ups after 72 hours and one month (TRiM)")
+    trim_pathway = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("Start the TRiM pathway"),
+        help_text=_(
+            "A planning meeting of the TRiM practitioners and you within 24 to 48 hours, and one-to-one "
+            "risk assessments offered to each person at about 72 hours and one month, in their working hours."
+        ),
     )
 
     def __init__(self, *args, candidates=(), **kwargs):

@@ -50,7 +50,15 @@ class Series(TenantModel):
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", _("Meeting")
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief")
+    # Group follow-ups of hot debriefs called before the TRiM pathway (kept readable).
     FOLLOW_UP = "follow_up", _("Follow-up")
+    TRIM_PLANNING = "trim_planning", _("TRiM planning meeting")
+    TRIM_ONE_TO_ONE = "trim_one_to_one", _("TRiM one-to-one")
+
+
+# Meetings that only the people called may see, not even admins or the cohort's
+# facilitators: a TRiM one-to-one says who is being assessed after an incident.
+PRIVATE_KINDS = (MeetingKind.TRIM_ONE_TO_ONE,)
 
 
 class MeetingStatus(models.TextChoices):
@@ -107,7 +115,14 @@ class Meeting(TenantModel):
 
     @property
     def display_title(self) -> str:
+        if not self.title and self.is_trim:
+            return str(self.get_kind_display())  # in the reader's language, like the e-mail about it
         return self.title or (self.series.title if self.series_id and self.series.title else self.cohort.name)
+
+    @property
+    def is_trim(self) -> bool:
+        """A TRiM planning meeting or one-to-one (``sessions_app.trim``)."""
+        return self.kind in (MeetingKind.TRIM_PLANNING, MeetingKind.TRIM_ONE_TO_ONE)
 
     @property
     def is_cancelled(self) -> bool:

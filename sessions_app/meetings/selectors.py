@@ -13,22 +13,27 @@ from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
 from sessions_app.cohorts.selectors import visible_cohorts
 from sessions_app.meetings import recurrence
-from sessions_app.meetings.models import Meeting, MeetingInvitee, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.models import PRIVATE_KINDS, Meeting, MeetingInvitee, Rsvp, RsvpStatus, Series
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
     """Meetings of visible cohorts and every meeting of the organisation's open cohorts;
     invite-only ones (hot debriefs) only for the people called, the cohort's facilitators
-    and admins, even in an open cohort."""
+    and admins, even in an open cohort. A hot debrief may call anyone in the organisation,
+    so being called shows it even outside its cohort; a private kind (a TRiM one-to-one)
+    is seen by the people called and nobody else."""
+    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
+    called = Q(invite_only=True, pk__in=invited, cohort__archived_at=None)
     meetings = Meeting.objects.filter(
         Q(cohort__in=visible_cohorts(membership))
         | Q(cohort__in=open_cohorts().filter(organization_id=membership.organization_id), invite_only=False)
+        | called
     )
+    not_mine = Q(kind__in=PRIVATE_KINDS) & ~Q(pk__in=invited)
     if membership.is_admin:
-        return meetings
+        return meetings.exclude(not_mine)
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
-    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    return meetings.filter(Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited))
+    return meetings.filter(Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited)).exclude(not_mine)
 
 
 def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
@@ -160,6 +165,7 @@ def my_upcoming_meetings(membership: Membership, *, now: datetime, limit: int = 
 def cohort_upcoming_meetings(cohort: Cohort, *, now: datetime, limit: int = 12) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(cohort=cohort, ends_at__gt=now)
+        .exclude(kind__in=PRIVATE_KINDS)
         .select_related("series", "cohort")
         .order_by("starts_at")[:limit]
     )

@@ -11,7 +11,6 @@ urlpatterns = [
     path("cohorts/<str:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<str:cohort_id>/ground-rules/", views.ground_rules, name="ground_rules"),
     path("cohorts/<str:cohort_id>/series/new/", views.series_create_view, name="series_create"),
-    path("cohorts/<str:cohort_id>/hot-debrief/", views.hot_debrief_create_view, name="hot_debrief_create"),
     path("meetings/<str:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<str:meeting_id>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
     path("meetings/<str:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),

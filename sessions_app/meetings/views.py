@@ -24,7 +24,6 @@ from sessions_app.meetings import recurrence, rsvps, selectors, signals
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.forms import (
-    HotDebriefForm,
     MeetingCancelForm,
     MeetingEditForm,
     PanelNotesForm,
@@ -93,33 +92,6 @@ def series_create_view(request, org_slug, cohort_id):
 def _gap_sentence(move) -> str:
     # Said on the confirmation: the documented rule moved a meeting nobody asked to move.
     return gettext("%(date)s: %(move)s.") % {"date": date_format(move.local_date, "l j F Y"), "move": move.text}
-
-
-@require_http_methods(["GET", "POST"])
-def hot_debrief_create_view(request, org_slug, cohort_id):
-    cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
-    candidates = list(cohort_selectors.cohort_members(cohort))
-    form = HotDebriefForm(request.POST or None, candidates=[m.membership for m in candidates])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = [m.membership for m in candidates if m.membership.public_id in set(data["people"])]
-        meeting = scheduling.hot_debrief_create(
-            cohort=cohort,
-            starts_at=timezone.now() + timedelta(minutes=data["starts_in"]),
-            people=chosen,
-            title=data["title"],
-            location=data["location"],
-            video_url=data["video_url"],
-            follow_ups=data["follow_ups"],
-            actor=request.membership,
-        )
-        messages.success(
-            request,
-            ngettext("Debrief called for %(count)d person.", "Debrief called for %(count)d people.", len(chosen))
-            % {"count": len(chosen)},
-        )
-        return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
-    return render(request, "sessions_app/hot_debrief_form.html", {"form": form, "cohort": cohort})
 
 
 @require_GET

@@ -58,6 +58,8 @@ def _sequence(meeting: Meeting) -> dict:
 PLANS: dict[str, Plan] = {
     NotificationKind.INVITE: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "invite")),
     NotificationKind.HOT_DEBRIEF: Plan(_always(URGENT), key=lambda m, now: (m.pk, "hot_debrief")),
+    # An offer, not an alarm: it waits for the person's own hours like any invitation.
+    NotificationKind.TRIM_OFFER: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "trim_offer")),
     # A change to a far-off meeting is routine: it waits for the digest (rule of
     # precedence in sessions_app.attention) instead of spending an interruption.
     NotificationKind.UPDATE: Plan(
@@ -120,6 +122,12 @@ def _rows(
 
 # --- Changes to meetings ------------------------------------------------------------
 
+# How people hear of a new meeting of a special kind; any other is an invitation.
+CALLED_BY_KIND = {
+    MeetingKind.HOT_DEBRIEF: NotificationKind.HOT_DEBRIEF,
+    MeetingKind.TRIM_ONE_TO_ONE: NotificationKind.TRIM_OFFER,
+}
+
 
 def _told(meeting: Meeting, actor: Membership | None) -> list[Membership]:
     return [person for person in audience(meeting) if actor is None or person.pk != actor.pk]
@@ -130,7 +138,7 @@ def plan_meeting_created(*, meeting: Meeting, now: datetime, actor: Membership |
     if meeting.series_id:
         # A series' meetings were announced once with the series; they only get reminders.
         return plan_reminders(meeting=meeting, now=now)
-    kind = NotificationKind.HOT_DEBRIEF if meeting.kind == MeetingKind.HOT_DEBRIEF else NotificationKind.INVITE
+    kind = CALLED_BY_KIND.get(meeting.kind, NotificationKind.INVITE)
     return write(_rows(kind, meeting, _told(meeting, actor), now)) + plan_reminders(meeting=meeting, now=now)
 
 

@@ -21,6 +21,7 @@ from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.trim.models import TrimOffer
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
 
@@ -155,6 +156,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
+        offer = TrimOffer.objects.filter(person=priya).order_by("pk").first()  # sessions_app/demo.py
         # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
         ward = Cohort.objects.get(name="Team Time (Ward 7)")
         join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
@@ -177,6 +179,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
                 MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
             ),
             "invitation_id": invitation.public_id,
+            "offer_id": offer.public_id,
             "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
