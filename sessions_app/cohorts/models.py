@@ -30,6 +30,11 @@ class Cohort(TenantModel):
     # answer and sign in at the door, as Schwartz Rounds are open to all staff. Closed
     # (the default): only its members, and others may ask to join.
     is_open = models.BooleanField(default=False)
+    # The group that oversees this programme and sees its aggregate figures (above k,
+    # never names). One level: a steering group's own steering group sees nothing here.
+    steering_group = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="steered_cohorts"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
