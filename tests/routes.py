@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from reflect.ids import new_public_id
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
@@ -55,6 +56,9 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    "panellist_id": lambda v: (
+        MeetingPanellist.objects.create(organization=v.cast.org, meeting=v.meeting, membership=v.cast.bob).public_id
+    ),
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
     "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,

@@ -20,6 +20,18 @@ class CohortCreateForm(forms.Form):
 
 
 class CohortEditForm(forms.ModelForm):
+    # Declared, not generated: the generated field would query cohorts at import time,
+    # outside any organisation's scope. The real choices are set per form below.
+    steering_group = forms.ModelChoiceField(
+        queryset=Cohort._base_manager.none(),
+        required=False,
+        label=_("Steering group"),
+        help_text=_(
+            "Another cohort whose members oversee this programme: they see its figures, "
+            "only where enough people contributed, never names."
+        ),
+    )
+
     class Meta:
         model = Cohort
         fields = [
@@ -32,6 +44,7 @@ class CohortEditForm(forms.ModelForm):
             "default_duration_minutes",
             "panel_size",
             "panel_prep_days",
+            "steering_group",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "ground_rules": forms.Textarea(attrs={"rows": 5})}
         labels = {
@@ -46,7 +59,7 @@ class CohortEditForm(forms.ModelForm):
             "panel_prep_days": _("Days to prepare the panel"),
         }
         help_texts = {
-            "ground_rules": _("Members accept these once before their first meeting, and again if you change them.")
+            "ground_rules": _("Members accept these once before their first meeting, and again if you change them."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -54,6 +67,9 @@ class CohortEditForm(forms.ModelForm):
         if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
             # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
             del self.fields["panel_size"], self.fields["panel_prep_days"]
+        # Only this organisation's other current cohorts (the scope holds it to the organisation).
+        others = Cohort.objects.filter(organization_id=self.instance.organization_id, archived_at=None)
+        self.fields["steering_group"].queryset = others.exclude(pk=self.instance.pk)
 
     def clean(self):
         data = super().clean()

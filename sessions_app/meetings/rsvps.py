@@ -34,8 +34,11 @@ def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, no
     if not may_attend(meeting, membership):
         raise ValidationError(_("This meeting is for its cohort's members."))
     if status == RsvpStatus.GOING and not meeting.invite_only:
-        member = CohortMember.objects.select_related("cohort").get(cohort_id=meeting.cohort_id, membership=membership)
-        if member.needs_ground_rules:
+        # A panellist from outside the cohort has no place in it: their briefing shows the rules.
+        member = (
+            CohortMember.objects.select_related("cohort").filter(cohort_id=meeting.cohort_id, membership=membership)
+        ).first()
+        if member is not None and member.needs_ground_rules:
             raise ValidationError(
                 _("Please read and accept the group's ground rules before your first meeting."), code=GROUND_RULES_FIRST
             )

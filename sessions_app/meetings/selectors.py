@@ -13,18 +13,20 @@ from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
 from sessions_app.cohorts.selectors import visible_cohorts
 from sessions_app.meetings import recurrence
-from sessions_app.meetings.models import Meeting, MeetingInvitee, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingPanellist, Rsvp, RsvpStatus, Series
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
     """Meetings of visible cohorts; invite-only ones (hot debriefs) only for the people
-    called, the cohort's facilitators and admins."""
-    meetings = Meeting.objects.filter(cohort__in=visible_cohorts(membership))
+    called, the cohort's facilitators and admins; and the meetings whose panel the person is on."""
     if membership.is_admin:
-        return meetings
+        return Meeting.objects.filter(cohort__in=visible_cohorts(membership))
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    return meetings.filter(Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited))
+    # A panellist sees the one meeting they speak at, in whichever cohort it is.
+    panels = _panel_places().filter(membership=membership).values("meeting_id")
+    own = Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited)
+    return Meeting.objects.filter((Q(cohort__in=visible_cohorts(membership)) & own) | Q(pk__in=panels))
 
 
 def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
@@ -41,7 +43,7 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
 
 # May this person attend this meeting? The one rule, asked by the meeting page's answer
 # buttons, RSVPs, the calendar feed, the person's list of coming meetings, digests and the
-# dispatcher's send-time re-check. It is written once, as the two kinds of "place" that let
+# dispatcher's send-time re-check. It is written once, as the kinds of "place" that let
 # someone in; ``attendable`` and ``attendable_meetings`` only read those places, so the
 # page, the feed and the reminder cannot drift apart again.
 _LIVE_PERSON = {"membership__is_active": True, "membership__user__is_active": True}
@@ -59,6 +61,12 @@ def _calls() -> QuerySet[MeetingInvitee]:
     return MeetingInvitee.objects.filter(meeting__cohort__archived_at=None, **_LIVE_PERSON)
 
 
+def _panel_places() -> QuerySet[MeetingPanellist]:
+    """Places on one meeting's panel (a Round's panellists, who may come from outside the
+    cohort), on the same terms."""
+    return MeetingPanellist.objects.filter(meeting__cohort__archived_at=None, **_LIVE_PERSON)
+
+
 def may_attend(meeting: Meeting, membership: Membership) -> bool:
     """May this person come to this meeting? (See ``attendable``.)"""
     return (meeting.pk, membership.pk) in attendable([(meeting, membership.pk)])
@@ -67,9 +75,10 @@ def may_attend(meeting: Meeting, membership: Membership) -> bool:
 def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
     """Of these (meeting, membership id) pairs, the ``(meeting id, membership id)`` of the
     ones where the person may attend: the people called to an invite-only meeting (a hot
-    debrief), the cohort's members and facilitators for every other; in both cases only
-    while the cohort is not archived and the person's membership and account are active.
-    At most two queries however many pairs, so the dispatcher can ask it for a whole batch."""
+    debrief), the cohort's members and facilitators for every other, and the meeting's
+    panellists; in every case only while the cohort is not archived and the person's
+    membership and account are active. At most three queries however many pairs, so the
+    dispatcher can ask it for a whole batch."""
     pairs = list(pairs)
     called = {(meeting.pk, person) for meeting, person in pairs if meeting.invite_only}
     in_cohort = {(meeting, person) for meeting, person in pairs if not meeting.invite_only}
@@ -96,7 +105,16 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
             .values_list("cohort_id", "membership_id")
         )
         allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in members}
-    return allowed
+    return allowed | _on_panel({(meeting.pk, person) for meeting, person in pairs} - allowed)
+
+
+def _on_panel(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    if not pairs:
+        return set()
+    places = _panel_places().filter(
+        meeting_id__in={meeting_id for meeting_id, _ in pairs}, membership_id__in={person for _, person in pairs}
+    )
+    return set(places.values_list("meeting_id", "membership_id")) & pairs
 
 
 def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
@@ -104,7 +122,10 @@ def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
     query to filter further (coming ones, a calendar's window)."""
     places = _cohort_places().filter(membership=membership).values("cohort_id")
     calls = _calls().filter(membership=membership).values("meeting_id")
-    return Meeting.objects.filter(Q(invite_only=False, cohort_id__in=places) | Q(invite_only=True, pk__in=calls))
+    panels = _panel_places().filter(membership=membership).values("meeting_id")
+    return Meeting.objects.filter(
+        Q(invite_only=False, cohort_id__in=places) | Q(invite_only=True, pk__in=calls) | Q(pk__in=panels)
+    )
 
 
 def with_my_rsvp(meetings: QuerySet[Meeting], membership: Membership) -> QuerySet[Meeting]:
