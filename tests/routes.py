@@ -57,7 +57,9 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
     "panellist_id": lambda v: (
-        MeetingPanellist.objects.create(organization=v.cast.org, meeting=v.meeting, membership=v.cast.bob).public_id
+        MeetingPanellist.objects.get_or_create(organization=v.cast.org, meeting=v.meeting, membership=v.cast.bob)[
+            0
+        ].public_id
     ),
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,

@@ -67,8 +67,9 @@ class CohortEditForm(forms.ModelForm):
         if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
             # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
             del self.fields["panel_size"], self.fields["panel_prep_days"]
-        # Only this organisation's other current cohorts (the scope holds it to the organisation).
-        others = Cohort.objects.filter(organization_id=self.instance.organization_id, archived_at=None)
+        # Only this organisation's other current cohorts: named by the instance's own
+        # organisation, so the form can be built before a scope is entered (as for "name").
+        others = Cohort._base_manager.filter(organization_id=self.instance.organization_id, archived_at=None)
         self.fields["steering_group"].queryset = others.exclude(pk=self.instance.pk)
 
     def clean(self):

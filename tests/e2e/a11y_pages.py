@@ -18,6 +18,7 @@ from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
@@ -140,6 +141,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
             "past_meeting_id": past.public_id,
+            # The demo's next Round has a panel of three, the member among them (a briefing to open).
+            "panellist_id": MeetingPanellist.objects.filter(meeting=meeting).first().public_id,
             "reflection_id": reflection.public_id,
             "action_id": action.public_id,
             "template_id": template.public_id,
