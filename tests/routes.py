@@ -14,7 +14,14 @@ from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
+from tests.factories import (
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MeetingFactory,
+    MembershipFactory,
+    ReflectionFactory,
+)
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -56,10 +63,11 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    # Someone new each time: the matrix may ask for several on one meeting.
     "panellist_id": lambda v: (
-        MeetingPanellist.objects.get_or_create(organization=v.cast.org, meeting=v.meeting, membership=v.cast.bob)[
-            0
-        ].public_id
+        MeetingPanellist.objects.create(
+            organization=v.cast.org, meeting=v.meeting, membership=MembershipFactory(organization=v.cast.org)
+        ).public_id
     ),
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,

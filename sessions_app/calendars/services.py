@@ -42,7 +42,7 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
     summary = _summary(meeting)
     url = meeting_url(meeting)
     # The topic is said in the description too: some calendars cut a long summary short.
-    lines = [_("Topic: %(topic)s") % {"topic": meeting.title}] if meeting.title else []
+    lines = [_("Topic: %(topic)s") % {"topic": meeting.topic}] if meeting.topic else []
     if meeting.is_cancelled:
         # Some clients show a cancelled event in a subscribed calendar instead of
         # dropping it; the summary says so as well.
@@ -67,13 +67,12 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
 
 
 def _summary(meeting: Meeting) -> str:
-    """ "Schwartz Round: The patient I can't forget" for a meeting with its own topic (the
+    """ "Schwartz Round: The patient I can't forget" for a meeting with a topic (the
     series' title, else the cohort's name, then the topic); else "Series · Cohort", or the
     cohort's name alone."""
-    cohort_name = meeting.cohort.name
-    programme = meeting.series.title if meeting.series_id and meeting.series.title else cohort_name
-    if meeting.title and meeting.title != programme:
-        return f"{programme}: {meeting.title}"
+    programme, cohort_name = meeting.programme_name, meeting.cohort.name
+    if meeting.topic:
+        return f"{programme}: {meeting.topic}"
     return programme if programme == cohort_name else f"{programme} · {cohort_name}"
 
 

@@ -111,6 +111,17 @@ class Meeting(TenantModel):
         return self.title or (self.series.title if self.series_id and self.series.title else self.cohort.name)
 
     @property
+    def programme_name(self) -> str:
+        """What the meeting is one of: its series' title, else its cohort's name."""
+        return self.series.title if self.series_id and self.series.title else self.cohort.name
+
+    @property
+    def topic(self) -> str:
+        """Its own title where that says more than the name of what it is one of ("The
+        patient I can't forget" in "Schwartz Round"), else empty."""
+        return self.title if self.title and self.title != self.programme_name else ""
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
 
