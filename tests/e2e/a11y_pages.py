@@ -120,7 +120,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
         organization = Organization.objects.get(slug=ORG)
     with scope(organization=organization):
         cohort = Cohort.objects.get(name="Schwartz Rounds")
-        meeting = cohort.meetings.order_by("starts_at").first()
+        # The next Round (not a past meeting made by an earlier call): it has the demo's panel.
+        meeting = cohort.meetings.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
         past = MeetingFactory(
             cohort=cohort,
             starts_at=timezone.now() - timezone.timedelta(days=2),
