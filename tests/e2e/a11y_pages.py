@@ -120,8 +120,9 @@ def demo_objects(email: str | None) -> dict[str, str]:
         organization = Organization.objects.get(slug=ORG)
     with scope(organization=organization):
         cohort = Cohort.objects.get(name="Schwartz Rounds")
-        # The next Round (not a past meeting made by an earlier call): it has the demo's panel.
-        meeting = cohort.meetings.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+        meeting = cohort.meetings.order_by("starts_at").first()
+        # The demo's next Round has a panel of three, the member among them (a briefing to open).
+        panel_place = MeetingPanellist.objects.filter(meeting__cohort=cohort).order_by("meeting__starts_at").first()
         past = MeetingFactory(
             cohort=cohort,
             starts_at=timezone.now() - timezone.timedelta(days=2),
@@ -142,8 +143,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
             "past_meeting_id": past.public_id,
-            # The demo's next Round has a panel of three, the member among them (a briefing to open).
-            "panellist_id": MeetingPanellist.objects.filter(meeting=meeting).first().public_id,
+            "panellist_id": panel_place.public_id,
+            "panel_meeting_id": panel_place.meeting.public_id,
             "reflection_id": reflection.public_id,
             "action_id": action.public_id,
             "template_id": template.public_id,
@@ -179,6 +180,8 @@ def sso_organization() -> Organization:
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
 PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions"}
+# Routes opened on the Round with the demo's panel (a panellist's briefing).
+PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
 
 class NoDemoObject(LookupError):
@@ -192,6 +195,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
     kwargs = {name: objects[name] for name in route.kwargs}
     if route.name in PAST_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["past_meeting_id"]
+    if route.name in PANEL_MEETING_ROUTES:
+        kwargs["meeting_id"] = objects["panel_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
 
 
