@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sessions_app.home.urls")),
     path("", include("sessions_app.cohorts.urls")),
     path("", include("sessions_app.meetings.urls")),
+    path("", include("sessions_app.attendance.urls")),
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),

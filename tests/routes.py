@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scopes_disabled
 
 from reflect.ids import new_public_id
+from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
@@ -56,6 +58,12 @@ class Victims:
         )
 
 
+def _door_code(victims) -> str:
+    victims.cohort_member  # noqa: B018 - bob in the cohort, so the code is his to use
+    with scopes_disabled():
+        return meeting_door_code(victims.meeting)
+
+
 # How to make an object of the victim organisation for each URL argument.
 OBJECT_MAKERS: dict[str, Callable] = {
     "member_id": lambda v: v.cast.bob.public_id,
@@ -75,6 +83,8 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
+    # The sign-in code on the screen at the door of the victim meeting, which bob may attend.
+    "code": lambda v: _door_code(v),
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.
     "answer_token": lambda v: links.answer_token(
         membership=v.cohort_member.membership, meeting=v.meeting, action=links.GOING

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
+from sessions_app.attendance.models import Attendance
 from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember
@@ -41,6 +42,7 @@ class _PersonalRows:
     memberships: list[Membership]
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
+    attendance: list[Attendance]
     reflections: list[Reflection]
     drafts: list[ReflectionDraft]
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
@@ -80,6 +82,11 @@ def _personal_rows(user: User) -> _PersonalRows:
             ),
             rsvps=list(
                 Rsvp.objects.filter(membership__user=user)
+                .select_related(*meeting_fields)
+                .order_by("meeting__starts_at", "pk")
+            ),
+            attendance=list(
+                Attendance.objects.filter(membership__user=user)
                 .select_related(*meeting_fields)
                 .order_by("meeting__starts_at", "pk")
             ),
@@ -174,6 +181,15 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "updated_at": _when(rsvp.updated_at),
             }
         )
+    for attended in rows.attendance:
+        # How they were marked present, never who marked them.
+        by_membership[attended.membership_id]["attendance"].append(
+            {
+                "meeting": _meeting(attended.meeting),
+                "source": attended.source,
+                "recorded_at": _when(attended.recorded_at),
+            }
+        )
     for reflection in rows.reflections:
         by_membership[reflection.author_id]["reflections"].append(
             {
@@ -251,6 +267,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "reflection_retention_months": membership.organization.reflection_retention_months,
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
+                "attendance": mine["attendance"],
                 "reflections": mine["reflections"],
                 "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],

@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
+from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import MeetingPanellist
@@ -164,6 +165,10 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "template_id": template.public_id,
             "import_id": cohort_import.public_id,
             "member_id": priya.public_id,
+            # The sign-in code of a Round about to start: its door page offers "I'm here".
+            "code": meeting_door_code(
+                MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
+            ),
             "invitation_id": invitation.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
@@ -193,7 +198,7 @@ def sso_organization() -> Organization:
 
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
-PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions"}
+PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_register"}
 # Routes opened on the Round with the demo's panel (a panellist's briefing).
 PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
