@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("sessions_app.calendars.urls")),
     path("", include("sessions_app.members.urls")),
     path("", include("sessions_app.push.urls")),
+    path("", include("sessions_app.video.urls")),
     path("", include("sessions_app.portfolio.urls")),
 ]

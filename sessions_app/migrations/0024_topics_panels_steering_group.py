@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0022_attendance_public_id'),
+        ('sessions_app', '0026_video_links'),
     ]
 
     operations = [

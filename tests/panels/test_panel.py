@@ -273,7 +273,7 @@ def test_the_meeting_page_with_a_panel_uses_constant_queries(client, cast, round
             person = MembershipFactory(organization=cast.org)
             panel.panellist_add(meeting=rounds.meeting, membership=person, actor=rounds.fiona, now=NOW)
     client.force_login(rounds.fiona.user)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = text(client.get(url("meeting_detail", cast, meeting_id=rounds.meeting.public_id)))
     assert page.count("not prepared yet") == size
 
