@@ -8,9 +8,10 @@ from django.utils import timezone
 from accounts.models import Membership, Organization
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
-from sessions_app.meetings import rrule
+from sessions_app.meetings import panel, rrule
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import MeetingStatus
 from sessions_app.trim import services as trim
 from sessions_app.trim.models import TrimCase
 
@@ -98,6 +99,8 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
+    if organization.slug in ROUNDS_PROGRAMME:
+        _seed_rounds_programme(organization, members)
     seed_trim(organization, members)
 
 
@@ -129,3 +132,44 @@ def seed_trim(organization: Organization, members: dict[str, Membership]) -> Non
         actor=members[manager],
     )
     trim.trim_case_open(debrief=debrief, people=people, manager=members[manager], now=now)
+
+
+# The Schwartz Rounds programme as it runs (issue 13): topics on the coming Rounds, a
+# panel of three for the next one (one of them prepared), and a steering group.
+ROUNDS_PROGRAMME = {
+    "st-marys": {
+        "topics": ["The patient I can't forget", "When the family disagrees", "A good death?"],
+        "panel": ["priya@stmarys.example", "lucy@stmarys.example", "tom@stmarys.example"],
+        "prepared": "priya@stmarys.example",
+        "steering_group": "Rounds steering group",
+        "steering_people": [
+            ("farah@stmarys.example", CohortRole.FACILITATOR),
+            ("priya@stmarys.example", "member"),
+            ("tom@stmarys.example", "member"),
+        ],
+    }
+}
+
+
+def _seed_rounds_programme(organization: Organization, members: dict[str, Membership]) -> None:
+    plan = ROUNDS_PROGRAMME[organization.slug]
+    rounds = Cohort.objects.get(organization=organization, name="Schwartz Rounds")
+    name = plan["steering_group"]
+    steering = Cohort.objects.filter(organization=organization, name=name).first()
+    if steering is None:
+        steering = cohorts.cohort_create(organization=organization, name=name, kind="custom")
+    for email, role in plan["steering_people"]:
+        if not steering.members.filter(membership=members[email]).exists():
+            cohorts.cohort_add_member(cohort=steering, membership=members[email], role=role)
+    if rounds.steering_group_id is None:
+        cohorts.cohort_update(cohort=rounds, steering_group=steering)
+    coming = list(rounds.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())[:3])
+    for meeting, topic in zip(coming, plan["topics"], strict=False):
+        if not meeting.title:
+            scheduling.meeting_topic_set(meeting=meeting, topic=topic)
+    if coming and not coming[0].panellists.exists():
+        facilitator = members[plan["steering_people"][0][0]]  # Farah facilitates the Rounds too
+        for email in plan["panel"]:
+            place = panel.panellist_add(meeting=coming[0], membership=members[email], actor=facilitator)
+            if email == plan["prepared"]:
+                panel.panellist_prepared_set(place=place, prepared=True)

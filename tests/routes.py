@@ -14,10 +14,18 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import JoinRequest
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from sessions_app.trim.models import TrimCase, TrimOffer
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
+from tests.factories import (
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MeetingFactory,
+    MembershipFactory,
+    ReflectionFactory,
+)
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -87,6 +95,12 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
     "join_request_id": lambda v: v.join_request.public_id,
+    # Someone new each time: the matrix may ask for several on one meeting.
+    "panellist_id": lambda v: (
+        MeetingPanellist.objects.create(
+            organization=v.cast.org, meeting=v.meeting, membership=MembershipFactory(organization=v.cast.org)
+        ).public_id
+    ),
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
     "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,

@@ -24,6 +24,7 @@ ROUTABLE_KINDS = {
     "reminder": _("Reminders"),
     "promotion": _("A place freed up for you"),
     "panel_prep": _("Panel preparation"),
+    "panellist": _("Asked to join a panel"),
     "reflection_prompt": _("Invitations to reflect"),
     "hot_debrief": _("Hot debrief called"),
     "digest": _("Daily digest"),

@@ -168,3 +168,23 @@ class PanelNotesForm(forms.Form):
     panel_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label=_("Panel preparation notes")
     )
+
+
+class TopicForm(forms.Form):
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=120,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("This meeting's own title, e.g. “The patient I can't forget”. One line; no patient details."),
+    )
+
+
+class PanellistAddForm(forms.Form):
+    membership = forms.ChoiceField(label=_("Add to the panel"))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [("", "—")] + [
+            (m.public_id, f"{m.user.name} ({m.user.email})") for m in candidates
+        ]

@@ -13,10 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from reflect.text import validate_single_line
 from sessions_app.cohorts.models import Cohort
 from sessions_app.meetings import recurrence, signals
 from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
 from sessions_app.meetings.series import bump_sequence, series_materialize, validated_rule
+
+TOPIC_MAX_LENGTH = Meeting._meta.get_field("title").max_length
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,25 @@ def ad_hoc_meeting_create(
             MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
         )
         signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="created", now=now, actor=actor)
+    return meeting
+
+
+def meeting_topic_set(*, meeting: Meeting, topic: str, now: datetime | None = None, actor: Membership | None = None):
+    """Give one meeting its own topic (a Round's title), or clear it. Only this meeting:
+    the series does not write titles, so it stays attached and follows later changes.
+    Calendars replace the event (SEQUENCE) and people hear of it as of any change."""
+    now = now or timezone.now()
+    _assert_changeable(meeting, now)
+    topic = topic.strip()
+    validate_single_line(topic)
+    if len(topic) > TOPIC_MAX_LENGTH:
+        raise ValidationError(_("A topic is at most %(limit)d characters.") % {"limit": TOPIC_MAX_LENGTH})
+    if topic == meeting.title:
+        return meeting
+    meeting.title = topic
+    with transaction.atomic():
+        bump_sequence(meeting, ["title"])
+        signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="updated", now=now, actor=actor)
     return meeting
 
 

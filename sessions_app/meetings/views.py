@@ -31,6 +31,7 @@ from sessions_app.meetings.forms import (
     nth_weekday_of_month,
 )
 from sessions_app.meetings.models import MeetingKind, Series
+from sessions_app.meetings.panel_views import panel_context
 from sessions_app.meetings.rrule_words import describe_rrule
 
 SERIES_FIELDS = (
@@ -131,6 +132,9 @@ def meeting_detail(request, org_slug, meeting_id):
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
+    context |= panel_context(
+        meeting, membership, facilitates=facilitates, manages=context["manages"], is_past=context["is_past"]
+    )
     return render(request, "sessions_app/meeting_detail.html", context)
 
 
@@ -276,6 +280,8 @@ def cohort_detail(request, org_slug, cohort_id):
         "size_warning": cohort_selectors.cohort_below_minimum(cohort),
         "requests_waiting": cohort_selectors.pending_join_requests(cohort).count() if manages else 0,
     }
+    # A steering group's own members find the programmes it oversees here.
+    context["steered"] = list(cohort_selectors.steered_cohorts(cohort)) if context["me"] else []
     if manages:
         context["add_form"] = CohortMemberAddForm(
             candidates=cohort_selectors.people_to_add(cohort, members),

@@ -36,6 +36,7 @@ SUBJECTS = {
     NotificationKind.REMINDER: _("Reminder: {title}, {when}"),
     NotificationKind.PROMOTION: _("A place is yours: {title}, {when}"),
     NotificationKind.PANEL_PREP: _("Panel preparation: {title}, {when}"),
+    NotificationKind.PANELLIST: _("You're on the panel: {title}, {when}"),
     NotificationKind.REFLECTION_PROMPT: _("A moment to reflect on {title}?"),
     NotificationKind.HOT_DEBRIEF: _("Hot debrief called: {title}, {when}"),
     # Translators: {other} is the other person of a one-to-one conversation.
@@ -82,6 +83,12 @@ def preferences_url(row: Notification) -> str:
     return settings.SITE_URL + reverse("attention_settings", kwargs={"org_slug": row.organization.slug})
 
 
+def briefing_url(meeting: Meeting) -> str:
+    """A panellist's own page for the Round: the notes and what to expect."""
+    path = reverse("panel_briefing", kwargs={"org_slug": meeting.organization.slug, "meeting_id": meeting.public_id})
+    return settings.SITE_URL + path
+
+
 def _when(meeting, zone: ZoneInfo) -> str:
     return short_when(meeting.starts_at.astimezone(zone))
 
@@ -121,7 +128,7 @@ def _line(row: Notification, zone: ZoneInfo, covered: list[Meeting] | None = Non
             "title": meeting.display_title,
             "cohort": meeting.cohort.name,
             "when": _when(meeting, zone),
-            "url": meeting_url(meeting),
+            "url": briefing_url(meeting) if row.payload.get("briefing") else meeting_url(meeting),
             "other": _other_person(row) if row.kind == NotificationKind.TRIM_OFFER else "",
         }
     template = SUBJECTS.get(row.kind, "{title}")
@@ -206,6 +213,7 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         "is_digest": row.kind == NotificationKind.DIGEST,
         "is_list": bool(grouped),
         "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
+        "is_briefing": bool(row.payload.get("briefing")),
         "answers": answer_links(row) if not grouped else [],
     }
     headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     PROMOTION = "promotion", _("A place freed up for you")
     PANEL_PREP = "panel_prep", _("Panel preparation")
+    PANELLIST = "panellist", _("Asked to join a panel")
     REFLECTION_PROMPT = "reflection_prompt", _("Invitation to reflect")
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief called")
     DIGEST = "digest", _("Daily digest")

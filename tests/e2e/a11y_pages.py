@@ -19,6 +19,7 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from sessions_app.trim.models import TrimOffer
@@ -134,6 +135,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
     with scope(organization=organization):
         cohort = Cohort.objects.get(name="Schwartz Rounds")
         meeting = cohort.meetings.order_by("starts_at").first()
+        # The demo's next Round has a panel of three, the member among them (a briefing to open).
+        panel_place = MeetingPanellist.objects.filter(meeting__cohort=cohort).order_by("meeting__starts_at").first()
         past = MeetingFactory(
             cohort=cohort,
             starts_at=timezone.now() - timezone.timedelta(days=2),
@@ -169,6 +172,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
             "past_meeting_id": past.public_id,
+            "panellist_id": panel_place.public_id,
+            "panel_meeting_id": panel_place.meeting.public_id,
             "reflection_id": reflection.public_id,
             "action_id": action.public_id,
             "template_id": template.public_id,
@@ -210,6 +215,8 @@ def sso_organization() -> Organization:
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
 PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_register"}
+# Routes opened on the Round with the demo's panel (a panellist's briefing).
+PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
 
 class NoDemoObject(LookupError):
@@ -223,6 +230,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
     kwargs = {name: objects[name] for name in route.kwargs}
     if route.name in PAST_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["past_meeting_id"]
+    if route.name in PANEL_MEETING_ROUTES:
+        kwargs["meeting_id"] = objects["panel_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
 
 
