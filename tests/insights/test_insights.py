@@ -258,9 +258,7 @@ def test_evaluation_refused_to_someone_who_did_not_go(cast, cohort, meeting):
     with scope(organization=cast.org):
         absent = members(cohort, 1)[0]
         Rsvp.objects.create(organization=cast.org, meeting=meeting, membership=absent, status="cant")
-    assert refusal(cast, meeting, respondent=absent) == [
-        "Only people who were at this meeting can evaluate it."
-    ]
+    assert refusal(cast, meeting, respondent=absent) == ["Only people who were at this meeting can evaluate it."]
 
 
 def test_evaluation_refused_the_second_time(cast, meeting):
