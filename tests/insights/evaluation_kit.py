@@ -68,7 +68,8 @@ def schwartz_answers(relevance=4, insight=4, less_isolated=4, attend_again="yes"
     return {"relevance": relevance, "insight": insight, "less_isolated": less_isolated, "attend_again": attend_again}
 
 
-def evaluate(meeting, person, *, ratings=None, comment="", now=ENDED + timedelta(hours=1)):
+def evaluate(meeting, person, *, ratings=None, comment="", now=None):
+    now = now or meeting.ends_at + timedelta(hours=1)
     with scope(organization=meeting.organization):
         return evaluation_submit(
             meeting=meeting, respondent=person, ratings=ratings or schwartz_answers(), comment=comment, now=now
