@@ -6,10 +6,13 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
+from sessions_app.attendance.models import Attendance, AttendanceSource
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
+from sessions_app.insights.evaluations import evaluation_submit
 from sessions_app.meetings import rrule
 from sessions_app.meetings import series as series_services
+from sessions_app.meetings.models import Meeting
 
 # org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]
 DEMO_COHORTS = {
@@ -80,3 +83,44 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
+        if kind == "schwartz_rounds":
+            seed_evaluated_round(cohort, [members[email] for email, _role in people])
+
+
+PAST_ROUND = "The patient I can't forget"
+# (relevance, insight, less isolated, attend again, comment): five answers, so that the
+# results show with the default k of 5.
+PAST_ANSWERS = [
+    (5, 5, 4, "yes", "Hearing the porter's story changed how I see nights."),
+    (4, 5, 4, "yes", "I did not know others felt the same."),
+    (4, 4, 3, "maybe", "The room was too warm."),
+    (5, 4, 5, "yes", "Please run one on the wards."),
+    (3, 4, 4, "yes", ""),
+]
+
+
+def seed_evaluated_round(cohort: Cohort, people: list[Membership]) -> None:
+    """A Round a month ago, its register and five evaluations, so its results can be read."""
+    if Meeting.objects.filter(cohort=cohort, title=PAST_ROUND).exists():
+        return
+    starts_at = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    meeting = Meeting.objects.create(
+        organization=cohort.organization,
+        cohort=cohort,
+        title=PAST_ROUND,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        time_zone=cohort.organization.time_zone,
+    )
+    for person, (relevance, insight, isolated, again, comment) in zip(people, PAST_ANSWERS, strict=False):
+        Attendance.objects.create(
+            organization=cohort.organization, meeting=meeting, membership=person, source=AttendanceSource.REGISTER
+        )
+        ratings = {"relevance": relevance, "insight": insight, "less_isolated": isolated, "attend_again": again}
+        evaluation_submit(
+            meeting=meeting,
+            respondent=person,
+            ratings=ratings,
+            comment=comment,
+            now=meeting.ends_at + timedelta(hours=1),
+        )

@@ -17,6 +17,7 @@ from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.cohorts.models import Cohort
+from sessions_app.demo import PAST_ROUND
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
@@ -47,6 +48,7 @@ NOT_PAGES = {
     "meeting_ics": "an iCalendar file",
     "calendar_feed": "an iCalendar feed",
     "audit_trail_csv": "a CSV download",
+    "cohort_evaluations_csv": "a CSV download (tests/insights/test_evaluation_csv.py reads it)",
     "my_data_json": "a JSON download",
     "my_data_markdown": "a Markdown download",
     "mfa_download_recovery_codes": "a text download",
@@ -151,6 +153,9 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
             "unsubscribe_token": links.unsubscribe_token(membership=author, kind="reminder"),
             "organization_slug": sso_organization().slug,
+            "kind": "schwartz_rounds",
+            # A Round whose evaluations have closed, with five answers (sessions_app/demo.py).
+            "evaluated_meeting_id": cohort.meetings.get(title=PAST_ROUND).public_id,
         }
 
 
@@ -188,6 +193,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
     kwargs = {name: objects[name] for name in route.kwargs}
     if route.name in PAST_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["past_meeting_id"]
+    if route.name == "meeting_results":
+        kwargs["meeting_id"] = objects["evaluated_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
 
 

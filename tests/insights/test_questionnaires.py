@@ -189,3 +189,19 @@ def test_a_member_cannot_edit_questionnaires(cast, client):
     client.force_login(cast.bob.user)
     assert client.get(url("questionnaire_list", cast)).status_code == 403
     assert client.post(url("questionnaire_edit", cast, kind="custom"), {}).status_code == 403
+
+
+@pytest.mark.security
+def test_an_admin_edits_only_their_own_organisations_questionnaire(cast, client):
+    client.force_login(cast.charlie.user)
+    other = {"key": "", "type": "scale", "text": "Useful?", "short": "Useful"}
+    with scope(organization=cast.other_org):
+        questionnaire_save(organization=cast.other_org, kind="custom", entries=[other], actor=cast.charlie.user)
+    assert client.get(url("questionnaire_edit", cast, kind="custom")).status_code == 404  # alice's organisation
+    with scope(organization=cast.org):
+        assert keys(current_entries(cast.org, "custom")) == ["insight", "relevance", "support", "safety", "comments"]
+
+
+def test_an_unknown_kind_is_404(cast, client):
+    client.force_login(cast.alice.user)
+    assert client.get(url("questionnaire_edit", cast, kind="poker_night")).status_code == 404
