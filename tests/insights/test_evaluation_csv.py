@@ -138,3 +138,24 @@ def test_a_bad_period_gets_a_message_and_no_file(cast, client, start, end, messa
     assert response.status_code == 400
     assert "Content-Disposition" not in response
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("meetings", [1, 12])
+def test_the_period_page_and_csv_read_kept_results_in_a_constant_number_of_queries(
+    cast, client, django_assert_num_queries, meetings
+):
+    cohort = rounds_cohort(cast, facilitator=cast.bob)
+    for i in range(meetings):
+        round_ = a_round(cohort, starts_at=ROUND + timedelta(days=i))
+        attended_and_evaluated(round_, cohort, [schwartz_answers()] * 3, ["a", "b", "c"])
+    client.force_login(cast.bob.user)
+    page_url = url("cohort_evaluations", cast, cohort_id=cohort.public_id)
+    period = {"start": "2026-02-01", "end": "2026-02-28"}
+    with time_machine.travel(LATER, tick=False):
+        first = client.get(page_url, period)  # the first showing tallies each meeting and keeps it
+        with django_assert_num_queries(7):
+            again = client.get(page_url, period)
+        with django_assert_num_queries(7):
+            response = client.get(url("cohort_evaluations_csv", cast, cohort_id=cohort.public_id), period)
+    assert again.content.split(b"<main")[1] == first.content.split(b"<main")[1]
+    assert response.content.decode().count("\r\n2026-02-") == meetings * 4  # a row and three comments each
