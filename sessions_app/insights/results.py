@@ -54,14 +54,13 @@ class MeetingResults:
 def meeting_tallies(meeting: Meeting) -> tuple[dict, list[str]]:
     """Raw tallies of a meeting's evaluations: per question (in the newest questionnaire's
     order), how many gave each answer. Comments are read only where k or more wrote one."""
-    rows = (
+    rows = list(
         SessionEvaluation.objects.filter(meeting=meeting)
         .order_by("-questionnaire__version")
-        .values_list("questionnaire__questions", "ratings", "pk")
+        .values_list("questionnaire__questions", "ratings")
     )
     questions: dict[str, dict] = {}
-    commented = []
-    for entries, ratings, pk in rows:
+    for entries, ratings in rows:
         for entry in entries if entries is not None else LEGACY_ENTRIES:
             question = question_of(entry)
             if question.type == FREE_TEXT:
@@ -70,9 +69,8 @@ def meeting_tallies(meeting: Meeting) -> tuple[dict, list[str]]:
             answer = ratings.get(question.key)
             if answer is not None:
                 tally["counts"][str(answer)] = tally["counts"].get(str(answer), 0) + 1
-        commented.append(pk)
     people = len(rows)
-    with_text = SessionEvaluation.objects.filter(pk__in=commented).exclude(comment="")
+    with_text = SessionEvaluation.objects.filter(meeting=meeting).exclude(comment="")
     commenters = with_text.count()
     texts = []
     if figures.shown(True, people=commenters, k=group_size(meeting.organization)):
