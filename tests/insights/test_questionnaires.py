@@ -205,3 +205,16 @@ def test_an_admin_edits_only_their_own_organisations_questionnaire(cast, client)
 def test_an_unknown_kind_is_404(cast, client):
     client.force_login(cast.alice.user)
     assert client.get(url("questionnaire_edit", cast, kind="poker_night")).status_code == 404
+
+
+def test_a_refused_edit_shows_why_on_the_page_and_saves_nothing(cast, client):
+    client.force_login(cast.alice.user)
+    edit = url("questionnaire_edit", cast, kind="custom")
+    form = {"q-TOTAL_FORMS": "2", "q-INITIAL_FORMS": "2"}
+    form |= {"q-0-key": "comments", "q-0-text": "", "q-0-short": "", "q-0-type": "text", "q-0-order": "1"}
+    form |= {"q-1-key": "", "q-1-text": "More?", "q-1-short": "More", "q-1-type": "text", "q-1-order": "2"}
+    response = client.post(edit, form)
+    assert response.status_code == 200
+    assert "Ask at most one free-text question." in text(response)
+    with scopes_disabled():
+        assert not EvaluationQuestionnaire.objects.exists()
