@@ -83,40 +83,42 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
-        if kind == "schwartz_rounds":
-            seed_evaluated_round(cohort, [members[email] for email, _role in people])
+        if kind == "balint_group":
+            seed_evaluated_meeting(cohort, [members[email] for email, _role in people])
 
 
-PAST_ROUND = "The patient I can't forget"
-# (relevance, insight, less isolated, attend again, comment): five answers, so that the
-# results show with the default k of 5.
+# A Balint group rather than the Rounds: pages and tests that take the Rounds' first
+# meeting as "the next one" stay as they were.
+PAST_MEETING = "The patient I can't forget"
+# (insight, relevance, support, safety, comment): five answers, so that the results show
+# with the default k of 5.
 PAST_ANSWERS = [
-    (5, 5, 4, "yes", "Hearing the porter's story changed how I see nights."),
-    (4, 5, 4, "yes", "I did not know others felt the same."),
-    (4, 4, 3, "maybe", "The room was too warm."),
-    (5, 4, 5, "yes", "Please run one on the wards."),
-    (3, 4, 4, "yes", ""),
+    (5, 5, 4, 4, "Hearing the registrar's story changed how I see nights."),
+    (4, 5, 4, 5, "I did not know others felt the same."),
+    (4, 4, 3, 4, "The room was too warm."),
+    (5, 4, 5, 4, "Please keep the same time."),
+    (3, 4, 4, 4, ""),
 ]
 
 
-def seed_evaluated_round(cohort: Cohort, people: list[Membership]) -> None:
-    """A Round a month ago, its register and five evaluations, so its results can be read."""
-    if Meeting.objects.filter(cohort=cohort, title=PAST_ROUND).exists():
+def seed_evaluated_meeting(cohort: Cohort, people: list[Membership]) -> None:
+    """A meeting a month ago, its register and five evaluations, so its results can be read."""
+    if Meeting.objects.filter(cohort=cohort, title=PAST_MEETING).exists():
         return
     starts_at = timezone.now().replace(microsecond=0) - timedelta(days=30)
     meeting = Meeting.objects.create(
         organization=cohort.organization,
         cohort=cohort,
-        title=PAST_ROUND,
+        title=PAST_MEETING,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=1),
         time_zone=cohort.organization.time_zone,
     )
-    for person, (relevance, insight, isolated, again, comment) in zip(people, PAST_ANSWERS, strict=False):
+    for person, (insight, relevance, support, safety, comment) in zip(people, PAST_ANSWERS, strict=False):
         Attendance.objects.create(
             organization=cohort.organization, meeting=meeting, membership=person, source=AttendanceSource.REGISTER
         )
-        ratings = {"relevance": relevance, "insight": insight, "less_isolated": isolated, "attend_again": again}
+        ratings = {"insight": insight, "relevance": relevance, "support": support, "safety": safety}
         evaluation_submit(
             meeting=meeting,
             respondent=person,

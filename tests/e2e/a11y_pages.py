@@ -17,8 +17,9 @@ from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.cohorts.models import Cohort
-from sessions_app.demo import PAST_ROUND
+from sessions_app.demo import PAST_MEETING
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
@@ -154,8 +155,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "unsubscribe_token": links.unsubscribe_token(membership=author, kind="reminder"),
             "organization_slug": sso_organization().slug,
             "kind": "schwartz_rounds",
-            # A Round whose evaluations have closed, with five answers (sessions_app/demo.py).
-            "evaluated_meeting_id": cohort.meetings.get(title=PAST_ROUND).public_id,
+            # A meeting whose evaluations have closed, with five answers (sessions_app/demo.py).
+            "evaluated_meeting_id": Meeting.objects.get(title=PAST_MEETING).public_id,
         }
 
 
