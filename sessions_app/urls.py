@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("sessions_app.calendars.urls")),
     path("", include("sessions_app.members.urls")),
     path("", include("sessions_app.push.urls")),
+    path("", include("sessions_app.portfolio.urls")),
 ]

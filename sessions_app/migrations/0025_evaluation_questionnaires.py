@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0020_open_cohorts_and_attendance'),
+        ('sessions_app', '0027_reflection_code_themes'),
     ]
 
     operations = [

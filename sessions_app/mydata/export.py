@@ -182,6 +182,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "template_key": reflection.template_key,
                 "questions": rows.questions.get(reflection.template_key, {}),
                 "answers": reflection.answers,
+                "code_themes": reflection.code_themes,
                 "visibility": reflection.visibility,
                 "draft": reflection.is_draft,
                 "pinned": reflection.pinned,

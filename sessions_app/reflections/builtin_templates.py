@@ -1,13 +1,26 @@
 """Built-in reflection templates: pure data. Each prompt has a key, the question shown,
 and a length limit. Organisations may add their own (``ReflectionTemplate``) within
-``MAX_PROMPTS`` and ``MAX_PROMPT_LENGTH``."""
+``MAX_PROMPTS`` and ``MAX_PROMPT_LENGTH``.
+
+The limits of the built-in templates stay short: a reflection is a few minutes' writing.
+An organisation's own template may allow up to ``MAX_PROMPT_LENGTH`` characters per
+answer, for longer work such as a chaplaincy (CPE) verbatim that runs to several pages."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 MAX_PROMPTS = 8
-MAX_PROMPT_LENGTH = 2000
+MAX_PROMPT_LENGTH = 20_000
+DEFAULT_PROMPT_LENGTH = 500
+
+# The four themes of the NMC Code; an NMC reflective account names the ones it relates to.
+CODE_THEMES: dict[str, str] = {
+    "prioritise_people": _("Prioritise people"),
+    "practise_effectively": _("Practise effectively"),
+    "preserve_safety": _("Preserve safety"),
+    "promote_professionalism": _("Promote professionalism and trust"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,7 @@ class Template:
     name: str
     description: str
     prompts: tuple[Prompt, ...]
+    has_code_themes: bool = False  # the NMC reflective account: ticks the Code's themes
 
 
 BUILT_IN: dict[str, Template] = {
@@ -54,13 +68,26 @@ BUILT_IN: dict[str, Template] = {
         Template(
             key="nmc",
             name=_("NMC reflective account"),
-            description=_("The four prompts of the NMC revalidation form."),
+            description=_("The NMC revalidation form's four questions, and the Code's themes."),
+            # The questions of the NMC's reflective accounts form, word for word in English.
             prompts=(
-                Prompt("what_was_it", _("What was the nature of the experience or feedback?"), 700),
-                Prompt("learned", _("What did you learn from it?"), 700),
-                Prompt("changed", _("How did you change or improve your practice as a result?"), 700),
-                Prompt("code", _("How is this relevant to the Code?"), 700),
+                Prompt(
+                    "what_was_it",
+                    _(
+                        "What was the nature of the CPD activity and/or practice-related feedback "
+                        "and/or event or experience in your practice?"
+                    ),
+                    1000,
+                ),
+                Prompt(
+                    "learned",
+                    _("What did you learn from the CPD activity and/or feedback and/or event or experience?"),
+                    1000,
+                ),
+                Prompt("changed", _("How did you change or improve your practice as a result?"), 1000),
+                Prompt("code", _("How is this relevant to the Code?"), 1000),
             ),
+            has_code_themes=True,
         ),
         Template(
             key="one_thing",

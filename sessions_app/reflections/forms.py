@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from reflect.text import validate_single_line
 from reflect.widgets import IsoDateInput
+from sessions_app.reflections.builtin_templates import CODE_THEMES, DEFAULT_PROMPT_LENGTH, MAX_PROMPT_LENGTH
 from sessions_app.reflections.models import Visibility
+
+# Rows of a text box: a few for a short answer, more where a template allows long work.
+_SHORT_ROWS, _LONG_ROWS, _LONG_FROM = 4, 16, 2000
 
 
 class ReflectionForm(forms.Form):
@@ -34,10 +38,24 @@ class ReflectionForm(forms.Form):
                 label=prompt.question,
                 required=False,
                 max_length=prompt.max_length,
-                widget=forms.Textarea(attrs={"rows": 4, "maxlength": prompt.max_length, "data-counter": "true"}),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": _LONG_ROWS if prompt.max_length > _LONG_FROM else _SHORT_ROWS,
+                        "maxlength": prompt.max_length,
+                        "data-counter": "true",
+                    }
+                ),
+            )
+        if template.has_code_themes:
+            self.fields["code_themes"] = forms.MultipleChoiceField(
+                choices=list(CODE_THEMES.items()),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label=_("Themes of the Code this account relates to"),
             )
         self.order_fields(
-            [f"answer_{p.key}" for p in template.prompts] + ["visibility", "cohort", "reaches_later_members"]
+            [f"answer_{p.key}" for p in template.prompts]
+            + ["code_themes", "visibility", "cohort", "reaches_later_members"]
         )
         if meeting is not None:
             del self.fields["cohort"]
@@ -46,6 +64,9 @@ class ReflectionForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {p.key: self.cleaned_data.get(f"answer_{p.key}", "") for p in self.template.prompts}
+
+    def code_themes(self) -> list[str]:
+        return self.cleaned_data.get("code_themes") or []
 
     def all_text(self) -> str:
         return "\n".join(self.answers().values())
@@ -67,11 +88,16 @@ class ReflectionTemplateForm(forms.Form):
     questions = forms.CharField(
         label=_("Questions"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "One question per line, up to 8. Add “| 400” after a question to set its length limit "
-            "(20–2000 characters; 500 if you leave it out)."
-        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set here, in the reader's language: a lazy string formatted at import would not be.
+        self.fields["questions"].help_text = _(
+            "One question per line, up to 8. Add “| 400” after a question to set its length limit "
+            "(20–%(most)s characters; %(default)s if you leave it out). A long limit suits longer work, "
+            "such as a verbatim."
+        ) % {"most": MAX_PROMPT_LENGTH, "default": DEFAULT_PROMPT_LENGTH}
 
     def clean_questions(self):
         prompts = []
@@ -80,7 +106,7 @@ class ReflectionTemplateForm(forms.Form):
                 continue
             question, _, limit = line.partition("|")
             try:
-                prompts.append((question.strip(), int(limit) if limit.strip() else 500))
+                prompts.append((question.strip(), int(limit) if limit.strip() else DEFAULT_PROMPT_LENGTH))
             except ValueError:
                 raise ValidationError(
                     _("“%(limit)s” is not a number of characters.") % {"limit": limit.strip()}

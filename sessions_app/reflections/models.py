@@ -48,6 +48,9 @@ class Reflection(TenantModel):
     # JSON {prompt key: answer}, encrypted as one token: nothing of it is readable in the database.
     answers_json = EncryptedTextField(blank=True, db_column="answers_encrypted")
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PRIVATE)
+    # The NMC Code's themes an NMC reflective account relates to (keys of
+    # builtin_templates.CODE_THEMES); empty for every other template.
+    code_themes = models.JSONField(default=list, blank=True)
     # Who a share reaches: the people in the cohort (for "facilitators", its facilitators)
     # at ``shared_at``; with ``reaches_later_members``, also whoever joins (or becomes a
     # facilitator) later. A newcomer never reads the past by default.

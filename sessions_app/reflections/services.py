@@ -10,7 +10,14 @@ from accounts.models import Membership, Organization, group_size
 from sessions_app.cohorts.models import Cohort, CohortMember
 from sessions_app.meetings.models import Meeting
 from sessions_app.reflections import selectors
-from sessions_app.reflections.builtin_templates import BUILT_IN, MAX_PROMPT_LENGTH, MAX_PROMPTS, Prompt, Template
+from sessions_app.reflections.builtin_templates import (
+    BUILT_IN,
+    CODE_THEMES,
+    MAX_PROMPT_LENGTH,
+    MAX_PROMPTS,
+    Prompt,
+    Template,
+)
 from sessions_app.reflections.models import ActionPoint, Reflection, ReflectionDraft, ReflectionTemplate, Visibility
 
 SHARED = (Visibility.FACILITATORS, Visibility.COHORT, Visibility.COHORT_ANONYMOUS)
@@ -50,6 +57,16 @@ def _clean_answers(template: Template, answers: dict[str, str]) -> dict[str, str
     if not any(cleaned.values()):
         raise ValidationError(_("Write something in at least one box, or leave without saving."))
     return cleaned
+
+
+def _clean_code_themes(template: Template, themes: list[str]) -> list[str]:
+    """The NMC Code's themes, kept in the Code's order; only the NMC template has them."""
+    if not template.has_code_themes:
+        return []
+    unknown = set(themes) - set(CODE_THEMES)
+    if unknown:
+        raise ValidationError(_("Choose the Code's themes from the list."))
+    return [key for key in CODE_THEMES if key in themes]
 
 
 def _check_sharing(*, author: Membership, cohort: Cohort | None, meeting: Meeting | None, visibility: str) -> None:
@@ -103,15 +120,18 @@ def reflection_save(
     is_draft: bool = False,
     reflection: Reflection | None = None,
     reaches_later_members: bool = False,
+    code_themes: list[str] = (),
 ) -> Reflection:
     """Create or update the author's reflection. A meeting implies its cohort.
 
     A share reaches the people in its cohort when it is shared; ``reaches_later_members``
     widens it to people who join later (see ``_mark_shared``). A new reflection replaces
-    the draft kept as its author typed it (``reflections.drafts``), in the same transaction."""
+    the draft kept as its author typed it (``reflections.drafts``), in the same transaction.
+    ``code_themes``: for an NMC reflective account, the Code's themes it relates to."""
     template = template_for(author.organization, template_key)
     cohort = meeting.cohort if meeting is not None else cohort
     cleaned = _clean_answers(template, answers)
+    themes = _clean_code_themes(template, list(code_themes))
     _check_sharing(author=author, cohort=cohort, meeting=meeting, visibility=visibility)
     if reflection is None:
         reflection = Reflection(organization=author.organization, author=author)
@@ -120,6 +140,7 @@ def reflection_save(
     reflection.template_key, reflection.template_name = template.key, template.name
     reflection.meeting, reflection.cohort = meeting, cohort
     reflection.answers = cleaned
+    reflection.code_themes = themes
     now = timezone.now()
     _mark_shared(reflection, visibility=visibility, is_draft=is_draft, cohort=cohort, now=now)
     reflection.visibility, reflection.is_draft = visibility, is_draft

@@ -16,7 +16,7 @@ from sessions_app.cohorts import selectors as cohort_selectors
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings import selectors as meeting_selectors
 from sessions_app.reflections import drafts, nudges, selectors, services
-from sessions_app.reflections.builtin_templates import BUILT_IN
+from sessions_app.reflections.builtin_templates import BUILT_IN, CODE_THEMES
 from sessions_app.reflections.forms import ReflectionForm, ReflectionTemplateForm
 from sessions_app.reflections.models import ReflectionTemplate, Visibility
 
@@ -131,6 +131,7 @@ def _save(request, form, *, template, meeting, reflection):
             is_draft="save_draft" in request.POST,
             reflection=reflection,
             reaches_later_members=form.cleaned_data["reaches_later_members"],
+            code_themes=form.code_themes(),
         )
     except ValidationError as error:
         for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
@@ -159,6 +160,7 @@ def reflection_detail(request, org_slug, reflection_id):
             "author_name": selectors.author_shown(reflection, request.membership),
             "meeting": selectors.meeting_shown(reflection, request.membership),
             "visibility_choices": Visibility.choices,
+            "code_themes": [CODE_THEMES[key] for key in reflection.code_themes if key in CODE_THEMES],
         },
     )
 
@@ -179,6 +181,7 @@ def reflection_edit(request, org_slug, reflection_id):
         visibility=reflection.visibility,
         cohort=reflection.cohort.public_id if reflection.cohort else "",
         reaches_later_members=reflection.reaches_later_members,
+        code_themes=reflection.code_themes,
     )
     form = ReflectionForm(
         request.POST or None,

@@ -52,6 +52,8 @@ NOT_PAGES = {
     "cohort_evaluations_csv": "a CSV download (tests/insights/test_evaluation_csv.py reads it)",
     "my_data_json": "a JSON download",
     "my_data_markdown": "a Markdown download",
+    "reflection_export_pdf": "a PDF download",
+    "reflection_export_docx": "a Word (.docx) download",
     "mfa_download_recovery_codes": "a text download",
     "dev_mail": "a development-only mail viewer that refuses outside DEBUG on this machine",
     "account_confirm_email": "needs a key mailed by allauth; renders allauth's confirm page in the same layout",
@@ -95,6 +97,10 @@ NOT_PAGE_TEMPLATES = {
     "sessions_app/links/ground_rules.html": "shown after a one-tap Going before the ground rules (a POST)",
     "dev_mail.html": "the development-only mail viewer",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
+    "sessions_app/portfolio/reflection.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
+    "sessions_app/portfolio/nmc_pack.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
+    "sessions_app/portfolio/_document.html": "part of the PDFs above",
+    "sessions_app/portfolio/_print_style.html": "part of the PDFs above",
 }
 
 
@@ -132,6 +138,14 @@ def demo_objects(email: str | None) -> dict[str, str]:
         author = Membership.objects.get(user__email=email) if email else priya
         reflection = ReflectionFactory(
             author=author, cohort=cohort, meeting=past, visibility="cohort", answers={"note": "A long week."}
+        )
+        # An NMC reflective account, so the revalidation pack page shows its choices.
+        ReflectionFactory(
+            author=author,
+            template_key="nmc",
+            template_name="NMC reflective account",
+            code_themes=["preserve_safety"],
+            answers={"what_was_it": "A CPD day on sepsis."},
         )
         action = ActionPoint.objects.create(organization=organization, meeting=past, what="Restock the room")
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")

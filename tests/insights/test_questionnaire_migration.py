@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django_scopes import scope, scopes_disabled
 
 from sessions_app.insights.questionnaires import current_entries
@@ -16,8 +17,9 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.programmes]
 
-BEFORE = [("sessions_app", "0020_open_cohorts_and_attendance")]
 AFTER = [("sessions_app", "0025_evaluation_questionnaires")]
+# Whatever 0025 follows once the migrations are chained: its parent in the graph.
+BEFORE = sorted(p.key for p in MigrationLoader(None).graph.node_map[AFTER[0]].parents if p.key[0] == "sessions_app")
 LEGACY = {"insight": 5, "relevance": 4, "support": 3, "safety": 4}
 
 
