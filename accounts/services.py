@@ -4,12 +4,11 @@ Views, admin, tasks and commands call these; they hold the rules (the last admin
 cannot leave, an invitation is single-use, …) so no entry point can skip them.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from accounts.audit.models import AuditAction
 from accounts.audit.services import record
 from accounts.invitation_email import send_invitation
 from accounts.models import Invitation, Membership, Organization, Role, User
+from accounts.ratelimit import Limit, attempt_consume, attempts_left
 from accounts.signals import invitation_accepted, membership_leaving, time_zone_changed
 
 
@@ -238,21 +238,13 @@ def invitation_assert_allowed(*, organization: Organization, email: str, role: s
     return inviter
 
 
-# --- Rate limit: invitations per person per (UTC) day, counted in the shared cache as
-# allauth counts its own limits, so every web process and worker sees one count.
+# --- Rate limit: invitations per person per (UTC) day, counted in the shared cache
+# (accounts.ratelimit, which the door codes of issue 13 use too).
 
 
-def _rate_window(now) -> tuple[str, datetime]:
-    day = now.astimezone(UTC).date()
-    return day.isoformat(), datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-
-
-def _rate_key(user: User, day: str) -> str:
-    return f"reflect:rl:invitations:{user.pk}:{day}"
-
-
-def _daily_limit(inviter: Membership) -> int:
-    return settings.INVITATIONS_PER_DAY_BY_ADMINS if inviter.is_admin else settings.INVITATIONS_PER_DAY_BY_OTHERS
+def _daily_limit(inviter: Membership) -> Limit:
+    per = settings.INVITATIONS_PER_DAY_BY_ADMINS if inviter.is_admin else settings.INVITATIONS_PER_DAY_BY_OTHERS
+    return Limit(name="invitations", per=per, seconds=24 * 3600)
 
 
 def _until(user: User, end: datetime) -> str:
@@ -261,9 +253,7 @@ def _until(user: User, end: datetime) -> str:
 
 def invitations_left(*, inviter: Membership, now: datetime | None = None) -> tuple[int, datetime]:
     """How many more invitations this person may send today, and when the count restarts."""
-    day, end = _rate_window(now or timezone.now())
-    used = cache.get(_rate_key(inviter.user, day), 0)
-    return max(0, _daily_limit(inviter) - used), end
+    return attempts_left(_daily_limit(inviter), who=str(inviter.user.pk), now=now or timezone.now())
 
 
 def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime | None = None) -> None:
@@ -281,12 +271,9 @@ def invitations_assert_room(*, inviter: Membership, wanted: int, now: datetime |
 
 
 def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
-    day, end = _rate_window(now)
-    key = _rate_key(inviter.user, day)
     limit = _daily_limit(inviter)
-    cache.add(key, 0, timeout=int((end - now).total_seconds()) + 60)
-    if cache.incr(key) > limit:
-        cache.decr(key)
+    end = attempt_consume(limit, who=str(inviter.user.pk), now=now)
+    if end is not None:
         local_end = end.astimezone(ZoneInfo(inviter.user.time_zone))
         raise ValidationError(
             ngettext(
@@ -294,9 +281,9 @@ def _invitations_consume(*, inviter: Membership, now: datetime) -> None:
                 "You can send more after %(time)s (%(zone)s).",
                 "You have sent %(limit)d invitations today, the most one person may send in a day. "
                 "You can send more after %(time)s (%(zone)s).",
-                limit,
+                limit.per,
             )
-            % {"limit": limit, "time": f"{local_end:%H:%M}", "zone": inviter.user.time_zone}
+            % {"limit": limit.per, "time": f"{local_end:%H:%M}", "zone": inviter.user.time_zone}
         )
 
 

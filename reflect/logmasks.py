@@ -2,7 +2,8 @@
 
 A calendar-feed token is the permission to read a person's meetings, an invitation token
 the permission to join an organisation, and allauth's reset and confirmation keys the
-permission to take over an account. Each of them arrives in the path of a request, and
+permission to take over an account; a meeting's sign-in code (``/o/<org>/door/<code>/``)
+signs people in for its hour. Each of them arrives in the path of a request, and
 access logs (runserver, gunicorn) and Django's "Not Found: <path>" warnings write paths
 out. Pure: no Django imports, so gunicorn's config can use it before Django is loaded.
 """
@@ -15,7 +16,7 @@ MASK = "[masked]"
 # Each pattern keeps what identifies the page and replaces only the secret part.
 _SECRET_IN_PATH = re.compile(
     r"(?P<before>/calendar/)[^/\s?#\"']+(?P<after>\.ics)"
-    r"|(?P<before2>/(?:invitations|accounts/password/reset/key|accounts/confirm-email)/)[^/\s?#\"']+"
+    r"|(?P<before2>/(?:invitations|accounts/password/reset/key|accounts/confirm-email|door)/)[^/\s?#\"']+"
 )
 
 

@@ -21,3 +21,16 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
 )
 WEBPUSH_ALLOW_PLAIN_HTTP = False  # only the tests' local push service speaks plain HTTP
 WEBPUSH_TIMEOUT_SECONDS = env_int("WEBPUSH_TIMEOUT_SECONDS", 10)
+
+# --- Video providers (issue 13): where Reflect creates meeting links ------------------
+# Base URLs are settings so that the tests can point them at a local server; every request
+# must still go to a host on the allow-list, over HTTPS, whatever an admin typed.
+VIDEO_GRAPH_LOGIN_URL = env_str("VIDEO_GRAPH_LOGIN_URL", "https://login.microsoftonline.com").rstrip("/")
+VIDEO_GRAPH_API_URL = env_str("VIDEO_GRAPH_API_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
+VIDEO_ZOOM_LOGIN_URL = env_str("VIDEO_ZOOM_LOGIN_URL", "https://zoom.us").rstrip("/")
+VIDEO_ZOOM_API_URL = env_str("VIDEO_ZOOM_API_URL", "https://api.zoom.us/v2").rstrip("/")
+VIDEO_ALLOWED_HOSTS = env_list(
+    "VIDEO_ALLOWED_HOSTS", ["login.microsoftonline.com", "graph.microsoft.com", "zoom.us", "api.zoom.us"]
+)
+VIDEO_ALLOW_PLAIN_HTTP = env_str("VIDEO_ALLOW_PLAIN_HTTP", "") == "tests-only"  # the tests' local fake server
+VIDEO_TIMEOUT_SECONDS = env_int("VIDEO_TIMEOUT_SECONDS", 10)

@@ -14,7 +14,9 @@ from sessions_app.meetings import rrule
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings.models import Meeting
 
-# org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]
+# org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]. The
+# Schwartz Rounds are open to all staff (their kind's default), so everyone in St Mary's
+# finds them on "What's on"; Team Time on Ward 7 is closed and takes requests to join.
 DEMO_COHORTS = {
     "st-marys": [
         (
@@ -44,6 +46,17 @@ DEMO_COHORTS = {
                 ("sam@stmarys.example", "member"),
             ],
         ),
+        (
+            "Team Time (Ward 7)",
+            "team_time",
+            {"frequency": "weekly", "weekdays": [3]},
+            time(14, 0),
+            [
+                ("farah@stmarys.example", CohortRole.FACILITATOR),
+                ("tom@stmarys.example", "member"),
+                ("lucy@stmarys.example", "member"),
+            ],
+        ),
     ],
     "northfield-chaplaincy": [
         (
@@ -60,6 +73,8 @@ DEMO_COHORTS = {
         ),
     ],
 }
+
+DEMO_PLACES = {"chaplaincy_case_reflection": "The chapel", "team_time": "Ward 7 day room"}
 
 
 def seed_cohorts(organization: Organization) -> None:
@@ -79,7 +94,7 @@ def seed_cohorts(organization: Organization) -> None:
                 start_time=start,
                 time_zone=organization.time_zone,
                 duration_minutes=cohort.default_duration_minutes,
-                location="Education centre, room 3" if kind != "chaplaincy_case_reflection" else "The chapel",
+                location=DEMO_PLACES.get(kind, "Education centre, room 3"),
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])

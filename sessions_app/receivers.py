@@ -27,6 +27,7 @@ from sessions_app.notifications.replan import person_replan
 from sessions_app.push.models import PushSubscription
 from sessions_app.push.services import SESSION_KEY as PUSH_SESSION_KEY
 from sessions_app.push.services import push_subscriptions_delete_by_id
+from sessions_app.video import services as video
 
 
 def _replan(sender, *, user: User, **kwargs) -> None:
@@ -72,4 +73,5 @@ def connect() -> None:
     # they are told) before what was still owed to the leaver is dropped.
     member_leaving.connect(_leave_meetings, weak=False, dispatch_uid="sessions_app.leave_meetings")
     notify.connect()
+    video.connect()
     series_advice.connect(meeting_load.series_advice, dispatch_uid="sessions_app.meeting_load_advice")

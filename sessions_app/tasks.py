@@ -7,3 +7,4 @@ from sessions_app.imports import tasks as imports_tasks  # noqa: F401
 from sessions_app.meetings import tasks as meetings_tasks  # noqa: F401
 from sessions_app.notifications import tasks as notifications_tasks  # noqa: F401
 from sessions_app.reflections import tasks as reflections_tasks  # noqa: F401
+from sessions_app.video import sync as video_sync  # noqa: F401

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sessions_app.home.urls")),
     path("", include("sessions_app.cohorts.urls")),
     path("", include("sessions_app.meetings.urls")),
+    path("", include("sessions_app.attendance.urls")),
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("", include("sessions_app.calendars.urls")),
     path("", include("sessions_app.members.urls")),
     path("", include("sessions_app.push.urls")),
+    path("", include("sessions_app.video.urls")),
     path("", include("sessions_app.portfolio.urls")),
 ]

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scopes_disabled
 
 from reflect.ids import new_public_id
+from sessions_app.attendance.selectors import meeting_door_code
+from sessions_app.cohorts.models import JoinRequest
 from sessions_app.imports.models import CohortImport
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
@@ -38,6 +41,12 @@ class Victims:
         return MeetingFactory(cohort=self.cohort)
 
     @cached_property
+    def join_request(self):
+        return JoinRequest.objects.create(
+            organization=self.cast.org, cohort=self.cohort, membership=self.cast.bob, message="victim words"
+        )
+
+    @cached_property
     def reflection(self):
         # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
         return ReflectionFactory(
@@ -48,6 +57,12 @@ class Victims:
         )
 
 
+def _door_code(victims) -> str:
+    victims.cohort_member  # noqa: B018 - bob in the cohort, so the code is his to use
+    with scopes_disabled():
+        return meeting_door_code(victims.meeting)
+
+
 # How to make an object of the victim organisation for each URL argument.
 OBJECT_MAKERS: dict[str, Callable] = {
     "member_id": lambda v: v.cast.bob.public_id,
@@ -55,12 +70,15 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_id": lambda v: v.cohort.public_id,
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
+    "join_request_id": lambda v: v.join_request.public_id,
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
     "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
+    # The sign-in code on the screen at the door of the victim meeting, which bob may attend.
+    "code": lambda v: _door_code(v),
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.
     "answer_token": lambda v: links.answer_token(
         membership=v.cohort_member.membership, meeting=v.meeting, action=links.GOING

@@ -35,6 +35,9 @@ RESET_KEY = "3-cg9x2s-0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d"
         (f"GET /accounts/confirm-email/{RESET_KEY}/ HTTP/1.1", "GET /accounts/confirm-email/[masked]/ HTTP/1.1"),
         ("GET /o/st-marys/calendar/ HTTP/1.1", "GET /o/st-marys/calendar/ HTTP/1.1"),
         ("GET /invitations/ HTTP/1.1", "GET /invitations/ HTTP/1.1"),
+        # A meeting's sign-in code (issue 13): the page to type one stays readable.
+        ("GET /o/st-marys/door/ABCDEF23/ HTTP/1.1", "GET /o/st-marys/door/[masked]/ HTTP/1.1"),
+        ("POST /o/st-marys/door/ HTTP/1.1", "POST /o/st-marys/door/ HTTP/1.1"),
     ],
 )
 def test_mask_secret_tokens_hides_only_the_token(line, masked):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
-from reflect.fields import EncryptedTextField
+from reflect.fields import EncryptedTextField, public_id_field
 from sessions_app.meetings.models import Meeting
 
 
@@ -25,6 +25,8 @@ class Attendance(TenantModel):
     register and nowhere else. Deleting an account deletes its attendance with it.
     """
 
+    # The register's checkboxes name rows by this, never by the primary key.
+    public_id = public_id_field()
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     membership = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="attendances"

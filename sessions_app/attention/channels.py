@@ -28,6 +28,8 @@ ROUTABLE_KINDS = {
     "hot_debrief": _("Hot debrief called"),
     "digest": _("Daily digest"),
     "retention_warning": _("Reflections due for deletion"),
+    "join_request": _("Requests to join a cohort"),
+    "join_answer": _("Answers to your requests to join"),
 }
 
 

@@ -32,6 +32,8 @@ class CohortEditForm(forms.ModelForm):
             "default_duration_minutes",
             "panel_size",
             "panel_prep_days",
+            "is_open",
+            "accepts_join_requests",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "ground_rules": forms.Textarea(attrs={"rows": 5})}
         labels = {
@@ -44,13 +46,29 @@ class CohortEditForm(forms.ModelForm):
             "default_duration_minutes": _("Usual length (minutes)"),
             "panel_size": _("Panel size"),
             "panel_prep_days": _("Days to prepare the panel"),
+            "is_open": _("Open to everyone in the organisation"),
+            "accepts_join_requests": _("Accepts requests to join"),
         }
         help_texts = {
             "ground_rules": _("Members accept these once before their first meeting, and again if you change them.")
         }
 
-    def __init__(self, *args, **kwargs):
+    # What a cohort's facilitators may change; everything else is for organisation admins.
+    FACILITATOR_FIELDS = ("is_open", "accepts_join_requests")
+
+    def __init__(self, *args, admin: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.organization_id:
+            self.fields["is_open"].help_text = _(
+                "Open: everyone in %(organization)s can find its meetings on What's on and come."
+            ) % {"organization": self.instance.organization.name}
+        self.fields["accepts_join_requests"].help_text = _(
+            "For a closed cohort: it is listed on What's on and people can ask to join; you answer each request."
+        )
+        if not admin:
+            for name in [name for name in self.fields if name not in self.FACILITATOR_FIELDS]:
+                del self.fields[name]
+            return
         if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
             # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
             del self.fields["panel_size"], self.fields["panel_prep_days"]
@@ -83,3 +101,13 @@ class CohortMemberAddForm(forms.Form):
         if bool(data.get("membership")) == bool(data.get("email")):
             raise ValidationError(_("Choose someone from the list or give an e-mail address (one of the two)."))
         return data
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("A line for the facilitators (optional)"),
+        help_text=_("Only this cohort's facilitators read it."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+    )

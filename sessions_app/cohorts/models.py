@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, TenantModel
-from reflect.fields import public_id_field
+from reflect.fields import EncryptedTextField, public_id_field
 from reflect.text import validate_single_line
 from sessions_app.cohorts.presets import KIND_CHOICES
 
@@ -30,6 +30,9 @@ class Cohort(TenantModel):
     # answer and sign in at the door, as Schwartz Rounds are open to all staff. Closed
     # (the default): only its members, and others may ask to join.
     is_open = models.BooleanField(default=False)
+    # A closed cohort lists itself on "What's on" for people to ask to join, unless its
+    # facilitators turn that off (a team's own Team Time, a full Balint group).
+    accepts_join_requests = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -84,3 +87,38 @@ class CohortInvitation(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["invitation", "cohort"], name="cohort_invitation_unique")]
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class JoinRequest(TenantModel):
+    """Someone asks to join a closed cohort; its facilitators (or an admin) answer. A
+    withdrawn request is deleted, message and all: it was never answered, so nothing of
+    it needs keeping."""
+
+    public_id = public_id_field()
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="join_requests")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="join_requests")
+    # Encrypted: a line about why someone wants to join a Balint group can be personal.
+    message = EncryptedTextField(blank=True, max_length=500)
+    status = models.CharField(max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "membership"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} asks to join {self.cohort_id} ({self.status})"

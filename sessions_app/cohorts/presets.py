@@ -19,6 +19,8 @@ class KindPreset:
     panel_size: int = 0
     panel_prep_days: int = 0
     ground_rules: str = ""
+    # Open to everyone in the organisation when created (Schwartz Rounds are for all staff).
+    is_open: bool = False
 
 
 CONFIDENTIALITY = _(
@@ -35,6 +37,7 @@ PRESETS: dict[str, KindPreset] = {
         panel_size=3,
         panel_prep_days=7,
         ground_rules=format_lazy("{} {}", CONFIDENTIALITY, _("Rounds are not for problem-solving.")),
+        is_open=True,
     ),
     "balint_group": KindPreset(
         label=_("Balint group"),

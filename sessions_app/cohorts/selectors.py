@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
+from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole, JoinRequest, JoinRequestStatus
 from sessions_app.cohorts.presets import PRESETS
 
 
@@ -94,3 +94,10 @@ def access_cohort_for_archiving(membership: Membership, cohort_id: str) -> Cohor
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort
+
+
+def pending_join_requests(cohort: Cohort) -> QuerySet[JoinRequest]:
+    """Requests to join ``cohort`` still waiting for an answer, oldest first."""
+    return JoinRequest.objects.filter(cohort=cohort, status=JoinRequestStatus.PENDING).select_related(
+        "membership__user"
+    )

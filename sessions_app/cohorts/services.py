@@ -29,6 +29,7 @@ def cohort_create(*, organization: Organization, name: str, kind: str, **overrid
         "default_duration_minutes": preset.duration_minutes,
         "panel_size": preset.panel_size,
         "panel_prep_days": preset.panel_prep_days,
+        "is_open": preset.is_open,
     }
     fields.update({key: value for key, value in overrides.items() if value is not None})
     return Cohort.objects.create(organization=organization, name=name, kind=kind, **fields)

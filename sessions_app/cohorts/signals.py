@@ -14,3 +14,11 @@ member_leaving = Signal()
 
 # A cohort was archived. Keyword arguments: ``cohort``, ``now``.
 cohort_archived = Signal()
+
+# Someone asked to join a closed cohort. Keyword arguments: ``join_request``, ``now``.
+join_requested = Signal()
+
+# A request to join was accepted or declined (``join_request.status`` says which), or,
+# with ``withdrawn=True``, taken back before anyone answered. Keyword arguments:
+# ``join_request``, ``now``, ``withdrawn``.
+join_request_closed = Signal()

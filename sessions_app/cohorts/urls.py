@@ -3,7 +3,7 @@ meetings, is in ``meetings/urls.py``."""
 
 from django.urls import path
 
-from sessions_app.cohorts import archiving, views
+from sessions_app.cohorts import archiving, join_views, views
 
 urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
@@ -15,6 +15,14 @@ urlpatterns = [
         views.cohort_member_remove,
         name="cohort_member_remove",
     ),
+    path("cohorts/<str:cohort_id>/ask-to-join/", join_views.cohort_ask_to_join, name="cohort_ask_to_join"),
+    path("cohorts/<str:cohort_id>/requests/", join_views.join_requests, name="join_requests"),
+    path(
+        "join-requests/<str:join_request_id>/withdraw/",
+        join_views.join_request_withdraw,
+        name="join_request_withdraw",
+    ),
+    path("join-requests/<str:join_request_id>/answer/", join_views.join_request_decide, name="join_request_decide"),
     path("admin/cohorts/", archiving.cohort_archive_list, name="cohort_archive_list"),
     path("admin/cohorts/<str:cohort_id>/archive/", archiving.cohort_archive_view, name="cohort_archive"),
     path("admin/cohorts/<str:cohort_id>/restore/", archiving.cohort_restore_view, name="cohort_restore"),

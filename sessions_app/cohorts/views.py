@@ -40,11 +40,12 @@ def cohort_create_view(request, org_slug):
     return render(request, "sessions_app/cohort_form.html", {"form": form, "presets": PRESETS})
 
 
-@org_admin_required
 @require_http_methods(["GET", "POST"])
 def cohort_edit(request, org_slug, cohort_id):
-    cohort = selectors.access_cohort(request.membership, cohort_id)
-    form = CohortEditForm(request.POST or None, instance=cohort)
+    """Admins change everything; the cohort's facilitators only who can come (open or
+    closed, taking requests to join or not)."""
+    cohort = selectors.access_managed_cohort(request.membership, cohort_id)
+    form = CohortEditForm(request.POST or None, instance=cohort, admin=request.membership.is_admin)
     if request.method == "POST" and form.is_valid():
         try:
             cohort_services.cohort_update(cohort=cohort, **{f: form.cleaned_data[f] for f in form.changed_data})

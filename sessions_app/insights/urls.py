@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("meetings/<str:meeting_id>/evaluation/", views.meeting_evaluation, name="meeting_evaluation"),
     path("meetings/<str:meeting_id>/evaluation/results/", evaluation_views.meeting_results, name="meeting_results"),
+    path("admin/attendance/", views.organization_attendance, name="organization_attendance"),
     path("admin/attention/", views.organization_attention, name="organization_attention"),
     path("admin/evaluations/", evaluation_views.questionnaire_list, name="questionnaire_list"),
     path("admin/evaluations/<str:kind>/", evaluation_views.questionnaire_edit, name="questionnaire_edit"),

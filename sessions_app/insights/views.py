@@ -15,7 +15,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionPolicyForm
 from sessions_app.cohorts import selectors as cohort_selectors
-from sessions_app.insights import evaluations, figures, questionnaires, services
+from sessions_app.insights import evaluations, figures, headcounts, questionnaires, services
 from sessions_app.insights.questions import FREE_TEXT, MAX_COMMENT_LENGTH, QUESTIONS
 from sessions_app.insights.svg import Bar, bar_chart
 
@@ -128,3 +128,12 @@ def organization_attention(request, org_slug):
             return redirect("organization_attention", org_slug=org_slug)
     distribution = services.notification_distribution_show(organization=request.organization, now=timezone.now())
     return render(request, "sessions_app/organization_attention.html", {"form": form, "distribution": distribution})
+
+
+@org_admin_required
+@require_GET
+def organization_attendance(request, org_slug):
+    """Headcounts only, through the k rule: never who came (``insights.headcounts``)."""
+    months = headcounts.organization_headcounts_show(organization=request.organization, now=timezone.now())
+    context = {"months": months, "k": group_size(request.organization)}
+    return render(request, "sessions_app/insights/organization_attendance.html", context)

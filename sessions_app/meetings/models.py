@@ -75,6 +75,9 @@ class Meeting(TenantModel):
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     location = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     video_url = models.URLField(blank=True)
+    # The link came from the organisation's video provider (sessions_app.video), not from
+    # the series: re-materialising the series leaves it in place.
+    video_url_from_provider = models.BooleanField(default=False)
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     # Edited on its own: the series no longer rewrites it.

@@ -34,8 +34,14 @@ def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, no
     if not may_attend(meeting, membership):
         raise ValidationError(_("This meeting is for its cohort's members."))
     if status == RsvpStatus.GOING and not meeting.invite_only:
-        member = CohortMember.objects.select_related("cohort").get(cohort_id=meeting.cohort_id, membership=membership)
-        if member.needs_ground_rules:
+        member = (
+            CohortMember.objects.select_related("cohort")
+            .filter(cohort_id=meeting.cohort_id, membership=membership)
+            .first()
+        )
+        # An open cohort's ground rules are read on the meeting page and at the door, not
+        # a gate before one click: whoever may come (``may_attend``) may say so at once.
+        if member is not None and not member.cohort.is_open and member.needs_ground_rules:
             raise ValidationError(
                 _("Please read and accept the group's ground rules before your first meeting."), code=GROUND_RULES_FIRST
             )
@@ -160,11 +166,13 @@ def ground_rules_accept(*, cohort_member: CohortMember, going_to: Meeting | None
 
 def leave_coming_meetings(*, membership: Membership, cohort: Cohort | None, now: datetime) -> None:
     """Someone leaves ``cohort`` (or, with None, the organisation): their answers to its
-    coming meetings go (a freed place goes to the first person waiting), and so do their
+    (or every) coming meetings go (a freed place goes to the first person waiting), and so do their
     calls to coming invite-only meetings. Past meetings stay in their history."""
     coming = Meeting.objects.filter(starts_at__gt=now)
     if cohort is not None:
         coming = coming.filter(cohort=cohort)
-        for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
-            rsvp_withdraw(meeting=meeting, membership=membership, now=now)
+    # Leaving the organisation also gives back places in open cohorts' meetings, which
+    # someone may hold without being in the cohort.
+    for meeting in coming.filter(rsvps__membership=membership).order_by("starts_at"):
+        rsvp_withdraw(meeting=meeting, membership=membership, now=now)
     MeetingInvitee.objects.filter(meeting__in=coming, membership=membership).delete()

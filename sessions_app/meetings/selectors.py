@@ -17,9 +17,13 @@ from sessions_app.meetings.models import Meeting, MeetingInvitee, Rsvp, RsvpStat
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
-    """Meetings of visible cohorts; invite-only ones (hot debriefs) only for the people
-    called, the cohort's facilitators and admins."""
-    meetings = Meeting.objects.filter(cohort__in=visible_cohorts(membership))
+    """Meetings of visible cohorts and every meeting of the organisation's open cohorts;
+    invite-only ones (hot debriefs) only for the people called, the cohort's facilitators
+    and admins, even in an open cohort."""
+    meetings = Meeting.objects.filter(
+        Q(cohort__in=visible_cohorts(membership))
+        | Q(cohort__in=open_cohorts().filter(organization_id=membership.organization_id), invite_only=False)
+    )
     if membership.is_admin:
         return meetings
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
@@ -41,9 +45,10 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
 
 # May this person attend this meeting? The one rule, asked by the meeting page's answer
 # buttons, RSVPs, the calendar feed, the person's list of coming meetings, digests and the
-# dispatcher's send-time re-check. It is written once, as the two kinds of "place" that let
-# someone in; ``attendable`` and ``attendable_meetings`` only read those places, so the
-# page, the feed and the reminder cannot drift apart again.
+# dispatcher's send-time re-check. It is written once, as the three kinds of "place" that
+# let someone in (a place in the cohort, a call to a hot debrief, being in the
+# organisation of an open cohort); ``attendable`` and ``attendable_meetings`` only read
+# those places, so the page, the feed and the reminder cannot drift apart again.
 _LIVE_PERSON = {"membership__is_active": True, "membership__user__is_active": True}
 
 
@@ -52,6 +57,25 @@ def _cohort_places() -> QuerySet[CohortMember]:
     with an account that is switched on, in a cohort that is not archived (an archived
     cohort's pages are a 404, so nothing else about it may reach anyone either)."""
     return CohortMember.objects.filter(cohort__archived_at=None, **_LIVE_PERSON)
+
+
+def open_cohorts() -> QuerySet[Cohort]:
+    """Cohorts open to everyone in their organisation (Schwartz Rounds), while not archived."""
+    return Cohort.objects.filter(is_open=True, archived_at=None)
+
+
+def _open_places(cohorts: Iterable[int]) -> QuerySet[Membership]:
+    """Everyone still in the organisation of one of these cohorts, with an account
+    switched on, once for each of them that is open: ``values_list("organization__cohort",
+    "pk")`` reads them as places. One ``filter`` call, so that every condition on the
+    cohort holds for the same cohort."""
+    return Membership.objects.filter(
+        is_active=True,
+        user__is_active=True,
+        organization__cohort__in=list(cohorts),
+        organization__cohort__is_open=True,
+        organization__cohort__archived_at=None,
+    )
 
 
 def _calls() -> QuerySet[MeetingInvitee]:
@@ -67,7 +91,8 @@ def may_attend(meeting: Meeting, membership: Membership) -> bool:
 def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
     """Of these (meeting, membership id) pairs, the ``(meeting id, membership id)`` of the
     ones where the person may attend: the people called to an invite-only meeting (a hot
-    debrief), the cohort's members and facilitators for every other; in both cases only
+    debrief, even in an open cohort), the cohort's members and facilitators for every
+    other, and everyone in the organisation when the cohort is open; in every case only
     while the cohort is not archived and the person's membership and account are active.
     At most two queries however many pairs, so the dispatcher can ask it for a whole batch."""
     pairs = list(pairs)
@@ -87,24 +112,35 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
             & called
         )
     if in_cohort:
-        members = set(
-            _cohort_places()
-            .filter(
-                cohort_id__in={meeting.cohort_id for meeting, _ in in_cohort},
-                membership_id__in={person for _, person in in_cohort},
-            )
+        cohorts = {meeting.cohort_id for meeting, _ in in_cohort}
+        people = {person for _, person in in_cohort}
+        members = _cohort_places().filter(cohort_id__in=cohorts, membership_id__in=people)
+        everyone = _open_places(cohorts).filter(pk__in=people)
+        # One query: the places in the cohorts and the places everyone has in open ones.
+        places = set(
+            members.order_by()
             .values_list("cohort_id", "membership_id")
+            .union(everyone.order_by().values_list("organization__cohort", "pk"))
         )
-        allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in members}
+        allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in places}
     return allowed
 
 
 def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
-    """Every meeting this person may attend, by the same rule as ``attendable``, as one
-    query to filter further (coming ones, a calendar's window)."""
+    """Every meeting on this person's calendar that they may attend, by the same rule as
+    ``attendable``, as one query to filter further (coming ones, a calendar's window).
+    Of an open cohort they are not in, only the meetings they said they would come to:
+    being allowed to come to every Round must not put every Round in their calendar."""
     places = _cohort_places().filter(membership=membership).values("cohort_id")
     calls = _calls().filter(membership=membership).values("meeting_id")
-    return Meeting.objects.filter(Q(invite_only=False, cohort_id__in=places) | Q(invite_only=True, pk__in=calls))
+    live = Membership.objects.filter(pk=membership.pk, is_active=True, user__is_active=True)
+    everyone = open_cohorts().filter(organization__membership__in=live).values("pk")
+    answered = meetings_answered(membership, [RsvpStatus.GOING, RsvpStatus.WAITLISTED])
+    return Meeting.objects.filter(
+        Q(invite_only=False, cohort_id__in=places)
+        | Q(invite_only=True, pk__in=calls)
+        | Q(invite_only=False, cohort_id__in=everyone, pk__in=answered)
+    )
 
 
 def with_my_rsvp(meetings: QuerySet[Meeting], membership: Membership) -> QuerySet[Meeting]:
@@ -153,13 +189,16 @@ def rsvp_counts(meeting: Meeting) -> dict[str, int]:
 
 
 def meeting_audience(meeting: Meeting) -> QuerySet[Membership]:
-    """Everyone a meeting concerns: its invitees (invite-only meetings) or its cohort's
-    active members, whatever they answered (callers decide who hears what)."""
+    """Everyone a meeting concerns: its invitees (invite-only meetings), or its cohort's
+    active members and whoever else answered it (someone who said they would come to a
+    Round of an open cohort they do not follow), whatever they answered (callers decide
+    who hears what)."""
     if meeting.invite_only:
         ids = MeetingInvitee.objects.filter(meeting=meeting).values("membership_id")
-    else:
-        ids = CohortMember.objects.filter(cohort_id=meeting.cohort_id).values("membership_id")
-    return Membership.objects.filter(pk__in=ids, is_active=True)
+        return Membership.objects.filter(pk__in=ids, is_active=True)
+    members = CohortMember.objects.filter(cohort_id=meeting.cohort_id).values("membership_id")
+    answered = Rsvp.objects.filter(meeting=meeting).values("membership_id")
+    return Membership.objects.filter(Q(pk__in=members) | Q(pk__in=answered), is_active=True)
 
 
 # --- Notifications: the person's ledger and the organisation's k-anonymous view --------

@@ -160,6 +160,8 @@ def _follow_series(
         return False
     target = {"starts_at": occ.start, "ends_at": occ.end, "status": MeetingStatus.SCHEDULED}
     target.update({name: getattr(series, name) for name in SERIES_MEETING_FIELDS})
+    if meeting.video_url_from_provider:
+        del target["video_url"]  # the provider's link, kept in step by sessions_app.video
     changed = [name for name, value in target.items() if getattr(meeting, name) != value]
     if not changed:
         return False

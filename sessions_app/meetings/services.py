@@ -70,13 +70,16 @@ def _update_one(meeting: Meeting, change: MeetingChange, now: datetime, actor: M
     duration = change.duration_minutes or int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     occ = _one_occurrence(local_date=day, start_time=start, time_zone=meeting.time_zone, duration_minutes=duration)
     meeting.starts_at, meeting.ends_at = occ.start, occ.end
+    if change.video_url is not None and change.video_url != meeting.video_url:
+        meeting.video_url_from_provider = False  # a pasted link replaces the provider's
     for name in ("location", "video_url", "capacity"):
         value = getattr(change, name)
         if value is not None:
             setattr(meeting, name, value)
     meeting.is_detached = True
+    fields = ["starts_at", "ends_at", "location", "video_url", "video_url_from_provider", "capacity", "is_detached"]
     with transaction.atomic():
-        bump_sequence(meeting, ["starts_at", "ends_at", "location", "video_url", "capacity", "is_detached"])
+        bump_sequence(meeting, fields)
         signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="updated", now=now, actor=actor)
     return meeting
 
@@ -251,6 +254,16 @@ def _ad_hoc(
         MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
     )
     signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="created", now=now, actor=actor)
+    return meeting
+
+
+def meeting_video_url_set(*, meeting: Meeting, url: str, now: datetime) -> Meeting:
+    """Put a video provider's join link in the meeting: calendars replace their copy
+    (SEQUENCE), and people are told only if something about it already went out."""
+    meeting.video_url, meeting.video_url_from_provider = url, True
+    with transaction.atomic():
+        bump_sequence(meeting, ["video_url", "video_url_from_provider"])
+        signals.video_link_arrived.send(sender=Meeting, meeting=meeting, now=now)
     return meeting
 
 

@@ -21,6 +21,10 @@ meetings_cancelled = Signal()
 # A series was created with its first meetings. Keyword arguments: ``series``, ``now``, ``actor``.
 series_created = Signal()
 
+# A provider's join link was put in a meeting (its SEQUENCE raised). Keyword arguments:
+# ``meeting``, ``now``. Whether anyone must be told depends on what they already had.
+video_link_arrived = Signal()
+
 # Someone answered a meeting. Keyword arguments: ``meeting``, ``membership``, ``status``, ``now``.
 rsvp_changed = Signal()
 

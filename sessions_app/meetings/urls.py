@@ -3,9 +3,11 @@
 
 from django.urls import path
 
-from sessions_app.meetings import views
+from sessions_app.meetings import views, whats_on_views
 
 urlpatterns = [
+    path("whats-on/", whats_on_views.whats_on_page, name="whats_on"),
+    path("cohorts/<str:cohort_id>/follow/", whats_on_views.cohort_follow, name="cohort_follow"),
     path("cohorts/<str:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<str:cohort_id>/ground-rules/", views.ground_rules, name="ground_rules"),
     path("cohorts/<str:cohort_id>/series/new/", views.series_create_view, name="series_create"),

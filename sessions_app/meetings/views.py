@@ -149,9 +149,13 @@ def meeting_detail(request, org_slug, meeting_id):
         if facilitates and (meeting.cohort.panel_size or meeting.panel_notes)
         else None,
         "may_attend": may_attend,
+        # An open cohort's ground rules are read here (and at the door), not accepted first.
+        "open_ground_rules": may_attend and meeting.cohort.is_open and not meeting.invite_only,
         # Asked here, not by the template: a page's queries are the view's to count.
         "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.action_points.exists(),
         "is_past": meeting.ends_at <= timezone.now(),
+        # Through the relation, not the attendance package (which sits above this one).
+        "was_there": meeting.ends_at <= timezone.now() and meeting.attendances.filter(membership=membership).exists(),
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
@@ -298,6 +302,7 @@ def cohort_detail(request, org_slug, cohort_id):
             for s in cohort.series.filter(last_date=None)
         ],
         "size_warning": cohort_selectors.cohort_below_minimum(cohort),
+        "requests_waiting": cohort_selectors.pending_join_requests(cohort).count() if manages else 0,
     }
     if manages:
         context["add_form"] = CohortMemberAddForm(

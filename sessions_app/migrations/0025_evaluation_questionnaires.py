@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0027_reflection_code_themes'),
+        ('sessions_app', '0021_open_cohorts_join_requests'),
     ]
 
     operations = [

@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.audit import AuditAction, record_for_person
 from accounts.models import Invitation, Membership, Organization, Role, User
+from sessions_app.attendance.models import Attendance
 from sessions_app.attention.models import AttentionBudget
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember
@@ -56,7 +57,7 @@ def _names(organizations: list[Organization]) -> str:
 
 def account_delete(*, user: User, now: datetime | None = None) -> None:
     """Delete the person and everything that is theirs, in every organisation, in one
-    transaction: reflections, evaluations, RSVPs (a freed place goes to the first person
+    transaction: reflections, evaluations, RSVPs and attendance (a freed place goes to the first person
     waiting), notifications, attention settings, calendar links, cohort places,
     memberships and invitations addressed to them, then the user (allauth's e-mail
     addresses and MFA rows cascade).
@@ -127,6 +128,7 @@ def _membership_erase(*, membership: Membership, now: datetime) -> None:
     ReflectionDraft.objects.filter(author=membership).delete()
     SessionEvaluation.objects.filter(respondent=membership).delete()
     Rsvp.objects.filter(membership=membership).delete()
+    Attendance.objects.filter(membership=membership).delete()
     for meeting in meetings:
         # Their places go to the people waiting, in the order they asked, with their
         # promotion notices planned.

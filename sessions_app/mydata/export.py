@@ -20,9 +20,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
+from sessions_app.attendance.models import Attendance
 from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
-from sessions_app.cohorts.models import CohortMember
+from sessions_app.cohorts.models import CohortMember, JoinRequest
 from sessions_app.meetings.models import Meeting, Rsvp
 from sessions_app.notifications.models import Notification
 from sessions_app.push.models import PushSubscription
@@ -41,6 +42,8 @@ class _PersonalRows:
     memberships: list[Membership]
     cohort_members: list[CohortMember]
     rsvps: list[Rsvp]
+    join_requests: list[JoinRequest]
+    attendance: list[Attendance]
     reflections: list[Reflection]
     drafts: list[ReflectionDraft]
     questions: dict[str, dict[str, str]]  # template key -> {prompt key: question}
@@ -80,6 +83,14 @@ def _personal_rows(user: User) -> _PersonalRows:
             ),
             rsvps=list(
                 Rsvp.objects.filter(membership__user=user)
+                .select_related(*meeting_fields)
+                .order_by("meeting__starts_at", "pk")
+            ),
+            join_requests=list(
+                JoinRequest.objects.filter(membership__user=user).select_related("cohort").order_by("created_at", "pk")
+            ),
+            attendance=list(
+                Attendance.objects.filter(membership__user=user)
                 .select_related(*meeting_fields)
                 .order_by("meeting__starts_at", "pk")
             ),
@@ -174,6 +185,25 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "updated_at": _when(rsvp.updated_at),
             }
         )
+    for join_request in rows.join_requests:
+        by_membership[join_request.membership_id]["join_requests"].append(
+            {
+                "cohort": join_request.cohort.name,
+                "message": join_request.message,
+                "status": join_request.status,
+                "created_at": _when(join_request.created_at),
+                "decided_at": _when(join_request.decided_at),
+            }
+        )
+    for attended in rows.attendance:
+        # How they were marked present, never who marked them.
+        by_membership[attended.membership_id]["attendance"].append(
+            {
+                "meeting": _meeting(attended.meeting),
+                "source": attended.source,
+                "recorded_at": _when(attended.recorded_at),
+            }
+        )
     for reflection in rows.reflections:
         by_membership[reflection.author_id]["reflections"].append(
             {
@@ -251,6 +281,8 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "reflection_retention_months": membership.organization.reflection_retention_months,
                 "cohorts": mine["cohorts"],
                 "rsvps": mine["rsvps"],
+                "join_requests": mine["join_requests"],
+                "attendance": mine["attendance"],
                 "reflections": mine["reflections"],
                 "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],

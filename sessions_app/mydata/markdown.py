@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Role
 from reflect.dates import WEEKDAY_NAMES
+from sessions_app.attendance.models import AttendanceSource
 from sessions_app.cohorts.models import CohortRole
 from sessions_app.meetings.models import MeetingStatus, RsvpStatus
 from sessions_app.notifications.models import NotificationKind, NotificationPriority, NotificationStatus
@@ -126,6 +127,10 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
     out += ["", "### Your answers to meetings", ""]
     answers = [f"- {_meeting_line(r['meeting'], clock)}: {_label(RsvpStatus, r['status'])}" for r in org["rsvps"]]
     out += answers or ["None."]
+    out += ["", "### Meetings you were at", ""]
+    out += [
+        f"- {_meeting_line(a['meeting'], clock)}: {_label(AttendanceSource, a['source'])}" for a in org["attendance"]
+    ] or ["None."]
     out += ["", "### Your reflections"]
     if not org["reflections"]:
         out += ["", "None."]

@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief called")
     DIGEST = "digest", _("Daily digest")
     RETENTION_WARNING = "retention_warning", _("Reflections due for deletion")
+    JOIN_REQUEST = "join_request", _("Request to join a cohort")
+    JOIN_ANSWER = "join_answer", _("Answer to your request to join")
 
 
 class NotificationPriority(models.TextChoices):

@@ -18,7 +18,7 @@ from sessions_app.cohorts import signals as cohort_signals
 from sessions_app.cohorts.models import Cohort
 from sessions_app.meetings import signals as meeting_signals
 from sessions_app.meetings.models import Meeting, Series
-from sessions_app.notifications import planning
+from sessions_app.notifications import join_notices, planning
 from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,15 @@ def series_created(sender=None, *, series: Series, now: datetime, actor: Members
     return planning.plan_series_created(series=series, now=now, actor=actor)
 
 
+def video_link_arrived(sender=None, *, meeting: Meeting, now: datetime, **kwargs) -> int:
+    """A provider's link arrived after the meeting was planned. What is still waiting to go
+    out shows the meeting as it is when sent, link included, so nobody needs a second
+    message; only where something about it already went out does an update follow, through
+    the normal change notice (the new SEQUENCE replaces the calendar entry)."""
+    already_told = Notification.objects.filter(meeting=meeting, status=NotificationStatus.SENT).exists()
+    return planning.plan_meeting_updated(meeting=meeting, now=now) if already_told else 0
+
+
 def rsvp_changed(sender=None, *, meeting: Meeting, membership: Membership, status: str, now: datetime, **kwargs) -> int:
     return planning.plan_rsvp_change(meeting=meeting, membership=membership, status=status, now=now)
 
@@ -106,8 +115,11 @@ def connect() -> None:
         (meeting_signals.meetings_cancelled, meetings_cancelled),
         (meeting_signals.series_created, series_created),
         (meeting_signals.rsvp_changed, rsvp_changed),
+        (meeting_signals.video_link_arrived, video_link_arrived),
         (cohort_signals.member_leaving, member_leaving),
         (cohort_signals.cohort_archived, cohort_archived),
+        (cohort_signals.join_requested, join_notices.join_requested),
+        (cohort_signals.join_request_closed, join_notices.join_request_closed),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, weak=False, dispatch_uid=f"sessions_app.notify.{receiver.__name__}")

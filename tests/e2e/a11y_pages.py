@@ -16,7 +16,8 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Membership, Organization
 from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
-from sessions_app.cohorts.models import Cohort
+from sessions_app.attendance.selectors import meeting_door_code
+from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.demo import PAST_MEETING
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import Meeting
@@ -151,6 +152,12 @@ def demo_objects(email: str | None) -> dict[str, str]:
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
+        # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
+        ward = Cohort.objects.get(name="Team Time (Ward 7)")
+        join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
+        join_request = join_request or JoinRequest.objects.create(
+            organization=organization, cohort=ward, membership=priya, message="I work on Ward 7 on Thursdays."
+        )
         return {
             "org_slug": ORG,
             "cohort_id": cohort.public_id,
@@ -162,7 +169,12 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "template_id": template.public_id,
             "import_id": cohort_import.public_id,
             "member_id": priya.public_id,
+            # The sign-in code of a Round about to start: its door page offers "I'm here".
+            "code": meeting_door_code(
+                MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
+            ),
             "invitation_id": invitation.public_id,
+            "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
             "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
@@ -194,7 +206,7 @@ def sso_organization() -> Organization:
 
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
-PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions"}
+PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_register"}
 
 
 class NoDemoObject(LookupError):

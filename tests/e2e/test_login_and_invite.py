@@ -30,7 +30,9 @@ def test_member_logs_in_and_lands_in_her_organisation(page: Page, login, screens
     expect(page.locator("main p").first).to_have_text("Welcome, Priya Raman. You're here as member.")
     # A member gets her cohorts and reflections, and no admin links.
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["St Mary's Hospital", "Cohorts", "Reflections", "Priya Raman"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["St Mary's Hospital", "What's on", "Cohorts", "Reflections", "Priya Raman"]
+    )
     expect(nav.get_by_role("button", name="Log out")).to_be_visible()
     screenshot(page, "org-home")
 
