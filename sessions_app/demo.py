@@ -6,12 +6,14 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
+from sessions_app.attendance.models import Attendance, AttendanceSource
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
+from sessions_app.insights.evaluations import evaluation_submit
 from sessions_app.meetings import panel, rrule
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
-from sessions_app.meetings.models import MeetingStatus
+from sessions_app.meetings.models import Meeting, MeetingStatus
 from sessions_app.trim import services as trim
 from sessions_app.trim.models import TrimCase
 
@@ -99,6 +101,8 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
+        if kind == "balint_group":
+            seed_evaluated_meeting(cohort, [members[email] for email, _role in people])
     if organization.slug in ROUNDS_PROGRAMME:
         _seed_rounds_programme(organization, members)
     seed_trim(organization, members)
@@ -173,3 +177,44 @@ def _seed_rounds_programme(organization: Organization, members: dict[str, Member
             place = panel.panellist_add(meeting=coming[0], membership=members[email], actor=facilitator)
             if email == plan["prepared"]:
                 panel.panellist_prepared_set(place=place, prepared=True)
+
+
+# A Balint group rather than the Rounds: pages and tests that take the Rounds' first
+# meeting as "the next one" stay as they were.
+PAST_MEETING = "The night the lift broke"
+# (insight, relevance, support, safety, comment): five answers, so that the results show
+# with the default k of 5.
+PAST_ANSWERS = [
+    (5, 5, 4, 4, "Hearing the registrar's story changed how I see nights."),
+    (4, 5, 4, 5, "I did not know others felt the same."),
+    (4, 4, 3, 4, "The room was too warm."),
+    (5, 4, 5, 4, "Please keep the same time."),
+    (3, 4, 4, 4, ""),
+]
+
+
+def seed_evaluated_meeting(cohort: Cohort, people: list[Membership]) -> None:
+    """A meeting a month ago, its register and five evaluations, so its results can be read."""
+    if Meeting.objects.filter(cohort=cohort, title=PAST_MEETING).exists():
+        return
+    starts_at = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    meeting = Meeting.objects.create(
+        organization=cohort.organization,
+        cohort=cohort,
+        title=PAST_MEETING,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        time_zone=cohort.organization.time_zone,
+    )
+    for person, (insight, relevance, support, safety, comment) in zip(people, PAST_ANSWERS, strict=False):
+        Attendance.objects.create(
+            organization=cohort.organization, meeting=meeting, membership=person, source=AttendanceSource.REGISTER
+        )
+        ratings = {"insight": insight, "relevance": relevance, "support": support, "safety": safety}
+        evaluation_submit(
+            meeting=meeting,
+            respondent=person,
+            ratings=ratings,
+            comment=comment,
+            now=meeting.ends_at + timedelta(hours=1),
+        )

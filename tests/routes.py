@@ -115,6 +115,8 @@ OBJECT_MAKERS: dict[str, Callable] = {
         membership=v.cohort_member.membership, meeting=v.meeting, action=links.GOING
     ),
     "unsubscribe_token": lambda v: links.unsubscribe_token(membership=v.cast.bob, kind="reminder"),
+    # A cohort kind names no object: the organisation in the URL is what tenancy guards.
+    "kind": lambda v: "schwartz_rounds",
 }
 
 
@@ -139,4 +141,8 @@ def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[
 
 ALL_ROUTES = list(_walk(get_resolver().url_patterns))
 ORG_ROUTES = [r for r in ALL_ROUTES if "org_slug" in r.kwargs]
-ORG_OBJECT_ROUTES = [r for r in ORG_ROUTES if len(r.kwargs) > 1]
+# URL arguments that name no object of an organisation, and why: the same value means the
+# same thing in every organisation, so only the organisation in the URL guards the page
+# (the rest of the tenancy matrix covers that).
+NOT_OBJECTS = {"kind": "a cohort kind (sessions_app/cohorts/presets.py), the same list in every organisation"}
+ORG_OBJECT_ROUTES = [r for r in ORG_ROUTES if set(r.kwargs) - {"org_slug", *NOT_OBJECTS}]

@@ -15,10 +15,9 @@ from sessions_app.attention import budgets
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionPolicyForm
 from sessions_app.cohorts import selectors as cohort_selectors
-from sessions_app.insights import evaluations, figures, headcounts, services
-from sessions_app.insights.questions import MAX_COMMENT_LENGTH, QUESTIONS, SCALE
+from sessions_app.insights import evaluations, figures, headcounts, questionnaires, services
+from sessions_app.insights.questions import FREE_TEXT, MAX_COMMENT_LENGTH, QUESTIONS
 from sessions_app.insights.svg import Bar, bar_chart
-from sessions_app.meetings import selectors as meeting_selectors
 
 
 @require_GET
@@ -64,43 +63,52 @@ def _insights_context(request, cohort, back_to) -> dict:
 
 
 class EvaluationForm(forms.Form):
-    comment = forms.CharField(
-        required=False,
-        max_length=MAX_COMMENT_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Anything else? (optional)"),
-        help_text=_("Please don't name colleagues or patients."),
-    )
+    """The questions of one questionnaire version, in its order; free text last is optional."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(value), label) for value, label in SCALE]
-        questions = {
-            q.key: forms.ChoiceField(label=q.text, choices=choices, widget=forms.RadioSelect) for q in QUESTIONS
-        }
-        # Questions first, the comment last.
-        self.fields = {**questions, "comment": self.fields["comment"]}
+        for question in questions:
+            if question.type == FREE_TEXT:
+                self.fields["comment"] = forms.CharField(
+                    required=False,
+                    max_length=MAX_COMMENT_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    label=question.text,
+                    help_text=_("Please don't name colleagues or patients."),
+                )
+            else:
+                choices = [(str(value), label) for value, label in question.choices]
+                self.fields[question.key] = forms.ChoiceField(
+                    label=question.text, choices=choices, widget=forms.RadioSelect
+                )
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_evaluation(request, org_slug, meeting_id):
     membership = request.membership
-    meeting = meeting_selectors.access_meeting(membership, meeting_id)
+    meeting = evaluations.access_evaluated_meeting(membership, meeting_id)
     refusal = evaluations.evaluation_refusal(meeting=meeting, respondent=membership, now=timezone.now())
-    form = EvaluationForm(request.POST or None) if refusal is None else None
+    form = questionnaire = None
+    if refusal is None:
+        questionnaire = questionnaires.questionnaire_for_answering(
+            organization=request.organization, kind=meeting.cohort.kind
+        )
+        questions = evaluations.questions_of(questionnaire)
+        form = EvaluationForm(request.POST or None, questions=questions)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
             evaluations.evaluation_submit(
                 meeting=meeting,
                 respondent=membership,
-                ratings={q.key: data[q.key] for q in QUESTIONS},
-                comment=data["comment"],
+                ratings={q.key: data[q.key] for q in questions if q.type != FREE_TEXT},
+                comment=data.get("comment", ""),
+                questionnaire=questionnaire,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Thank you. Your answers only ever count in averages of several people."))
+            messages.success(request, _("Thank you. Your answers only ever count in figures of several people."))
             return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
     context = {
         "meeting": meeting,

@@ -99,13 +99,53 @@ class ActionPoint(TenantModel):
         ordering = ["done", "due", "created_at"]
 
 
+class QuestionType(models.TextChoices):
+    # The same strings as the pure ``insights.questions`` (AGREEMENT, ATTEND_AGAIN, FREE_TEXT).
+    SCALE = "scale", _("Agreement, 1 to 5")
+    YES_NO_MAYBE = "yes_no_maybe", _("Yes, no or maybe")
+    TEXT = "text", _("Free text")
+
+
+class EvaluationQuestionnaire(TenantModel):
+    """One version of an organisation's evaluation questionnaire for one cohort kind.
+
+    A version never changes once saved: editing saves the next version, and each
+    evaluation keeps the version it answered, so a past answer always keeps the question
+    it was given to. ``questions`` is an ordered JSON list of ``{key, type, text, short}``;
+    an empty text or short is the built-in wording of that key (``insights.questions``).
+    No row for a kind means the kind's default questionnaire.
+    """
+
+    cohort_kind = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    questions = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort_kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cohort_kind", "version"], name="evaluation_questionnaire_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Questionnaire {self.cohort_kind} v{self.version}"
+
+
 class SessionEvaluation(TenantModel):
     """A short Schwartz-style evaluation; reported only as aggregates above k.
     The respondent is kept only to allow one answer each, and is never shown."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="evaluations")
     respondent = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    ratings = models.JSONField(default=dict)  # {question key: 1..5}
+    # The questionnaire version answered. Empty: the four questions every evaluation asked
+    # before questionnaires could be edited (``insights.questions.LEGACY_KEYS``).
+    questionnaire = models.ForeignKey(
+        EvaluationQuestionnaire, null=True, on_delete=models.RESTRICT, related_name="evaluations"
+    )
+    ratings = models.JSONField(default=dict)  # {question key: 1..5, or "yes" / "no" / "maybe"}
+    # The answer to the questionnaire's free-text question, if it has one.
     comment = EncryptedTextField(blank=True, max_length=1000, db_column="comment_encrypted")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -18,8 +18,9 @@ from accounts.sso.models import OrganizationSSO, Protocol
 from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort, JoinRequest
+from sessions_app.demo import PAST_MEETING
 from sessions_app.imports.models import CohortImport
-from sessions_app.meetings.models import MeetingPanellist
+from sessions_app.meetings.models import Meeting, MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
 from sessions_app.trim.models import TrimOffer
@@ -50,6 +51,7 @@ NOT_PAGES = {
     "meeting_ics": "an iCalendar file",
     "calendar_feed": "an iCalendar feed",
     "audit_trail_csv": "a CSV download",
+    "cohort_evaluations_csv": "a CSV download (tests/insights/test_evaluation_csv.py reads it)",
     "my_data_json": "a JSON download",
     "my_data_markdown": "a Markdown download",
     "records_certificate_pdf": "a PDF download (tests/records)",
@@ -191,6 +193,9 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "answer_token": links.answer_token(membership=author, meeting=meeting, action=links.GOING),
             "unsubscribe_token": links.unsubscribe_token(membership=author, kind="reminder"),
             "organization_slug": sso_organization().slug,
+            "kind": "schwartz_rounds",
+            # A meeting whose evaluations have closed, with five answers (sessions_app/demo.py).
+            "evaluated_meeting_id": Meeting.objects.get(title=PAST_MEETING).public_id,
         }
 
 
@@ -232,6 +237,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
         kwargs["meeting_id"] = objects["past_meeting_id"]
     if route.name in PANEL_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["panel_meeting_id"]
+    if route.name == "meeting_results":
+        kwargs["meeting_id"] = objects["evaluated_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
 
 

@@ -258,9 +258,7 @@ def test_evaluation_refused_to_someone_who_did_not_go(cast, cohort, meeting):
     with scope(organization=cast.org):
         absent = members(cohort, 1)[0]
         Rsvp.objects.create(organization=cast.org, meeting=meeting, membership=absent, status="cant")
-    assert refusal(cast, meeting, respondent=absent) == [
-        "Only people who said they were going to this meeting can evaluate it."
-    ]
+    assert refusal(cast, meeting, respondent=absent) == ["Only people who were at this meeting can evaluate it."]
 
 
 def test_evaluation_refused_the_second_time(cast, meeting):
@@ -313,7 +311,7 @@ def test_attendee_fills_in_the_form(client, cast, meeting):
 def test_someone_who_did_not_go_sees_why_and_no_form(client, cast, cohort, meeting):
     client.force_login(cast.alice.user)  # an admin, not at the meeting
     response = client.get(url("meeting_evaluation", cast, meeting_id=meeting.public_id))
-    assert "Only people who said they were going to this meeting can evaluate it." in text(response)
+    assert "Only people who were at this meeting can evaluate it." in text(response)
     assert '<form method="post" class="card">' not in text(response)
 
 
