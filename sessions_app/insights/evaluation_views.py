@@ -24,7 +24,11 @@ from sessions_app.meetings import selectors as meeting_selectors
 
 
 def _readable_cohort(membership, cohort_id):
-    cohort = cohort_selectors.access_cohort(membership, cohort_id)
+    try:
+        cohort = cohort_selectors.access_cohort(membership, cohort_id)
+    except Http404:
+        # The steering group oversees a programme it need not be in (the same 404 otherwise).
+        cohort = cohort_selectors.access_steered_cohort(membership, cohort_id)
     if not may_read_programme_results(membership, cohort):
         raise PermissionDenied("Only the people who run this programme read its evaluations.")
     return cohort
@@ -32,7 +36,10 @@ def _readable_cohort(membership, cohort_id):
 
 @require_GET
 def meeting_results(request, org_slug, meeting_id):
-    meeting = meeting_selectors.access_meeting(request.membership, meeting_id)
+    try:
+        meeting = meeting_selectors.access_meeting(request.membership, meeting_id)
+    except Http404:
+        meeting = meeting_selectors.access_steered_meeting(request.membership, meeting_id)
     if not may_read_programme_results(request.membership, meeting.cohort):
         raise PermissionDenied("Only the people who run this programme read its evaluations.")
     result = results_show(cohort=meeting.cohort, meetings=[meeting], now=timezone.now())[meeting.pk]

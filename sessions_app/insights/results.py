@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from accounts.models import Membership, group_size
-from sessions_app.cohorts.models import Cohort
+from sessions_app.cohorts.models import Cohort, CohortMember
 from sessions_app.cohorts.selectors import can_manage_cohort
 from sessions_app.insights import figures, services
 from sessions_app.insights.questions import AGREEMENT, EVALUATION_WINDOW, FREE_TEXT, LEGACY_KEYS, Question, question_of
@@ -30,9 +30,18 @@ LEGACY_ENTRIES = [{"key": key} for key in LEGACY_KEYS]
 
 
 def may_read_programme_results(membership: Membership, cohort: Cohort) -> bool:
-    """Who reads a cohort's evaluation results: its facilitators and the organisation's
-    admins. (The programme's steering group joins them once cohorts have one.)"""
-    return can_manage_cohort(membership, cohort)
+    """Who reads a cohort's evaluation results: its facilitators, the organisation's
+    admins, and the members of the programme's steering group (figures above k only,
+    like everyone else here)."""
+    return can_manage_cohort(membership, cohort) or in_steering_group(membership, cohort)
+
+
+def in_steering_group(membership: Membership, cohort: Cohort) -> bool:
+    if cohort.steering_group_id is None:
+        return False
+    return CohortMember.objects.filter(
+        cohort_id=cohort.steering_group_id, cohort__archived_at=None, membership=membership
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,26 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
     return meeting
 
 
+def access_steered_meeting(membership: Membership, meeting_id: str) -> Meeting:
+    """A meeting (not an invite-only or private one) of a programme whose steering group
+    this person is in: for reading its results above k, nothing else. 404 otherwise."""
+    meeting = (
+        Meeting.objects.filter(
+            public_id=meeting_id,
+            invite_only=False,
+            cohort__archived_at=None,
+            cohort__steering_group__archived_at=None,
+            cohort__steering_group__members__membership=membership,
+        )
+        .exclude(kind__in=PRIVATE_KINDS)
+        .select_related("cohort", "series", "organization")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
 # May this person attend this meeting? The one rule, asked by the meeting page's answer
 # buttons, RSVPs, the calendar feed, the person's list of coming meetings, digests and the
 # dispatcher's send-time re-check. It is written once, as the four kinds of "place" that

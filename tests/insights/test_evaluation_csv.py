@@ -2,12 +2,16 @@
 never run as formulas (issue 13)."""
 
 import csv
+import html
 import io
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django_scopes import scope
 
+from sessions_app.cohorts.models import Cohort
+from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 from tests.insights.evaluation_kit import (
     CLOSED,
     ROUND,
@@ -159,3 +163,30 @@ def test_the_period_page_and_csv_read_kept_results_in_a_constant_number_of_queri
             response = client.get(url("cohort_evaluations_csv", cast, cohort_id=cohort.public_id), period)
     assert again.content.split(b"<main")[1] == first.content.split(b"<main")[1]
     assert response.content.decode().count("\r\n2026-02-") == meetings * 4  # a row and three comments each
+
+
+@pytest.mark.parametrize("who", ["steering group", "someone else"])
+def test_the_steering_group_exports_and_reads_results_outside_the_cohort(cast, client, who):
+    """The steering group oversees a programme it is not in: it reads the same figures
+    above k as the facilitators; anyone else in the organisation gets the plain 404."""
+    cohort = rounds_cohort(cast, facilitator=cast.bob)
+    meeting = a_round(cohort, starts_at=ROUND, title="The patient I can't forget")
+    attended_and_evaluated(meeting, cohort, [schwartz_answers(relevance=5)] * 3)
+    with scope(organization=cast.org):
+        steering = CohortFactory(organization=cast.org, name="Rounds steering group")
+        Cohort.objects.filter(pk=cohort.pk).update(steering_group=steering)
+        person = MembershipFactory(organization=cast.org)
+        if who == "steering group":
+            CohortMemberFactory(cohort=steering, membership=person)
+    client.force_login(person.user)
+    response, rows = export(client, cast, cohort)
+    with time_machine.travel(LATER, tick=False):
+        results = client.get(url("meeting_results", cast, meeting_id=meeting.public_id))
+    if who == "someone else":
+        assert (response.status_code, results.status_code) == (404, 404)
+        return
+    assert by_heading(rows)[0]["Topic"] == "The patient I can't forget"
+    assert by_heading(rows)[0]["Respondents"] == "3"
+    page = html.unescape(results.content.decode())
+    assert "The patient I can't forget" in page
+    assert person.user.email not in page
