@@ -13,7 +13,7 @@ def fill_public_ids(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0027_reflection_code_themes"),
+        ("sessions_app", "0021_reflection_code_themes"),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.programmes]
 
-AFTER = [("sessions_app", "0025_evaluation_questionnaires")]
+AFTER = [("sessions_app", "0027_evaluation_questionnaires")]
 # Whatever 0025 follows once the migrations are chained: its parent in the graph.
 BEFORE = sorted(p.key for p in MigrationLoader(None).graph.node_map[AFTER[0]].parents if p.key[0] == "sessions_app")
 LEGACY = {"insight": 5, "relevance": 4, "support": 3, "safety": 4}

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0026_video_links'),
+        ('sessions_app', '0023_video_links'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0021_open_cohorts_join_requests'),
+        ('sessions_app', '0024_open_cohorts_join_requests'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0028_trim_pathway'),
+        ('sessions_app', '0025_trim_pathway'),
     ]
 
     operations = [

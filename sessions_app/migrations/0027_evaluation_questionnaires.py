@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0024_topics_panels_steering_group'),
+        ('sessions_app', '0026_topics_panels_steering_group'),
     ]
 
     operations = [
