@@ -247,15 +247,17 @@ def rsvp_counts(meeting: Meeting) -> dict[str, int]:
 
 def meeting_audience(meeting: Meeting) -> QuerySet[Membership]:
     """Everyone a meeting concerns: its invitees (invite-only meetings), or its cohort's
-    active members and whoever else answered it (someone who said they would come to a
-    Round of an open cohort they do not follow), whatever they answered (callers decide
+    active members, its panellists and whoever else answered it (someone who said they
+    would come to a Round of an open cohort they do not follow), whatever they answered (callers decide
     who hears what)."""
     if meeting.invite_only:
         ids = MeetingInvitee.objects.filter(meeting=meeting).values("membership_id")
         return Membership.objects.filter(pk__in=ids, is_active=True)
     members = CohortMember.objects.filter(cohort_id=meeting.cohort_id).values("membership_id")
     answered = Rsvp.objects.filter(meeting=meeting).values("membership_id")
-    return Membership.objects.filter(Q(pk__in=members) | Q(pk__in=answered), is_active=True)
+    # The panel speaks at the meeting, from the cohort or from anywhere in the organisation.
+    panel = MeetingPanellist.objects.filter(meeting=meeting).values("membership_id")
+    return Membership.objects.filter(Q(pk__in=members) | Q(pk__in=answered) | Q(pk__in=panel), is_active=True)
 
 
 # --- Notifications: the person's ledger and the organisation's k-anonymous view --------

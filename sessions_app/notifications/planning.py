@@ -26,6 +26,7 @@ from sessions_app.meetings.models import (
     RsvpStatus,
     Series,
 )
+from sessions_app.meetings.selectors import may_attend
 from sessions_app.notifications.models import (
     DUE_STATUSES,
     Notification,
@@ -313,12 +314,17 @@ def plan_panellist_added(*, meeting: Meeting, membership: Membership, now: datet
 
 def plan_panellist_removed(*, meeting: Meeting, membership: Membership, now: datetime) -> int:
     """Someone taken off a panel gets nothing still waiting about it (unless, as one of
-    the cohort's facilitators, the preparation reminder is theirs anyway)."""
-    kinds = [NotificationKind.PANELLIST]
-    if not _facilitator_ids(meeting).filter(membership_id=membership.pk).exists():
-        kinds.append(NotificationKind.PANEL_PREP)
+    the cohort's facilitators, the preparation reminder is theirs anyway). Someone with no
+    other place at the meeting (asked from outside the cohort) gets nothing more about the
+    meeting at all: its reminders and changes were theirs only as a panellist."""
     waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
-    return Notification.objects.filter(waiting, meeting=meeting, recipient=membership, kind__in=kinds).update(
+    about = Notification.objects.filter(waiting, meeting=meeting, recipient=membership)
+    if may_attend(meeting, membership):
+        kinds = [NotificationKind.PANELLIST]
+        if not _facilitator_ids(meeting).filter(membership_id=membership.pk).exists():
+            kinds.append(NotificationKind.PANEL_PREP)
+        about = about.filter(kind__in=kinds)
+    return about.update(
         status=NotificationStatus.DROPPED, reason="Not sent: you are no longer on the panel.", updated_at=now
     )
 

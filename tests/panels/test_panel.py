@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 from sessions_app.meetings import panel
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import MeetingPanellist
+from sessions_app.meetings.services import MeetingChange
 from sessions_app.notifications import dispatch, planning
 from sessions_app.notifications.models import Notification
 from tests.factories import MeetingFactory, MembershipFactory
@@ -241,9 +242,13 @@ def test_a_panellist_taken_off_before_the_reminder_goes_does_not_get_it(cast, ro
     _sweep()
     with scopes_disabled():
         theirs = sorted(Notification.objects.filter(recipient=rounds.dev).values_list("kind", "status", "reason"))
+    # With no other place at the Round, its reminders go too.
+    gone = "Not sent: you are no longer on the panel."
     assert theirs == [
-        ("panel_prep", "dropped", "Not sent: you are no longer on the panel."),
-        ("panellist", "dropped", "Not sent: you are no longer on the panel."),
+        ("panel_prep", "dropped", gone),
+        ("panellist", "dropped", gone),
+        ("reminder", "dropped", gone),
+        ("reminder", "dropped", gone),
     ]
     assert [m.to for m in mail.outbox] == [[rounds.fiona.user.email]]
 
@@ -259,7 +264,9 @@ def test_the_dispatcher_asks_the_panel_at_send_time(cast, rounds):
     _sweep()
     with scopes_disabled():
         theirs = sorted(Notification.objects.filter(recipient=rounds.dev).values_list("kind", "status"))
-    assert theirs == [("panel_prep", "dropped"), ("panellist", "dropped")]
+    # The Round's own reminders (theirs as a panellist) are due later, and nothing was sent.
+    assert [row for row in theirs if row[0] != "reminder"] == [("panel_prep", "dropped"), ("panellist", "dropped")]
+    assert {status for kind, status in theirs if kind == "reminder"} <= {"pending"}
     assert "dev@example.org" not in [m.to[0] for m in mail.outbox]
 
 
@@ -285,3 +292,19 @@ def test_the_briefing_page_uses_few_queries(client, cast, rounds, django_assert_
     with django_assert_num_queries(4):
         page = text(client.get(url("panel_briefing", cast, meeting_id=rounds.meeting.public_id)))
     assert "<h1>Your panel briefing</h1>" in page
+
+
+@pytest.mark.parametrize("change", ["moved", "cancelled"])
+def test_a_panellist_from_outside_the_cohort_hears_when_their_round_moves_or_is_cancelled(cast, rounds, change):
+    """The panel speaks at the Round: someone asked from outside the cohort must hear of
+    a new time or a cancellation like the cohort's members, with the calendar update."""
+    with scope(organization=cast.org):
+        panel.panellist_add(meeting=rounds.meeting, membership=rounds.dev, actor=rounds.fiona, now=NOW)
+        if change == "moved":
+            scheduling.meeting_update(
+                meeting=rounds.meeting, change=MeetingChange(location="Lecture theatre"), now=NOW, actor=rounds.fiona
+            )
+        else:
+            scheduling.meeting_cancel(meeting=rounds.meeting, now=NOW, actor=rounds.fiona)
+        kinds = set(Notification.objects.filter(recipient=rounds.dev).values_list("kind", flat=True))
+    assert {"panellist", "update" if change == "moved" else "cancellation"} <= kinds
