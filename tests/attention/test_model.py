@@ -38,11 +38,19 @@ from sessions_app.attention import policy as attention
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.models import AttentionPolicy, QuietDateRange
 from sessions_app.cohorts import services as cohorts
-from sessions_app.cohorts.models import CohortMember
-from sessions_app.meetings import rsvps
+from sessions_app.cohorts.models import Cohort, CohortMember
+from sessions_app.meetings import panel, rsvps
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
-from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.models import (
+    Meeting,
+    MeetingInvitee,
+    MeetingPanellist,
+    MeetingStatus,
+    Rsvp,
+    RsvpStatus,
+    Series,
+)
 from sessions_app.notifications import dispatch, planning
 from sessions_app.notifications.models import Notification, NotificationKind
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory, OrganizationFactory
@@ -239,6 +247,27 @@ class AttentionModel(RuleBasedStateMachine):
         if member is not None:
             cohorts.cohort_remove_member(cohort_member=member)
 
+    # --- programmes (issue 13): an open cohort, a Round's panel -------------------------
+
+    @rule(is_open=st.booleans())
+    def open_or_close_the_cohort(self, is_open):
+        """Open, anyone in the organisation may come (someone removed from the cohort
+        can still answer); closed again, their reminders must stop."""
+        cohorts.cohort_update(cohort=self.cohort, is_open=is_open)
+
+    @rule(data=st.data(), who=people_index, on=st.booleans())
+    def put_on_or_take_off_the_panel(self, data, who, on):
+        meeting = self._pick(data, self._meetings())
+        if meeting is None or meeting.invite_only:
+            return
+        person = self.people[who]
+        place = MeetingPanellist.objects.filter(meeting=meeting, membership=person).first()
+        with contextlib.suppress(ValidationError):
+            if on and place is None:
+                panel.panellist_add(meeting=meeting, membership=person, actor=self.alice, now=self.now)
+            elif not on and place is not None:
+                panel.panellist_remove(place=place, now=self.now)
+
     # --- what people do ----------------------------------------------------------------
 
     @rule(data=st.data(), who=people_index, answer=st.sampled_from(["going", "cant", "skip"]))
@@ -416,9 +445,11 @@ class AttentionModel(RuleBasedStateMachine):
         if meeting.invite_only:
             assert MeetingInvitee.objects.filter(meeting=meeting, membership=person).exists()
         else:
-            assert CohortMember.objects.filter(cohort=meeting.cohort, membership=person).exists(), (
-                "a reminder for a meeting the person can no longer attend"
-            )
+            # A place in the cohort, on the meeting's panel, or the cohort open to everyone.
+            in_cohort = CohortMember.objects.filter(cohort=meeting.cohort, membership=person).exists()
+            on_panel = MeetingPanellist.objects.filter(meeting=meeting, membership=person).exists()
+            open_to_all = Cohort.objects.filter(pk=meeting.cohort_id, is_open=True).exists()
+            assert in_cohort or on_panel or open_to_all, "a reminder for a meeting the person can no longer attend"
         # The README, word for word: a reminder that would land in quiet hours moves
         # earlier, or is dropped — never late.
         wanted = meeting.starts_at - timedelta(minutes=lead)
