@@ -76,6 +76,8 @@ def test_a_member_finds_an_open_round_rsvps_and_signs_in_at_the_door(new_context
     phone.get_by_label("Sign-in code").fill(code)
     phone.get_by_role("button", name="Continue").click()
     expect(phone.locator("h1")).to_have_text(TOPIC)
+    # A visitor to an open Round is shown the group's ground rules before coming in.
+    expect(phone.get_by_role("heading", name="The group's ground rules")).to_be_visible()
     phone.get_by_role("button", name="I'm here").click()
     expect(phone.locator(".messages")).to_have_text("Thank you, you're signed in.")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
