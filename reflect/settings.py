@@ -245,7 +245,7 @@ MFA_TOTP_ISSUER = "Reflect"
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 MFA_FORMS = {"add_webauthn": "accounts.mfa_forms.AddWebAuthnForm"}
 
-from reflect.push_settings import *  # noqa: E402, F403 - Web Push: VAPID keys, the push services allowed
+from reflect.outbound_settings import *  # noqa: E402, F403 - Web Push and video providers: keys, hosts allowed
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
 # The default for new organisations; each organisation's admins set their own.

@@ -8,8 +8,12 @@ from django.utils import timezone
 from accounts.models import Membership, Organization
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
-from sessions_app.meetings import rrule
+from sessions_app.meetings import panel, rrule
 from sessions_app.meetings import series as series_services
+from sessions_app.meetings import services as scheduling
+from sessions_app.meetings.models import MeetingStatus
+from sessions_app.trim import services as trim
+from sessions_app.trim.models import TrimCase
 
 # org slug -> [(cohort name, kind, frequency args, start time, [(email, role)])]. The
 # Schwartz Rounds are open to all staff (their kind's default), so everyone in St Mary's
@@ -95,3 +99,77 @@ def seed_cohorts(organization: Organization) -> None:
                 capacity=12 if kind == "balint_group" else None,
             )
         series_services.series_materialize_all(cohort_ids=[cohort.pk])
+    if organization.slug in ROUNDS_PROGRAMME:
+        _seed_rounds_programme(organization, members)
+    seed_trim(organization, members)
+
+
+# org slug -> the TRiM practitioner, the manager who calls a debrief, its cohort and the people called
+DEMO_TRIM = {
+    "st-marys": (
+        "farah@stmarys.example",
+        "ada@stmarys.example",
+        "Balint group (GP trainees)",
+        ["priya@stmarys.example"],
+    ),
+}
+
+
+def seed_trim(organization: Organization, members: dict[str, Membership]) -> None:
+    """A practitioner and one hot debrief with its TRiM pathway, once."""
+    if organization.slug not in DEMO_TRIM or TrimCase.objects.filter(organization=organization).exists():
+        return
+    practitioner, manager, cohort_name, called = DEMO_TRIM[organization.slug]
+    trim.practitioner_grant(membership=members[practitioner], actor=members[manager])
+    people = [members[email] for email in called]
+    now = timezone.now()
+    debrief = scheduling.hot_debrief_create(
+        cohort=Cohort.objects.get(organization=organization, name=cohort_name),
+        starts_at=now + timedelta(hours=2),
+        people=people,
+        title="Bay 4 debrief",
+        now=now,
+        actor=members[manager],
+    )
+    trim.trim_case_open(debrief=debrief, people=people, manager=members[manager], now=now)
+
+
+# The Schwartz Rounds programme as it runs (issue 13): topics on the coming Rounds, a
+# panel of three for the next one (one of them prepared), and a steering group.
+ROUNDS_PROGRAMME = {
+    "st-marys": {
+        "topics": ["The patient I can't forget", "When the family disagrees", "A good death?"],
+        "panel": ["priya@stmarys.example", "lucy@stmarys.example", "tom@stmarys.example"],
+        "prepared": "priya@stmarys.example",
+        "steering_group": "Rounds steering group",
+        "steering_people": [
+            ("farah@stmarys.example", CohortRole.FACILITATOR),
+            ("priya@stmarys.example", "member"),
+            ("tom@stmarys.example", "member"),
+        ],
+    }
+}
+
+
+def _seed_rounds_programme(organization: Organization, members: dict[str, Membership]) -> None:
+    plan = ROUNDS_PROGRAMME[organization.slug]
+    rounds = Cohort.objects.get(organization=organization, name="Schwartz Rounds")
+    name = plan["steering_group"]
+    steering = Cohort.objects.filter(organization=organization, name=name).first()
+    if steering is None:
+        steering = cohorts.cohort_create(organization=organization, name=name, kind="custom")
+    for email, role in plan["steering_people"]:
+        if not steering.members.filter(membership=members[email]).exists():
+            cohorts.cohort_add_member(cohort=steering, membership=members[email], role=role)
+    if rounds.steering_group_id is None:
+        cohorts.cohort_update(cohort=rounds, steering_group=steering)
+    coming = list(rounds.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())[:3])
+    for meeting, topic in zip(coming, plan["topics"], strict=False):
+        if not meeting.title:
+            scheduling.meeting_topic_set(meeting=meeting, topic=topic)
+    if coming and not coming[0].panellists.exists():
+        facilitator = members[plan["steering_people"][0][0]]  # Farah facilitates the Rounds too
+        for email in plan["panel"]:
+            place = panel.panellist_add(meeting=coming[0], membership=members[email], actor=facilitator)
+            if email == plan["prepared"]:
+                panel.panellist_prepared_set(place=place, prepared=True)

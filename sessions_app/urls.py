@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sessions_app.home.urls")),
     path("", include("sessions_app.cohorts.urls")),
     path("", include("sessions_app.meetings.urls")),
+    path("", include("sessions_app.trim.urls")),
     path("", include("sessions_app.attendance.urls")),
     path("", include("sessions_app.attention.urls")),
     path("", include("sessions_app.notifications.urls")),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("", include("sessions_app.push.urls")),
     path("", include("sessions_app.video.urls")),
     path("", include("sessions_app.portfolio.urls")),
+    path("", include("sessions_app.records.urls")),
 ]

@@ -14,9 +14,18 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import JoinRequest
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
-from tests.factories import CohortFactory, CohortMemberFactory, InvitationFactory, MeetingFactory, ReflectionFactory
+from sessions_app.trim.models import TrimCase, TrimOffer
+from tests.factories import (
+    CohortFactory,
+    CohortMemberFactory,
+    InvitationFactory,
+    MeetingFactory,
+    MembershipFactory,
+    ReflectionFactory,
+)
 
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -39,6 +48,21 @@ class Victims:
     @cached_property
     def meeting(self):
         return MeetingFactory(cohort=self.cohort)
+
+    @cached_property
+    def trim_offer(self):
+        # Bob's one-to-one with alice as the practitioner: only a practitioner of this
+        # organisation, or bob, may open it.
+        case = TrimCase.objects.create(organization=self.cast.org, debrief=self.meeting)
+        slot = MeetingFactory(cohort=self.cohort, kind="trim_one_to_one", invite_only=True)
+        return TrimOffer.objects.create(
+            organization=self.cast.org,
+            case=case,
+            person=self.cast.bob,
+            practitioner=self.cast.alice,
+            round="72h",
+            meeting=slot,
+        )
 
     @cached_property
     def join_request(self):
@@ -71,12 +95,19 @@ OBJECT_MAKERS: dict[str, Callable] = {
     "cohort_member_id": lambda v: v.cohort_member.public_id,
     "meeting_id": lambda v: v.meeting.public_id,
     "join_request_id": lambda v: v.join_request.public_id,
+    # Someone new each time: the matrix may ask for several on one meeting.
+    "panellist_id": lambda v: (
+        MeetingPanellist.objects.create(
+            organization=v.cast.org, meeting=v.meeting, membership=MembershipFactory(organization=v.cast.org)
+        ).public_id
+    ),
     "reflection_id": lambda v: v.reflection.public_id,
     "action_id": lambda v: ActionPoint.objects.create(organization=v.cast.org, meeting=v.meeting, what="x").public_id,
     "template_id": lambda v: ReflectionTemplate.objects.create(organization=v.cast.org, name=new_public_id()).public_id,
     "import_id": lambda v: (
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
+    "offer_id": lambda v: v.trim_offer.public_id,
     # The sign-in code on the screen at the door of the victim meeting, which bob may attend.
     "code": lambda v: _door_code(v),
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.

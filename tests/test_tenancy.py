@@ -74,6 +74,7 @@ def test_matrix_covers_the_known_views():
     assert {"organization_settings", "audit_trail", "audit_trail_csv", "cohort_archive", "cohort_restore"} <= names
     assert {"attention_quiet_dates", "reflection_draft_save"} <= names  # issue 12
     assert {"attendance_door_code", "attendance_register", "attendance_walk_in", "my_attendance"} <= names  # issue 13
+    assert {"my_records", "records_certificate_pdf", "records_leader_log_csv", "records_verify"} <= names  # issue 13
     assert {"reflection_export_pdf", "reflection_export_docx", "nmc_pack"} <= names  # issue 14
 
 

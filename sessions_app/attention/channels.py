@@ -24,10 +24,12 @@ ROUTABLE_KINDS = {
     "reminder": _("Reminders"),
     "promotion": _("A place freed up for you"),
     "panel_prep": _("Panel preparation"),
+    "panellist": _("Asked to join a panel"),
     "reflection_prompt": _("Invitations to reflect"),
     "hot_debrief": _("Hot debrief called"),
     "digest": _("Daily digest"),
     "retention_warning": _("Reflections due for deletion"),
+    "trim_offer": _("TRiM one-to-one offers"),
     "join_request": _("Requests to join a cohort"),
     "join_answer": _("Answers to your requests to join"),
 }

@@ -39,11 +39,10 @@ def meeting_url(meeting: Meeting) -> str:
 def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
     """The calendar event for ``meeting``, the same for every person who sees it but for
     its words, which are in the active language (the caller chooses whose)."""
-    title = meeting.display_title
-    cohort_name = meeting.cohort.name
-    summary = title if title == cohort_name else f"{title} · {cohort_name}"
+    summary = _summary(meeting)
     url = meeting_url(meeting)
-    lines = []
+    # The topic is said in the description too: some calendars cut a long summary short.
+    lines = [_("Topic: %(topic)s") % {"topic": meeting.topic}] if meeting.topic else []
     if meeting.is_cancelled:
         # Some clients show a cancelled event in a subscribed calendar instead of
         # dropping it; the summary says so as well.
@@ -65,6 +64,16 @@ def meeting_event(meeting: Meeting, *, now: datetime) -> CalendarEvent:
         description="\n".join(lines),
         status="CANCELLED" if meeting.is_cancelled else "CONFIRMED",
     )
+
+
+def _summary(meeting: Meeting) -> str:
+    """ "Schwartz Round: The patient I can't forget" for a meeting with a topic (the
+    series' title, else the cohort's name, then the topic); else "Series · Cohort", or the
+    cohort's name alone."""
+    programme, cohort_name = meeting.programme_name, meeting.cohort.name
+    if meeting.topic:
+        return f"{programme}: {meeting.topic}"
+    return programme if programme == cohort_name else f"{programme} · {cohort_name}"
 
 
 def invite_method(meeting: Meeting) -> InviteMethod:

@@ -20,6 +20,18 @@ class CohortCreateForm(forms.Form):
 
 
 class CohortEditForm(forms.ModelForm):
+    # Declared, not generated: the generated field would query cohorts at import time,
+    # outside any organisation's scope. The real choices are set per form below.
+    steering_group = forms.ModelChoiceField(
+        queryset=Cohort._base_manager.none(),
+        required=False,
+        label=_("Steering group"),
+        help_text=_(
+            "Another cohort whose members oversee this programme: they see its figures, "
+            "only where enough people contributed, never names."
+        ),
+    )
+
     class Meta:
         model = Cohort
         fields = [
@@ -34,6 +46,7 @@ class CohortEditForm(forms.ModelForm):
             "panel_prep_days",
             "is_open",
             "accepts_join_requests",
+            "steering_group",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "ground_rules": forms.Textarea(attrs={"rows": 5})}
         labels = {
@@ -50,7 +63,7 @@ class CohortEditForm(forms.ModelForm):
             "accepts_join_requests": _("Accepts requests to join"),
         }
         help_texts = {
-            "ground_rules": _("Members accept these once before their first meeting, and again if you change them.")
+            "ground_rules": _("Members accept these once before their first meeting, and again if you change them."),
         }
 
     # What a cohort's facilitators may change; everything else is for organisation admins.
@@ -72,6 +85,10 @@ class CohortEditForm(forms.ModelForm):
         if not (self.instance.panel_size or PRESETS[self.instance.kind].panel_size):
             # Kinds without a panel (everything but Schwartz Rounds) don't ask about one.
             del self.fields["panel_size"], self.fields["panel_prep_days"]
+        # Only this organisation's other current cohorts: named by the instance's own
+        # organisation, so the form can be built before a scope is entered (as for "name").
+        others = Cohort._base_manager.filter(organization_id=self.instance.organization_id, archived_at=None)
+        self.fields["steering_group"].queryset = others.exclude(pk=self.instance.pk)
 
     def clean(self):
         data = super().clean()

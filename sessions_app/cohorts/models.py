@@ -33,6 +33,11 @@ class Cohort(TenantModel):
     # A closed cohort lists itself on "What's on" for people to ask to join, unless its
     # facilitators turn that off (a team's own Team Time, a full Balint group).
     accepts_join_requests = models.BooleanField(default=True)
+    # The group that oversees this programme and sees its aggregate figures (above k,
+    # never names). One level: a steering group's own steering group sees nothing here.
+    steering_group = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="steered_cohorts"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 

@@ -26,6 +26,29 @@ def access_cohort(membership: Membership, cohort_id: str) -> Cohort:
     return cohort
 
 
+def access_steered_cohort(membership: Membership, cohort_id: str) -> Cohort:
+    """A programme whose steering group this person is in, with its steering group: the
+    only way to its figures for them. Everyone else gets the same 404 as for no cohort."""
+    cohort = (
+        Cohort.objects.filter(
+            public_id=cohort_id,
+            archived_at=None,
+            steering_group__archived_at=None,
+            steering_group__members__membership=membership,
+        )
+        .select_related("steering_group")
+        .first()
+    )
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def steered_cohorts(cohort: Cohort) -> QuerySet[Cohort]:
+    """The current programmes this cohort is the steering group of."""
+    return Cohort.objects.filter(steering_group=cohort, archived_at=None)
+
+
 def cohort_member_of(cohort: Cohort, membership: Membership) -> CohortMember | None:
     return CohortMember.objects.filter(cohort=cohort, membership=membership).select_related("cohort").first()
 

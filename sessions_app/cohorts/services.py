@@ -42,8 +42,27 @@ def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
     for name, value in fields.items():
         setattr(cohort, name, value)
     _check_limits_hold(cohort)
+    if "steering_group" in fields:
+        _check_steering_group(cohort)
     cohort.save()
     return cohort
+
+
+def _check_steering_group(cohort: Cohort) -> None:
+    """One level: a programme's steering group is another cohort of the same
+    organisation, which has no steering group of its own and is steered by nobody."""
+    group = cohort.steering_group
+    if group is None:
+        return
+    if group.pk == cohort.pk or group.organization_id != cohort.organization_id:
+        raise ValidationError(_("Choose another cohort of this organisation as the steering group."))
+    if group.steering_group_id is not None:
+        raise ValidationError(
+            _("%(group)s has a steering group of its own; choose a cohort that oversees, not one overseen.")
+            % {"group": group.name}
+        )
+    if Cohort.objects.filter(steering_group=cohort).exists():
+        raise ValidationError(_("This cohort is the steering group of other cohorts, so it can't have one itself."))
 
 
 def _check_limits_hold(cohort: Cohort) -> None:

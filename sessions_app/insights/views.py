@@ -24,6 +24,19 @@ from sessions_app.meetings import selectors as meeting_selectors
 @require_GET
 def cohort_insights(request, org_slug, cohort_id):
     cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
+    return render(request, "sessions_app/insights/cohort_insights.html", _insights_context(request, cohort, cohort))
+
+
+@require_GET
+def programme_figures(request, org_slug, cohort_id):
+    """The same k-anonymous figures for the members of the programme's steering group
+    (the steering group's cohort page links here); 404 for everyone else."""
+    cohort = cohort_selectors.access_steered_cohort(request.membership, cohort_id)
+    context = _insights_context(request, cohort, back_to=cohort.steering_group)
+    return render(request, "sessions_app/insights/cohort_insights.html", context)
+
+
+def _insights_context(request, cohort, back_to) -> dict:
     cohort.organization = request.organization  # the same row, already loaded by the middleware
     insights = services.cohort_insights_show(cohort=cohort, now=timezone.now())
     months = insights.months
@@ -39,15 +52,15 @@ def cohort_insights(request, org_slug, cohort_id):
             bars=[Bar(m.label, m.attendance) if m.meetings_held else Bar(m.label, 0, _("no meetings")) for m in months],
         ),
     ]
-    context = {
+    return {
         "cohort": cohort,
         "insights": insights,
         "charts": charts,
         "questions": QUESTIONS,
         "too_few": figures.TOO_FEW,
         "evaluated_months": [m for m in months if m.evaluation is not None],
+        "back_to": back_to,
     }
-    return render(request, "sessions_app/insights/cohort_insights.html", context)
 
 
 class EvaluationForm(forms.Form):

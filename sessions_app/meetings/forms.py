@@ -149,8 +149,14 @@ class HotDebriefForm(forms.Form):
     people = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label=_("Who to call"))
     location = forms.CharField(label=_("Location"), max_length=200, required=False, validators=[validate_single_line])
     video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
-    follow_ups = forms.BooleanField(
-        required=False, initial=True, label=_("Also schedule follow-ups after 72 hours and one month (TRiM)")
+    trim_pathway = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("Start the TRiM pathway"),
+        help_text=_(
+            "A planning meeting of the TRiM practitioners and you within 24 to 48 hours, and one-to-one "
+            "risk assessments offered to each person at about 72 hours and one month, in their working hours."
+        ),
     )
 
     def __init__(self, *args, candidates=(), **kwargs):
@@ -162,3 +168,23 @@ class PanelNotesForm(forms.Form):
     panel_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=4000, label=_("Panel preparation notes")
     )
+
+
+class TopicForm(forms.Form):
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=120,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("This meeting's own title, e.g. “The patient I can't forget”. One line; no patient details."),
+    )
+
+
+class PanellistAddForm(forms.Form):
+    membership = forms.ChoiceField(label=_("Add to the panel"))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [("", "—")] + [
+            (m.public_id, f"{m.user.name} ({m.user.email})") for m in candidates
+        ]

@@ -50,7 +50,15 @@ class Series(TenantModel):
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", _("Meeting")
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief")
+    # Group follow-ups of hot debriefs called before the TRiM pathway (kept readable).
     FOLLOW_UP = "follow_up", _("Follow-up")
+    TRIM_PLANNING = "trim_planning", _("TRiM planning meeting")
+    TRIM_ONE_TO_ONE = "trim_one_to_one", _("TRiM one-to-one")
+
+
+# Meetings that only the people called may see, not even admins or the cohort's
+# facilitators: a TRiM one-to-one says who is being assessed after an incident.
+PRIVATE_KINDS = (MeetingKind.TRIM_ONE_TO_ONE,)
 
 
 class MeetingStatus(models.TextChoices):
@@ -69,6 +77,10 @@ class Meeting(TenantModel):
     series_local_date = models.DateField(null=True, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
     kind = models.CharField(max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    # The meeting's own title, which for a Schwartz Round is its topic ("The patient I
+    # can't forget"). One field, not a second "topic" beside it: both would mean "what this
+    # one meeting is called", the series never writes it, and every place that names a
+    # meeting (e-mails, calendars, pages) already reads it through ``display_title``.
     title = models.CharField(max_length=120, blank=True, validators=[validate_single_line])
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
@@ -107,7 +119,25 @@ class Meeting(TenantModel):
 
     @property
     def display_title(self) -> str:
+        if not self.title and self.is_trim:
+            return str(self.get_kind_display())  # in the reader's language, like the e-mail about it
         return self.title or (self.series.title if self.series_id and self.series.title else self.cohort.name)
+
+    @property
+    def is_trim(self) -> bool:
+        """A TRiM planning meeting or one-to-one (``sessions_app.trim``)."""
+        return self.kind in (MeetingKind.TRIM_PLANNING, MeetingKind.TRIM_ONE_TO_ONE)
+
+    @property
+    def programme_name(self) -> str:
+        """What the meeting is one of: its series' title, else its cohort's name."""
+        return self.series.title if self.series_id and self.series.title else self.cohort.name
+
+    @property
+    def topic(self) -> str:
+        """Its own title where that says more than the name of what it is one of ("The
+        patient I can't forget" in "Schwartz Round"), else empty."""
+        return self.title if self.title and self.title != self.programme_name else ""
 
     @property
     def is_cancelled(self) -> bool:
@@ -126,6 +156,25 @@ class MeetingInvitee(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="meeting_invitee_unique")]
+
+
+class MeetingPanellist(TenantModel):
+    """Someone asked to tell their story on the panel of one Round. The place opens that
+    meeting (``selectors.attendable``) and its briefing, nothing else of the cohort."""
+
+    public_id = public_id_field()
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="panellists")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="panel_places")
+    added_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    prepared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "membership"], name="meeting_panellist_unique")]
+
+    def __str__(self) -> str:
+        return f"panellist {self.membership_id} of meeting {self.meeting_id}"
 
 
 class RsvpStatus(models.TextChoices):

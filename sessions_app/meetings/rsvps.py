@@ -34,11 +34,10 @@ def _assert_may_answer(meeting: Meeting, membership: Membership, status: str, no
     if not may_attend(meeting, membership):
         raise ValidationError(_("This meeting is for its cohort's members."))
     if status == RsvpStatus.GOING and not meeting.invite_only:
+        # A panellist from outside the cohort has no place in it: their briefing shows the rules.
         member = (
-            CohortMember.objects.select_related("cohort")
-            .filter(cohort_id=meeting.cohort_id, membership=membership)
-            .first()
-        )
+            CohortMember.objects.select_related("cohort").filter(cohort_id=meeting.cohort_id, membership=membership)
+        ).first()
         # An open cohort's ground rules are read on the meeting page and at the door, not
         # a gate before one click: whoever may come (``may_attend``) may say so at once.
         if member is not None and not member.cohort.is_open and member.needs_ground_rules:

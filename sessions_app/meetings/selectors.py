@@ -13,22 +13,39 @@ from accounts.models import Membership
 from sessions_app.cohorts.models import Cohort, CohortMember, CohortRole
 from sessions_app.cohorts.selectors import visible_cohorts
 from sessions_app.meetings import recurrence
-from sessions_app.meetings.models import Meeting, MeetingInvitee, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.models import (
+    PRIVATE_KINDS,
+    Meeting,
+    MeetingInvitee,
+    MeetingPanellist,
+    Rsvp,
+    RsvpStatus,
+    Series,
+)
 
 
 def visible_meetings(membership: Membership) -> QuerySet[Meeting]:
     """Meetings of visible cohorts and every meeting of the organisation's open cohorts;
     invite-only ones (hot debriefs) only for the people called, the cohort's facilitators
-    and admins, even in an open cohort."""
+    and admins, even in an open cohort. A hot debrief may call anyone in the organisation,
+    so being called shows it even outside its cohort; a private kind (a TRiM one-to-one)
+    is seen by the people called and nobody else. A panellist sees the one meeting they
+    speak at, in whichever cohort it is."""
+    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
+    called = Q(invite_only=True, pk__in=invited, cohort__archived_at=None)
+    panels = _panel_places().filter(membership=membership).values("meeting_id")
     meetings = Meeting.objects.filter(
         Q(cohort__in=visible_cohorts(membership))
         | Q(cohort__in=open_cohorts().filter(organization_id=membership.organization_id), invite_only=False)
+        | called
+        | Q(pk__in=panels)
     )
+    not_mine = Q(kind__in=PRIVATE_KINDS) & ~Q(pk__in=invited)
     if membership.is_admin:
-        return meetings
+        return meetings.exclude(not_mine)
     facilitated = CohortMember.objects.filter(membership=membership, role=CohortRole.FACILITATOR).values("cohort_id")
-    invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
-    return meetings.filter(Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited))
+    own = Q(invite_only=False) | Q(cohort_id__in=facilitated) | Q(pk__in=invited) | Q(pk__in=panels)
+    return meetings.filter(own).exclude(not_mine)
 
 
 def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
@@ -45,10 +62,11 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
 
 # May this person attend this meeting? The one rule, asked by the meeting page's answer
 # buttons, RSVPs, the calendar feed, the person's list of coming meetings, digests and the
-# dispatcher's send-time re-check. It is written once, as the three kinds of "place" that
+# dispatcher's send-time re-check. It is written once, as the four kinds of "place" that
 # let someone in (a place in the cohort, a call to a hot debrief, being in the
-# organisation of an open cohort); ``attendable`` and ``attendable_meetings`` only read
-# those places, so the page, the feed and the reminder cannot drift apart again.
+# organisation of an open cohort, a place on a meeting's panel); ``attendable`` and
+# ``attendable_meetings`` only read those places, so the page, the feed and the reminder
+# cannot drift apart again.
 _LIVE_PERSON = {"membership__is_active": True, "membership__user__is_active": True}
 
 
@@ -83,6 +101,12 @@ def _calls() -> QuerySet[MeetingInvitee]:
     return MeetingInvitee.objects.filter(meeting__cohort__archived_at=None, **_LIVE_PERSON)
 
 
+def _panel_places() -> QuerySet[MeetingPanellist]:
+    """Places on one meeting's panel (a Round's panellists, who may come from outside the
+    cohort), on the same terms."""
+    return MeetingPanellist.objects.filter(meeting__cohort__archived_at=None, **_LIVE_PERSON)
+
+
 def may_attend(meeting: Meeting, membership: Membership) -> bool:
     """May this person come to this meeting? (See ``attendable``.)"""
     return (meeting.pk, membership.pk) in attendable([(meeting, membership.pk)])
@@ -92,9 +116,10 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
     """Of these (meeting, membership id) pairs, the ``(meeting id, membership id)`` of the
     ones where the person may attend: the people called to an invite-only meeting (a hot
     debrief, even in an open cohort), the cohort's members and facilitators for every
-    other, and everyone in the organisation when the cohort is open; in every case only
-    while the cohort is not archived and the person's membership and account are active.
-    At most two queries however many pairs, so the dispatcher can ask it for a whole batch."""
+    other, everyone in the organisation when the cohort is open, and the meeting's
+    panellists; in every case only while the cohort is not archived and the person's
+    membership and account are active. At most three queries however many pairs, so the
+    dispatcher can ask it for a whole batch."""
     pairs = list(pairs)
     called = {(meeting.pk, person) for meeting, person in pairs if meeting.invite_only}
     in_cohort = {(meeting, person) for meeting, person in pairs if not meeting.invite_only}
@@ -123,7 +148,16 @@ def attendable(pairs: Iterable[tuple[Meeting, int]]) -> set[tuple[int, int]]:
             .union(everyone.order_by().values_list("organization__cohort", "pk"))
         )
         allowed |= {(meeting.pk, person) for meeting, person in in_cohort if (meeting.cohort_id, person) in places}
-    return allowed
+    return allowed | _on_panel({(meeting.pk, person) for meeting, person in pairs} - allowed)
+
+
+def _on_panel(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    if not pairs:
+        return set()
+    places = _panel_places().filter(
+        meeting_id__in={meeting_id for meeting_id, _ in pairs}, membership_id__in={person for _, person in pairs}
+    )
+    return set(places.values_list("meeting_id", "membership_id")) & pairs
 
 
 def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
@@ -136,10 +170,12 @@ def attendable_meetings(membership: Membership) -> QuerySet[Meeting]:
     live = Membership.objects.filter(pk=membership.pk, is_active=True, user__is_active=True)
     everyone = open_cohorts().filter(organization__membership__in=live).values("pk")
     answered = meetings_answered(membership, [RsvpStatus.GOING, RsvpStatus.WAITLISTED])
+    panels = _panel_places().filter(membership=membership).values("meeting_id")
     return Meeting.objects.filter(
         Q(invite_only=False, cohort_id__in=places)
         | Q(invite_only=True, pk__in=calls)
         | Q(invite_only=False, cohort_id__in=everyone, pk__in=answered)
+        | Q(pk__in=panels)
     )
 
 
@@ -160,6 +196,7 @@ def my_upcoming_meetings(membership: Membership, *, now: datetime, limit: int = 
 def cohort_upcoming_meetings(cohort: Cohort, *, now: datetime, limit: int = 12) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(cohort=cohort, ends_at__gt=now)
+        .exclude(kind__in=PRIVATE_KINDS)
         .select_related("series", "cohort")
         .order_by("starts_at")[:limit]
     )

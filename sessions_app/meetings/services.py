@@ -1,5 +1,5 @@
-"""Meetings: moving or cancelling one meeting or "this and all following", and calling a
-hot debrief with its follow-ups. Series are created and materialised in ``series.py``.
+"""Meetings: moving or cancelling one meeting or "this and all following", calling a hot
+debrief, and other invite-only meetings outside a series. Series are created and materialised in ``series.py``.
 """
 
 from dataclasses import dataclass
@@ -13,14 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from reflect.text import validate_single_line
 from sessions_app.cohorts.models import Cohort
 from sessions_app.meetings import recurrence, signals
 from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingKind, MeetingStatus, Series
 from sessions_app.meetings.series import bump_sequence, series_materialize, validated_rule
 
-FOLLOW_UP_OFFSETS = (timedelta(hours=72), timedelta(days=30))
-
-FOLLOW_UP_MINUTES = 30
+TOPIC_MAX_LENGTH = Meeting._meta.get_field("title").max_length
 
 
 @dataclass(frozen=True)
@@ -188,72 +187,80 @@ def hot_debrief_create(
     title: str = "",
     location: str = "",
     video_url: str = "",
-    follow_ups: bool = False,
     now: datetime | None = None,
     actor: Membership | None = None,
 ) -> Meeting:
-    """An ad-hoc hot debrief (STOP5/TALK) for the people called, optionally with
-    TRiM-style follow-ups at 72 hours and one month."""
+    """An ad-hoc hot debrief (STOP5/TALK) for the people called, who may be anyone in the
+    organisation. What follows it (the TRiM pathway) is ``sessions_app.trim``'s: the
+    group follow-ups at the incident's clock time that this once made are gone."""
     if not people:
         raise ValidationError(_("Choose at least one person to call to the debrief."))
-    now = now or timezone.now()
-    with transaction.atomic():
-        called = {"cohort": cohort, "location": location, "video_url": video_url, "people": people}
-        debrief = _ad_hoc(
-            **called,
-            kind=MeetingKind.HOT_DEBRIEF,
-            starts_at=starts_at,
-            minutes=cohort.default_duration_minutes,
-            title=title,
-            now=now,
-            actor=actor,
-        )
-        if follow_ups:
-            for offset in FOLLOW_UP_OFFSETS:
-                follow = _ad_hoc(
-                    **called,
-                    kind=MeetingKind.FOLLOW_UP,
-                    starts_at=starts_at + offset,
-                    minutes=FOLLOW_UP_MINUTES,
-                    title=f"Follow-up: {debrief.display_title}",
-                    now=now,
-                    actor=actor,
-                )
-                follow.parent = debrief
-                follow.save(update_fields=["parent"])
-    return debrief
+    return ad_hoc_meeting_create(
+        cohort=cohort,
+        kind=MeetingKind.HOT_DEBRIEF,
+        starts_at=starts_at,
+        minutes=cohort.default_duration_minutes,
+        title=title,
+        location=location,
+        video_url=video_url,
+        people=people,
+        now=now or timezone.now(),
+        actor=actor,
+    )
 
 
-def _ad_hoc(
+def ad_hoc_meeting_create(
     *,
     cohort: Cohort,
     kind: str,
     starts_at: datetime,
     minutes: int,
-    title: str,
-    location: str,
-    video_url: str,
     people: list[Membership],
+    title: str = "",
+    location: str = "",
+    video_url: str = "",
+    time_zone: str = "",
     now: datetime,
-    actor: Membership | None,
+    actor: Membership | None = None,
 ) -> Meeting:
-    """An invite-only meeting outside any series (a hot debrief or one of its follow-ups)."""
-    meeting = Meeting.objects.create(
-        organization=cohort.organization,
-        cohort=cohort,
-        kind=kind,
-        title=title,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        time_zone=cohort.organization.time_zone,
-        location=location,
-        video_url=video_url,
-        invite_only=True,
-    )
-    MeetingInvitee.objects.bulk_create(
-        MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
-    )
-    signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="created", now=now, actor=actor)
+    """An invite-only meeting outside any series (a hot debrief, a TRiM planning meeting
+    or one-to-one) for ``people``, who are told of it through the usual signal."""
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            organization=cohort.organization,
+            cohort=cohort,
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            time_zone=time_zone or cohort.organization.time_zone,
+            location=location,
+            video_url=video_url,
+            invite_only=True,
+        )
+        MeetingInvitee.objects.bulk_create(
+            MeetingInvitee(organization=cohort.organization, meeting=meeting, membership=person) for person in people
+        )
+        signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="created", now=now, actor=actor)
+    return meeting
+
+
+def meeting_topic_set(*, meeting: Meeting, topic: str, now: datetime | None = None, actor: Membership | None = None):
+    """Give one meeting its own topic (a Round's title), or clear it. Only this meeting:
+    the series does not write titles, so it stays attached and follows later changes.
+    Calendars replace the event (SEQUENCE) and people hear of it as of any change."""
+    now = now or timezone.now()
+    _assert_changeable(meeting, now)
+    topic = topic.strip()
+    validate_single_line(topic)
+    if len(topic) > TOPIC_MAX_LENGTH:
+        raise ValidationError(_("A topic is at most %(limit)d characters.") % {"limit": TOPIC_MAX_LENGTH})
+    if topic == meeting.title:
+        return meeting
+    meeting.title = topic
+    with transaction.atomic():
+        bump_sequence(meeting, ["title"])
+        signals.meeting_changed.send(sender=Meeting, meeting=meeting, change="updated", now=now, actor=actor)
     return meeting
 
 

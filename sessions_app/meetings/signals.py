@@ -32,3 +32,8 @@ rsvp_changed = Signal()
 # receiver may return one sentence of advice for the person who scheduled it (or None).
 # Keyword arguments: ``series``.
 series_advice = Signal()
+
+# Someone was put on, or taken off, the panel of one meeting (a Schwartz Round).
+# Keyword arguments: ``meeting``, ``membership``, ``now``.
+panellist_added = Signal()
+panellist_removed = Signal()

@@ -24,7 +24,6 @@ from sessions_app.meetings import recurrence, rsvps, selectors, signals
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.forms import (
-    HotDebriefForm,
     MeetingCancelForm,
     MeetingEditForm,
     PanelNotesForm,
@@ -32,6 +31,7 @@ from sessions_app.meetings.forms import (
     nth_weekday_of_month,
 )
 from sessions_app.meetings.models import MeetingKind, Series
+from sessions_app.meetings.panel_views import panel_context
 from sessions_app.meetings.rrule_words import describe_rrule
 
 SERIES_FIELDS = (
@@ -95,33 +95,6 @@ def _gap_sentence(move) -> str:
     return gettext("%(date)s: %(move)s.") % {"date": date_format(move.local_date, "l j F Y"), "move": move.text}
 
 
-@require_http_methods(["GET", "POST"])
-def hot_debrief_create_view(request, org_slug, cohort_id):
-    cohort = cohort_selectors.access_managed_cohort(request.membership, cohort_id)
-    candidates = list(cohort_selectors.cohort_members(cohort))
-    form = HotDebriefForm(request.POST or None, candidates=[m.membership for m in candidates])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = [m.membership for m in candidates if m.membership.public_id in set(data["people"])]
-        meeting = scheduling.hot_debrief_create(
-            cohort=cohort,
-            starts_at=timezone.now() + timedelta(minutes=data["starts_in"]),
-            people=chosen,
-            title=data["title"],
-            location=data["location"],
-            video_url=data["video_url"],
-            follow_ups=data["follow_ups"],
-            actor=request.membership,
-        )
-        messages.success(
-            request,
-            ngettext("Debrief called for %(count)d person.", "Debrief called for %(count)d people.", len(chosen))
-            % {"count": len(chosen)},
-        )
-        return redirect("meeting_detail", org_slug=org_slug, meeting_id=meeting.public_id)
-    return render(request, "sessions_app/hot_debrief_form.html", {"form": form, "cohort": cohort})
-
-
 @require_GET
 def meeting_detail(request, org_slug, meeting_id):
     membership = request.membership
@@ -159,6 +132,9 @@ def meeting_detail(request, org_slug, meeting_id):
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
+    context |= panel_context(
+        meeting, membership, facilitates=facilitates, manages=context["manages"], is_past=context["is_past"]
+    )
     return render(request, "sessions_app/meeting_detail.html", context)
 
 
@@ -304,6 +280,8 @@ def cohort_detail(request, org_slug, cohort_id):
         "size_warning": cohort_selectors.cohort_below_minimum(cohort),
         "requests_waiting": cohort_selectors.pending_join_requests(cohort).count() if manages else 0,
     }
+    # A steering group's own members find the programmes it oversees here.
+    context["steered"] = list(cohort_selectors.steered_cohorts(cohort)) if context["me"] else []
     if manages:
         context["add_form"] = CohortMemberAddForm(
             candidates=cohort_selectors.people_to_add(cohort, members),

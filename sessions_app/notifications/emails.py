@@ -21,7 +21,7 @@ from reflect.datewords import short_date, short_day, short_when
 from reflect.text import single_line
 from sessions_app.calendars.services import meeting_invite_ics, meeting_url, meetings_invite_ics
 from sessions_app.meetings import selectors
-from sessions_app.meetings.models import Meeting
+from sessions_app.meetings.models import Meeting, MeetingInvitee
 from sessions_app.notifications import links
 from sessions_app.notifications.join_words import JOIN_KINDS, join_line
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
@@ -36,20 +36,24 @@ SUBJECTS = {
     NotificationKind.REMINDER: _("Reminder: {title}, {when}"),
     NotificationKind.PROMOTION: _("A place is yours: {title}, {when}"),
     NotificationKind.PANEL_PREP: _("Panel preparation: {title}, {when}"),
+    NotificationKind.PANELLIST: _("You're on the panel: {title}, {when}"),
     NotificationKind.REFLECTION_PROMPT: _("A moment to reflect on {title}?"),
     NotificationKind.HOT_DEBRIEF: _("Hot debrief called: {title}, {when}"),
+    # Translators: {other} is the other person of a one-to-one conversation.
+    NotificationKind.TRIM_OFFER: _("Offered: {title} with {other}, {when}"),
 }
 ICS_METHOD = {
     NotificationKind.INVITE: "REQUEST",
     NotificationKind.UPDATE: "REQUEST",
     NotificationKind.PROMOTION: "REQUEST",
     NotificationKind.HOT_DEBRIEF: "REQUEST",
+    NotificationKind.TRIM_OFFER: "REQUEST",
     NotificationKind.CANCELLATION: "CANCEL",
 }
 
 
 # The e-mails that ask for an answer carry one-tap links (``links``): one per answer.
-ANSWERED_FROM_EMAIL = {NotificationKind.INVITE, NotificationKind.REMINDER}
+ANSWERED_FROM_EMAIL = {NotificationKind.INVITE, NotificationKind.REMINDER, NotificationKind.TRIM_OFFER}
 
 
 def answer_links(row: Notification) -> list[dict]:
@@ -77,6 +81,12 @@ def unsubscribe_headers(row: Notification) -> dict[str, str]:
 
 def preferences_url(row: Notification) -> str:
     return settings.SITE_URL + reverse("attention_settings", kwargs={"org_slug": row.organization.slug})
+
+
+def briefing_url(meeting: Meeting) -> str:
+    """A panellist's own page for the Round: the notes and what to expect."""
+    path = reverse("panel_briefing", kwargs={"org_slug": meeting.organization.slug, "meeting_id": meeting.public_id})
+    return settings.SITE_URL + path
 
 
 def _when(meeting, zone: ZoneInfo) -> str:
@@ -112,16 +122,29 @@ def _line(row: Notification, zone: ZoneInfo, covered: list[Meeting] | None = Non
         first = covered[0]
         return {"kind": row.kind, "text": _grouped_subject(covered, zone), "meeting": first, "url": meeting_url(first)}
     meeting = row.meeting
-    facts = {"title": "", "cohort": "", "when": "", "url": ""}
+    facts = {"title": "", "cohort": "", "when": "", "url": "", "other": ""}
     if meeting is not None:
         facts = {
             "title": meeting.display_title,
             "cohort": meeting.cohort.name,
             "when": _when(meeting, zone),
-            "url": meeting_url(meeting),
+            "url": briefing_url(meeting) if row.payload.get("briefing") else meeting_url(meeting),
+            "other": _other_person(row) if row.kind == NotificationKind.TRIM_OFFER else "",
         }
     template = SUBJECTS.get(row.kind, "{title}")
     return {"kind": row.kind, "text": template.format(**facts), "meeting": meeting, **facts}
+
+
+def _other_person(row: Notification) -> str:
+    """The name of the other person called to a one-to-one: the practitioner an offer is
+    with, or the person it is for when the practitioner reads it."""
+    other = (
+        MeetingInvitee.objects.filter(meeting=row.meeting)
+        .exclude(membership=row.recipient)
+        .select_related("membership__user")
+        .first()
+    )
+    return other.membership.user.name if other else ""
 
 
 def _grouped_ids(row: Notification) -> list[int]:
@@ -190,6 +213,7 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
         "is_digest": row.kind == NotificationKind.DIGEST,
         "is_list": bool(grouped),
         "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
+        "is_briefing": bool(row.payload.get("briefing")),
         "answers": answer_links(row) if not grouped else [],
     }
     headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}

@@ -18,10 +18,12 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     PROMOTION = "promotion", _("A place freed up for you")
     PANEL_PREP = "panel_prep", _("Panel preparation")
+    PANELLIST = "panellist", _("Asked to join a panel")
     REFLECTION_PROMPT = "reflection_prompt", _("Invitation to reflect")
     HOT_DEBRIEF = "hot_debrief", _("Hot debrief called")
     DIGEST = "digest", _("Daily digest")
     RETENTION_WARNING = "retention_warning", _("Reflections due for deletion")
+    TRIM_OFFER = "trim_offer", _("TRiM one-to-one offered")
     JOIN_REQUEST = "join_request", _("Request to join a cohort")
     JOIN_ANSWER = "join_answer", _("Answer to your request to join")
 

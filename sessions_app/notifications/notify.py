@@ -80,6 +80,14 @@ def rsvp_changed(sender=None, *, meeting: Meeting, membership: Membership, statu
     return planning.plan_rsvp_change(meeting=meeting, membership=membership, status=status, now=now)
 
 
+def panellist_added(sender=None, *, meeting: Meeting, membership: Membership, now: datetime, **kwargs) -> int:
+    return planning.plan_panellist_added(meeting=meeting, membership=membership, now=now)
+
+
+def panellist_removed(sender=None, *, meeting: Meeting, membership: Membership, now: datetime, **kwargs) -> int:
+    return planning.plan_panellist_removed(meeting=meeting, membership=membership, now=now)
+
+
 def member_leaving(sender=None, *, membership: Membership, cohort: Cohort | None, now: datetime, **kwargs) -> int:
     """Nothing still waiting goes out to someone who left a cohort (about its meetings) or
     the organisation (about anything), digest items included."""
@@ -115,6 +123,8 @@ def connect() -> None:
         (meeting_signals.meetings_cancelled, meetings_cancelled),
         (meeting_signals.series_created, series_created),
         (meeting_signals.rsvp_changed, rsvp_changed),
+        (meeting_signals.panellist_added, panellist_added),
+        (meeting_signals.panellist_removed, panellist_removed),
         (meeting_signals.video_link_arrived, video_link_arrived),
         (cohort_signals.member_leaving, member_leaving),
         (cohort_signals.cohort_archived, cohort_archived),

@@ -12,11 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership
 from sessions_app.cohorts.models import CohortMember, CohortRole
-from sessions_app.meetings.models import Meeting, MeetingKind, MeetingStatus, Rsvp, RsvpStatus, Series
+from sessions_app.meetings.models import (
+    Meeting,
+    MeetingKind,
+    MeetingPanellist,
+    MeetingStatus,
+    Rsvp,
+    RsvpStatus,
+    Series,
+)
 from sessions_app.notifications.models import (
     DUE_STATUSES,
     Notification,
@@ -33,6 +42,9 @@ ROUTINE_CHANGE_BEYOND = PLANNING_WINDOW
 REFLECTION_PROMPT_USEFUL_FOR = timedelta(days=3)
 URGENT_CANCELLATION_WITHIN = timedelta(hours=24)
 URGENT, NORMAL, LOW = NotificationPriority.URGENT, NotificationPriority.NORMAL, NotificationPriority.LOW
+# In a panellist's notices: their link opens their briefing rather than the meeting page.
+BRIEFING = {"briefing": 1}
+PANEL_KINDS = (NotificationKind.PANELLIST, NotificationKind.PANEL_PREP)
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ def _sequence(meeting: Meeting) -> dict:
 PLANS: dict[str, Plan] = {
     NotificationKind.INVITE: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "invite")),
     NotificationKind.HOT_DEBRIEF: Plan(_always(URGENT), key=lambda m, now: (m.pk, "hot_debrief")),
+    # An offer, not an alarm: it waits for the person's own hours like any invitation.
+    NotificationKind.TRIM_OFFER: Plan(_always(NORMAL), key=lambda m, now: (m.pk, "trim_offer")),
     # A change to a far-off meeting is routine: it waits for the digest (rule of
     # precedence in sessions_app.attention) instead of spending an interruption.
     NotificationKind.UPDATE: Plan(
@@ -79,6 +93,10 @@ PLANS: dict[str, Plan] = {
         _always(NORMAL),
         key=lambda m, now: (m.pk, "panel_prep"),
         due=lambda m, now: max(now, m.starts_at - timedelta(days=m.cohort.panel_prep_days)),
+    ),
+    # Keyed by when: someone taken off a panel and asked again is told again.
+    NotificationKind.PANELLIST: Plan(
+        _always(NORMAL), key=lambda m, now: (m.pk, "panellist", now.isoformat()), payload=lambda m: BRIEFING
     ),
     NotificationKind.REFLECTION_PROMPT: Plan(
         _always(LOW),
@@ -120,6 +138,12 @@ def _rows(
 
 # --- Changes to meetings ------------------------------------------------------------
 
+# How people hear of a new meeting of a special kind; any other is an invitation.
+CALLED_BY_KIND = {
+    MeetingKind.HOT_DEBRIEF: NotificationKind.HOT_DEBRIEF,
+    MeetingKind.TRIM_ONE_TO_ONE: NotificationKind.TRIM_OFFER,
+}
+
 
 def _told(meeting: Meeting, actor: Membership | None) -> list[Membership]:
     return [person for person in audience(meeting) if actor is None or person.pk != actor.pk]
@@ -130,7 +154,7 @@ def plan_meeting_created(*, meeting: Meeting, now: datetime, actor: Membership |
     if meeting.series_id:
         # A series' meetings were announced once with the series; they only get reminders.
         return plan_reminders(meeting=meeting, now=now)
-    kind = NotificationKind.HOT_DEBRIEF if meeting.kind == MeetingKind.HOT_DEBRIEF else NotificationKind.INVITE
+    kind = CALLED_BY_KIND.get(meeting.kind, NotificationKind.INVITE)
     return write(_rows(kind, meeting, _told(meeting, actor), now)) + plan_reminders(meeting=meeting, now=now)
 
 
@@ -265,14 +289,38 @@ def plan_upcoming(*, now: datetime | None = None) -> int:
     return planned
 
 
+def _facilitator_ids(meeting: Meeting):
+    return CohortMember.objects.filter(cohort_id=meeting.cohort_id, role=CohortRole.FACILITATOR).values("membership_id")
+
+
 def _plan_panel_prep(meeting: Meeting, now: datetime) -> int:
+    """The cohort's facilitators and the meeting's panellists are reminded to prepare."""
     if not meeting.cohort.panel_size:
         return 0
-    facilitators = Membership.objects.filter(
-        pk__in=CohortMember.objects.filter(cohort=meeting.cohort, role=CohortRole.FACILITATOR).values("membership_id"),
-        is_active=True,
+    facilitators = list(Membership.objects.filter(pk__in=_facilitator_ids(meeting), is_active=True))
+    panellists = Membership.objects.filter(
+        pk__in=MeetingPanellist.objects.filter(meeting=meeting).values("membership_id"), is_active=True
+    ).exclude(pk__in=[person.pk for person in facilitators])
+    rows = _rows(NotificationKind.PANEL_PREP, meeting, facilitators, now)
+    rows += _rows(NotificationKind.PANEL_PREP, meeting, panellists, now, more_payload=BRIEFING)
+    return write(rows)
+
+
+def plan_panellist_added(*, meeting: Meeting, membership: Membership, now: datetime) -> int:
+    """Someone put on a Round's panel is told, with the way to their briefing."""
+    return write(_rows(NotificationKind.PANELLIST, meeting, [membership], now))
+
+
+def plan_panellist_removed(*, meeting: Meeting, membership: Membership, now: datetime) -> int:
+    """Someone taken off a panel gets nothing still waiting about it (unless, as one of
+    the cohort's facilitators, the preparation reminder is theirs anyway)."""
+    kinds = [NotificationKind.PANELLIST]
+    if not _facilitator_ids(meeting).filter(membership_id=membership.pk).exists():
+        kinds.append(NotificationKind.PANEL_PREP)
+    waiting = Q(status__in=DUE_STATUSES) | Q(status=NotificationStatus.MERGED, digest__status__in=DUE_STATUSES)
+    return Notification.objects.filter(waiting, meeting=meeting, recipient=membership, kind__in=kinds).update(
+        status=NotificationStatus.DROPPED, reason="Not sent: you are no longer on the panel.", updated_at=now
     )
-    return write(_rows(NotificationKind.PANEL_PREP, meeting, facilitators, now))
 
 
 def _plan_reflection_prompts(meeting: Meeting, now: datetime) -> int:

@@ -19,8 +19,10 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.imports.models import CohortImport
+from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.trim.models import TrimOffer
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
 
@@ -50,6 +52,9 @@ NOT_PAGES = {
     "audit_trail_csv": "a CSV download",
     "my_data_json": "a JSON download",
     "my_data_markdown": "a Markdown download",
+    "records_certificate_pdf": "a PDF download (tests/records)",
+    "records_leader_log_pdf": "a PDF download (tests/records)",
+    "records_leader_log_csv": "a CSV download (tests/records)",
     "reflection_export_pdf": "a PDF download",
     "reflection_export_docx": "a Word (.docx) download",
     "mfa_download_recovery_codes": "a text download",
@@ -94,6 +99,9 @@ NOT_PAGE_TEMPLATES = {
     "sessions_app/links/done.html": "shown after a one-tap button is pressed (a POST; the sweep only opens pages)",
     "sessions_app/links/ground_rules.html": "shown after a one-tap Going before the ground rules (a POST)",
     "dev_mail.html": "the development-only mail viewer",
+    "sessions_app/records/certificate_pdf.html": "a PDF's print layout (tests/records reads the PDF back)",
+    "sessions_app/records/leader_log_pdf.html": "a PDF's print layout (tests/records reads the PDF back)",
+    "sessions_app/records/_print_style.html": "the PDFs' inline styles",
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
     "sessions_app/portfolio/reflection.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
     "sessions_app/portfolio/nmc_pack.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
@@ -127,6 +135,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
     with scope(organization=organization):
         cohort = Cohort.objects.get(name="Schwartz Rounds")
         meeting = cohort.meetings.order_by("starts_at").first()
+        # The demo's next Round has a panel of three, the member among them (a briefing to open).
+        panel_place = MeetingPanellist.objects.filter(meeting__cohort=cohort).order_by("meeting__starts_at").first()
         past = MeetingFactory(
             cohort=cohort,
             starts_at=timezone.now() - timezone.timedelta(days=2),
@@ -149,6 +159,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
         template = ReflectionTemplate.objects.create(organization=organization, name=f"Template {new_public_id()}")
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
+        offer = TrimOffer.objects.filter(person=priya).order_by("pk").first()  # sessions_app/demo.py
         # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
         ward = Cohort.objects.get(name="Team Time (Ward 7)")
         join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
@@ -161,6 +172,8 @@ def demo_objects(email: str | None) -> dict[str, str]:
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
             "past_meeting_id": past.public_id,
+            "panellist_id": panel_place.public_id,
+            "panel_meeting_id": panel_place.meeting.public_id,
             "reflection_id": reflection.public_id,
             "action_id": action.public_id,
             "template_id": template.public_id,
@@ -171,6 +184,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
                 MeetingFactory(cohort=cohort, starts_at=timezone.now() + timezone.timedelta(minutes=10))
             ),
             "invitation_id": invitation.public_id,
+            "offer_id": offer.public_id,
             "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
@@ -201,6 +215,8 @@ def sso_organization() -> Organization:
 
 # Routes opened on the past meeting (evaluation and action points come after a meeting).
 PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_register"}
+# Routes opened on the Round with the demo's panel (a panellist's briefing).
+PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
 
 class NoDemoObject(LookupError):
@@ -214,6 +230,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
     kwargs = {name: objects[name] for name in route.kwargs}
     if route.name in PAST_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["past_meeting_id"]
+    if route.name in PANEL_MEETING_ROUTES:
+        kwargs["meeting_id"] = objects["panel_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
 
 

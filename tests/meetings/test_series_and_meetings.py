@@ -162,16 +162,16 @@ def test_past_meetings_cannot_be_changed(cohort):
         scheduling.meeting_cancel(meeting=first, now=first.ends_at + timedelta(minutes=1))
 
 
-def test_hot_debrief_with_trim_follow_ups(cohort, cast):
+def test_hot_debrief_makes_no_group_follow_ups(cohort, cast):
+    # The TRiM pathway (sessions_app.trim) replaced the follow-ups at the incident's clock time.
     people = [cast.alice, cast.bob]
     starts = NOW + timedelta(hours=2)
-    debrief = scheduling.hot_debrief_create(cohort=cohort, starts_at=starts, people=people, follow_ups=True)
-    follow_ups = list(Meeting.objects.filter(parent=debrief).order_by("starts_at"))
+    debrief = scheduling.hot_debrief_create(cohort=cohort, starts_at=starts, people=people, now=NOW)
     assert debrief.kind == MeetingKind.HOT_DEBRIEF
     assert debrief.invite_only
     assert debrief.ends_at - debrief.starts_at == timedelta(minutes=cohort.default_duration_minutes)
-    assert [f.starts_at - starts for f in follow_ups] == [timedelta(hours=72), timedelta(days=30)]
-    assert all(f.kind == MeetingKind.FOLLOW_UP for f in follow_ups)
+    assert list(Meeting.objects.filter(parent=debrief)) == []
+    assert Meeting.objects.filter(cohort=cohort).count() == 1
     assert sorted(debrief.invitees.values_list("membership_id", flat=True)) == sorted(p.pk for p in people)
 
 

@@ -74,7 +74,7 @@ def _ics(message) -> str:
     [
         ("cohort name", "SUMMARY:Night\\nshift"),
         ("series title", "SUMMARY:Night\\nshift · Night shift"),
-        ("meeting title", "SUMMARY:Night\\nshift · Night shift"),
+        ("meeting title", "SUMMARY:Night shift: Night\\nshift"),
     ],
     ids=["cohort-name", "series-title", "meeting-title"],
 )

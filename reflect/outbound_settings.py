@@ -1,5 +1,7 @@
-"""Web Push settings (issue 12): a second channel, inside the same attention budget.
-Kept out of settings.py so that it stays readable; settings.py imports them all."""
+"""Settings for the services Reflect calls out to: Web Push (issue 12, a second channel
+inside the same attention budget) and video providers (issue 13). Each names the hosts it
+may reach, so nothing an admin or a browser types can point Reflect into the internal
+network. Kept out of settings.py so that it stays readable; settings.py imports them all."""
 
 from reflect.env import env_int, env_list, env_str
 

@@ -1,0 +1,1 @@
+"""Certificates of attendance and leaders' logs (sessions_app/records, issue 13)."""

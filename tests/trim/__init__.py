@@ -1,0 +1,1 @@
+"""The TRiM pathway (issue 14 §4): daytime slots, offers, risk assessments only practitioners see."""
