@@ -49,7 +49,7 @@ class TransientError(Exception):
 
 
 class HostNotAllowed(ProviderError):
-    pass
+    """A URL outside VIDEO_ALLOWED_HOSTS (or not HTTPS): refused before any request."""
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,8 @@ def _save(link: VideoLink, now: datetime, **fields) -> None:
 
 @shared_task(name="sessions_app.sync_video_link", bind=True, ignore_result=True, max_retries=MAX_RETRIES)
 def sync_video_link(self, *, link_id: int) -> None:
+    # A task carries only the link's id: its organisation is read from that one row, and
+    # everything after happens inside that organisation's scope.
     with scopes_disabled():
         link = VideoLink.objects.select_related("organization", "meeting").filter(pk=link_id).first()
     if link is None:
