@@ -1,6 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django_scopes import scope
 
 from sessions_app.cohorts.models import CohortRole
@@ -9,12 +10,16 @@ from tests.factories import CohortFactory, CohortMemberFactory, MeetingFactory, 
 # A Round from 12:30 to 13:30 UTC on a winter day (London = UTC): sign-in 12:00–14:00.
 STARTS = datetime(2027, 1, 13, 12, 30, tzinfo=UTC)
 ENDS = datetime(2027, 1, 13, 13, 30, tzinfo=UTC)
+# The cohort and its places are made a month before, whatever the wall clock says: when
+# the ground rules were last changed, who joined when, must not depend on the day the
+# suite runs (CI runs it frozen at other instants too).
+SET_UP = STARTS - timedelta(days=30)
 
 
 @pytest.fixture
 def rounds(cast):
     """A closed cohort bob is in, facilitated by Farah; alice (admin) is in no cohort."""
-    with scope(organization=cast.org):
+    with time_machine.travel(SET_UP, tick=False), scope(organization=cast.org):
         cohort = CohortFactory(organization=cast.org, name="Schwartz Rounds", kind="schwartz_rounds")
         CohortMemberFactory(cohort=cohort, membership=cast.bob)
         farah = MembershipFactory(
@@ -27,5 +32,5 @@ def rounds(cast):
 
 @pytest.fixture
 def meeting(cast, rounds):
-    with scope(organization=cast.org):
+    with time_machine.travel(SET_UP, tick=False), scope(organization=cast.org):
         return MeetingFactory(cohort=rounds, starts_at=STARTS, ends_at=ENDS, title="The patient I can't forget")
