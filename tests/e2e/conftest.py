@@ -20,10 +20,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
+from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from sessions_app.management.commands.seed_demo import DEMO_PASSWORD
+from sessions_app.notifications.models import Notification
 from tests.services import in_ci
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -95,8 +98,16 @@ def _expect_timeout():
 
 @pytest.fixture
 def demo(transactional_db, live_server) -> None:
-    """The demo organisations and people (``manage.py seed_demo``) in the test database."""
+    """The demo organisations and people (``manage.py seed_demo``) in the test database.
+
+    Seeding calls a hot debrief and puts people on a panel, so the demo's own notices go
+    out as it is made; they are the scenery, not what a test is about: they are cleared,
+    so a test's outbox and each person's sending history start empty."""
     call_command("seed_demo", stdout=io.StringIO())
+    with scopes_disabled():
+        Notification.objects.all().delete()
+    if hasattr(mail, "outbox"):
+        mail.outbox.clear()
 
 
 LoginFn = Callable[..., None]
