@@ -13,7 +13,11 @@ pytestmark = pytest.mark.e2e
 
 def test_going_before_the_ground_rules_is_recorded_when_they_are_accepted(page: Page, login, screenshot):
     with scopes_disabled():
-        meeting = Meeting.objects.filter(cohort__name="Balint group (GP trainees)", series__isnull=False).order_by("starts_at").first()
+        meeting = (
+            Meeting.objects.filter(cohort__name="Balint group (GP trainees)", series__isnull=False)
+            .order_by("starts_at")
+            .first()
+        )
     login(page, "tom@stmarys.example")
     row = page.locator(f"#meeting-{meeting.public_id}")
     row.get_by_role("button", name="Going").click()

@@ -69,7 +69,9 @@ def label_is(label: str):
 def test_a_members_week_with_the_keyboard_alone(new_context, demo, screenshot):
     page = new_context().new_page()
     with scopes_disabled():
-        meeting = Meeting.objects.filter(cohort__name="Balint group (GP trainees)", series__isnull=False).order_by("starts_at")[0]
+        meeting = Meeting.objects.filter(cohort__name="Balint group (GP trainees)", series__isnull=False).order_by(
+            "starts_at"
+        )[0]
     page.goto("/accounts/login/")
 
     # The first Tab reaches the skip link; following it puts the focus on the content.
