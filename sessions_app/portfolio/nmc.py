@@ -29,9 +29,9 @@ PARTNER_CONFIRMATION = _("Partner's confirmation: not yet recorded in Reflect")
 def nmc_accounts(membership: Membership) -> list[Reflection]:
     """The person's own finished NMC reflective accounts, newest first."""
     return list(
-        Reflection.objects.filter(author=membership, template_key=NMC_TEMPLATE, is_draft=False).order_by(
-            "-created_at", "-pk"
-        )
+        Reflection.objects.filter(author=membership, template_key=NMC_TEMPLATE, is_draft=False)
+        .select_related("organization")  # each account's template is looked up in it
+        .order_by("-created_at", "-pk")
     )
 
 
