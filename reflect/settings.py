@@ -223,10 +223,9 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor
-# changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
-# before a password change, a data export, deleting the account, an organisation's
-# two-factor setting, member roles, who may invite, and every change in the Django admin
+# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor changes already do,
+# MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it before a password change, a data export, deleting
+# the account, an organisation's two-factor setting, member roles, who may invite, and every change in the Django admin
 # (reflect/urls.py, reflect/admin_site.py, the views); fresh for ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
@@ -385,6 +384,7 @@ if REFLECT_ENV == "test":
     INSTALLED_APPS += ["zeal", "reflect.zeal_guard.ZealGuardConfig"]
     MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
     ZEAL_RAISE = False  # reflect/zeal_guard.py raises instead, after writing it down where no except can undo it
+    ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "get()"}]  # Django reads its one row twice in a sign-in
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
 # Secret tokens in logged paths are masked: see reflect/logging_config.py.
