@@ -383,8 +383,7 @@ if REFLECT_ENV == "test":
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
     INSTALLED_APPS += ["zeal", "reflect.zeal_guard.ZealGuardConfig"]
     MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
-    ZEAL_RAISE = False  # reflect/zeal_guard.py raises instead, after writing it down where no except can undo it
-    ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "get()"}]  # Django reads its one row twice in a sign-in
+    from reflect.zeal_settings import *  # noqa: F403 - raising, and the few reads allowed (with their reasons)
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
 # Secret tokens in logged paths are masked: see reflect/logging_config.py.
