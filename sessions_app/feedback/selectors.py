@@ -79,3 +79,10 @@ def current_nmc_sign_off(reflections: list[Reflection]) -> SignOff | None:
         if is_current(sign_off.version, by_id[sign_off.share.reflection_id]):
             return sign_off
     return None
+
+
+def current_sign_offs(reflection: Reflection) -> list[SignOff]:
+    """Sign-offs given for the reflection as it is now, oldest first (withdrawn shares'
+    too: withdrawing ends the reading, not what was confirmed)."""
+    sign_offs = SignOff.objects.filter(share__reflection=reflection).order_by("signed_at", "pk")
+    return [sign_off for sign_off in sign_offs if is_current(sign_off.version, reflection)]
