@@ -1,7 +1,7 @@
 """Feedback: who may read what. The reader of an active share reads it; the author reads
 their own shares, withdrawn ones included; nobody else (admins included) reads anything."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership
@@ -86,3 +86,22 @@ def current_sign_offs(reflection: Reflection) -> list[SignOff]:
     too: withdrawing ends the reading, not what was confirmed)."""
     sign_offs = SignOff.objects.filter(share__reflection=reflection).order_by("signed_at", "pk")
     return [sign_off for sign_off in sign_offs if is_current(sign_off.version, reflection)]
+
+
+def period_tallies(organization, *, since, until) -> dict:
+    """Raw tallies of one period for the k-anonymous figures (``insights``): how many
+    reflections were shared for feedback and how many signed off, each with how many
+    distinct authors, never who. Shares and sign-offs are counted in the period they
+    were made, withdrawn ones included (a withdrawal would otherwise change a number
+    already shown and say that someone withdrew)."""
+    shares = FeedbackShare.objects.filter(organization=organization, created_at__gte=since, created_at__lt=until)
+    signed = SignOff.objects.filter(organization=organization, signed_at__gte=since, signed_at__lt=until)
+    return {
+        **shares.aggregate(
+            shared=Count("reflection_id", distinct=True), sharers=Count("reflection__author_id", distinct=True)
+        ),
+        **signed.aggregate(
+            signed=Count("share__reflection_id", distinct=True),
+            signers=Count("share__reflection__author_id", distinct=True),
+        ),
+    }
