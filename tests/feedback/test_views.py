@@ -148,6 +148,7 @@ def test_a_bad_pin_or_a_future_day_is_refused_with_a_reason(client, cast):
         assert not SignOff.objects.exists()
 
 
+@pytest.mark.security
 def test_after_an_edit_the_sign_off_reads_earlier_version_and_a_new_one_can_be_given(client, cast):
     nina, priya = people(cast)
     reflection = account(nina)
