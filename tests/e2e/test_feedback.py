@@ -77,4 +77,4 @@ def test_share_sign_off_edit_withdraw(new_context, login, reflection, screenshot
 
     gone = partner.goto(share_url)
     assert gone.status == 404
-    expect(partner.locator("main")).not_to_contain_text("The handover I rushed")
+    expect(partner.locator("body")).not_to_contain_text("The handover I rushed")
