@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from accounts.ratelimit import Limit, attempt_consume
 from reflect.text import has_control_characters
 from sessions_app.feedback import notices
 from sessions_app.feedback.models import (
@@ -34,10 +35,17 @@ NUMBER_RULES = {
 }
 
 
-def reader_find(*, author: Membership, email: str) -> Membership:
+# Looking people up by address is for asking one or two of them, not for finding out who
+# is in the organisation: a few dozen an hour is plenty.
+LOOKUPS = Limit(name="feedback-lookups", per=30, seconds=3600)
+
+
+def reader_find(*, author: Membership, email: str, now: datetime | None = None) -> Membership:
     """The active member of the author's organisation with this e-mail address. The
     error says the same whether the address is unknown or belongs to another
     organisation, so the form tells nobody who uses Reflect elsewhere."""
+    if attempt_consume(LOOKUPS, who=author.public_id, now=now or timezone.now()) is not None:
+        raise ValidationError(_("You have looked up many addresses this hour. Try again in an hour."))
     reader = (
         Membership.objects.filter(
             organization=author.organization, user__email__iexact=email.strip(), is_active=True, user__is_active=True

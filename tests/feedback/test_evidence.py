@@ -59,6 +59,7 @@ def test_nmc_pack_shows_the_partners_confirmation_when_signed_off_for_the_curren
     assert "not yet recorded in Reflect" not in text
 
 
+@pytest.mark.security
 def test_nmc_pack_keeps_the_placeholder_for_an_edited_account_or_another_role(client, cast):
     nina, priya = people(cast)
     accounts = _five(nina)

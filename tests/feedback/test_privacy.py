@@ -134,3 +134,16 @@ def test_no_text_reaches_logs_audit_rows_or_task_arguments(client, cast, caplog,
         assert (the_share.feedback, the_share.sign_offs.count(), the_share.withdrawn_at) == (FEEDBACK, 1, NOW)
     secrets = (NOTE, FEEDBACK, ANSWERS["learned"])
     assert [s for s in secrets if s in caplog.text or s in audit or s in str(queued)] == []
+
+
+def test_looking_up_addresses_is_limited_per_hour(client, cast):
+    nina, _priya = people(cast)
+    reflection = account(nina)
+    client.force_login(nina.user)
+    address = url("feedback_shares", cast.org, reflection_id=reflection.public_id)
+    for n in range(30):
+        client.post(address, {"email": f"guess{n}@example.org", "role": "tutor", "number_kind": ""})
+    refused = client.post(address, {"email": "priya@example.org", "role": "tutor", "number_kind": ""})
+    assert "You have looked up many addresses this hour. Try again in an hour." in refused.content.decode()
+    with scope(organization=cast.org):
+        assert not FeedbackShare.objects.exists()
