@@ -4,7 +4,7 @@ settings.py so that it stays readable; settings.py imports them all."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from reflect.env import env_int
+from reflect.env import env_bool, env_int
 
 # A claimed notification whose dispatcher died is taken again after this many seconds.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
@@ -29,3 +29,15 @@ NOTIFICATION_RETENTION_BATCH = env_int("NOTIFICATION_RETENTION_BATCH", 5000)
 HEALTH_DISPATCH_STALL_MINUTES = env_int("HEALTH_DISPATCH_STALL_MINUTES", 10)
 # How long the readiness check waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT_SECONDS = env_int("HEALTH_BROKER_TIMEOUT_SECONDS", 2)
+
+
+def transaction_pooling(database: dict) -> dict:
+    """``database`` ready for pgbouncer in transaction mode when DATABASE_TRANSACTION_POOLING
+    is on (web processes only: see docs/operations.md): no server-side cursors and no
+    prepared statements, which live in a server session a client does not keep."""
+    if not env_bool("DATABASE_TRANSACTION_POOLING", False):
+        return database
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_TRANSACTION_POOLING is for PostgreSQL behind pgbouncer.")
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": None}
+    return {**database, "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": options}

@@ -249,6 +249,7 @@ from reflect.operations_settings import *  # noqa: E402, F403 - outbox retention
 from reflect.outbound_settings import *  # noqa: E402, F403 - Web Push and video providers: keys, hosts allowed
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
+DATABASES["default"] = transaction_pooling(DATABASES["default"])  # noqa: F405 - pgbouncer, docs/operations.md
 # The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Audit events (accounts/audit) are kept this long, then purged daily: six years, the

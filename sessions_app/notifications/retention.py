@@ -4,7 +4,9 @@
 Only rows nothing more will happen to (``FINISHED_STATUSES``) are deleted, by when they
 were last changed; a row still waiting, held or being sent stays whatever its age. A
 merged row stays while the digest it waits for is still to go, so the digest can say
-what it gathered. Each batch is its own short transaction and skips rows another
+what it gathered. Retention warnings stay too: a reflection points at the notice that
+told its author it is due for deletion (reflections/retention.py), and that deletion
+counts from it. Each batch is its own short transaction and skips rows another
 transaction holds, so the dispatcher is never kept waiting behind the purge.
 """
 
@@ -18,6 +20,7 @@ from sessions_app.notifications.models import (
     DUE_STATUSES,
     FINISHED_STATUSES,
     Notification,
+    NotificationKind,
     NotificationStatus,
 )
 
@@ -33,6 +36,7 @@ def _expired(now: datetime):
     return (
         Notification.objects.filter(status__in=FINISHED_STATUSES, updated_at__lt=retention_cutoff(now))
         .exclude(digest_still_due)
+        .exclude(kind=NotificationKind.RETENTION_WARNING)
         .order_by()
     )
 

@@ -15,7 +15,7 @@ from django_scopes import scope, scopes_disabled
 from reflect import operations_settings
 from sessions_app.notifications import retention, tasks
 from sessions_app.notifications.models import Notification, NotificationStatus
-from tests.factories import NotificationFactory
+from tests.factories import NotificationFactory, ReflectionFactory
 
 pytestmark = [pytest.mark.attention, pytest.mark.django_db]
 
@@ -57,6 +57,16 @@ def test_purge_keeps_a_merged_row_whose_digest_is_still_to_go(cast, settings):
         assert retention.outbox_purge(now=NOW) == 2
     assert _left(cast.bob) == {digest.idempotency_key, waiting.idempotency_key}
     assert gone.idempotency_key not in _left(cast.bob)
+
+
+def test_purge_keeps_the_retention_warning_a_reflection_counts_from(cast, settings):
+    settings.NOTIFICATION_RETENTION_DAYS = 90
+    notice = _row(cast.bob, "sent", OLD, kind="retention_warning")
+    with scope(organization=cast.org):
+        reflection = ReflectionFactory(author=cast.bob, retention_notice=notice)
+        assert retention.outbox_purge(now=NOW) == 0
+        reflection.refresh_from_db()
+    assert reflection.retention_notice_id == notice.pk
 
 
 def test_purge_unlinks_a_recent_row_from_an_old_digest(cast, settings):
