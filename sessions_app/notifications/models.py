@@ -26,6 +26,9 @@ class NotificationKind(models.TextChoices):
     TRIM_OFFER = "trim_offer", _("TRiM one-to-one offered")
     JOIN_REQUEST = "join_request", _("Request to join a cohort")
     JOIN_ANSWER = "join_answer", _("Answer to your request to join")
+    FEEDBACK_REQUEST = "feedback_request", _("Asked for feedback on a reflection")
+    FEEDBACK_GIVEN = "feedback_given", _("Feedback on your reflection")
+    SIGN_OFF = "sign_off", _("Sign-off of your reflection")
 
 
 class NotificationPriority(models.TextChoices):
