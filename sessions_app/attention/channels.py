@@ -32,6 +32,7 @@ ROUTABLE_KINDS = {
     "trim_offer": _("TRiM one-to-one offers"),
     "join_request": _("Requests to join a cohort"),
     "join_answer": _("Answers to your requests to join"),
+    "supervision_confirm": _("Supervision entries to confirm"),
 }
 
 

@@ -26,6 +26,7 @@ class NotificationKind(models.TextChoices):
     TRIM_OFFER = "trim_offer", _("TRiM one-to-one offered")
     JOIN_REQUEST = "join_request", _("Request to join a cohort")
     JOIN_ANSWER = "join_answer", _("Answer to your request to join")
+    SUPERVISION_CONFIRM = "supervision_confirm", _("Supervision entry to confirm")
 
 
 class NotificationPriority(models.TextChoices):
