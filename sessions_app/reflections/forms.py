@@ -58,7 +58,10 @@ class ReflectionForm(forms.Form):
         return self.cleaned_data.get("code_themes") or []
 
     def all_text(self) -> str:
-        return "\n".join(self.answers().values())
+        """What the author wrote, for the anonymisation nudge: a date prompt's own day (a
+        review date) is not a patient's date of birth."""
+        answers = self.answers()
+        return "\n".join(answers[p.key] for p in self.template.prompts if p.kind != DATE)
 
 
 def _answer_field(prompt) -> forms.Field:
