@@ -87,5 +87,5 @@ def test_a_supervisors_deletion_leaves_the_entry_confirmed_by_a_former_member(cl
     assert log[0]["confirmation"]["by"] == "a former member"
     client.force_login(people["bob"].user)
     page = client.get(reverse("supervision_log", kwargs={"org_slug": people["org"].slug})).content.decode()
-    assert "<td data-label=\"Supervisor\">a former member</td>" in page
+    assert '<td data-label="Supervisor">a former member</td>' in page
     assert "Confirmed by a former member on 6 Dec 2026</td>" in page
