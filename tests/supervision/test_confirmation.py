@@ -130,6 +130,7 @@ def test_a_supervisor_who_is_no_longer_named_can_no_longer_confirm(client, peopl
     assert "No entry names you as supervisor." in _text(client.get(_url("supervision_confirmations", people["org"])))
 
 
+@pytest.mark.security
 def test_the_supervisor_hears_in_their_digest_without_the_note(people):
     entry = add(people["bob"], day=date(2026, 12, 1), minutes=60, supervisor=people["sue"], note="private words")
     with scope(organization=people["org"]):

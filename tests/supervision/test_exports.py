@@ -33,6 +33,7 @@ def _get(client, people, name, query=""):
     return client.get(reverse(name, kwargs={"org_slug": people["org"].slug}) + query)
 
 
+@pytest.mark.security
 def test_csv_has_each_entry_its_confirmation_and_the_totals(client, log):
     response = _get(client, log, "supervision_export_csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -93,6 +94,7 @@ def test_pdf_reads_back_with_entries_confirmations_and_totals(client, log):
     assert "private note" not in text
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("name", ["supervision_export_csv", "supervision_export_pdf", "supervision_log"])
 def test_the_log_is_kept_by_no_cache_and_the_note_never_logged(client, log, caplog, name):
     caplog.set_level(logging.DEBUG)

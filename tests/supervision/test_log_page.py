@@ -4,6 +4,8 @@ unit's progress, and nobody else's eyes on it."""
 from datetime import date
 
 import pytest
+from django.contrib import admin
+from django.db import connection
 from django.urls import reverse
 from django_scopes import scope
 
@@ -158,3 +160,22 @@ def test_log_page_queries_do_not_grow_with_entries(client, people, django_assert
 
 
 QUERIES = 4  # session, membership, entries with their people, messages
+
+
+def test_the_home_and_records_pages_link_the_log(client, people):
+    client.force_login(people["bob"].user)
+    log = _url("supervision_log", people["org"])
+    for name in ("organization_home", "my_records"):
+        assert f'href="{log}"' in client.get(_url(name, people["org"])).content.decode()
+    records = client.get(_url("my_records", people["org"])).content.decode()
+    assert f'href="{_url("supervision_confirmations", people["org"])}"' in records
+
+
+@pytest.mark.security
+def test_the_note_is_encrypted_at_rest_and_no_admin_page_shows_the_log(people):
+    add(people["bob"], day=date(2026, 12, 1), minutes=60, note="Felt out of my depth")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT note_encrypted FROM sessions_app_supervisionentry")
+        (stored,) = cursor.fetchone()
+    assert stored.startswith("gAAAAA") and "depth" not in stored
+    assert SupervisionEntry not in admin.site._registry
