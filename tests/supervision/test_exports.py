@@ -110,6 +110,6 @@ def test_welsh_reader_gets_a_welsh_log(client, log, unscoped):
     user.save()
     text = pdf_text(_get(client, log, "supervision_export_pdf").content)
     rows = list(csv.reader(io.StringIO(_get(client, log, "supervision_export_csv").content.decode())))
-    assert text.replace(" ", "").startswith("Llyfrgofnodigoruchwyliaeth")
+    assert text.replace(" ", "").startswith("Loggoruchwyliaeth")
     assert "Supervision log" not in text and "Individual supervision" not in text
     assert rows[0][0] == "Dyddiad" and rows[3][2] == "Goruchwyliaeth unigol"
