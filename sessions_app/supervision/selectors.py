@@ -48,7 +48,7 @@ def naming_me(membership: Membership) -> QuerySet[SupervisionEntry]:
 
 def to_confirm(membership: Membership) -> list[SupervisionEntry]:
     """For the supervisor's page: every entry naming them, oldest unconfirmed first."""
-    entries = naming_me(membership).select_related("owner__user", "confirmed_by__user")
+    entries = naming_me(membership).select_related("owner__user", "supervisor__user", "confirmed_by__user")
     return sorted(entries.order_by("held_on", "pk"), key=lambda e: e.status == "confirmed")
 
 

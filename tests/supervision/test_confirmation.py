@@ -177,3 +177,20 @@ def test_an_outside_supervisor_is_not_asked_and_says_so(client, people):
     client.force_login(people["bob"].user)
     page = _text(client.get(_url("supervision_log", people["org"])))
     assert "Rev. Outside No supervisor in Reflect to confirm it" in page
+
+
+def test_the_supervisors_page_queries_do_not_grow_with_entries(client, people, django_assert_num_queries):
+    add(people["bob"], day=date(2026, 12, 1), minutes=60, supervisor=people["sue"])
+    client.force_login(people["sue"].user)
+    url = _url("supervision_confirmations", people["org"])
+    client.get(url)
+    with django_assert_num_queries(SUPERVISOR_PAGE_QUERIES):
+        client.get(url)
+    for day in range(2, 22):
+        add(people["ted"] if day % 2 else people["bob"], day=date(2026, 11, day), minutes=30, supervisor=people["sue"])
+    with django_assert_num_queries(SUPERVISOR_PAGE_QUERIES):
+        page = client.get(url).content.decode()
+    assert page.count('name="version"') == 21
+
+
+SUPERVISOR_PAGE_QUERIES = 4  # session, user, membership, entries with the people they name
