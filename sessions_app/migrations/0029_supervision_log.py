@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0027_evaluation_questionnaires'),
+        ('sessions_app', '0031_outbox_scale'),
     ]
 
     operations = [

@@ -46,6 +46,13 @@ class NotificationStatus(models.TextChoices):
 
 
 DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.HELD)
+# Nothing more will happen to these: the retention purge may delete them once old.
+FINISHED_STATUSES = (
+    NotificationStatus.SENT,
+    NotificationStatus.MERGED,
+    NotificationStatus.DROPPED,
+    NotificationStatus.FAILED,
+)
 
 
 class Notification(TenantModel):
@@ -85,6 +92,12 @@ class Notification(TenantModel):
                 condition=models.Q(status__in=["pending", "held"]),
             ),
             models.Index(fields=["recipient", "status", "sent_at"], name="notification_ledger_idx"),
+            # The retention purge: finished rows by organisation and age (retention.py).
+            models.Index(
+                fields=["organization", "updated_at"],
+                name="notification_finished_idx",
+                condition=models.Q(status__in=FINISHED_STATUSES),
+            ),
         ]
 
     @property

@@ -48,6 +48,7 @@ OUTSIDE_ORGANISATIONS_ONLY = {"member of two organisations"}
 # sweep as at least one of ROLES, or answer 405 to GET (an action behind a form's button).
 NOT_PAGES = {
     "healthz": "a plain-text health check for the load balancer",
+    "health_ready": "the readiness check for monitoring (JSON)",
     "service_worker": "the service worker's script (JavaScript)",
     "web_manifest": "the web app manifest (JSON)",
     "meeting_ics": "an iCalendar file",
