@@ -223,22 +223,19 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor
-# changes already do, MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it
-# before a password change, a data export, deleting the account, an organisation's
-# two-factor setting, member roles, who may invite, and every change in the Django admin
+# Changing e-mail addresses asks for a fresh login (allauth's reauthentication; two-factor changes already do,
+# MFA_REAUTHENTICATION_REQUIRED defaults to on). Reflect also asks it before a password change, a data export, deleting
+# the account, an organisation's two-factor setting, member roles, who may invite, and every change in the Django admin
 # (reflect/urls.py, reflect/admin_site.py, the views); fresh for ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Reflect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# Passkeys (WebAuthn, issue 11): a second factor, or a sign-in without a password on a
-# shared ward computer. They hold no secret on the server (only public keys), so key
-# rotation has nothing to move. A passkey session still cannot open an organisation that
-# requires single sign-on (accounts/sso/middleware.py).
+# Passkeys (WebAuthn, issue 11): a second factor, or a sign-in without a password on a shared ward
+# computer. They hold no secret on the server (only public keys), so key rotation has nothing to
+# move. A passkey session still cannot open an organisation that requires single sign-on (accounts/sso/middleware.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
-# WebAuthn needs HTTPS except on http://localhost, which development and the browser
-# tests use; production is always HTTPS.
+# WebAuthn needs HTTPS except on http://localhost (development, browser tests); production is always HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Reflect"
 # TOTP secrets and recovery-code seeds are Fernet tokens under REFLECT_ENCRYPTION_KEYS.
@@ -296,9 +293,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
-# Production e-mail providers through django-anymail: set EMAIL_BACKEND to the provider's
-# backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_*
-# variables (ANYMAIL_POSTMARK_SERVER_TOKEN=…): they become the ANYMAIL dict.
+# Production e-mail providers through django-anymail: set EMAIL_BACKEND to the provider's backend (e.g.
+# anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_* variables (ANYMAIL_POSTMARK_SERVER_TOKEN=…).
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 
 # --- Celery ------------------------------------------------------------------------
@@ -380,11 +376,14 @@ if _proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
 
 if REFLECT_ENV == "test":
-    # Fast hashing and an in-process cache keep the suite quick; allauth's rate limits
-    # still count through this cache, so their tests are real.
+    # Fast hashing and an in-process cache keep the suite quick (allauth's rate limits still count
+    # through it); every request and task runs under django-zeal, so an N+1 fails its test (issue 15).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+    INSTALLED_APPS += ["zeal", "reflect.zeal_guard.ZealGuardConfig"]
+    MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
+    from reflect.zeal_settings import *  # noqa: F403 - raising, and the few reads allowed (with their reasons)
 
 # --- Logging: never log request bodies (reflection text travels in them) -----------
 # Secret tokens in logged paths are masked: see reflect/logging_config.py.

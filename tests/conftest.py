@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 from django_scopes.state import state as scopes_state
 
 from accounts.models import Membership, Organization, Role, User
+from reflect import zeal_guard
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory
 from tests.routes import Victims
 
@@ -49,6 +50,17 @@ def _fresh_cache():
     # allauth counts rate limits in the cache: one test's failed logins must not lock
     # another test's user out.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_n_plus_one():
+    """Every request and Celery task runs under django-zeal (reflect/zeal_guard.py): an N+1
+    raises where it happens, and one that code caught or the live server's thread hit
+    fails the test here."""
+    zeal_guard.detected.clear()
+    yield
+    if zeal_guard.detected:
+        pytest.fail("N+1 queries: " + "; ".join(zeal_guard.detected), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -129,11 +129,10 @@ def series_advice(sender=None, *, series: Series, **kwargs) -> str | None:
 def meeting_load_skip_surplus(*, membership: Membership, month: str, now: datetime | None = None) -> int:
     """One click: answer "skip this one" for the surplus meetings of ``month``."""
     now = now or timezone.now()
-    skipped = 0
-    for overload in overloads(membership, now=now):
-        if overload.month != month:
-            continue
-        for meeting in overload.surplus:
-            rsvps.rsvp_set(meeting=meeting, membership=membership, status=RsvpStatus.SKIP, now=now)
-            skipped += 1
-    return skipped
+    surplus = [
+        meeting
+        for overload in overloads(membership, now=now)
+        if overload.month == month
+        for meeting in overload.surplus
+    ]
+    return rsvps.rsvp_set_many(meetings=surplus, membership=membership, status=RsvpStatus.SKIP, now=now)

@@ -51,21 +51,40 @@ def rsvp_set(*, meeting: Meeting, membership: Membership, status: str, now: date
     leaving a place hands it to the first person waiting."""
     now = now or timezone.now()
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        _assert_may_answer(meeting, membership, status, now)
-        rsvp = Rsvp.objects.filter(meeting=meeting, membership=membership).first()
-        was_going = rsvp is not None and rsvp.status == RsvpStatus.GOING
-        if rsvp is None:
-            rsvp = Rsvp(organization=meeting.organization, meeting=meeting, membership=membership, requested_at=now)
-        new_status = _place_for(meeting, rsvp, status, was_going)
-        if new_status == RsvpStatus.WAITLISTED and rsvp.status != RsvpStatus.WAITLISTED:
-            rsvp.requested_at = now
-        rsvp.status = new_status
-        rsvp.updated_at = now
-        rsvp.save()
-        signals.rsvp_changed.send(sender=Rsvp, meeting=meeting, membership=membership, status=new_status, now=now)
-        if was_going and new_status != RsvpStatus.GOING:
-            _promote_waitlisted(meeting, now)
+        return _answer(Meeting.objects.select_for_update().get(pk=meeting.pk), membership, status, now)
+
+
+def rsvp_set_many(*, meetings: list[Meeting], membership: Membership, status: str, now: datetime | None = None) -> int:
+    """The same answer for several meetings, all or none: their rows are locked together,
+    in one statement and a stable order, rather than read one by one (issue 15)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Only the meetings' rows are locked; what hears of each answer reads their cohort and series.
+        locked = (
+            Meeting.objects.select_for_update(of=("self",))
+            .filter(pk__in=[m.pk for m in meetings])
+            .select_related("organization", "cohort", "series")
+            .order_by("pk")
+        )
+        return len([_answer(meeting, membership, status, now) for meeting in locked])
+
+
+def _answer(meeting: Meeting, membership: Membership, status: str, now: datetime) -> Rsvp:
+    # Inside the caller's transaction, with ``meeting`` locked and fresh.
+    _assert_may_answer(meeting, membership, status, now)
+    rsvp = Rsvp.objects.filter(meeting=meeting, membership=membership).first()
+    was_going = rsvp is not None and rsvp.status == RsvpStatus.GOING
+    if rsvp is None:
+        rsvp = Rsvp(organization=meeting.organization, meeting=meeting, membership=membership, requested_at=now)
+    new_status = _place_for(meeting, rsvp, status, was_going)
+    if new_status == RsvpStatus.WAITLISTED and rsvp.status != RsvpStatus.WAITLISTED:
+        rsvp.requested_at = now
+    rsvp.status = new_status
+    rsvp.updated_at = now
+    rsvp.save()
+    signals.rsvp_changed.send(sender=Rsvp, meeting=meeting, membership=membership, status=new_status, now=now)
+    if was_going and new_status != RsvpStatus.GOING:
+        _promote_waitlisted(meeting, now)
     return rsvp
 
 

@@ -15,7 +15,7 @@ def ledger_rows(membership: Membership, *, since: datetime) -> list:
         Notification.objects.filter(recipient=membership)
         .filter(Q(sent_at__gte=since) | Q(sent_at=None, due_at__gte=since))
         .exclude(status=NotificationStatus.SENDING)
-        .select_related("meeting__cohort")
+        .select_related("meeting__cohort", "meeting__series")  # the meeting's title
     )
     for row in rows:
         row.shown_at = row.sent_at or row.due_at
@@ -39,7 +39,7 @@ def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> 
             updated_at__gte=now - timedelta(days=3),
         )
         .exclude(kind=NotificationKind.DIGEST)
-        .select_related("meeting__cohort")
+        .select_related("meeting__cohort", "meeting__series")  # the meeting's title
         .order_by("-updated_at")[:limit]
     )
 

@@ -45,9 +45,9 @@ def partner_confirmation(accounts: list[Reflection], time_zone: str) -> str:
 def nmc_accounts(membership: Membership) -> list[Reflection]:
     """The person's own finished NMC reflective accounts, newest first."""
     return list(
-        Reflection.objects.filter(author=membership, template_key=NMC_TEMPLATE, is_draft=False).order_by(
-            "-created_at", "-pk"
-        )
+        Reflection.objects.filter(author=membership, template_key=NMC_TEMPLATE, is_draft=False)
+        .select_related("organization")  # each account's template is looked up in it
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -15,7 +15,9 @@ _LIVE = {"membership__is_active": True, "membership__user__is_active": True}
 def active_practitioners(organization: Organization) -> list[Membership]:
     """The organisation's practitioners still in it, in a stable order (who is named for
     whom goes round them in turn)."""
-    rows = TrimPractitioner.objects.filter(organization=organization, **_LIVE).select_related("membership__user")
+    rows = TrimPractitioner.objects.filter(organization=organization, **_LIVE).select_related(
+        "membership__user", "membership__organization"
+    )
     return [row.membership for row in rows.order_by("granted_at", "pk")]
 
 

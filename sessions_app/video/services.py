@@ -72,25 +72,37 @@ def series_wants_links(series: Series) -> bool:
 def video_link_request(*, meeting: Meeting) -> VideoLink | None:
     """Give one meeting a provider link (None without a provider, or for a past or
     cancelled meeting). Asking twice is harmless."""
-    provider = organization_provider(meeting.organization)
-    if provider is None or meeting.is_cancelled or meeting.ends_at <= timezone.now():
-        return None
-    link, created = VideoLink.objects.get_or_create(
-        meeting=meeting, defaults={"organization": meeting.organization, "provider": provider.kind}
-    )
-    if not created and link.state in (LinkState.FAILED, LinkState.CANCELLED):
-        # Asked again after giving up: a fresh round. ``attempts`` keeps counting, so the
-        # next create still looks first for a meeting an earlier attempt may have made.
-        VideoLink.objects.filter(pk=link.pk).update(state=LinkState.PENDING, last_error="")
-    _queue(link)
-    return link
+    links = _request_links([meeting], organization_provider(meeting.organization))
+    return links[0] if links else None
 
 
 def series_video_request(*, series: Series) -> int:
     """Every coming meeting of the series gets a link, and so will each one materialised later."""
     SeriesVideo.objects.get_or_create(series=series, defaults={"organization": series.organization})
     coming = Meeting.objects.filter(series=series, status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now())
-    return sum(video_link_request(meeting=meeting) is not None for meeting in coming)
+    return len(_request_links(list(coming), organization_provider(series.organization)))
+
+
+def _request_links(meetings: list[Meeting], provider) -> list[VideoLink]:
+    # A whole series in three statements, not three per meeting (issue 15): the links
+    # missing are made together, and the one-to-one on the meeting keeps an existing link.
+    now = timezone.now()
+    wanted = [meeting for meeting in meetings if not meeting.is_cancelled and meeting.ends_at > now]
+    if provider is None or not wanted:
+        return []
+    VideoLink.objects.bulk_create(
+        [VideoLink(meeting=m, organization_id=m.organization_id, provider=provider.kind) for m in wanted],
+        ignore_conflicts=True,
+    )
+    links = list(VideoLink.objects.filter(meeting__in=wanted).order_by("pk"))
+    # Asked again after giving up: a fresh round. ``attempts`` keeps counting, so the
+    # next create still looks first for a meeting an earlier attempt may have made.
+    given_up = [link.pk for link in links if link.state in (LinkState.FAILED, LinkState.CANCELLED)]
+    if given_up:
+        VideoLink.objects.filter(pk__in=given_up).update(state=LinkState.PENDING, last_error="")
+    for link in links:
+        _queue(link)
+    return links
 
 
 def _queue(link: VideoLink) -> None:
