@@ -1,4 +1,4 @@
-"""Sending one claimed notification and recording the outcome on its row: sent, failed,
+"""Sending one claimed notification and setting the outcome on its row: sent, failed,
 or back in the queue after a transient mail or push error (bounded retries). A notice
 goes out by e-mail, push or both, as the person chose for its kind; the row records
 the channels that carried it."""
@@ -140,15 +140,11 @@ def _describe(error: Exception) -> str:
 
 
 def finish(row: Notification, status: str, reason: str, now: datetime) -> str:
+    """Set the row's outcome and release its claim, in memory: the dispatcher writes it
+    (``claims.OUTCOME_FIELDS``) before it hands the next message to the mail server."""
     row.status = status
     row.reason = reason[:300]
     row.updated_at = now
     row.claimed_at = None
     row.claim_token = None
-    row.save(
-        update_fields=[
-            *("status", "reason", "updated_at", "claimed_at", "claim_token"),
-            *("due_at", "digest", "sent_at", "overrides", "attempts", "channels"),
-        ]
-    )
     return status
