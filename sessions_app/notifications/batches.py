@@ -40,6 +40,9 @@ class Batch:
     subscribed: set[int] = field(init=False)  # membership ids with a browser subscribed to push
     read_at: float = field(init=False, default=float("-inf"))
     sent: dict[int, list[datetime]] = field(init=False, default_factory=dict)  # membership id: sent_at
+    # E-mail bodies rendered for this sweep (``stencils``), from the facts last read: they
+    # go when the facts are read again, so a meeting moved meanwhile is never told as before.
+    stencils: dict = field(init=False, default_factory=dict)
 
     def refresh(self) -> None:
         if time.monotonic() - self.read_at < self.max_age:
@@ -55,6 +58,7 @@ class Batch:
         self.attendable = selectors.attendable((row.meeting, row.recipient_id) for row in self.rows if row.meeting)
         self.channel_choices = budgets.channel_choices_lookup(people)
         self.subscribed = subscribed_ids([p for p in people if p.pk in self.channel_choices])
+        self.stencils = {}
         self.read_at = time.monotonic()
 
     def channels(self, row: Notification) -> tuple[str, ...]:

@@ -124,7 +124,8 @@ def _process(row: Notification, batch: Batch) -> str:
     ahead = _ahead(row, now) if item.rank == 1 else []  # only a notice ever yields (attention, rule 8)
     decision = policy.decide(limits=limits, item=item, sent=batch.sent[row.recipient_id], now=now, ahead=ahead)
     if decision.action == policy.Action.SEND:
-        return send(row, now, batch.mail, decision, batch.channels(row), may_email=batch.may_email(row))
+        channels, may_email = batch.channels(row), batch.may_email(row)
+        return send(row, now, batch.mail, decision, channels, may_email=may_email, stencils=batch.stencils)
     if row.channels:  # it went out on one channel and waited to retry another
         return finish_partly_sent(row, now, decision)
     if decision.action == policy.Action.DEFER:
