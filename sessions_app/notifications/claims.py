@@ -26,8 +26,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from sessions_app.notifications.models import DUE_STATUSES, Notification, NotificationStatus
@@ -68,19 +66,11 @@ class Claim:
         the rows done before it, in one statement. The attempt is counted in the database
         now, so that a send interrupted by a kill counts; the row's outcome writes its own
         count back, raised only if it really tried to send."""
-        if not self.done:
-            return bool(self.mine().filter(pk=row.pk).update(claimed_at=self._lease_time(), attempts=F("attempts") + 1))
         done, self.done = self.done, []
-        updates = _outcomes(done)
-        for name, value in (("claimed_at", Value(self._lease_time())), ("attempts", F("attempts") + 1)):
-            updates[name].cases.append(When(pk=row.pk, then=value))
-        ours = Q(pk=row.pk, status=NotificationStatus.SENDING, claim_token=self.token)
-        # Outcomes are written whoever holds the row now: a row this sweep sent after
-        # stalling past its lease must read "sent", so the sweep that took it over skips it.
-        written = Notification.objects.filter(Q(pk__in=[r.pk for r in done]) | ours).update(**_cast(updates))
+        written = _write(done, take=(row, self.token, self._lease_time()))
         if written == len(done) + 1:
             return True
-        return self.mine().filter(pk=row.pk).exists()  # a done row was deleted meanwhile: ask
+        return bool(done) and self.mine().filter(pk=row.pk).exists()  # a done row was deleted meanwhile: ask
 
     def record(self, row: Notification) -> None:
         """``row`` is done: its outcome is written with the next take, or by ``flush``."""
@@ -89,28 +79,56 @@ class Claim:
     def flush(self) -> None:
         done, self.done = self.done, []
         if done:
-            Notification.objects.filter(pk__in=[r.pk for r in done]).update(**_cast(_outcomes(done)))
+            _write(done)
 
     def _lease_time(self) -> datetime:
         # A sweep run with a clock in the future must not look abandoned to itself.
         return max(timezone.now(), self.now)
 
 
-def _outcomes(rows: list[Notification]) -> dict[str, Case]:
-    """Each outcome field as ``CASE pk WHEN … THEN …`` over ``rows`` (what bulk_update
-    writes), so that any number of rows take one statement."""
-    updates = {}
+def _write(done: list[Notification], take: tuple[Notification, uuid.UUID, datetime] | None = None) -> int:
+    """One ``UPDATE``: each outcome field as ``CASE id WHEN … THEN … ELSE field END`` for the
+    ``done`` rows (what bulk_update writes, without the ORM's cost of building it: this
+    runs once a row), and, for ``take`` (row, token, lease), the lease and the attempt,
+    if that row is still held with that token. Outcomes are written whoever holds the row
+    now: a row this sweep sent after stalling past its lease must read "sent", so that
+    the sweep that took it over skips it. Returns how many rows it wrote."""
+    quote, meta = connection.ops.quote_name, Notification._meta
+    pk = quote(meta.pk.column)
+    sets, set_params = [], []
     for name in OUTCOME_FIELDS:
-        model_field = Notification._meta.get_field(name)
-        cases = [When(pk=r.pk, then=Value(getattr(r, model_field.attname), output_field=model_field)) for r in rows]
-        updates[model_field.attname] = Case(*cases, default=F(model_field.attname), output_field=model_field)
-    return updates
+        field = meta.get_field(name)
+        column = quote(field.column)
+        whens = []
+        for row in done:
+            whens.append(f"WHEN %s THEN {_placeholder(field)}")
+            set_params += [row.pk, field.get_db_prep_save(getattr(row, field.attname), connection)]
+        if take is not None and name == "claimed_at":
+            whens.append(f"WHEN %s THEN {_placeholder(field)}")
+            set_params += [take[0].pk, field.get_db_prep_save(take[2], connection)]
+        if take is not None and name == "attempts":
+            whens.append(f"WHEN %s THEN {column} + 1")
+            set_params.append(take[0].pk)
+        if whens:
+            sets.append(f"{column} = CASE {pk} {' '.join(whens)} ELSE {column} END")
+    where, where_params = [], []
+    if done:
+        where.append(f"{pk} IN ({', '.join(['%s'] * len(done))})")
+        where_params += [row.pk for row in done]
+    if take is not None:
+        token = meta.get_field("claim_token").get_db_prep_save(take[1], connection)
+        where.append(f"({pk} = %s AND {quote('status')} = %s AND {quote('claim_token')} = %s)")
+        where_params += [take[0].pk, NotificationStatus.SENDING.value, token]
+    # Only the model's own table and column names are spliced in; every value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' OR '.join(where)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*set_params, *where_params])
+        return cursor.rowcount
 
 
-def _cast(updates: dict[str, Case]) -> dict:
-    if not connection.features.requires_casted_case_in_updates:
-        return updates
-    return {name: Cast(case, output_field=case.output_field) for name, case in updates.items()}
+def _placeholder(field) -> str:
+    # PostgreSQL types a CASE from its branches: say what each value is.
+    return f"CAST(%s AS {field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
 
 
 def reclaim_abandoned(now: datetime) -> int:
