@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import User
 from sessions_app.meetings.models import Meeting
 from sessions_app.notifications import emails
+from sessions_app.notifications.links import _path
 from sessions_app.notifications.models import NotificationKind
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, NotificationFactory
 
@@ -120,3 +122,12 @@ def test_a_title_cannot_forge_a_mark(cast):
 
     assert stencilled == fresh
     assert "zq0000n0zq" in stencilled[1][0]
+
+
+@pytest.mark.parametrize("token", [".eJyrVipQslJyDg1x:1tK8Yd:abc-_", "ünï", "TOKENHOLE", "x TOKENHOLE y", "a?b#c"])
+def test_a_link_path_is_what_reverse_gives(cast, token):
+    """Links put their token into a path reversed once per organisation; the same as
+    reverse() for every token, plain or not."""
+    for name, argument in (("onetap_answer", "answer_token"), ("onetap_unsubscribe", "unsubscribe_token")):
+        expected = reverse(name, kwargs={"org_slug": cast.org.slug, argument: token})
+        assert _path(name, cast.org.slug, argument, token) == expected
