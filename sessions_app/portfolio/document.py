@@ -5,13 +5,16 @@ attendee, no facilitator, no comment."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from sessions_app.feedback.selectors import current_sign_offs
 from sessions_app.reflections import services
-from sessions_app.reflections.builtin_templates import CODE_THEMES
+from sessions_app.reflections.builtin_templates import CODE_THEMES, DATE
 from sessions_app.reflections.models import Reflection
 
 # XML 1.0 (a .docx) cannot hold control characters other than tab and line breaks; a PDF
@@ -40,6 +43,9 @@ class ReflectionDocument:
     sections: tuple[Section, ...]
     code_themes: tuple[str, ...]
     session: Session | None
+    # Sign-offs given for the reflection as it is now (an earlier version's are left out:
+    # they do not vouch for this text), each one line.
+    sign_offs: tuple[str, ...] = ()
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -63,7 +69,17 @@ def _template(reflection: Reflection):
 def _questions(reflection: Reflection, template) -> list[tuple[str, str]]:
     if template is None:
         return list(reflection.answers.items())
-    return [(str(p.question), reflection.answers.get(p.key, "")) for p in template.prompts]
+    return [(str(p.question), _answer(p, reflection.answers.get(p.key, ""))) for p in template.prompts]
+
+
+def _answer(prompt, answer: str) -> str:
+    """A date prompt's day as its reader says it ("1 March 2027"); text as written."""
+    if prompt.kind != DATE or not answer:
+        return answer
+    try:
+        return date_format(date.fromisoformat(answer), "j F Y")
+    except ValueError:
+        return answer
 
 
 def reflection_document(*, reflection: Reflection, time_zone: str, include_session: bool) -> ReflectionDocument:
@@ -81,7 +97,24 @@ def reflection_document(*, reflection: Reflection, time_zone: str, include_sessi
         sections=sections,
         code_themes=tuple(str(CODE_THEMES[key]) for key in reflection.code_themes if key in CODE_THEMES),
         session=_session(reflection, time_zone) if include_session else None,
+        sign_offs=_sign_offs(reflection, time_zone),
     )
+
+
+def _sign_offs(reflection: Reflection, time_zone: str) -> tuple[str, ...]:
+    lines = []
+    for sign_off in current_sign_offs(reflection):
+        number = f", {sign_off.get_number_kind_display()} {sign_off.professional_number}"
+        lines.append(
+            _("“I confirm this reflective discussion took place on %(day)s.” %(name)s%(number)s, signed %(signed)s")
+            % {
+                "day": date_format(sign_off.discussed_on, "j F Y"),
+                "name": _CONTROL.sub("", sign_off.signer_name),
+                "number": number if sign_off.professional_number else "",
+                "signed": local_date(sign_off.signed_at, time_zone),
+            }
+        )
+    return tuple(lines)
 
 
 def _session(reflection: Reflection, time_zone: str) -> Session | None:

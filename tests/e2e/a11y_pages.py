@@ -19,10 +19,13 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.demo import PAST_MEETING
+from sessions_app.feedback.models import FeedbackShare
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import Meeting, MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.supervision.models import SupervisionEntry
+from sessions_app.supervision.services import EntryData, entry_create
 from sessions_app.trim.models import TrimOffer
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
@@ -46,6 +49,7 @@ OUTSIDE_ORGANISATIONS_ONLY = {"member of two organisations"}
 # sweep as at least one of ROLES, or answer 405 to GET (an action behind a form's button).
 NOT_PAGES = {
     "healthz": "a plain-text health check for the load balancer",
+    "health_ready": "the readiness check for monitoring (JSON)",
     "service_worker": "the service worker's script (JavaScript)",
     "web_manifest": "the web app manifest (JSON)",
     "meeting_ics": "an iCalendar file",
@@ -59,6 +63,8 @@ NOT_PAGES = {
     "records_leader_log_csv": "a CSV download (tests/records)",
     "reflection_export_pdf": "a PDF download",
     "reflection_export_docx": "a Word (.docx) download",
+    "supervision_export_csv": "a CSV download (tests/supervision/test_exports.py)",
+    "supervision_export_pdf": "a PDF download (tests/supervision/test_exports.py)",
     "mfa_download_recovery_codes": "a text download",
     "dev_mail": "a development-only mail viewer that refuses outside DEBUG on this machine",
     "account_confirm_email": "needs a key mailed by allauth; renders allauth's confirm page in the same layout",
@@ -107,6 +113,7 @@ NOT_PAGE_TEMPLATES = {
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
     "sessions_app/portfolio/reflection.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
     "sessions_app/portfolio/nmc_pack.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
+    "sessions_app/supervision/log_pdf.html": "laid out into a PDF, never shown (tests/supervision)",
     "sessions_app/portfolio/_document.html": "part of the PDFs above",
     "sessions_app/portfolio/_print_style.html": "part of the PDFs above",
 }
@@ -162,14 +169,23 @@ def demo_objects(email: str | None) -> dict[str, str]:
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
         offer = TrimOffer.objects.filter(person=priya).order_by("pk").first()  # sessions_app/demo.py
+        # An entry of the reader's own supervision log (priya's are in the demo), to edit.
+        entry = SupervisionEntry.objects.filter(owner=author).first() or entry_create(
+            owner=author, data=EntryData(held_on=timezone.localdate(), minutes=60, kind="group")
+        )
         # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
         ward = Cohort.objects.get(name="Team Time (Ward 7)")
         join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
         join_request = join_request or JoinRequest.objects.create(
             organization=organization, cohort=ward, membership=priya, message="I work on Ward 7 on Thursdays."
         )
+        # Priya's NMC account shared with Farah, with feedback and a sign-off (sessions_app/demo.py):
+        # Farah opens the reader's page, Priya the author's.
+        shared = FeedbackShare.objects.filter(reader=author).first() or FeedbackShare.objects.order_by("pk").first()
         return {
             "org_slug": ORG,
+            "share_id": shared.public_id,
+            "shared_reflection_id": shared.reflection.public_id,
             "cohort_id": cohort.public_id,
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
@@ -187,6 +203,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
             ),
             "invitation_id": invitation.public_id,
             "offer_id": offer.public_id,
+            "entry_id": entry.public_id,
             "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.
@@ -223,6 +240,9 @@ PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_regi
 # Routes opened on the Round with the demo's panel (a panellist's briefing).
 PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
+# Routes opened on the demo's reflection shared for feedback (its author's page).
+SHARED_REFLECTION_ROUTES = {"feedback_shares"}
+
 
 class NoDemoObject(LookupError):
     pass
@@ -237,6 +257,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
         kwargs["meeting_id"] = objects["past_meeting_id"]
     if route.name in PANEL_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["panel_meeting_id"]
+    if route.name in SHARED_REFLECTION_ROUTES:
+        kwargs["reflection_id"] = objects["shared_reflection_id"]
     if route.name == "meeting_results":
         kwargs["meeting_id"] = objects["evaluated_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
