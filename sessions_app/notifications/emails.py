@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.languages import speaking_to
 from reflect.datewords import short_date, short_day, short_when
@@ -26,6 +25,7 @@ from sessions_app.notifications import links
 from sessions_app.notifications.feedback_words import FEEDBACK_KINDS, feedback_line
 from sessions_app.notifications.join_words import JOIN_KINDS, join_line
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
+from sessions_app.notifications.stencils import Stencil, mark, render
 from sessions_app.notifications.supervision_words import supervision_line
 
 # Translators: {title} is a meeting's title, {cohort} a group's name, {when} a date and
@@ -178,16 +178,69 @@ def _grouped_subject(meetings: list[Meeting], zone: ZoneInfo) -> str:
     return _("Meetings of %(cohort)s from %(day)s are cancelled") % {"cohort": meetings[0].cohort.name, "day": day}
 
 
-def notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
+def notification_email(
+    row: Notification, *, connection, now: datetime, stencils: dict | None = None
+) -> EmailMultiAlternatives | None:
     """The message for one notification (a digest gathers its merged items; a change to
     several meetings lists them), or None when a digest has nothing left in it; subject,
-    body and calendar text in the recipient's language."""
+    body and calendar text in the recipient's language. ``stencils``: a sweep's bodies
+    already rendered for the same meeting (``stencils``), filled in for this person."""
     with speaking_to(user=row.recipient.user, organization=row.organization):
-        return _notification_email(row, connection=connection, now=now)
+        return _notification_email(row, connection=connection, now=now, stencils=stencils)
 
 
-def _notification_email(row: Notification, *, connection, now: datetime) -> EmailMultiAlternatives | None:
+def _notification_email(row: Notification, *, connection, now: datetime, stencils) -> EmailMultiAlternatives | None:
     zone = ZoneInfo(row.recipient.user.time_zone)
+    headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}
+    unsubscribe = headers["List-Unsubscribe"][1:-1]
+    if stencils is not None and row.kind in STENCILLED and row.meeting is not None and not _grouped_ids(row):
+        subject, text, html = _from_stencil(row, zone, unsubscribe, stencils)
+        calendars = [(row.meeting, ICS_METHOD.get(row.kind))]
+    else:
+        built = _rendered(row, zone, unsubscribe)
+        if built is None:
+            return None
+        subject, text, html, calendars = built
+    message = EmailMultiAlternatives(
+        # Django refuses a header with a line break in it; a title from before names
+        # refused control characters must not fail every message about its meeting.
+        subject=single_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
+        body=text,
+        to=[row.recipient.user.email],
+        connection=connection,
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    _attach_calendars(message, calendars, row, now)
+    return message
+
+
+# What reads alike for everyone told about one meeting, but for the marks ``_from_stencil``
+# fills in: not a digest or a list, nor an offer naming the other person.
+STENCILLED = {
+    *(NotificationKind.INVITE, NotificationKind.SERIES, NotificationKind.UPDATE, NotificationKind.CANCELLATION),
+    *(NotificationKind.REMINDER, NotificationKind.PROMOTION, NotificationKind.PANEL_PREP),
+    *(NotificationKind.PANELLIST, NotificationKind.REFLECTION_PROMPT, NotificationKind.HOT_DEBRIEF),
+}
+
+
+def _from_stencil(row: Notification, zone: ZoneInfo, unsubscribe: str, stencils: dict) -> tuple[str, str, str]:
+    """Subject and bodies from the sweep's stencil for this language, kind, meeting, zone
+    and organisation, rendered now if it has none yet; the person's name and links filled in."""
+    answers = answer_links(row)
+    briefing = bool(row.payload.get("briefing"))
+    key = (get_language(), row.kind, row.meeting_id, row.organization_id, zone.key, briefing, len(answers))
+    if key not in stencils:
+        item = _line(row, zone)
+        marked = [{"label": answer["label"], "url": mark(n)} for n, answer in enumerate(answers, start=2)]
+        context = _context(row, [item], person={"name": mark(0)}, unsubscribe=mark(1), answers=marked)
+        stencils[key] = Stencil(item["text"], *render(context))
+    stencil = stencils[key]
+    return (stencil.subject, *stencil.fill([row.recipient.user.name, unsubscribe, *(a["url"] for a in answers)]))
+
+
+def _rendered(row: Notification, zone: ZoneInfo, unsubscribe: str) -> tuple[str, str, str, list] | None:
+    """Subject, bodies and calendar parts, rendered for this row alone."""
     grouped = _covered([row]).get(row.pk, []) if row.kind != NotificationKind.DIGEST else []
     calendars = [(row.meeting, ICS_METHOD.get(row.kind))]
     if row.kind == NotificationKind.DIGEST:
@@ -210,32 +263,25 @@ def _notification_email(row: Notification, *, connection, now: datetime) -> Emai
     else:
         items = [_line(row, zone)]
         subject = items[0]["text"]
-    context = {
-        "row": row,
+    answers = answer_links(row) if not grouped else []
+    context = _context(row, items, person=row.recipient.user, unsubscribe=unsubscribe, answers=answers)
+    context["is_list"] = bool(grouped)
+    return (subject, *render(context), calendars)
+
+
+def _context(row: Notification, items: list[dict], *, person, unsubscribe: str, answers: list[dict]) -> dict:
+    return {
         "items": items,
-        "person": row.recipient.user,
+        "person": person,
         "organization": row.organization,
         "preferences_url": preferences_url(row),
         "is_digest": row.kind == NotificationKind.DIGEST,
-        "is_list": bool(grouped),
+        "is_list": False,
         "invites_reflection": row.kind == NotificationKind.REFLECTION_PROMPT,
         "is_briefing": bool(row.payload.get("briefing")),
-        "answers": answer_links(row) if not grouped else [],
+        "answers": answers,
+        "unsubscribe_url": unsubscribe,
     }
-    headers = {"Message-ID": row.message_id, **unsubscribe_headers(row)}
-    context["unsubscribe_url"] = headers["List-Unsubscribe"][1:-1]
-    message = EmailMultiAlternatives(
-        # Django refuses a header with a line break in it; a title from before names
-        # refused control characters must not fail every message about its meeting.
-        subject=single_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
-        body=render_to_string("sessions_app/email/notification.txt", context),
-        to=[row.recipient.user.email],
-        connection=connection,
-        headers=headers,
-    )
-    message.attach_alternative(render_to_string("sessions_app/email/notification.html", context), "text/html")
-    _attach_calendars(message, calendars, row, now)
-    return message
 
 
 def digest_items(digest: Notification) -> list[Notification]:

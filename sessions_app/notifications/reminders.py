@@ -76,47 +76,85 @@ def _plan_reminder_rows(pairs: list[tuple[Membership, Meeting]], organization, n
     policy = budgets.policy_for(organization)
     settings = {s.membership_id: s for s in AttentionBudget.objects.filter(membership__in=people)}
     ranges = budgets.quiet_ranges_of(people)
-    rows, wanted_keys = [], []
+    limits_of = _limits_lookup(policy, settings, ranges)
+    planned_at = _memo(attention.plan_time)
+    usual_leads = budgets.reminder_leads(policy=policy, settings=AttentionBudget())
+    rows, wanted_keys = [], set()
     for person, meeting in pairs:
-        own = settings.get(person.pk) or AttentionBudget(membership=person)
+        own = settings.get(person.pk)
+        for lead in usual_leads if own is None else budgets.reminder_leads(policy=policy, settings=own):
+            row = _reminder_row(person, meeting, lead, limits_of(person), now, planned_at)
+            wanted_keys.add(_reminder_key(person, meeting, lead))
+            rows.append(row)
+    existing = _existing_reminders(people, [meeting for _person, meeting in pairs])
+    _drop_unwanted_reminders(existing, wanted_keys, now)
+    return _upsert_reminders([row for row in rows if row is not None], existing)
+
+
+def _limits_lookup(policy, settings: dict, ranges: dict):
+    """Each person's effective policy; one shared by everyone in a time zone who has
+    neither settings of their own nor quiet date ranges (most people), computed once."""
+    shared: dict[str, attention.Limits] = {}
+
+    def limits_of(person: Membership) -> attention.Limits:
+        own, their_ranges = settings.get(person.pk), ranges.get(person.pk, ())
+        if own is None and not their_ranges and person.user.time_zone in shared:
+            return shared[person.user.time_zone]
         limits = budgets.effective_policy(
-            membership=person, policy=policy, settings=own, ranges=ranges.get(person.pk, ())
+            membership=person, policy=policy, settings=own or AttentionBudget(membership=person), ranges=their_ranges
         )
-        for lead in budgets.reminder_leads(policy=policy, settings=own):
-            wanted_keys.append(_reminder_key(person, meeting, lead))
-            rows.append(_reminder_row(person, meeting, lead, limits, now))
-    _drop_unwanted_reminders(people, [meeting for _person, meeting in pairs], wanted_keys, now)
-    return _upsert_reminders([row for row in rows if row is not None])
+        if own is None and not their_ranges:
+            shared[person.user.time_zone] = limits
+        return limits
+
+    return limits_of
+
+
+def _memo(plan_time):
+    """``plan_time`` remembered per (limits, wanted time, meeting start) for one planning:
+    people sharing an effective policy share a meeting's planned times too."""
+    known: dict = {}
+
+    def planned_at(*, limits, wanted_at, latest_useful_at, now):
+        key = (id(limits), wanted_at, latest_useful_at)
+        if key not in known:
+            known[key] = plan_time(limits=limits, wanted_at=wanted_at, latest_useful_at=latest_useful_at, now=now)
+        return known[key]
+
+    return planned_at
 
 
 def _reminder_key(person: Membership, meeting: Meeting, lead: int) -> str:
     return key(person.organization_id, person.pk, meeting.pk, "reminder", lead, meeting.sequence)
 
 
-def _drop_unwanted_reminders(people, meetings, wanted_keys: list[str], now: datetime) -> int:
+def _existing_reminders(people, meetings) -> dict[str, Notification]:
+    """The reminders already written for these people and meetings, by key, in one query:
+    to drop those no longer wanted and to replan the rest."""
+    found = Notification.objects.filter(
+        kind=NotificationKind.REMINDER,
+        recipient__in=[person.pk for person in people],
+        meeting__in=list({meeting.pk for meeting in meetings}),
+    )
+    return {row.idempotency_key: row for row in found}
+
+
+def _drop_unwanted_reminders(existing: dict[str, Notification], wanted_keys: set[str], now: datetime) -> int:
     """A lead time the person no longer asks for is not sent: its waiting rows are dropped
     (the one they chose instead is planned beside them)."""
-    return (
-        Notification.objects.filter(
-            kind=NotificationKind.REMINDER,
-            status__in=DUE_STATUSES,
-            recipient__in=[person.pk for person in people],
-            meeting__in=list({meeting.pk for meeting in meetings}),
-        )
-        .exclude(idempotency_key__in=wanted_keys)
-        .update(status=NotificationStatus.DROPPED, reason=LEAD_REMOVED, updated_at=now)
+    unwanted = [row.pk for key, row in existing.items() if row.status in DUE_STATUSES and key not in wanted_keys]
+    if not unwanted:
+        return 0
+    return Notification.objects.filter(pk__in=unwanted, status__in=DUE_STATUSES).update(
+        status=NotificationStatus.DROPPED, reason=LEAD_REMOVED, updated_at=now
     )
 
 
-def _upsert_reminders(rows: list[Notification]) -> int:
+def _upsert_reminders(rows: list[Notification], existing: dict[str, Notification]) -> int:
     """Reminders are replanned often (RSVPs, settings changes): a row not yet acted on takes
     the new plan; one already sent or merged is history and stays as it is."""
     if not rows:
         return 0
-    existing = {
-        row.idempotency_key: row
-        for row in Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows])
-    }
     replannable = (*DUE_STATUSES, NotificationStatus.DROPPED)
     changed = []
     for row in rows:
@@ -125,15 +163,16 @@ def _upsert_reminders(rows: list[Notification]) -> int:
             old.status, old.due_at, old.reason, old.payload = row.status, row.due_at, row.reason, row.payload
             old.updated_at = timezone.now()
             changed.append(old)
-    Notification.objects.bulk_update(changed, ["status", "due_at", "reason", "payload", "updated_at"])
+    if changed:
+        Notification.objects.bulk_update(changed, ["status", "due_at", "reason", "payload", "updated_at"])
     return write([row for row in rows if row.idempotency_key not in existing]) + len(changed)
 
 
-def _reminder_row(person, meeting, lead: int, limits, now) -> Notification | None:
+def _reminder_row(person, meeting, lead: int, limits, now, plan_time=attention.plan_time) -> Notification | None:
     wanted = meeting.starts_at - timedelta(minutes=lead)
     if wanted < now - timedelta(minutes=1):
         return None  # this lead time has passed; a shorter one will do
-    planned = attention.plan_time(limits=limits, wanted_at=wanted, latest_useful_at=meeting.starts_at, now=now)
+    planned = plan_time(limits=limits, wanted_at=wanted, latest_useful_at=meeting.starts_at, now=now)
     row = new_row(
         person=person,
         kind=NotificationKind.REMINDER,

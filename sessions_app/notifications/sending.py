@@ -1,4 +1,4 @@
-"""Sending one claimed notification and recording the outcome on its row: sent, failed,
+"""Sending one claimed notification and setting the outcome on its row: sent, failed,
 or back in the queue after a transient mail or push error (bounded retries). A notice
 goes out by e-mail, push or both, as the person chose for its kind; the row records
 the channels that carried it."""
@@ -21,18 +21,27 @@ MAX_ATTEMPTS = 5
 
 
 def send(
-    row: Notification, now: datetime, mail, decision, channels: tuple[str, ...] = (EMAIL,), *, may_email: bool = True
+    row: Notification,
+    now: datetime,
+    mail,
+    decision,
+    channels: tuple[str, ...] = (EMAIL,),
+    *,
+    may_email: bool = True,
+    stencils: dict | None = None,
 ) -> str:
     """Send one notice the policy allowed, on each of ``channels`` it has not gone out on yet.
 
     One notice is one row whichever channels carry it: a retry (after a busy mail server or
     push service) sends only on the channels still missing, so nobody gets it twice."""
     row.attempts += 1
-    results = [(channel, _deliver(row, channel, now, mail)) for channel in channels if channel not in row.channels]
+    results = [
+        (channel, _deliver(row, channel, now, mail, stencils)) for channel in channels if channel not in row.channels
+    ]
     if may_email and channels == (PUSH,) and not row.channels and not any(o.retry for _c, o in results):
         # Push alone reached no browser (all expired or refused): e-mail rather than nothing,
         # unless they unsubscribed from this kind of e-mail.
-        results.append((EMAIL, _deliver(row, EMAIL, now, mail)))
+        results.append((EMAIL, _deliver(row, EMAIL, now, mail, stencils)))
     retry = next((outcome for _channel, outcome in results if outcome.retry), None)
     failed = next((outcome for _channel, outcome in results if outcome.failed), None)
     if retry is not None:
@@ -53,16 +62,16 @@ class Delivery:
     reason: str = ""
 
 
-def _deliver(row: Notification, channel: str, now: datetime, mail) -> Delivery:
-    delivery = _deliver_push(row, now) if channel == PUSH else _deliver_email(row, now, mail)
+def _deliver(row: Notification, channel: str, now: datetime, mail, stencils: dict | None) -> Delivery:
+    delivery = _deliver_push(row, now) if channel == PUSH else _deliver_email(row, now, mail, stencils)
     if delivery.delivered:
         row.channels = [*row.channels, channel]
         row.sent_at = row.sent_at or now
     return delivery
 
 
-def _deliver_email(row: Notification, now: datetime, mail) -> Delivery:
-    message = emails.notification_email(row, connection=mail, now=now)
+def _deliver_email(row: Notification, now: datetime, mail, stencils: dict | None) -> Delivery:
+    message = emails.notification_email(row, connection=mail, now=now, stencils=stencils)
     if message is None:
         return Delivery()
     try:
@@ -140,15 +149,11 @@ def _describe(error: Exception) -> str:
 
 
 def finish(row: Notification, status: str, reason: str, now: datetime) -> str:
+    """Set the row's outcome and release its claim, in memory: the dispatcher writes it
+    (``claims.OUTCOME_FIELDS``) before it hands the next message to the mail server."""
     row.status = status
     row.reason = reason[:300]
     row.updated_at = now
     row.claimed_at = None
     row.claim_token = None
-    row.save(
-        update_fields=[
-            *("status", "reason", "updated_at", "claimed_at", "claim_token"),
-            *("due_at", "digest", "sent_at", "overrides", "attempts", "channels"),
-        ]
-    )
     return status

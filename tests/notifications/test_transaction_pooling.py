@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.attention, pytest.mark.postgres]
 SESSION_LOCK = re.compile(r"pg_(try_)?advisory_(un)?lock(_shared)?\s*\(")
 # Modules that take session advisory locks: each runs only in Celery workers, which
 # docs/operations.md connects to PostgreSQL without transaction pooling.
-WORKER_ONLY_SESSION_LOCKS = {"sessions_app/notifications/dispatch.py"}
+WORKER_ONLY_SESSION_LOCKS = {"sessions_app/notifications/locks.py"}
 
 
 @pytest.fixture
