@@ -278,6 +278,10 @@ SESSION_IDLE_TIMEOUT_MINUTES = _positive_env("SESSION_IDLE_TIMEOUT_MINUTES", 60)
 SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive_env("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 # The session store and the cookie forget a session once it could no longer be valid.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+# Every signed-in request reads its session: from the cache (Redis in production, the
+# file cache on the embedded default), written through to the database, so a cache that
+# restarts empty signs nobody out. Logging out deletes both copies.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- E-mail ------------------------------------------------------------------------
 
