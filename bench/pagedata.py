@@ -286,7 +286,10 @@ def build(size_name: str, now: datetime, *, slug: str) -> World:
             _organisation(f"{slug}-other-{n}", {**SIZES["small"], "members": OTHER_MEMBERS}, now, password, token)
         viewer, admin = main["people"][0], main["people"][1]
         TOTP.activate(admin.user, generate_totp_secret())  # admins of a real trust have a second factor
-        upcoming = [m for m in main["meetings"] if m.starts_at > now and m.cohort_id == main["meetings"][0].cohort_id]
+        # A day ahead at least: gunicorn serves on the real clock, hours after ``now``.
+        first_cohort = main["meetings"][0].cohort_id
+        soon = now + timedelta(days=1)
+        upcoming = [m for m in main["meetings"] if m.starts_at > soon and m.cohort_id == first_cohort]
         reflection = Reflection.objects.filter(author=viewer).order_by("-created_at").first()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

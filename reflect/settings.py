@@ -175,6 +175,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT for the web's short queries: PostgreSQL compiles any plan it costs above
+    # jit_above_cost, and on a trust's data the reflection list's visibility filter
+    # crosses it, spending two seconds compiling a query that runs in a tenth of that
+    # (bench/pages.py, issue 15). Behind pgbouncer, which refuses unknown startup
+    # parameters, set POSTGRES_OPTIONS="" and ``ALTER ROLE … SET jit = off`` instead.
+    _postgres_options = os.environ.get("POSTGRES_OPTIONS", "-c jit=off")  # "" sends none
+    if _postgres_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = _postgres_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits need one that all processes share) ---------------

@@ -28,6 +28,7 @@ MAX_QUERIES = 6
 MEMBER_PAGES = [
     ("home", "organization_home", ()),
     ("meeting", "meeting_detail", ("meeting_id",)),
+    ("past_meeting", "meeting_detail", ("past_meeting_id",)),
     ("reflections", "reflection_list", ()),
     ("reflection", "reflection_detail", ("reflection_id",)),
     ("ledger", "ledger", ()),
@@ -43,6 +44,7 @@ def _world(cast, rows: int) -> dict:
     """Bob in ``rows`` cohorts of ``rows`` other people each, every cohort meeting ``rows``
     times before and after now, with RSVPs, reflections and notifications to match."""
     bob = cast.bob
+    past = None
     with scope(organization=cast.org):
         for n in range(rows):
             cohort = CohortFactory(organization=cast.org, name=f"Circle {rows}.{n}")
@@ -60,6 +62,7 @@ def _world(cast, rows: int) -> dict:
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=2),
                 )
+                past = past if k != -rows else meeting
                 for person in [bob, *others]:
                     Rsvp.objects.create(
                         organization=cast.org, meeting=meeting, membership=person, status=RsvpStatus.GOING
@@ -72,6 +75,7 @@ def _world(cast, rows: int) -> dict:
         return {
             "cohort_id": cohort.public_id,
             "meeting_id": meeting.public_id,
+            "past_meeting_id": past.public_id,
             "reflection_id": bob.reflections.order_by("-created_at").first().public_id,
         }
 
@@ -79,7 +83,9 @@ def _world(cast, rows: int) -> dict:
 def _counts(client, cast, objects: dict) -> dict[str, int]:
     counts = {}
     for name, url_name, keys in MEMBER_PAGES:
-        url = reverse(url_name, kwargs={"org_slug": cast.org.slug, **{key: objects[key] for key in keys}})
+        url = reverse(
+            url_name, kwargs={"org_slug": cast.org.slug, **{key.removeprefix("past_"): objects[key] for key in keys}}
+        )
         client.get(url)  # the session's once-a-minute bookkeeping is not the page's
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)

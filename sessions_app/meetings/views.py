@@ -128,8 +128,7 @@ def meeting_detail(request, org_slug, meeting_id):
         # Asked here, not by the template: a page's queries are the view's to count.
         "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.has_action_points,
         "is_past": meeting.ends_at <= timezone.now(),
-        # Through the relation, not the attendance package (which sits above this one).
-        "was_there": meeting.ends_at <= timezone.now() and meeting.attendances.filter(membership=membership).exists(),
+        "was_there": meeting.ends_at <= timezone.now() and meeting.i_was_there,
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
