@@ -107,6 +107,7 @@ class TwoFactorRequiredMiddleware:
             "account_confirm_email",
             "account_email_verification_sent",
             "healthz",
+            "health_ready",
             # The service worker and the manifest hold no data: a worker that could not
             # load would keep an old one, caches included.
             "service_worker",

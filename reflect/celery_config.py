@@ -13,6 +13,8 @@ BEAT_SCHEDULE = {
     "purge-expired-reflections": {"task": "sessions_app.purge_expired_reflections", "schedule": 24 * 3600.0},
     "purge-old-audit-events": {"task": "accounts.purge_old_audit_events", "schedule": 24 * 3600.0},
     "purge-used-links": {"task": "sessions_app.purge_used_links", "schedule": 24 * 3600.0},
+    # Keeps the outbox bounded: finished rows older than NOTIFICATION_RETENTION_DAYS.
+    "purge-old-notifications": {"task": "sessions_app.purge_old_notifications", "schedule": 24 * 3600.0},
 }
 
 

@@ -239,9 +239,11 @@ MFA_TOTP_ISSUER = "Reflect"
 MFA_ADAPTER = "accounts.adapter.ReflectMFAAdapter"
 MFA_FORMS = {"add_webauthn": "accounts.mfa_forms.AddWebAuthnForm"}
 
+from reflect.operations_settings import *  # noqa: E402, F403 - outbox retention, the readiness check
 from reflect.outbound_settings import *  # noqa: E402, F403 - Web Push and video providers: keys, hosts allowed
 from reflect.sso_settings import *  # noqa: E402, F403 - single sign-on, the client address behind proxies
 
+DATABASES["default"] = transaction_pooling(DATABASES["default"])  # noqa: F405 - pgbouncer, docs/operations.md
 # The default for new organisations; each organisation's admins set their own.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Audit events (accounts/audit) are kept this long, then purged daily: six years, the
@@ -317,8 +319,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = celery_config.BEAT_SCHEDULE
-# A claimed notification whose dispatcher died is taken again after this many seconds.
-NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60)
 
 # --- Uploads -----------------------------------------------------------------------
 # The largest upload is a CSV import (2 MB). Files are kept in memory up to this size

@@ -19,6 +19,8 @@ organization_patterns = [
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
+    # For monitoring: the database, the broker and the dispatcher (docs/operations.md).
+    path("", include("sessions_app.notifications.health_urls")),
     path("accessibility/", accounts_views.accessibility_statement, name="accessibility_statement"),
     # At the root: a service worker controls only the paths under its own address.
     path("sw.js", pwa.service_worker, name="service_worker"),

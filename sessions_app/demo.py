@@ -9,11 +9,15 @@ from accounts.models import Membership, Organization
 from sessions_app.attendance.models import Attendance, AttendanceSource
 from sessions_app.cohorts import services as cohorts
 from sessions_app.cohorts.models import Cohort, CohortRole
+from sessions_app.feedback import services as feedback
+from sessions_app.feedback.models import FeedbackRole, FeedbackShare
 from sessions_app.insights.evaluations import evaluation_submit
 from sessions_app.meetings import panel, rrule
 from sessions_app.meetings import series as series_services
 from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import Meeting, MeetingStatus
+from sessions_app.reflections.models import Visibility
+from sessions_app.reflections.services import reflection_save
 from sessions_app.trim import services as trim
 from sessions_app.trim.models import TrimCase
 
@@ -106,6 +110,42 @@ def seed_cohorts(organization: Organization) -> None:
     if organization.slug in ROUNDS_PROGRAMME:
         _seed_rounds_programme(organization, members)
     seed_trim(organization, members)
+    seed_feedback(organization, members)
+
+
+# org slug -> (the author of an NMC reflective account, their discussion partner)
+DEMO_FEEDBACK = {"st-marys": ("priya@stmarys.example", "farah@stmarys.example")}
+
+
+def seed_feedback(organization: Organization, members: dict[str, Membership]) -> None:
+    """An NMC reflective account shared for feedback with its author's discussion
+    partner, who wrote feedback and signed off, once (issue 14 §2)."""
+    if organization.slug not in DEMO_FEEDBACK or FeedbackShare.objects.filter(organization=organization).exists():
+        return
+    author, partner = (members[email] for email in DEMO_FEEDBACK[organization.slug])
+    account = reflection_save(
+        author=author,
+        template_key="nmc",
+        answers={
+            "what_was_it": "A study day on recognising sepsis early.",
+            "learned": "How often the first signs are put down to something else.",
+            "changed": "I escalate a rising NEWS2 score sooner, and say why in the notes.",
+            "code": "Preserving safety: recognising and responding to deterioration.",
+        },
+        visibility=Visibility.PRIVATE,
+        code_themes=["preserve_safety", "practise_effectively"],
+    )
+    share = feedback.feedback_share_create(
+        reflection=account, author=author, reader=partner, role=FeedbackRole.NMC_PARTNER, note="For my revalidation."
+    )
+    feedback.feedback_save(share=share, reader=partner, text="A clear account; the change to your practice shows.")
+    feedback.sign_off_give(
+        share=share,
+        reader=partner,
+        name=partner.user.name,
+        number="12A3456E",
+        discussed_on=timezone.localdate() - timedelta(days=1),
+    )
 
 
 # org slug -> the TRiM practitioner, the manager who calls a debrief, its cohort and the people called

@@ -10,6 +10,7 @@ from sessions_app.attendance import models as attendance_models  # noqa: F401
 from sessions_app.attention import models as attention_models  # noqa: F401
 from sessions_app.calendars import models as calendars_models  # noqa: F401
 from sessions_app.cohorts import models as cohorts_models  # noqa: F401
+from sessions_app.feedback import models as feedback_models  # noqa: F401
 from sessions_app.imports import models as imports_models  # noqa: F401
 from sessions_app.insights import models as insights_models  # noqa: F401
 from sessions_app.meetings import models as meetings_models  # noqa: F401

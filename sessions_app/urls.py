@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sessions_app.notifications.urls")),
     path("", include("sessions_app.imports.urls")),
     path("", include("sessions_app.reflections.urls")),
+    path("", include("sessions_app.feedback.urls")),
     path("", include("sessions_app.insights.urls")),
     path("", include("sessions_app.calendars.urls")),
     path("", include("sessions_app.members.urls")),

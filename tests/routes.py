@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import JoinRequest
+from sessions_app.feedback.models import FeedbackShare
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
@@ -80,6 +81,20 @@ class Victims:
             answers={"note": "victim text"},
         )
 
+    @cached_property
+    def feedback_share(self):
+        # bob's reflection shared for feedback with alice (the admin, here as a reader):
+        # only bob and alice of this organisation may open it.
+        return FeedbackShare.objects.create(
+            organization=self.cast.org,
+            reflection=self.reflection,
+            reader=self.cast.alice,
+            reader_name="Alice",
+            role="supervisor",
+            note="victim note",
+            feedback="victim feedback",
+        )
+
 
 def _door_code(victims) -> str:
     victims.cohort_member  # noqa: B018 - bob in the cohort, so the code is his to use
@@ -108,6 +123,7 @@ OBJECT_MAKERS: dict[str, Callable] = {
         CohortImport.objects.create(organization=v.cast.org, cohort=v.cohort, total_rows=1).public_id
     ),
     "offer_id": lambda v: v.trim_offer.public_id,
+    "share_id": lambda v: v.feedback_share.public_id,
     # The sign-in code on the screen at the door of the victim meeting, which bob may attend.
     "code": lambda v: _door_code(v),
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.

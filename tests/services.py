@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +113,44 @@ def postgres_server() -> Iterator[str]:
     finally:
         subprocess.run(_as_postgres_user([*pg_ctl, "-m", "immediate", "-w", "stop"]), stdout=subprocess.DEVNULL)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def pgbouncer_binary() -> str:
+    binary = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+    if not binary:
+        raise ServiceUnavailable("pgbouncer was not found (apt-get install pgbouncer)")
+    return binary
+
+
+@contextlib.contextmanager
+def pgbouncer_server(database_url: str, *, pool_mode: str = "transaction", pool_size: int = 2) -> Iterator[str]:
+    """A pgbouncer in front of the PostgreSQL at ``database_url``; yield its URL (same
+    database name). ``pool_mode=transaction`` is what docs/operations.md is about."""
+    binary = pgbouncer_binary()
+    upstream = urllib.parse.urlsplit(database_url)
+    folder = Path(tempfile.mkdtemp(prefix="reflect-pgbouncer-"))
+    port = free_port()
+    (folder / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host=127.0.0.1 port={upstream.port} user=postgres\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        "auth_type = any\n"
+        f"pool_mode = {pool_mode}\ndefault_pool_size = {pool_size}\nmin_pool_size = 0\n"
+        f"logfile = {folder}/pgbouncer.log\npidfile = {folder}/pgbouncer.pid\n"
+    )
+    if os.geteuid() == 0:
+        postgres_user = pwd.getpwnam("postgres")
+        for path in (folder, folder / "pgbouncer.ini"):
+            os.chown(path, postgres_user.pw_uid, postgres_user.pw_gid)
+    process = subprocess.Popen(_as_postgres_user([binary, str(folder / "pgbouncer.ini")]), stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield urllib.parse.urlunsplit(upstream._replace(netloc=f"postgres@127.0.0.1:{port}"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def redis_binary() -> str:

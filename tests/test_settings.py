@@ -6,7 +6,9 @@ import sys
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
+from reflect.operations_settings import transaction_pooling
 from reflect.settings import BASE_DIR
 
 PRODUCTION_ENV = {
@@ -138,3 +140,16 @@ def test_a_lease_shorter_than_a_slow_send_is_flagged(settings):
     assert [message.id for message in run_checks()] == ["reflect.W001"]
     settings.NOTIFICATION_LEASE_SECONDS = 60
     assert run_checks() == []
+
+
+def test_transaction_pooling_turns_off_what_lives_in_a_server_session(monkeypatch):
+    database = {"ENGINE": "django.db.backends.postgresql", "NAME": "reflect", "OPTIONS": {"sslmode": "require"}}
+    assert transaction_pooling(database) == database  # off unless asked for
+    monkeypatch.setenv("DATABASE_TRANSACTION_POOLING", "true")
+    assert transaction_pooling(database) == {
+        **database,
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "OPTIONS": {"sslmode": "require", "prepare_threshold": None},
+    }
+    with pytest.raises(ImproperlyConfigured, match="for PostgreSQL"):
+        transaction_pooling({"ENGINE": "django.db.backends.sqlite3", "NAME": "x"})

@@ -76,6 +76,7 @@ def test_matrix_covers_the_known_views():
     assert {"attendance_door_code", "attendance_register", "attendance_walk_in", "my_attendance"} <= names  # issue 13
     assert {"my_records", "records_certificate_pdf", "records_leader_log_csv", "records_verify"} <= names  # issue 13
     assert {"reflection_export_pdf", "reflection_export_docx", "nmc_pack"} <= names  # issue 14
+    assert {"feedback_shares", "feedback_inbox", "feedback_read", "feedback_withdraw"} <= names  # issue 14
 
 
 @pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)

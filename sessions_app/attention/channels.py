@@ -32,6 +32,9 @@ ROUTABLE_KINDS = {
     "trim_offer": _("TRiM one-to-one offers"),
     "join_request": _("Requests to join a cohort"),
     "join_answer": _("Answers to your requests to join"),
+    "feedback_request": _("Requests for your feedback on a reflection"),
+    "feedback_given": _("Feedback on your reflections"),
+    "sign_off": _("Sign-offs of your reflections"),
 }
 
 

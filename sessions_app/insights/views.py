@@ -15,7 +15,7 @@ from sessions_app.attention import budgets
 from sessions_app.attention import services as attention_settings
 from sessions_app.attention.forms import AttentionPolicyForm
 from sessions_app.cohorts import selectors as cohort_selectors
-from sessions_app.insights import evaluations, figures, headcounts, questionnaires, services
+from sessions_app.insights import evaluations, feedback_figures, figures, headcounts, questionnaires, services
 from sessions_app.insights.questions import FREE_TEXT, MAX_COMMENT_LENGTH, QUESTIONS
 from sessions_app.insights.svg import Bar, bar_chart
 
@@ -147,6 +147,8 @@ def organization_attention(request, org_slug):
 @require_GET
 def organization_attendance(request, org_slug):
     """Headcounts only, through the k rule: never who came (``insights.headcounts``)."""
-    months = headcounts.organization_headcounts_show(organization=request.organization, now=timezone.now())
-    context = {"months": months, "k": group_size(request.organization)}
+    now = timezone.now()
+    months = headcounts.organization_headcounts_show(organization=request.organization, now=now)
+    feedback = feedback_figures.feedback_figures_show(organization=request.organization, now=now)
+    context = {"months": months, "feedback_quarters": feedback, "k": group_size(request.organization)}
     return render(request, "sessions_app/insights/organization_attendance.html", context)

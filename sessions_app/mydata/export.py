@@ -25,6 +25,7 @@ from sessions_app.attention.models import AttentionBudget, QuietDateRange
 from sessions_app.calendars.models import CalendarFeed
 from sessions_app.cohorts.models import CohortMember, JoinRequest
 from sessions_app.meetings.models import Meeting, Rsvp
+from sessions_app.mydata.feedback import feedback_by_reflection
 from sessions_app.notifications.models import Notification
 from sessions_app.push.models import PushSubscription
 from sessions_app.reflections.builtin_templates import BUILT_IN
@@ -166,6 +167,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
     Times are ISO 8601 in UTC.
     """
     rows = _personal_rows(user)
+    feedback = feedback_by_reflection(user, rows.reflections)
     by_membership: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for member in rows.cohort_members:
         by_membership[member.membership_id]["cohorts"].append(
@@ -220,6 +222,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "meeting": _meeting(reflection.meeting),
                 "created_at": _when(reflection.created_at),
                 "updated_at": _when(reflection.updated_at),
+                "feedback": feedback.get(reflection.pk, []),
             }
         )
     for draft in rows.drafts:

@@ -15,6 +15,7 @@ from accounts.models import Role
 from reflect.dates import WEEKDAY_NAMES
 from sessions_app.attendance.models import AttendanceSource
 from sessions_app.cohorts.models import CohortRole
+from sessions_app.feedback.models import FeedbackRole, NumberKind
 from sessions_app.meetings.models import MeetingStatus, RsvpStatus
 from sessions_app.notifications.models import NotificationKind, NotificationPriority, NotificationStatus
 from sessions_app.reflections.models import Visibility
@@ -242,4 +243,29 @@ def _reflection_section(reflection: dict, clock: _Clock) -> list[str]:
     for key, answer in reflection["answers"].items():
         question = reflection["questions"].get(key, key)
         out += ["", f"**{_inline(question)}**", "", *_quoted(answer)]
+    for share in reflection.get("feedback", ()):
+        out += _feedback_lines(share, clock)
+    return out
+
+
+def _feedback_lines(share: dict, clock: _Clock) -> list[str]:
+    withdrawn = f"; withdrawn {clock(share['withdrawn_at'])}" if share["withdrawn_at"] else ""
+    out = [
+        "",
+        f"Shared for feedback with {_inline(share['reader'])} ({_label(FeedbackRole, share['role'])})"
+        f" {clock(share['shared_at'])}{withdrawn}.",
+    ]
+    if share["note"]:
+        out += ["", "Your note:", "", *_quoted(share["note"])]
+    if share["feedback"]:
+        out += ["", f"Their feedback ({clock(share['feedback_at'])}):", "", *_quoted(share["feedback"])]
+    for sign_off in share["sign_offs"]:
+        number = f", {_label(NumberKind, sign_off['number_kind'])} {_inline(sign_off['professional_number'])}"
+        version = "" if sign_off["for_the_current_version"] else " (for an earlier version)"
+        out += [
+            "",
+            f"- Signed off{version}: the reflective discussion took place on {sign_off['discussed_on']}. "
+            f"{_inline(sign_off['name'])}{number if sign_off['professional_number'] else ''}, "
+            f"signed {clock(sign_off['signed_at'])}",
+        ]
     return out

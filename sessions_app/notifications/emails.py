@@ -23,6 +23,7 @@ from sessions_app.calendars.services import meeting_invite_ics, meeting_url, mee
 from sessions_app.meetings import selectors
 from sessions_app.meetings.models import Meeting, MeetingInvitee
 from sessions_app.notifications import links
+from sessions_app.notifications.feedback_words import FEEDBACK_KINDS, feedback_line
 from sessions_app.notifications.join_words import JOIN_KINDS, join_line
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
 
@@ -118,6 +119,8 @@ def _line(row: Notification, zone: ZoneInfo, covered: list[Meeting] | None = Non
         return _retention_line(row)
     if row.kind in JOIN_KINDS:
         return join_line(row)
+    if row.kind in FEEDBACK_KINDS:
+        return feedback_line(row)
     if covered:  # one change to several meetings is one line in a digest too
         first = covered[0]
         return {"kind": row.kind, "text": _grouped_subject(covered, zone), "meeting": first, "url": meeting_url(first)}

@@ -26,6 +26,9 @@ class NotificationKind(models.TextChoices):
     TRIM_OFFER = "trim_offer", _("TRiM one-to-one offered")
     JOIN_REQUEST = "join_request", _("Request to join a cohort")
     JOIN_ANSWER = "join_answer", _("Answer to your request to join")
+    FEEDBACK_REQUEST = "feedback_request", _("Asked for feedback on a reflection")
+    FEEDBACK_GIVEN = "feedback_given", _("Feedback on your reflection")
+    SIGN_OFF = "sign_off", _("Sign-off of your reflection")
 
 
 class NotificationPriority(models.TextChoices):
@@ -45,6 +48,13 @@ class NotificationStatus(models.TextChoices):
 
 
 DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.HELD)
+# Nothing more will happen to these: the retention purge may delete them once old.
+FINISHED_STATUSES = (
+    NotificationStatus.SENT,
+    NotificationStatus.MERGED,
+    NotificationStatus.DROPPED,
+    NotificationStatus.FAILED,
+)
 
 
 class Notification(TenantModel):
@@ -84,6 +94,12 @@ class Notification(TenantModel):
                 condition=models.Q(status__in=["pending", "held"]),
             ),
             models.Index(fields=["recipient", "status", "sent_at"], name="notification_ledger_idx"),
+            # The retention purge: finished rows by organisation and age (retention.py).
+            models.Index(
+                fields=["organization", "updated_at"],
+                name="notification_finished_idx",
+                condition=models.Q(status__in=FINISHED_STATUSES),
+            ),
         ]
 
     @property

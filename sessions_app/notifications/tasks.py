@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accounts.selectors import all_organizations
-from sessions_app.notifications import links, planning
+from sessions_app.notifications import links, planning, retention
 
 
 @shared_task(name="sessions_app.plan_upcoming_notifications", ignore_result=True)
@@ -22,3 +22,13 @@ def purge_used_links() -> None:
     for organization in all_organizations():
         with scope(organization=organization):
             links.purge_used_links(now=timezone.now())
+
+
+@shared_task(name="sessions_app.purge_old_notifications", ignore_result=True)
+def purge_old_notifications() -> None:
+    """Daily: delete finished outbox rows older than ``NOTIFICATION_RETENTION_DAYS``,
+    organisation by organisation, in short batches (retention.py)."""
+    now = timezone.now()
+    for organization in all_organizations():
+        with scope(organization=organization):
+            retention.outbox_purge(now=now)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,6 +36,7 @@ def ledger(request, org_slug):
         "this_week": [r for r in rows if r.shown_at >= this_monday],
         "last_week": [r for r in rows if r.shown_at < this_monday],
         "used": used,
+        "kept_days": settings.NOTIFICATION_RETENTION_DAYS,
         "effective": effective,
         "unsubscribed": [
             (kind, NotificationKind(kind).label) for kind in own.unsubscribed_kinds if kind in NotificationKind.values

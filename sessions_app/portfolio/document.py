@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from sessions_app.feedback.selectors import current_sign_offs
 from sessions_app.reflections import services
 from sessions_app.reflections.builtin_templates import CODE_THEMES
 from sessions_app.reflections.models import Reflection
@@ -40,6 +42,9 @@ class ReflectionDocument:
     sections: tuple[Section, ...]
     code_themes: tuple[str, ...]
     session: Session | None
+    # Sign-offs given for the reflection as it is now (an earlier version's are left out:
+    # they do not vouch for this text), each one line.
+    sign_offs: tuple[str, ...] = ()
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -81,7 +86,24 @@ def reflection_document(*, reflection: Reflection, time_zone: str, include_sessi
         sections=sections,
         code_themes=tuple(str(CODE_THEMES[key]) for key in reflection.code_themes if key in CODE_THEMES),
         session=_session(reflection, time_zone) if include_session else None,
+        sign_offs=_sign_offs(reflection, time_zone),
     )
+
+
+def _sign_offs(reflection: Reflection, time_zone: str) -> tuple[str, ...]:
+    lines = []
+    for sign_off in current_sign_offs(reflection):
+        number = f", {sign_off.get_number_kind_display()} {sign_off.professional_number}"
+        lines.append(
+            _("“I confirm this reflective discussion took place on %(day)s.” %(name)s%(number)s, signed %(signed)s")
+            % {
+                "day": date_format(sign_off.discussed_on, "j F Y"),
+                "name": _CONTROL.sub("", sign_off.signer_name),
+                "number": number if sign_off.professional_number else "",
+                "signed": local_date(sign_off.signed_at, time_zone),
+            }
+        )
+    return tuple(lines)
 
 
 def _session(reflection: Reflection, time_zone: str) -> Session | None:

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from accounts.models import Membership
 from reflect.text import validate_single_line
 from reflect.widgets import IsoDateInput
+from sessions_app.feedback.selectors import current_nmc_sign_off
 from sessions_app.reflections.models import Reflection
 
 NMC_TEMPLATE = "nmc"
@@ -24,6 +25,21 @@ LOOK_BACK_YEARS = 3
 # The NMC PIN: two digits (the year of registration), a letter, four digits, a letter.
 PIN = re.compile(r"^\d{2}[A-Z]\d{4}[A-Z]$")
 PARTNER_CONFIRMATION = _("Partner's confirmation: not yet recorded in Reflect")
+
+
+def partner_confirmation(accounts: list[Reflection], time_zone: str) -> str:
+    """The discussion partner's confirmation as the pack's form shows it: their sign-off
+    of one of the chosen accounts, given as its NMC discussion partner for the account as
+    it is now (an edit since makes it an earlier version's); else the placeholder."""
+    sign_off = current_nmc_sign_off(accounts)
+    if sign_off is None:
+        return PARTNER_CONFIRMATION
+    day = date_format(sign_off.signed_at.astimezone(ZoneInfo(time_zone)).date(), "j F Y")
+    return _("Partner's confirmation: signed by %(name)s, %(pin)s, on %(date)s") % {
+        "name": sign_off.signer_name,
+        "pin": sign_off.professional_number,
+        "date": day,
+    }
 
 
 def nmc_accounts(membership: Membership) -> list[Reflection]:

@@ -88,5 +88,5 @@ def _pack_context(request, form) -> dict:
         ],
         "name": request.user.name,
         "partner": form.cleaned_data,
-        "confirmation": nmc.PARTNER_CONFIRMATION,
+        "confirmation": nmc.partner_confirmation(form.cleaned_data["accounts"], time_zone),
     }

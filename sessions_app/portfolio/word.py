@@ -26,6 +26,10 @@ def reflection_docx(document: ReflectionDocument) -> bytes:
         word.add_heading(_("Themes of the Code"), level=2)
         for theme in document.code_themes:
             word.add_paragraph(theme, style="List Bullet")
+    if document.sign_offs:
+        word.add_heading(_("Sign-off"), level=2)
+        for line in document.sign_offs:
+            word.add_paragraph(line, style="List Bullet")
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from reflect.ids import new_public_id
 from sessions_app.attendance.selectors import meeting_door_code
 from sessions_app.cohorts.models import Cohort, JoinRequest
 from sessions_app.demo import PAST_MEETING
+from sessions_app.feedback.models import FeedbackShare
 from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import Meeting, MeetingPanellist
 from sessions_app.notifications import links
@@ -46,6 +47,7 @@ OUTSIDE_ORGANISATIONS_ONLY = {"member of two organisations"}
 # sweep as at least one of ROLES, or answer 405 to GET (an action behind a form's button).
 NOT_PAGES = {
     "healthz": "a plain-text health check for the load balancer",
+    "health_ready": "the readiness check for monitoring (JSON)",
     "service_worker": "the service worker's script (JavaScript)",
     "web_manifest": "the web app manifest (JSON)",
     "meeting_ics": "an iCalendar file",
@@ -168,8 +170,13 @@ def demo_objects(email: str | None) -> dict[str, str]:
         join_request = join_request or JoinRequest.objects.create(
             organization=organization, cohort=ward, membership=priya, message="I work on Ward 7 on Thursdays."
         )
+        # Priya's NMC account shared with Farah, with feedback and a sign-off (sessions_app/demo.py):
+        # Farah opens the reader's page, Priya the author's.
+        shared = FeedbackShare.objects.filter(reader=author).first() or FeedbackShare.objects.order_by("pk").first()
         return {
             "org_slug": ORG,
+            "share_id": shared.public_id,
+            "shared_reflection_id": shared.reflection.public_id,
             "cohort_id": cohort.public_id,
             "cohort_member_id": cohort.members.get(membership=priya).public_id,
             "meeting_id": meeting.public_id,
@@ -223,6 +230,9 @@ PAST_MEETING_ROUTES = {"meeting_evaluation", "meeting_actions", "attendance_regi
 # Routes opened on the Round with the demo's panel (a panellist's briefing).
 PANEL_MEETING_ROUTES = {"panel_briefing", "panel_prepared", "panellist_add", "panellist_remove"}
 
+# Routes opened on the demo's reflection shared for feedback (its author's page).
+SHARED_REFLECTION_ROUTES = {"feedback_shares"}
+
 
 class NoDemoObject(LookupError):
     pass
@@ -237,6 +247,8 @@ def url_for(route: Route, objects: dict[str, str]) -> str:
         kwargs["meeting_id"] = objects["past_meeting_id"]
     if route.name in PANEL_MEETING_ROUTES:
         kwargs["meeting_id"] = objects["panel_meeting_id"]
+    if route.name in SHARED_REFLECTION_ROUTES:
+        kwargs["reflection_id"] = objects["shared_reflection_id"]
     if route.name == "meeting_results":
         kwargs["meeting_id"] = objects["evaluated_meeting_id"]
     return reverse(route.name, kwargs=kwargs)
