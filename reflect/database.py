@@ -2,6 +2,8 @@
 
 import os
 
+from reflect.env import env_bool
+
 SQLITE_OPTIONS = {
     # Web, worker and beat share the file: wait for locks instead of failing, take the
     # write lock at BEGIN (no upgrade deadlocks), and let readers run beside a writer.
@@ -12,8 +14,9 @@ SQLITE_OPTIONS = {
 # No JIT for the web's short queries: PostgreSQL compiles any plan it costs above
 # jit_above_cost, and on a large trust the reflection list's visibility filter crosses
 # it, spending two seconds compiling a query that runs in a tenth of that (bench/pages.py,
-# issue 15). Behind pgbouncer, which refuses unknown startup parameters, set
-# POSTGRES_OPTIONS="" and ``ALTER ROLE … SET jit = off`` instead.
+# issue 15). pgbouncer refuses startup parameters it does not know, so behind it
+# (DATABASE_TRANSACTION_POOLING, or POSTGRES_OPTIONS="") none are sent and
+# ``ALTER ROLE reflect SET jit = off`` does the same (docs/operations.md).
 POSTGRES_OPTIONS_DEFAULT = "-c jit=off"
 
 
@@ -23,6 +26,8 @@ def database_options(database: dict) -> dict:
     if database["ENGINE"] == "django.db.backends.sqlite3":
         options |= SQLITE_OPTIONS
     postgres = os.environ.get("POSTGRES_OPTIONS", POSTGRES_OPTIONS_DEFAULT)  # "" sends none
+    if env_bool("DATABASE_TRANSACTION_POOLING", False):
+        postgres = ""
     if database["ENGINE"] == "django.db.backends.postgresql" and postgres:
         options["options"] = postgres
     return options
