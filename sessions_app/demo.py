@@ -18,6 +18,8 @@ from sessions_app.meetings import services as scheduling
 from sessions_app.meetings.models import Meeting, MeetingStatus
 from sessions_app.reflections.models import Visibility
 from sessions_app.reflections.services import reflection_save
+from sessions_app.supervision import services as supervision
+from sessions_app.supervision.models import SupervisionEntry
 from sessions_app.trim import services as trim
 from sessions_app.trim.models import TrimCase
 
@@ -111,6 +113,7 @@ def seed_cohorts(organization: Organization) -> None:
         _seed_rounds_programme(organization, members)
     seed_trim(organization, members)
     seed_feedback(organization, members)
+    seed_supervision(organization, members)
 
 
 # org slug -> (the author of an NMC reflective account, their discussion partner)
@@ -146,6 +149,41 @@ def seed_feedback(organization: Organization, members: dict[str, Membership]) ->
         number="12A3456E",
         discussed_on=timezone.localdate() - timedelta(days=1),
     )
+
+
+# org slug -> the person keeping a supervision log (a CPE student in the chaplaincy) and
+# their supervisor; the entries' (days ago, minutes, kind, confirmed).
+DEMO_SUPERVISION = {
+    "northfield-chaplaincy": ("maria@northfield.example", "joel@northfield.example"),
+    "st-marys": ("priya@stmarys.example", "farah@stmarys.example"),
+}
+DEMO_SUPERVISION_ENTRIES = [
+    (40, 90, "individual", True),
+    (33, 120, "group", True),
+    (26, 480, "clinical", False),
+    (12, 60, "education", False),
+    (5, 90, "individual", False),
+]
+
+
+def seed_supervision(organization: Organization, members: dict[str, Membership]) -> None:
+    """A few entries in a student's log, some confirmed by their supervisor, once."""
+    if organization.slug not in DEMO_SUPERVISION:
+        return
+    student, supervisor = (members[email] for email in DEMO_SUPERVISION[organization.slug])
+    if SupervisionEntry.objects.filter(owner=student).exists():
+        return
+    today = timezone.localdate()
+    for days_ago, minutes, kind, confirmed in DEMO_SUPERVISION_ENTRIES:
+        data = supervision.EntryData(
+            held_on=today - timedelta(days=days_ago),
+            minutes=minutes,
+            kind=kind,
+            supervisor=None if kind == "clinical" else supervisor,
+        )
+        entry = supervision.entry_create(owner=student, data=data)
+        if confirmed:
+            supervision.entry_confirm(entry=entry, supervisor=supervisor, version=entry.version)
 
 
 # org slug -> the TRiM practitioner, the manager who calls a debrief, its cohort and the people called

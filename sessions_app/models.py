@@ -17,5 +17,6 @@ from sessions_app.meetings import models as meetings_models  # noqa: F401
 from sessions_app.notifications import models as notifications_models  # noqa: F401
 from sessions_app.push import models as push_models  # noqa: F401
 from sessions_app.reflections import models as reflections_models  # noqa: F401
+from sessions_app.supervision import models as supervision_models  # noqa: F401
 from sessions_app.trim import models as trim_models  # noqa: F401
 from sessions_app.video import models as video_models  # noqa: F401

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("sessions_app.video.urls")),
     path("", include("sessions_app.portfolio.urls")),
     path("", include("sessions_app.records.urls")),
+    path("", include("sessions_app.supervision.urls")),
 ]

@@ -5,6 +5,7 @@ the same routes with the same objects."""
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -18,6 +19,7 @@ from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.supervision.models import SupervisionEntry
 from sessions_app.trim.models import TrimCase, TrimOffer
 from tests.factories import (
     CohortFactory,
@@ -72,6 +74,17 @@ class Victims:
         )
 
     @cached_property
+    def supervision_entry(self):
+        # Bob's entry naming alice (the admin) as his supervisor: she may confirm it, and
+        # nothing else; nobody of another organisation may reach it at all.
+        entry = SupervisionEntry(
+            organization=self.cast.org, owner=self.cast.bob, supervisor=self.cast.alice, held_on=date(2026, 1, 5)
+        )
+        entry.minutes, entry.kind, entry.note = 60, "individual", "victim note"
+        entry.save()
+        return entry
+
+    @cached_property
     def reflection(self):
         # Shared with the cohort, so only tenancy (not privacy) stands between it and charlie.
         return ReflectionFactory(
@@ -124,6 +137,7 @@ OBJECT_MAKERS: dict[str, Callable] = {
     ),
     "offer_id": lambda v: v.trim_offer.public_id,
     "share_id": lambda v: v.feedback_share.public_id,
+    "entry_id": lambda v: v.supervision_entry.public_id,
     # The sign-in code on the screen at the door of the victim meeting, which bob may attend.
     "code": lambda v: _door_code(v),
     # Signed links in bob's e-mails: the signature, not a sign-in, is the permission.

@@ -18,7 +18,9 @@ REFLECTION_TEXT = "victim text"
 # No quotes: the page escapes them, and the test looks for the text as written.
 PANEL_NOTES = "CANARY panel: Dr Okafor tells the story of bed 4"
 ACTION = "CANARY action: fix the lock of the relatives room"
-SECRETS = (REFLECTION_TEXT, PANEL_NOTES, ACTION)
+# What tests.routes.Victims writes as the note of bob's supervision log entry (issue 14).
+SUPERVISION_NOTE = "victim note"
+SECRETS = (REFLECTION_TEXT, PANEL_NOTES, ACTION, SUPERVISION_NOTE)
 
 # Pages that must be among those found to show one of the secrets: if the enumeration
 # silently stopped finding them, the test would pass without checking anything.
@@ -29,6 +31,7 @@ KNOWN_PAGES = {
     "meeting_actions",
     "my_data_json",
     "my_data_markdown",
+    "supervision_entry_edit",
 }
 
 

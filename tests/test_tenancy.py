@@ -77,6 +77,7 @@ def test_matrix_covers_the_known_views():
     assert {"my_records", "records_certificate_pdf", "records_leader_log_csv", "records_verify"} <= names  # issue 13
     assert {"reflection_export_pdf", "reflection_export_docx", "nmc_pack"} <= names  # issue 14
     assert {"feedback_shares", "feedback_inbox", "feedback_read", "feedback_withdraw"} <= names  # issue 14
+    assert {"supervision_log", "supervision_entry_edit", "supervision_entry_confirm"} <= names  # issue 14 §3
 
 
 @pytest.mark.parametrize("route", MEMBER_ROUTES, ids=str)

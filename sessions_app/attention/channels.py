@@ -35,6 +35,7 @@ ROUTABLE_KINDS = {
     "feedback_request": _("Requests for your feedback on a reflection"),
     "feedback_given": _("Feedback on your reflections"),
     "sign_off": _("Sign-offs of your reflections"),
+    "supervision_confirm": _("Supervision entries to confirm"),
 }
 
 

@@ -28,6 +28,7 @@ from sessions_app.meetings import rsvps
 from sessions_app.meetings.models import Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus
 from sessions_app.notifications.models import Notification
 from sessions_app.reflections.models import Reflection, ReflectionDraft, SessionEvaluation
+from sessions_app.supervision.services import person_leaves_supervision
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ def _membership_erase(*, membership: Membership, now: datetime) -> None:
     Reflection.objects.filter(author=membership).delete()
     ReflectionDraft.objects.filter(author=membership).delete()
     SessionEvaluation.objects.filter(respondent=membership).delete()
+    # Their own log goes; entries naming them as supervisor stay with their owners.
+    person_leaves_supervision(membership=membership)
     Rsvp.objects.filter(membership=membership).delete()
     Attendance.objects.filter(membership=membership).delete()
     for meeting in meetings:

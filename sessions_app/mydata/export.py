@@ -30,6 +30,8 @@ from sessions_app.notifications.models import Notification
 from sessions_app.push.models import PushSubscription
 from sessions_app.reflections.builtin_templates import BUILT_IN
 from sessions_app.reflections.models import Reflection, ReflectionDraft, ReflectionTemplate, SessionEvaluation
+from sessions_app.supervision.models import SupervisionEntry
+from sessions_app.supervision.personal import entry_export
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class _PersonalRows:
     quiet_date_ranges: list[QuietDateRange]
     feeds: list[dict]  # membership_id and created_at only: the secret token is never read
     pushes: list[dict]  # membership_id and dates only: the endpoint is a capability, never read
+    supervision: list[SupervisionEntry]
 
 
 def _personal_rows(user: User) -> _PersonalRows:
@@ -120,6 +123,11 @@ def _personal_rows(user: User) -> _PersonalRows:
                 PushSubscription.objects.filter(membership__user=user)
                 .order_by("created_at", "pk")
                 .values("membership_id", "created_at", "last_delivered_at")
+            ),
+            supervision=list(
+                SupervisionEntry.objects.filter(owner__user=user)
+                .select_related("supervisor__user", "confirmed_by__user")
+                .order_by("held_on", "pk")
             ),
         )
 
@@ -258,6 +266,8 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "sent_at": _when(notification.sent_at),
             }
         )
+    for entry in rows.supervision:
+        by_membership[entry.owner_id]["supervision_log"].append(entry_export(entry, when=_when))
     attention_settings = {b.membership_id: b for b in rows.attention_settings}
     quiet_dates: dict[int, list[dict]] = {}
     for quiet_range in rows.quiet_date_ranges:
@@ -290,6 +300,7 @@ def personal_data_export(user: User, *, now: datetime | None = None) -> dict:
                 "unsaved_drafts": mine["drafts"],
                 "evaluations": mine["evaluations"],
                 "notifications": mine["notifications"],
+                "supervision_log": mine["supervision_log"],
                 "attention_settings": _settings(attention_settings.get(membership.pk)),
                 "quiet_date_ranges": quiet_dates.get(membership.pk, []),
                 "calendar_feed": {"exists": feed is not None, "created_at": _when(feed and feed["created_at"])},

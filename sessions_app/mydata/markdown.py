@@ -19,6 +19,7 @@ from sessions_app.feedback.models import FeedbackRole, NumberKind
 from sessions_app.meetings.models import MeetingStatus, RsvpStatus
 from sessions_app.notifications.models import NotificationKind, NotificationPriority, NotificationStatus
 from sessions_app.reflections.models import Visibility
+from sessions_app.supervision.personal import entry_markdown_line
 
 # Characters that would start emphasis, code, links, strike-through, tables or headings.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|#])")
@@ -153,6 +154,11 @@ def _organization_section(org: dict, clock: _Clock) -> list[str]:
         out += ["", f"{_meeting_line(evaluation['meeting'], clock)}: {ratings}"]
         if evaluation["comment"]:
             out += ["", *_quoted(evaluation["comment"])]
+    out += ["", "### Your supervision log"]
+    for entry in org.get("supervision_log", ()):
+        out += ["", entry_markdown_line(entry, inline=_inline, clock=clock)]
+        out += ["", *_quoted(entry["note"])] if entry["note"] else []
+    out += [] if org.get("supervision_log") else ["", "None."]
     out += ["", "### What Reflect sent, held or dropped for you", ""]
     out += [
         f"- {clock(n['sent_at'] or n['due_at'])}: {_label(NotificationKind, n['kind'])}"

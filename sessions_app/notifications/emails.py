@@ -26,6 +26,7 @@ from sessions_app.notifications import links
 from sessions_app.notifications.feedback_words import FEEDBACK_KINDS, feedback_line
 from sessions_app.notifications.join_words import JOIN_KINDS, join_line
 from sessions_app.notifications.models import Notification, NotificationKind, NotificationStatus
+from sessions_app.notifications.supervision_words import supervision_line
 
 # Translators: {title} is a meeting's title, {cohort} a group's name, {when} a date and
 # time such as "Wed 9 Dec 18:00". Keep the names in braces as they are.
@@ -121,6 +122,8 @@ def _line(row: Notification, zone: ZoneInfo, covered: list[Meeting] | None = Non
         return join_line(row)
     if row.kind in FEEDBACK_KINDS:
         return feedback_line(row)
+    if row.kind == NotificationKind.SUPERVISION_CONFIRM:
+        return supervision_line(row)
     if covered:  # one change to several meetings is one line in a digest too
         first = covered[0]
         return {"kind": row.kind, "text": _grouped_subject(covered, zone), "meeting": first, "url": meeting_url(first)}

@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     FEEDBACK_REQUEST = "feedback_request", _("Asked for feedback on a reflection")
     FEEDBACK_GIVEN = "feedback_given", _("Feedback on your reflection")
     SIGN_OFF = "sign_off", _("Sign-off of your reflection")
+    SUPERVISION_CONFIRM = "supervision_confirm", _("Supervision entry to confirm")
 
 
 class NotificationPriority(models.TextChoices):

@@ -31,6 +31,8 @@ def _address(row: Notification) -> str:
         path = reverse("meeting_detail", kwargs={"org_slug": slug, "meeting_id": row.meeting.public_id})
     elif row.kind == NotificationKind.DIGEST:
         path = reverse("ledger", kwargs={"org_slug": slug})
+    elif row.kind == NotificationKind.SUPERVISION_CONFIRM:
+        path = reverse("supervision_confirmations", kwargs={"org_slug": slug})
     else:
         path = reverse("organization_home", kwargs={"org_slug": slug})
     return f"{settings.SITE_URL}{path}"

@@ -5,6 +5,7 @@ attendee, no facilitator, no comment."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from sessions_app.feedback.selectors import current_sign_offs
 from sessions_app.reflections import services
-from sessions_app.reflections.builtin_templates import CODE_THEMES
+from sessions_app.reflections.builtin_templates import CODE_THEMES, DATE
 from sessions_app.reflections.models import Reflection
 
 # XML 1.0 (a .docx) cannot hold control characters other than tab and line breaks; a PDF
@@ -68,7 +69,17 @@ def _template(reflection: Reflection):
 def _questions(reflection: Reflection, template) -> list[tuple[str, str]]:
     if template is None:
         return list(reflection.answers.items())
-    return [(str(p.question), reflection.answers.get(p.key, "")) for p in template.prompts]
+    return [(str(p.question), _answer(p, reflection.answers.get(p.key, ""))) for p in template.prompts]
+
+
+def _answer(prompt, answer: str) -> str:
+    """A date prompt's day as its reader says it ("1 March 2027"); text as written."""
+    if prompt.kind != DATE or not answer:
+        return answer
+    try:
+        return date_format(date.fromisoformat(answer), "j F Y")
+    except ValueError:
+        return answer
 
 
 def reflection_document(*, reflection: Reflection, time_zone: str, include_session: bool) -> ReflectionDocument:

@@ -2,7 +2,8 @@
 and a length limit. Organisations may add their own (``ReflectionTemplate``) within
 ``MAX_PROMPTS`` and ``MAX_PROMPT_LENGTH``.
 
-The limits of the built-in templates stay short: a reflection is a few minutes' writing.
+The limits of the built-in templates stay short: a reflection is a few minutes' writing
+(the learning contract, a plan written once a term, allows more).
 An organisation's own template may allow up to ``MAX_PROMPT_LENGTH`` characters per
 answer, for longer work such as a chaplaincy (CPE) verbatim that runs to several pages."""
 
@@ -13,6 +14,14 @@ from django.utils.translation import gettext_lazy as _
 MAX_PROMPTS = 8
 MAX_PROMPT_LENGTH = 20_000
 DEFAULT_PROMPT_LENGTH = 500
+
+# What a prompt asks for: written text (the default), or one day, kept as an ISO date
+# ("2027-03-15") and shown as a date picker.
+TEXT = "text"
+DATE = "date"
+ISO_DATE_LENGTH = 10
+# A learning contract's goals, means and evidence run longer than a reflection's minutes.
+LEARNING_CONTRACT_LENGTH = 5000
 
 # The four themes of the NMC Code; an NMC reflective account names the ones it relates to.
 CODE_THEMES: dict[str, str] = {
@@ -28,6 +37,7 @@ class Prompt:
     key: str
     question: str
     max_length: int
+    kind: str = TEXT
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,21 @@ BUILT_IN: dict[str, Template] = {
                 Prompt("code", _("How is this relevant to the Code?"), 1000),
             ),
             has_code_themes=True,
+        ),
+        Template(
+            key="learning_contract",
+            name=_("Learning contract"),
+            description=_(
+                "Goals, how you will reach them, the evidence you will show and a review date, as a chaplaincy "
+                "(CPE) or training programme asks. Private like any reflection: to show it to your supervisor, "
+                "ask them for feedback on it."
+            ),
+            prompts=(
+                Prompt("goals", _("Goals"), LEARNING_CONTRACT_LENGTH),
+                Prompt("means", _("How I will reach them (means)"), LEARNING_CONTRACT_LENGTH),
+                Prompt("evidence", _("Evidence I will show"), LEARNING_CONTRACT_LENGTH),
+                Prompt("review_date", _("Review date"), ISO_DATE_LENGTH, kind=DATE),
+            ),
         ),
         Template(
             key="one_thing",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reflect.text import validate_single_line
 from reflect.widgets import IsoDateInput
-from sessions_app.reflections.builtin_templates import CODE_THEMES, DEFAULT_PROMPT_LENGTH, MAX_PROMPT_LENGTH
+from sessions_app.reflections.builtin_templates import CODE_THEMES, DATE, DEFAULT_PROMPT_LENGTH, MAX_PROMPT_LENGTH
 from sessions_app.reflections.models import Visibility
 
 # Rows of a text box: a few for a short answer, more where a template allows long work.
@@ -34,18 +34,7 @@ class ReflectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.template = template
         for prompt in template.prompts:
-            self.fields[f"answer_{prompt.key}"] = forms.CharField(
-                label=prompt.question,
-                required=False,
-                max_length=prompt.max_length,
-                widget=forms.Textarea(
-                    attrs={
-                        "rows": _LONG_ROWS if prompt.max_length > _LONG_FROM else _SHORT_ROWS,
-                        "maxlength": prompt.max_length,
-                        "data-counter": "true",
-                    }
-                ),
-            )
+            self.fields[f"answer_{prompt.key}"] = _answer_field(prompt)
         if template.has_code_themes:
             self.fields["code_themes"] = forms.MultipleChoiceField(
                 choices=list(CODE_THEMES.items()),
@@ -63,13 +52,41 @@ class ReflectionForm(forms.Form):
             self.fields["cohort"].choices = [("", "—")] + [(c.public_id, c.name) for c in cohorts]
 
     def answers(self) -> dict[str, str]:
-        return {p.key: self.cleaned_data.get(f"answer_{p.key}", "") for p in self.template.prompts}
+        return {p.key: _as_text(self.cleaned_data.get(f"answer_{p.key}")) for p in self.template.prompts}
 
     def code_themes(self) -> list[str]:
         return self.cleaned_data.get("code_themes") or []
 
     def all_text(self) -> str:
-        return "\n".join(self.answers().values())
+        """What the author wrote, for the anonymisation nudge: a date prompt's own day (a
+        review date) is not a patient's date of birth."""
+        answers = self.answers()
+        return "\n".join(answers[p.key] for p in self.template.prompts if p.kind != DATE)
+
+
+def _answer_field(prompt) -> forms.Field:
+    if prompt.kind == DATE:
+        # A day, from the browser's date picker; "Enter a valid date." for anything else.
+        return forms.DateField(label=prompt.question, required=False, widget=IsoDateInput())
+    return forms.CharField(
+        label=prompt.question,
+        required=False,
+        max_length=prompt.max_length,
+        widget=forms.Textarea(
+            attrs={
+                "rows": _LONG_ROWS if prompt.max_length > _LONG_FROM else _SHORT_ROWS,
+                "maxlength": prompt.max_length,
+                "data-counter": "true",
+            }
+        ),
+    )
+
+
+def _as_text(value) -> str:
+    """An answer as stored: the text, or a date prompt's day as ISO 8601."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class ActionPointForm(forms.Form):

@@ -1,5 +1,7 @@
 """Writing, sharing and deleting reflections, and the few records a debrief keeps."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +15,8 @@ from sessions_app.reflections import selectors
 from sessions_app.reflections.builtin_templates import (
     BUILT_IN,
     CODE_THEMES,
+    DATE,
+    ISO_DATE_LENGTH,
     MAX_PROMPT_LENGTH,
     MAX_PROMPTS,
     Prompt,
@@ -51,12 +55,22 @@ def _clean_answers(template: Template, answers: dict[str, str]) -> dict[str, str
         text = (answers.get(prompt.key) or "").strip()
         if len(text) > prompt.max_length:
             errors[prompt.key] = f"Keep this to {prompt.max_length} characters (it has {len(text)})."
+        elif prompt.kind == DATE and text and not _is_iso_date(text):
+            errors[prompt.key] = _("Enter a valid date.")
         cleaned[prompt.key] = text
     if errors:
         raise ValidationError(errors)
     if not any(cleaned.values()):
         raise ValidationError(_("Write something in at least one box, or leave without saving."))
     return cleaned
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == ISO_DATE_LENGTH
 
 
 def _clean_code_themes(template: Template, themes: list[str]) -> list[str]:

@@ -24,6 +24,8 @@ from sessions_app.imports.models import CohortImport
 from sessions_app.meetings.models import Meeting, MeetingPanellist
 from sessions_app.notifications import links
 from sessions_app.reflections.models import ActionPoint, ReflectionTemplate
+from sessions_app.supervision.models import SupervisionEntry
+from sessions_app.supervision.services import EntryData, entry_create
 from sessions_app.trim.models import TrimOffer
 from tests.factories import InvitationFactory, MeetingFactory, ReflectionFactory
 from tests.routes import ALL_ROUTES, Route
@@ -61,6 +63,8 @@ NOT_PAGES = {
     "records_leader_log_csv": "a CSV download (tests/records)",
     "reflection_export_pdf": "a PDF download",
     "reflection_export_docx": "a Word (.docx) download",
+    "supervision_export_csv": "a CSV download (tests/supervision/test_exports.py)",
+    "supervision_export_pdf": "a PDF download (tests/supervision/test_exports.py)",
     "mfa_download_recovery_codes": "a text download",
     "dev_mail": "a development-only mail viewer that refuses outside DEBUG on this machine",
     "account_confirm_email": "needs a key mailed by allauth; renders allauth's confirm page in the same layout",
@@ -109,6 +113,7 @@ NOT_PAGE_TEMPLATES = {
     "sso/refused.html": "shown only when an identity provider's answer is refused (tests/sso)",
     "sessions_app/portfolio/reflection.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
     "sessions_app/portfolio/nmc_pack.pdf.html": "laid out into a PDF, never shown (tests/portfolio)",
+    "sessions_app/supervision/log_pdf.html": "laid out into a PDF, never shown (tests/supervision)",
     "sessions_app/portfolio/_document.html": "part of the PDFs above",
     "sessions_app/portfolio/_print_style.html": "part of the PDFs above",
 }
@@ -164,6 +169,10 @@ def demo_objects(email: str | None) -> dict[str, str]:
         cohort_import = CohortImport.objects.create(organization=organization, cohort=cohort, total_rows=1)
         invitation = InvitationFactory(organization=organization)
         offer = TrimOffer.objects.filter(person=priya).order_by("pk").first()  # sessions_app/demo.py
+        # An entry of the reader's own supervision log (priya's are in the demo), to edit.
+        entry = SupervisionEntry.objects.filter(owner=author).first() or entry_create(
+            owner=author, data=EntryData(held_on=timezone.localdate(), minutes=60, kind="group")
+        )
         # Priya's request to join the closed Team Time, for the buttons that answer or withdraw it.
         ward = Cohort.objects.get(name="Team Time (Ward 7)")
         join_request = JoinRequest.objects.filter(cohort=ward, membership=priya, status="pending").first()
@@ -194,6 +203,7 @@ def demo_objects(email: str | None) -> dict[str, str]:
             ),
             "invitation_id": invitation.public_id,
             "offer_id": offer.public_id,
+            "entry_id": entry.public_id,
             "join_request_id": join_request.public_id,
             "token": invitation.token,
             # Signed links from the person's e-mails: the one-tap pages work without a sign-in.

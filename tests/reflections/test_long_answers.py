@@ -38,7 +38,10 @@ def verbatim_template(cast, client):
 
 def test_the_maximum_is_documented_and_the_built_in_templates_stay_short():
     assert MAX_PROMPT_LENGTH == 20_000
-    assert max(p.max_length for t in BUILT_IN.values() for p in t.prompts) <= 1000
+    # A learning contract is a plan written once a term, not minutes of reflection (issue 14 §3).
+    reflections = [t for key, t in BUILT_IN.items() if key != "learning_contract"]
+    assert max(p.max_length for t in reflections for p in t.prompts) <= 1000
+    assert [p.max_length for p in BUILT_IN["learning_contract"].prompts] == [5000, 5000, 5000, 10]
 
 
 def test_an_admin_sets_a_long_limit_and_the_default_stays_short(verbatim_template):

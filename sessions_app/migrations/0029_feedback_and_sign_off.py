@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0011_user_language'),
-        ('sessions_app', '0031_outbox_scale'),
+        ('sessions_app', '0028_outbox_scale'),
     ]
 
     operations = [
