@@ -76,7 +76,7 @@ def rss_mb(pid: int) -> float:
 
 
 def measure_dispatch_memory() -> dict:
-    child = subprocess.Popen(  # noqa: S603 - this very script, with this interpreter
+    child = subprocess.Popen(  # this very script, with this interpreter (S603 is off for bench/)
         [sys.executable, __file__, "--dispatch-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:

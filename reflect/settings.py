@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from reflect import celery_config, security
+from reflect.database import database_options
 from reflect.env import (
     development_allowed_hosts,
     development_site_url,
@@ -167,14 +168,7 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share the file: wait for locks instead of failing, take the
-    # write lock at BEGIN (no upgrade deadlocks), and let readers run beside a writer.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+DATABASES["default"]["OPTIONS"] = database_options(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits need one that all processes share) ---------------
@@ -277,6 +271,8 @@ SESSION_IDLE_TIMEOUT_MINUTES = _positive_env("SESSION_IDLE_TIMEOUT_MINUTES", 60)
 SESSION_ABSOLUTE_TIMEOUT_HOURS = _positive_env("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 # The session store and the cookie forget a session once it could no longer be valid.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+# Read from the cache, written through to the database: an emptied cache signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- E-mail ------------------------------------------------------------------------
 

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Membership
 from reflect.dates import MONTH_NAMES
 from sessions_app.attention import budgets
-from sessions_app.attention.models import AttentionBudget
+from sessions_app.attention.models import AttentionBudget, AttentionPolicy
 from sessions_app.cohorts.models import CohortMember
 from sessions_app.meetings import rsvps
 from sessions_app.meetings.models import DECLINED, Meeting, MeetingInvitee, MeetingStatus, Rsvp, RsvpStatus, Series
@@ -47,13 +48,21 @@ def meeting_minutes_limit(membership: Membership) -> int:
     return chosen if chosen is not None else budgets.policy_for(membership.organization).monthly_meeting_minutes
 
 
-def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
+def _limit(membership: Membership) -> Coalesce:
+    """``meeting_minutes_limit`` as an expression, to be read in the same query as the meetings."""
+    own = AttentionBudget.objects.filter(membership=membership).values("monthly_meeting_minutes")[:1]
+    organisation = AttentionPolicy.objects.filter(organization_id=membership.organization_id)
+    default = AttentionPolicy._meta.get_field("monthly_meeting_minutes").default
+    return Coalesce(Subquery(own), Subquery(organisation.values("monthly_meeting_minutes")[:1]), Value(default))
+
+
+def _expected_meetings(membership: Membership, now: datetime) -> QuerySet[Meeting]:
     """Meetings the person is expected at: their cohorts' and debriefs they were called
     to, not cancelled, not declined."""
     cohorts = CohortMember.objects.filter(membership=membership).values("cohort_id")
     invited = MeetingInvitee.objects.filter(membership=membership).values("meeting_id")
     declined = Rsvp.objects.filter(membership=membership, status__in=DECLINED).values("meeting_id")
-    return list(
+    return (
         Meeting.objects.filter(Q(cohort_id__in=cohorts, invite_only=False) | Q(pk__in=invited))
         .filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
         .exclude(pk__in=declined)
@@ -63,14 +72,18 @@ def _expected_meetings(membership: Membership, now: datetime) -> list[Meeting]:
 
 
 def overloads(membership: Membership, *, now: datetime | None = None) -> list[Overload]:
+    """The months this person's meetings go over their limit, in one query: the home page
+    asks on every view (issue 15), so the answers and the limit ride on the meetings."""
     now = now or timezone.now()
     zone = ZoneInfo(membership.user.time_zone)
-    limit = meeting_minutes_limit(membership)
-    going = set(
-        Rsvp.objects.filter(membership=membership, status=RsvpStatus.GOING).values_list("meeting_id", flat=True)
-    )
+    mine = Rsvp.objects.filter(meeting=OuterRef("pk"), membership=membership, status=RsvpStatus.GOING)
+    meetings = list(_expected_meetings(membership, now).annotate(going=Exists(mine), minutes_limit=_limit(membership)))
+    if not meetings:
+        return []
+    limit = meetings[0].minutes_limit
+    going = {meeting.pk for meeting in meetings if meeting.going}
     by_month: dict[str, list[Meeting]] = defaultdict(list)
-    for meeting in _expected_meetings(membership, now):
+    for meeting in meetings:
         by_month[f"{meeting.starts_at.astimezone(zone):%Y-%m}"].append(meeting)
     result = []
     for month, meetings in sorted(by_month.items()):

@@ -2,7 +2,7 @@
 not exist and for cohorts this person may not see."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,16 @@ def visible_cohorts(membership: Membership) -> QuerySet[Cohort]:
 
 def access_cohort(membership: Membership, cohort_id: str) -> Cohort:
     cohort = visible_cohorts(membership).filter(public_id=cohort_id).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def access_cohort_page(membership: Membership, cohort_id: str) -> Cohort:
+    """``access_cohort``, knowing in the same query whether the cohort is a steering group
+    (``steers``), so its page asks for the programmes it oversees only when there are some."""
+    programmes = Cohort.objects.filter(steering_group=OuterRef("pk"), archived_at=None)
+    cohort = visible_cohorts(membership).filter(public_id=cohort_id).annotate(steers=Exists(programmes)).first()
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership
@@ -55,6 +55,22 @@ def access_meeting(membership: Membership, meeting_id: str) -> Meeting:
         .select_related("cohort", "series", "organization")
         .first()
     )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def access_meeting_page(membership: Membership, meeting_id: str) -> Meeting:
+    """``access_meeting`` with what the meeting's page shows beside it, in the same query:
+    the person's answer (``my_rsvp``), whether it has action points (``has_action_points``)
+    and whether the person signed in at it (``i_was_there``)."""
+    # Through the relations: action points and attendance live in packages above this one.
+    actions = Meeting.action_points.rel.related_model.objects.filter(meeting=OuterRef("pk"))
+    there = Meeting.attendances.rel.related_model.objects.filter(meeting=OuterRef("pk"), membership=membership)
+    meetings = with_my_rsvp(visible_meetings(membership), membership).annotate(
+        has_action_points=Exists(actions), i_was_there=Exists(there)
+    )
+    meeting = meetings.filter(public_id=meeting_id).select_related("cohort", "series", "organization").first()
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting

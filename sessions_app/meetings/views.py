@@ -98,10 +98,10 @@ def _gap_sentence(move) -> str:
 @require_GET
 def meeting_detail(request, org_slug, meeting_id):
     membership = request.membership
-    meeting = selectors.access_meeting(membership, meeting_id)
+    meeting = selectors.access_meeting_page(membership, meeting_id)
     me = cohort_selectors.cohort_member_of(meeting.cohort, membership)
     facilitates = me is not None and me.role == CohortRole.FACILITATOR
-    my_rsvp = meeting.rsvps.filter(membership=membership).values_list("status", flat=True).first()
+    my_rsvp = meeting.my_rsvp
     may_attend = selectors.may_attend(meeting, membership)
     counts = selectors.rsvp_counts(meeting)
     k = group_size(membership.organization)
@@ -114,7 +114,8 @@ def meeting_detail(request, org_slug, meeting_id):
         "counts": counts if may_attend or facilitates or counts["going"] >= k else None,
         "k": k,
         "facilitates": facilitates,
-        "manages": cohort_selectors.can_manage_cohort(membership, meeting.cohort),
+        # can_manage_cohort's rule, from what is already read: admins and the cohort's facilitators.
+        "manages": membership.is_admin or facilitates,
         # Names of who is coming: only for the cohort's own facilitators.
         "coming": list(selectors.meeting_going_and_waitlisted(meeting)) if facilitates else None,
         # Only where the cohort has a panel (Schwartz Rounds), or notes were already written.
@@ -125,10 +126,9 @@ def meeting_detail(request, org_slug, meeting_id):
         # An open cohort's ground rules are read here (and at the door), not accepted first.
         "open_ground_rules": may_attend and meeting.cohort.is_open and not meeting.invite_only,
         # Asked here, not by the template: a page's queries are the view's to count.
-        "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.action_points.exists(),
+        "shows_actions": meeting.kind != MeetingKind.REGULAR or meeting.has_action_points,
         "is_past": meeting.ends_at <= timezone.now(),
-        # Through the relation, not the attendance package (which sits above this one).
-        "was_there": meeting.ends_at <= timezone.now() and meeting.attendances.filter(membership=membership).exists(),
+        "was_there": meeting.ends_at <= timezone.now() and meeting.i_was_there,
         "gap_move": selectors.meeting_gap_move(meeting),
         "elsewhere": _in_own_zone(meeting, request.user.time_zone),
     }
@@ -262,16 +262,20 @@ def meeting_panel_notes(request, org_slug, meeting_id):
 @require_GET
 def cohort_detail(request, org_slug, cohort_id):
     membership = request.membership
-    cohort = cohort_selectors.access_cohort(membership, cohort_id)
-    manages = cohort_selectors.can_manage_cohort(membership, cohort)
+    cohort = cohort_selectors.access_cohort_page(membership, cohort_id)
     members = list(cohort_selectors.cohort_members(cohort))
+    for member in members:
+        member.cohort = cohort  # already read: "me" asks it about its ground rules
+    me = next((m for m in members if m.membership_id == membership.pk), None)
+    # can_manage_cohort's rule, from the members just read.
+    manages = membership.is_admin or (me is not None and me.role == CohortRole.FACILITATOR)
     meetings = selectors.with_my_rsvp(selectors.cohort_upcoming_meetings(cohort, now=timezone.now()), membership)
     context = {
         "cohort": cohort,
         "preset": PRESETS[cohort.kind],
         "manages": manages,
         "members": members,
-        "me": next((m for m in members if m.membership_id == membership.pk), None),
+        "me": me,
         "meetings": meetings,
         "series": [
             (s, describe_rrule(s.rrule), selectors.series_next_date(s, now=timezone.now()))
@@ -281,7 +285,7 @@ def cohort_detail(request, org_slug, cohort_id):
         "requests_waiting": cohort_selectors.pending_join_requests(cohort).count() if manages else 0,
     }
     # A steering group's own members find the programmes it oversees here.
-    context["steered"] = list(cohort_selectors.steered_cohorts(cohort)) if context["me"] else []
+    context["steered"] = list(cohort_selectors.steered_cohorts(cohort)) if me and cohort.steers else []
     if manages:
         context["add_form"] = CohortMemberAddForm(
             candidates=cohort_selectors.people_to_add(cohort, members),

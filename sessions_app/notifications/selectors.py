@@ -15,7 +15,7 @@ def ledger_rows(membership: Membership, *, since: datetime) -> list:
         Notification.objects.filter(recipient=membership)
         .filter(Q(sent_at__gte=since) | Q(sent_at=None, due_at__gte=since))
         .exclude(status=NotificationStatus.SENDING)
-        .select_related("meeting__cohort", "meeting__series")  # the meeting's title
+        .select_related("meeting__cohort", "meeting__series")  # display_title reads the series
     )
     for row in rows:
         row.shown_at = row.sent_at or row.due_at
@@ -30,6 +30,16 @@ def interruptions_since(membership: Membership, *, since: datetime) -> int:
     )
 
 
+def interruptions_among(rows: list[Notification], *, since: datetime) -> int:
+    """``interruptions_since`` counted in rows already read (``ledger_rows`` from ``since`` or
+    earlier), so the ledger page need not ask the database again."""
+    return sum(
+        1
+        for row in rows
+        if row.status == NotificationStatus.SENT and row.sent_at >= since and row.kind != NotificationKind.DIGEST
+    )
+
+
 def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> list[Notification]:
     """In-app notices: what was sent or gathered for the digest in the last three days."""
     return list(
@@ -39,7 +49,7 @@ def recent_notices(membership: Membership, *, now: datetime, limit: int = 5) -> 
             updated_at__gte=now - timedelta(days=3),
         )
         .exclude(kind=NotificationKind.DIGEST)
-        .select_related("meeting__cohort", "meeting__series")  # the meeting's title
+        .select_related("meeting__cohort", "meeting__series")  # display_title reads the series
         .order_by("-updated_at")[:limit]
     )
 

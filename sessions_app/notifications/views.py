@@ -30,7 +30,8 @@ def ledger(request, org_slug):
     effective = budgets.effective_policy(
         membership=membership, policy=budgets.policy_for(membership.organization), settings=own
     )
-    used = selectors.interruptions_since(membership, since=now - timedelta(days=7))
+    # The rows reach back to last week's Monday, further than the seven days counted.
+    used = selectors.interruptions_among(rows, since=now - timedelta(days=7))
     context = {
         "this_week": [r for r in rows if r.shown_at >= this_monday],
         "last_week": [r for r in rows if r.shown_at < this_monday],

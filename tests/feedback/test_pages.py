@@ -41,7 +41,7 @@ def test_the_authors_page_costs_the_same_for_one_share_as_for_many(client, cast,
         with scope(organization=cast.org):
             services.feedback_share_withdraw(share=the_share, author=nina)
     client.force_login(nina.user)
-    assert _queries(client, url("feedback_shares", cast.org, reflection_id=reflection.public_id)) == 6
+    assert _queries(client, url("feedback_shares", cast.org, reflection_id=reflection.public_id)) == 5
 
 
 @pytest.mark.parametrize("rows", [1, 6])
@@ -52,7 +52,7 @@ def test_the_readers_list_costs_the_same_for_one_share_as_for_many(client, cast,
     for author in authors:
         share(account(author), priya)
     client.force_login(priya.user)
-    assert _queries(client, url("feedback_inbox", cast.org)) == 4
+    assert _queries(client, url("feedback_inbox", cast.org)) == 3
 
 
 def test_the_session_reaches_the_reader_only_when_the_author_includes_it(client, cast):

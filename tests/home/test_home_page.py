@@ -125,7 +125,7 @@ def test_home_queries_do_not_grow_with_cohorts_and_months(client, cast):
     many = _count_queries(
         client, reverse("organization_home", kwargs={"org_slug": person.membership.organization.slug})
     )
-    assert (few, many) == (10, 10)
+    assert (few, many) == (6, 6)
 
 
 def _count_queries(client, url) -> int:
@@ -167,4 +167,4 @@ def test_review_page_queries_do_not_grow_with_months(client, cast):
     many = _count_queries(
         client, reverse("meeting_load_review", kwargs={"org_slug": person.membership.organization.slug})
     )
-    assert (few, many) == (9, 9)
+    assert (few, many) == (5, 5)

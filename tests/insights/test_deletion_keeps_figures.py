@@ -140,6 +140,9 @@ def test_figures_kept_name_nobody_and_comments_stay_encrypted(client, cast):
 def test_no_figure_shown_changes_when_an_account_is_deleted(client, cast, people, k, who, first_look):
     """Every figure on the two aggregate pages (cohort insights and the admin's message
     distribution), before and after one random person deletes their account."""
+    # Each example's rollback takes the session rows with it, but not their cached copies
+    # (sessions are cached_db): start each example signed out, with no session to reuse.
+    client.cookies.clear()
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         with scopes_disabled():
             Organization.objects.filter(pk=cast.org.pk).update(min_group_size=k)

@@ -379,10 +379,10 @@ def test_insights_page_uses_a_constant_number_of_queries(client, cast, cohort, d
             went(past_meeting(cohort, starts_at=FEBRUARY - timedelta(days=i + 1)), people[:1])
     client.force_login(cast.alice.user)
     # The first showing reads the tallies and keeps them (insights.services) ...
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = text(client.get(url("cohort_insights", cast, cohort_id=cohort.public_id)))
     assert page.count("<li>ok</li>") == 5
     # ... every later one reads only what was kept.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         again = text(client.get(url("cohort_insights", cast, cohort_id=cohort.public_id)))
     assert again.split("<main")[1] == page.split("<main")[1]

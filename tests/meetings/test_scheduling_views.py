@@ -270,12 +270,12 @@ def test_list_pages_use_a_constant_number_of_queries(client, cast, balint, djang
             CohortMemberFactory(cohort=balint)
             CohortFactory(organization=cast.org)
     client.force_login(cast.alice.user)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(url("cohort_list", cast))
-    with django_assert_num_queries(10):  # 10th: the requests to join waiting (issue 13)
+    with django_assert_num_queries(9):  # 9th: the requests to join waiting (issue 13)
         client.get(url("cohort_detail", cast, cohort_id=balint.public_id))
     client.force_login(cast.bob.user)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(6):
         client.get(url("organization_home", cast))
     with scopes_disabled():
         assert Meeting.objects.count() == rows
@@ -290,7 +290,7 @@ def test_meeting_page_for_a_facilitator_uses_constant_queries(client, cast, bali
             person = CohortMemberFactory(cohort=balint).membership
             Rsvp.objects.create(organization=cast.org, meeting=meeting, membership=person, status="going")
     client.force_login(facilitator.membership.user)
-    # 12: the eleven of the page, and its video link's state (does a facilitator need to act?).
-    with django_assert_num_queries(12):
+    # 8: the seven of the page, and its video link's state (does a facilitator need to act?).
+    with django_assert_num_queries(8):
         page = text(client.get(url("meeting_detail", cast, meeting_id=meeting.public_id)))
     assert page.count("<li>Person ") == rows

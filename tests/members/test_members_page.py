@@ -19,9 +19,9 @@ from tests.factories import PASSWORD, CohortFactory, CohortMemberFactory, Member
 
 pytestmark = [pytest.mark.governance, pytest.mark.accounts, pytest.mark.django_db]
 
-# The session, the user and their membership (tenant resolution); then the count, the
-# page, the page's cohorts and the cohort filter's choices.
-QUERIES = 7
+# The user and their membership (tenant resolution; the session is read from the cache);
+# then the count, the page, the page's cohorts and the cohort filter's choices.
+QUERIES = 6
 # A cohort in the filter is looked up once more, to check it is this organisation's.
 QUERIES_WITH_A_COHORT = QUERIES + 1
 

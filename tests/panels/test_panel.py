@@ -280,7 +280,7 @@ def test_the_meeting_page_with_a_panel_uses_constant_queries(client, cast, round
             person = MembershipFactory(organization=cast.org)
             panel.panellist_add(meeting=rounds.meeting, membership=person, actor=rounds.fiona, now=NOW)
     client.force_login(rounds.fiona.user)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         page = text(client.get(url("meeting_detail", cast, meeting_id=rounds.meeting.public_id)))
     assert page.count("not prepared yet") == size
 
@@ -289,7 +289,7 @@ def test_the_briefing_page_uses_few_queries(client, cast, rounds, django_assert_
     with scope(organization=cast.org):
         panel.panellist_add(meeting=rounds.meeting, membership=rounds.dev, actor=rounds.fiona, now=NOW)
     client.force_login(rounds.dev.user)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         page = text(client.get(url("panel_briefing", cast, meeting_id=rounds.meeting.public_id)))
     assert "<h1>Your panel briefing</h1>" in page
 

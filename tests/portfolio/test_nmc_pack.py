@@ -203,7 +203,7 @@ def test_the_pack_page_costs_the_same_queries_for_one_account_or_many(client, ca
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         counts.append(len(queries))
-    assert counts == [4, 4]
+    assert counts == [3, 3]
 
 
 def nmc_accounts_of(membership):

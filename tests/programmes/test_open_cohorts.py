@@ -269,7 +269,7 @@ def test_whats_on_runs_the_same_queries_for_one_programme_and_for_many(
             closed = CohortFactory(organization=cast.org, name=f"Balint {number}")
             CohortMemberFactory(cohort=closed)
     client.force_login(cast.bob.user)
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(6):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(5):
         page = text(client.get(url("whats_on", cast)))
     assert page.count("I'll come") == 2 * programmes
     assert page.count("Ask to join") == programmes

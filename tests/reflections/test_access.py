@@ -231,7 +231,7 @@ def test_my_reflections_come_a_page_at_a_time_with_constant_queries(client, peop
     client.force_login(people["author"].user)
     url = reverse("reflection_list", kwargs={"org_slug": people["cohort"].organization.slug})
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         first = client.get(url).content.decode()
 
     assert first.count('<li class="card"><a href="/o/') == min(written, 25)

@@ -193,4 +193,4 @@ def test_the_supervisors_page_queries_do_not_grow_with_entries(client, people, d
     assert page.count('name="version"') == 21
 
 
-SUPERVISOR_PAGE_QUERIES = 4  # session, user, membership, entries with the people they name
+SUPERVISOR_PAGE_QUERIES = 3  # user, membership (the session is cached), entries with the people they name

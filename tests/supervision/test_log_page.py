@@ -159,7 +159,7 @@ def test_log_page_queries_do_not_grow_with_entries(client, people, django_assert
     assert page.count("Edit the entry of") == 21
 
 
-QUERIES = 4  # session, user, membership, entries with the people they name
+QUERIES = 3  # user, membership (the session is cached), entries with the people they name
 
 
 def test_the_home_and_records_pages_link_the_log(client, people):

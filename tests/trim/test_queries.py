@@ -17,10 +17,11 @@ pytestmark = [pytest.mark.evidence, pytest.mark.django_db]
 
 LONDON = ZoneInfo("Europe/London")
 INCIDENT = datetime(2026, 10, 5, 3, 10, tzinfo=LONDON)
-# The session, the user and their membership (tenant resolution); then is-a-practitioner
+# The user and their membership (tenant resolution; the session is read from the cache);
+# then is-a-practitioner
 # and the offers with their answers and assessment dates in one query.
-HOME_QUERIES = 5
-CASELOAD_QUERIES = 5
+HOME_QUERIES = 4
+CASELOAD_QUERIES = 4
 
 
 def _count(client, url) -> int:
