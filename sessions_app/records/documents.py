@@ -61,14 +61,21 @@ def certificate_context(*, membership, meetings: list[Meeting], start: date, end
     total = sum(row.minutes for row in rows)
     claim = Claim(person=membership.public_id, start=start, end=end, sessions=len(rows), minutes=total)
     return {
-        "person": membership.user.name,
-        "organization_name": membership.organization.name,
-        "period": period_text(start, end),
+        **_heading(membership, start=start, end=end, today=today),
         "rows": rows,
         "total_sessions": len(rows),
         "total_hours": hours_text(total),
-        "generated_on": short_date(today),
         "reference": reference_for(claim, organization_id=membership.organization_id),
+    }
+
+
+def _heading(membership, *, start: date, end: date, today: date) -> dict:
+    """Whose document it is, for when, and when it was made: the same on every record."""
+    return {
+        "person": membership.user.name,
+        "organization_name": membership.organization.name,
+        "period": period_text(start, end),
+        "generated_on": short_date(today),
     }
 
 
@@ -96,14 +103,11 @@ def log_context(*, membership, sessions: list[LedSession], start: date, end: dat
         LogRow(**vars(_row(s.meeting, tz)), role=role_text(s), co_leaders=", ".join(s.co_leaders)) for s in sessions
     ]
     return {
-        "person": membership.user.name,
-        "organization_name": membership.organization.name,
-        "period": period_text(start, end),
+        **_heading(membership, start=start, end=end, today=today),
         "rows": rows,
         "total_sessions": len(rows),
         "co_led_sessions": sum(1 for s in sessions if s.co_led),
         "total_hours": hours_text(sum(row.minutes for row in rows)),
-        "generated_on": short_date(today),
     }
 
 
